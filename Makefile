@@ -1,0 +1,66 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+VENDOR := static/vendor/socket.io.min.js
+
+.PHONY: run test install browser lint typecheck fmt bench clean migration
+
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+# The official socket.io browser client, from the npm registry (package.json pins it).
+$(VENDOR): package.json
+	npm install --no-audit --no-fund --silent
+	mkdir -p static/vendor
+	cp node_modules/socket.io-client/dist/socket.io.min.js $(VENDOR)
+
+install: $(STAMP) $(VENDOR)
+
+# Debian's Chromium for the browser tests (Playwright drives it; its own download
+# does not work offline).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi; }
+
+run: install
+	$(BIN)/hub migrate
+	$(BIN)/hub demo --if-empty
+	$(BIN)/hub serve
+
+test: install browser
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+fmt: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+bench: install
+	$(BIN)/python -m bench
+
+# Regenerate the initial schema migration from the models (pre-release only).
+migration: $(STAMP)
+	rm -f migrations/versions/0001_initial.py
+	rm -rf var/migration-scratch && mkdir -p var/migration-scratch
+	HUB_DATABASE_URL=sqlite+aiosqlite:///var/migration-scratch/scratch.db \
+	  $(BIN)/alembic revision --autogenerate --rev-id 0001 -m initial
+	$(BIN)/ruff format migrations/versions
+	$(BIN)/ruff check --fix --quiet migrations/versions || true
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor var .pytest_cache .mypy_cache .ruff_cache

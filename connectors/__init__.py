@@ -1,0 +1,1 @@
+"""Channel connectors: each verifies and normalises its provider's input and delivers output."""

@@ -1,0 +1,70 @@
+"""The one interface every channel implements.
+
+A connector turns its provider's input into ``hub.types.Inbound`` and hands it to the
+core action ``hub.actions.inbound.receive_inbound`` inside ``hub.uow()``; it never
+writes tables itself. It delivers what agents send through ``send``, which the
+outbox calls after the reply is committed.
+
+Adding a channel:
+1. Create ``connectors/<name>/`` with a ``Connector`` subclass; set ``channel`` (the
+   value stored on events, e.g. ``"sms"``) and ``reply_kinds`` (identity kinds a
+   reply can be delivered to, e.g. ``("phone",)``; empty if agents cannot reply).
+2. Return its HTTP/WebSocket routes from ``routes()`` and its socket.io namespaces
+   from ``namespaces()``.
+3. Implement ``send`` (raise ``hub.errors.SendError(transient=...)`` on failure) and,
+   if the provider can tell, ``reconcile`` for sends whose outcome was lost in a crash.
+4. Add one line to ``connectors/registry.py``. Nothing in ``hub/`` changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, ClassVar
+
+import socketio
+from starlette.routing import BaseRoute
+
+from hub.events import DomainEvent
+from hub.types import Outbound, SendResult
+
+if TYPE_CHECKING:
+    from hub.core import Hub
+
+
+class Connector:
+    channel: ClassVar[str]
+    reply_kinds: ClassVar[tuple[str, ...]] = ()
+    # Shown in the console's channel selector and badges.
+    label: ClassVar[str] = ""
+
+    def __init__(self, hub: Hub) -> None:
+        self.hub = hub
+
+    def routes(self) -> Sequence[BaseRoute]:
+        return ()
+
+    def namespaces(self) -> Sequence[socketio.AsyncNamespace]:
+        return ()
+
+    async def startup(self) -> None:
+        """Called once the app starts (after the database is ready)."""
+
+    async def shutdown(self) -> None:
+        """Called when the app stops."""
+
+    def can_reach(self, kind: str, address: str, *, opted_out: bool = False) -> bool:
+        """Whether a reply can go to this identity; SMS refuses opted-out numbers."""
+        return kind in self.reply_kinds
+
+    async def send(self, message: Outbound) -> SendResult:
+        """Deliver a committed outbound message. Must be safe to call again for the
+        same ``message.event_id`` (idempotent where the provider allows)."""
+        raise NotImplementedError(f"{self.channel} cannot send")
+
+    async def reconcile(self, message: Outbound) -> SendResult | None:
+        """For a send whose outcome was lost (crash mid-send): return what the provider
+        holds for ``message.event_id``, or None if it never got it."""
+        return None
+
+    async def on_event(self, event: DomainEvent) -> None:
+        """Called after commit, in the committing process, for every domain event."""

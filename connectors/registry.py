@@ -1,0 +1,11 @@
+"""The channels this hub runs. One line per connector; ``hub/`` never names a channel."""
+
+from __future__ import annotations
+
+from connectors.base import Connector
+
+
+def connector_classes() -> list[type[Connector]]:
+    """Every installed connector class, in the order their routes are mounted."""
+    # Imported here so importing the registry does not import every provider SDK.
+    return []

@@ -1,0 +1,1 @@
+"""Actions: the only functions that change state. Each takes a ``UnitOfWork`` first."""

@@ -1,0 +1,214 @@
+"""Finding, creating and enriching customers and their identities."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hub import events as ev
+from hub.core import UnitOfWork
+from hub.db import utcnow
+from hub.errors import Invalid, NotFound
+from hub.identity import InvalidAddress, normalize
+from hub.models import Customer, Detail, Identity, Thread
+from hub.models.customer import ASSERTED, VERIFIED
+from hub.serializers import customer_dict
+
+MAX_DETAIL_KEY = 64
+MAX_DETAIL_VALUE = 2000
+
+
+def normalize_or_invalid(kind: str, address: str, region: str) -> str:
+    try:
+        return normalize(kind, address, region)
+    except InvalidAddress as exc:
+        raise Invalid(str(exc), code="invalid_address") from exc
+
+
+async def find_identity(session: AsyncSession, kind: str, address: str) -> Identity | None:
+    result = await session.execute(
+        select(Identity).where(Identity.kind == kind, Identity.address == address)
+    )
+    return result.scalar_one_or_none()
+
+
+async def get_customer(session: AsyncSession, customer_id: int) -> Customer:
+    """The live customer for ``customer_id``, following merge pointers."""
+    for _ in range(32):
+        customer = await session.get(Customer, customer_id)
+        if customer is None:
+            raise NotFound(f"customer {customer_id} not found")
+        if customer.merged_into_id is None:
+            return customer
+        customer_id = customer.merged_into_id
+    raise NotFound(f"customer {customer_id} not found")
+
+
+async def get_thread(session: AsyncSession, customer_id: int) -> Thread:
+    result = await session.execute(select(Thread).where(Thread.customer_id == customer_id))
+    thread = result.scalar_one_or_none()
+    if thread is None:
+        thread = Thread(customer_id=customer_id)
+        session.add(thread)
+        await session.flush()
+    return thread
+
+
+async def create_customer(uow: UnitOfWork, name: str | None = None) -> tuple[Customer, Thread]:
+    """A new customer with their (empty, open) thread."""
+    customer = Customer(name=(name or None) and name.strip()[:200])
+    uow.session.add(customer)
+    await uow.session.flush()
+    thread = Thread(customer_id=customer.id, created_at=customer.created_at)
+    uow.session.add(thread)
+    await uow.session.flush()
+    return customer, thread
+
+
+async def resolve_identity(
+    uow: UnitOfWork,
+    kind: str,
+    address: str,
+    *,
+    verified: bool,
+    name: str | None = None,
+    customer_id: int | None = None,
+) -> tuple[Identity, Customer, bool]:
+    """Find the identity ``(kind, address)`` or create it with a new customer.
+
+    ``address`` must already be normalised. Safe under concurrency across processes:
+    the unique constraint on ``(kind, address)`` decides the race and the loser reads
+    the winner's row. Returns ``(identity, customer, created)``. A verified sighting
+    upgrades an asserted identity. With ``customer_id``, a missing identity is attached
+    to that customer instead of a new one.
+    """
+    session = uow.session
+    identity = await find_identity(session, kind, address)
+    created = False
+    if identity is None:
+        try:
+            async with session.begin_nested():
+                if customer_id is None:
+                    customer, _ = await create_customer(uow, name)
+                else:
+                    customer = await get_customer(session, customer_id)
+                identity = Identity(
+                    customer_id=customer.id,
+                    kind=kind,
+                    address=address,
+                    verification=VERIFIED if verified else ASSERTED,
+                )
+                session.add(identity)
+                await session.flush()
+                created = True
+        except IntegrityError:
+            identity = await find_identity(session, kind, address)
+            if identity is None:  # pragma: no cover - the winner rolled back
+                raise
+    assert identity is not None
+    if verified and identity.verification != VERIFIED:
+        identity.verification = VERIFIED
+    identity.last_seen_at = utcnow()
+    customer = await get_customer(session, identity.customer_id)
+    if name and not customer.name:
+        customer.name = name.strip()[:200]
+    return identity, customer, created
+
+
+async def add_identity(
+    uow: UnitOfWork,
+    customer_id: int,
+    kind: str,
+    address: str,
+    *,
+    verified: bool = False,
+    actor: str = "system",
+) -> Identity | None:
+    """Attach ``(kind, address)`` to a customer if nobody holds it yet.
+
+    Returns the identity, or None when it belongs to another customer: an asserted
+    claim never moves someone else's identity (agents see a suggested match instead).
+    """
+    address = normalize_or_invalid(kind, address, uow.settings.default_region)
+    customer = await get_customer(uow.session, customer_id)
+    existing = await find_identity(uow.session, kind, address)
+    if existing is not None:
+        if existing.customer_id != customer.id:
+            return None
+        if verified and existing.verification != VERIFIED:
+            existing.verification = VERIFIED
+        return existing
+    try:
+        async with uow.session.begin_nested():
+            identity = Identity(
+                customer_id=customer.id,
+                kind=kind,
+                address=address,
+                verification=VERIFIED if verified else ASSERTED,
+            )
+            uow.session.add(identity)
+            await uow.session.flush()
+    except IntegrityError:
+        return None
+    uow.emit(ev.DomainEvent(ev.CUSTOMER_UPDATED, {"customer_id": customer.id}, customer.id))
+    return identity
+
+
+async def record_detail(
+    uow: UnitOfWork,
+    customer_id: int,
+    key: str,
+    value: str,
+    *,
+    channel: str,
+    source_event_id: int | None = None,
+) -> Detail:
+    """Remember a fact the customer gave. The same key and value twice is kept once."""
+    key = key.strip().lower().replace(" ", "_")[:MAX_DETAIL_KEY]
+    value = value.strip()
+    if not key or not value:
+        raise Invalid("a detail needs a key and a value")
+    if len(value) > MAX_DETAIL_VALUE:
+        raise Invalid(f"detail value longer than {MAX_DETAIL_VALUE} characters")
+    customer = await get_customer(uow.session, customer_id)
+    existing = await uow.session.execute(
+        select(Detail).where(
+            Detail.customer_id == customer.id, Detail.key == key, Detail.value == value
+        )
+    )
+    detail = existing.scalars().first()
+    if detail is not None:
+        return detail
+    detail = Detail(
+        customer_id=customer.id,
+        key=key,
+        value=value,
+        channel=channel,
+        source_event_id=source_event_id,
+    )
+    uow.session.add(detail)
+    if key == "name" and not customer.name:
+        customer.name = value[:200]
+    await uow.session.flush()
+    uow.emit(
+        ev.DomainEvent(
+            ev.CUSTOMER_UPDATED,
+            {"customer_id": customer.id, "customer": customer_dict(customer)},
+            customer.id,
+        )
+    )
+    return detail
+
+
+async def rename_customer(uow: UnitOfWork, customer_id: int, name: str) -> Customer:
+    customer = await get_customer(uow.session, customer_id)
+    customer.name = name.strip()[:200] or None
+    uow.emit(
+        ev.DomainEvent(
+            ev.CUSTOMER_UPDATED,
+            {"customer_id": customer.id, "customer": customer_dict(customer)},
+            customer.id,
+        )
+    )
+    return customer

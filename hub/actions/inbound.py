@@ -1,0 +1,102 @@
+"""Receiving customer input from any connector."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from hub.actions.customers import (
+    add_identity,
+    get_customer,
+    get_thread,
+    normalize_or_invalid,
+    record_detail,
+    resolve_identity,
+)
+from hub.actions.timeline import append_event, find_event
+from hub.core import UnitOfWork
+from hub.errors import Invalid
+from hub.models import Customer, Event, Identity, Thread
+from hub.models.thread import EVENT_TYPES, IN
+from hub.types import Inbound
+
+
+@dataclass
+class Received:
+    event: Event
+    customer: Customer
+    thread: Thread
+    identity: Identity | None
+    duplicate: bool
+
+
+async def receive_inbound(uow: UnitOfWork, inbound: Inbound) -> Received:
+    """Put one piece of customer input into that customer's thread.
+
+    Resolves (or creates) the customer from the sender's identity, appends the event,
+    re-opens a resolved thread, and records the details and extra identities the input
+    carries. Idempotent on ``(inbound.channel, inbound.provider_id)``: a replay returns
+    the stored event with ``duplicate=True`` and changes nothing.
+    """
+    if inbound.type not in EVENT_TYPES:
+        raise Invalid(f"unknown event type {inbound.type!r}")
+    region = uow.settings.default_region
+    address = normalize_or_invalid(inbound.kind, inbound.address, region)
+
+    if inbound.provider_id is not None:
+        existing = await find_event(uow, inbound.channel, inbound.provider_id)
+        if existing is not None:
+            return await _duplicate(uow, existing)
+
+    identity, customer, _ = await resolve_identity(
+        uow,
+        inbound.kind,
+        address,
+        verified=inbound.verified,
+        name=inbound.name,
+        customer_id=inbound.customer_id,
+    )
+    if inbound.customer_id is not None:
+        customer = await get_customer(uow.session, inbound.customer_id)
+    thread = await get_thread(uow.session, customer.id)
+
+    data = dict(inbound.data)
+    if inbound.media:
+        data["media"] = [{"url": m.url, "content_type": m.content_type} for m in inbound.media]
+    appended = await append_event(
+        uow,
+        customer,
+        thread,
+        type=inbound.type,
+        channel=inbound.channel,
+        direction=IN,
+        body=inbound.body,
+        provider_id=inbound.provider_id,
+        status=inbound.status,
+        identity_id=identity.id,
+        data=data,
+        created_at=inbound.occurred_at,
+        awaits_reply=inbound.awaits_reply,
+    )
+    if not appended.created:
+        return await _duplicate(uow, appended.event)
+
+    for claim in inbound.claims:
+        await add_identity(uow, customer.id, claim.kind, claim.address, verified=claim.verified)
+    for key, value in inbound.details.items():
+        if value and value.strip():
+            await record_detail(
+                uow,
+                customer.id,
+                key,
+                value,
+                channel=inbound.channel,
+                source_event_id=appended.event.id,
+            )
+    return Received(appended.event, customer, thread, identity, duplicate=False)
+
+
+async def _duplicate(uow: UnitOfWork, event: Event) -> Received:
+    customer = await get_customer(uow.session, event.customer_id)
+    thread = await get_thread(uow.session, customer.id)
+    identity = await uow.session.get(Identity, event.identity_id) if event.identity_id else None
+    return Received(event, customer, thread, identity, duplicate=True)

@@ -1,0 +1,182 @@
+"""Sending replies to customers and recording what became of them."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from hub import events as ev
+from hub.actions.customers import get_customer, get_thread
+from hub.actions.timeline import append_event
+from hub.core import UnitOfWork
+from hub.db import utcnow
+from hub.errors import Invalid, NotFound, Unreachable
+from hub.models import Agent, Event, Identity, OutboxJob
+from hub.models.outbox import DELIVER_MESSAGE
+from hub.models.thread import DELIVERY_ORDER, MESSAGE, OUT
+from hub.serializers import event_dict
+
+
+async def reachable_channels(uow: UnitOfWork, customer_id: int) -> list[str]:
+    """Channels on which a reply can reach this customer now, most recent first."""
+    identities = await _identities(uow, customer_id)
+    channels = []
+    for channel, connector in uow.hub.connectors.items():
+        if any(
+            connector.can_reach(i.kind, i.address, opted_out=i.sms_opted_out) for i in identities
+        ):
+            channels.append(channel)
+    return channels
+
+
+async def _identities(uow: UnitOfWork, customer_id: int) -> list[Identity]:
+    result = await uow.session.execute(
+        select(Identity)
+        .where(Identity.customer_id == customer_id)
+        .order_by(Identity.last_seen_at.desc().nulls_last(), Identity.id.desc())
+    )
+    return list(result.scalars())
+
+
+async def send_reply(
+    uow: UnitOfWork,
+    customer_id: int,
+    body: str,
+    *,
+    channel: str | None = None,
+    agent_id: int | None = None,
+    via: str = "console",
+    data: dict[str, object] | None = None,
+) -> Event:
+    """Commit an outbound message as ``pending`` and queue it for its connector.
+
+    ``channel`` defaults to the channel the customer was last active on. Refuses
+    (``Unreachable``) when the customer has no address that channel can deliver to,
+    e.g. no phone for SMS or a number that texted STOP. Delivery happens after commit
+    through the outbox, which retries transient failures.
+    """
+    body = (body or "").strip()
+    if not body:
+        raise Invalid("a reply needs a body", code="empty_body")
+    if len(body) > uow.settings.max_message_chars:
+        raise Invalid(
+            f"reply longer than {uow.settings.max_message_chars} characters", code="too_long"
+        )
+    customer = await get_customer(uow.session, customer_id)
+    thread = await get_thread(uow.session, customer.id)
+    channel = channel or thread.last_channel
+    if channel is None:
+        raise Unreachable("the customer has not used any channel yet; choose one")
+    connector = uow.hub.connector(channel)
+    if connector is None or not connector.reply_kinds:
+        raise Unreachable(f"cannot send on channel {channel!r}")
+    identities = await _identities(uow, customer.id)
+    candidates = [i for i in identities if i.kind in connector.reply_kinds]
+    target = next(
+        (
+            i
+            for i in candidates
+            if connector.can_reach(i.kind, i.address, opted_out=i.sms_opted_out)
+        ),
+        None,
+    )
+    if target is None:
+        if any(i.sms_opted_out for i in candidates):
+            raise Unreachable(
+                f"the customer opted out of {channel} (replied STOP)", code="opted_out"
+            )
+        raise Unreachable(f"the customer has no address reachable on {channel}")
+
+    agent = await uow.session.get(Agent, agent_id) if agent_id else None
+    payload = dict(data or {})
+    payload["via"] = via
+    if agent is not None:
+        payload["agent_name"] = agent.name
+    appended = await append_event(
+        uow,
+        customer,
+        thread,
+        type=MESSAGE,
+        channel=channel,
+        direction=OUT,
+        body=body,
+        status="pending",
+        identity_id=target.id,
+        agent_id=agent_id,
+        data=payload,
+    )
+    event = appended.event
+    thread.waiting_since = None
+    thread.unread_count = 0
+    if thread.first_response_at is None:
+        thread.first_response_at = utcnow()
+    uow.session.add(OutboxJob(kind=DELIVER_MESSAGE, key=f"message:{event.id}", event_id=event.id))
+    await uow.session.flush()
+    uow.on_commit(uow.hub.wake_outbox)
+    return event
+
+
+async def record_delivery(
+    uow: UnitOfWork,
+    *,
+    status: str,
+    event_id: int | None = None,
+    channel: str | None = None,
+    provider_id: str | None = None,
+    error_code: str | None = None,
+    error_message: str | None = None,
+    new_provider_id: str | None = None,
+) -> Event | None:
+    """Move an outbound message's delivery status forward (never backwards).
+
+    Found by ``event_id`` or by ``(channel, provider_id)``. Out-of-order provider
+    callbacks ("sent" after "delivered") change nothing. Returns the event, or None
+    when no such message exists.
+    """
+    if event_id is not None:
+        event = await uow.session.get(Event, event_id, with_for_update=True)
+    elif channel and provider_id:
+        result = await uow.session.execute(
+            select(Event)
+            .where(Event.channel == channel, Event.provider_id == provider_id)
+            .with_for_update()
+        )
+        event = result.scalar_one_or_none()
+    else:
+        raise Invalid("record_delivery needs event_id or channel and provider_id")
+    if event is None:
+        return None
+    if status not in DELIVERY_ORDER:
+        raise Invalid(f"unknown delivery status {status!r}")
+    changed = False
+    if new_provider_id and event.provider_id != new_provider_id:
+        event.provider_id = new_provider_id
+        changed = True
+    current = DELIVERY_ORDER.get(event.status or "pending", 0)
+    if DELIVERY_ORDER[status] > current or (
+        DELIVERY_ORDER[status] == current
+        and status != event.status
+        and status in ("failed", "undelivered")
+    ):
+        event.status = status
+        changed = True
+        if error_code or error_message:
+            event.error_code = error_code
+            event.error_message = (error_message or "")[:500] or None
+    if changed:
+        event.updated_at = utcnow()
+        await uow.session.flush()
+        uow.emit(
+            ev.DomainEvent(
+                ev.EVENT_UPDATED,
+                {"customer_id": event.customer_id, "event": event_dict(event)},
+                event.customer_id,
+            )
+        )
+    return event
+
+
+async def get_event(uow: UnitOfWork, event_id: int) -> Event:
+    event = await uow.session.get(Event, event_id)
+    if event is None:
+        raise NotFound(f"event {event_id} not found")
+    return event

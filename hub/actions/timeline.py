@@ -1,0 +1,120 @@
+"""Appending events to a customer's thread: the one place timeline rows are written."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from hub import events as ev
+from hub.core import UnitOfWork
+from hub.db import utcnow
+from hub.models import Customer, Event, Thread
+from hub.models.thread import IN, MESSAGE, OPEN
+from hub.serializers import event_dict, thread_dict
+
+PREVIEW_CHARS = 200
+
+
+@dataclass
+class Appended:
+    event: Event
+    created: bool
+
+
+async def find_event(uow: UnitOfWork, channel: str, provider_id: str) -> Event | None:
+    result = await uow.session.execute(
+        select(Event).where(Event.channel == channel, Event.provider_id == provider_id)
+    )
+    return result.scalar_one_or_none()
+
+
+async def append_event(
+    uow: UnitOfWork,
+    customer: Customer,
+    thread: Thread,
+    *,
+    type: str,
+    channel: str,
+    direction: str | None = None,
+    body: str | None = None,
+    provider_id: str | None = None,
+    status: str | None = None,
+    identity_id: int | None = None,
+    agent_id: int | None = None,
+    terminal_id: int | None = None,
+    data: dict[str, Any] | None = None,
+    created_at: datetime | None = None,
+    awaits_reply: bool = True,
+) -> Appended:
+    """Insert one timeline event and update the thread; idempotent on provider id.
+
+    When ``(channel, provider_id)`` already exists (a webhook retry, a resent frame,
+    or the same id arriving concurrently in another process) the existing event is
+    returned with ``created=False`` and nothing else changes.
+    """
+    session = uow.session
+    if provider_id is not None:
+        existing = await find_event(uow, channel, provider_id)
+        if existing is not None:
+            return Appended(existing, False)
+    now = created_at or utcnow()
+    event = Event(
+        customer_id=customer.id,
+        thread_id=thread.id,
+        type=type,
+        channel=channel,
+        direction=direction,
+        body=body,
+        provider_id=provider_id,
+        status=status,
+        identity_id=identity_id,
+        agent_id=agent_id,
+        terminal_id=terminal_id,
+        data=data or {},
+        created_at=now,
+        updated_at=now,
+    )
+    if provider_id is not None:
+        try:
+            async with session.begin_nested():
+                session.add(event)
+                await session.flush()
+        except IntegrityError:
+            existing = await find_event(uow, channel, provider_id)
+            if existing is None:  # pragma: no cover - the winner rolled back
+                raise
+            return Appended(existing, False)
+    else:
+        session.add(event)
+        await session.flush()
+
+    _touch_thread(thread, event, awaits_reply=awaits_reply)
+    uow.emit(
+        ev.DomainEvent(
+            ev.EVENT_CREATED,
+            {"customer_id": customer.id, "event": event_dict(event)},
+            customer.id,
+        )
+    )
+    uow.emit(ev.DomainEvent(ev.THREAD_UPDATED, thread_dict(thread), customer.id))
+    return Appended(event, True)
+
+
+def _touch_thread(thread: Thread, event: Event, *, awaits_reply: bool) -> None:
+    customer_facing = event.direction is not None
+    if customer_facing and event.created_at >= thread.last_activity_at:
+        thread.last_activity_at = event.created_at
+        thread.last_channel = event.channel
+    if event.type == MESSAGE and event.body:
+        thread.last_message_preview = event.body[:PREVIEW_CHARS]
+    if event.direction == IN and awaits_reply:
+        thread.unread_count = (thread.unread_count or 0) + 1
+        if thread.waiting_since is None:
+            thread.waiting_since = event.created_at
+        if thread.status != OPEN:
+            thread.status = OPEN
+            thread.resolved_at = None

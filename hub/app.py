@@ -1,0 +1,136 @@
+"""The app is assembled here and only here: routes, middleware, socket.io, lifespan."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import socketio
+from sqlalchemy.exc import DBAPIError
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp
+
+from connectors.registry import connector_classes
+from hub.core import Hub
+from hub.errors import HubError
+from hub.outbox import OutboxWorker
+from hub.realtime.agents import AgentNamespace
+from hub.realtime.fanout import Fanout
+from hub.realtime.server import create_sio
+from hub.settings import Settings
+from hub.web.errors import database_error_handler, http_error_handler, hub_error_handler
+from hub.web.health import healthz
+from hub.web.middleware import LimitBodyMiddleware, SecurityHeadersMiddleware
+from hub.web.sessions import SESSION_COOKIE, SESSION_MAX_AGE
+
+log = logging.getLogger(__name__)
+
+ROOT = Path(__file__).resolve().parent.parent
+STATIC_DIR = ROOT / "static"
+TEMPLATES_DIR = ROOT / "templates"
+
+
+def _extra_routes(hub: Hub) -> list[BaseRoute]:
+    """Routes of the console and REST API, when those packages are present."""
+    routes: list[BaseRoute] = []
+    try:
+        from hub.web.api import api_routes
+    except ImportError:  # pragma: no cover - during bootstrap
+        pass
+    else:
+        routes.append(Mount("/api/v1", routes=api_routes()))
+    try:
+        from hub.web.console import console_routes
+    except ImportError:  # pragma: no cover - during bootstrap
+        pass
+    else:
+        routes.extend(console_routes())
+    return routes
+
+
+def create_app(settings: Settings | None = None, *, run_outbox: bool | None = None) -> ASGIApp:
+    """Build the hub's ASGI app for ``settings`` (default: from the environment).
+
+    Returns the socket.io ASGI wrapper around the Starlette app; ``app.state`` and
+    ``hub`` are reachable as ``starlette_app.state.hub``. ``run_outbox`` defaults to
+    ``settings.outbox_enabled``.
+    """
+    settings = settings or Settings.from_env()
+    hub = Hub(settings)
+    sio = create_sio(settings)
+    agents = AgentNamespace(hub)
+    sio.register_namespace(agents)
+    hub.subscribe(Fanout(sio))
+
+    connectors = [cls(hub) for cls in connector_classes()]
+    for connector in connectors:
+        hub.add_connector(connector)
+        for namespace in connector.namespaces():
+            sio.register_namespace(namespace)
+        hub.subscribe(connector.on_event)
+
+    outbox = OutboxWorker(hub)
+    outbox_on = settings.outbox_enabled if run_outbox is None else run_outbox
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        for connector in connectors:
+            await connector.startup()
+        if outbox_on:
+            hub.outbox_wakeup = outbox.wake
+            outbox.start()
+        try:
+            yield
+        finally:
+            if outbox_on:
+                await outbox.stop()
+            for connector in connectors:
+                await connector.shutdown()
+            await hub.dispose()
+
+    routes: list[BaseRoute] = [Route("/healthz", healthz, methods=["GET"])]
+    for connector in connectors:
+        routes.extend(connector.routes())
+    routes.extend(_extra_routes(hub))
+    routes.append(
+        Mount("/static", app=StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")
+    )
+
+    middleware = [
+        Middleware(SecurityHeadersMiddleware, hsts=settings.public_url.startswith("https://")),
+        Middleware(LimitBodyMiddleware, max_bytes=settings.max_body_bytes),
+        Middleware(
+            SessionMiddleware,
+            secret_key=settings.secret_key,
+            session_cookie=SESSION_COOKIE,
+            max_age=SESSION_MAX_AGE,
+            same_site="lax",
+            https_only=settings.session_cookie_secure,
+        ),
+    ]
+    app = Starlette(
+        routes=routes,
+        middleware=middleware,
+        lifespan=lifespan,
+        exception_handlers={
+            HubError: hub_error_handler,
+            HTTPException: http_error_handler,
+            DBAPIError: database_error_handler,
+        },
+    )
+    app.state.hub = hub
+    app.state.sio = sio
+    app.state.agents = agents
+    app.state.outbox = outbox
+    app.state.settings = settings
+    asgi = socketio.ASGIApp(sio, other_asgi_app=app, socketio_path="socket.io")
+    asgi.state = app.state  # type: ignore[attr-defined]
+    asgi.starlette = app  # type: ignore[attr-defined]
+    return asgi  # type: ignore[no-any-return]

@@ -1,0 +1,54 @@
+"""Helpers shared by CLI commands."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import TypeVar
+
+from hub.core import Hub
+from hub.errors import HubError
+from hub.migrate import upgrade
+from hub.settings import Settings
+
+T = TypeVar("T")
+
+
+def fail(message: str) -> int:
+    print(f"hub: {message}", file=sys.stderr)
+    return 2
+
+
+@asynccontextmanager
+async def cli_hub(settings: Settings | None = None) -> AsyncIterator[Hub]:
+    hub = Hub(settings or Settings.from_env())
+    try:
+        yield hub
+    finally:
+        await hub.dispose()
+
+
+def run_with_hub(fn: Callable[[Hub], Awaitable[T]], *, migrate: bool = True) -> T:
+    """Run ``fn(hub)`` on the configured database (migrated first); HubErrors exit 2."""
+    settings = Settings.from_env()
+    if migrate:
+        upgrade(settings.database_url)
+
+    async def runner() -> T:
+        async with cli_hub(settings) as hub:
+            return await fn(hub)
+
+    return asyncio.run(runner())
+
+
+def setup_logging(level: str = "INFO") -> None:
+    logging.basicConfig(
+        level=getattr(logging, level.upper(), logging.INFO),
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+    )
+
+
+__all__ = ["HubError", "cli_hub", "fail", "run_with_hub", "setup_logging"]

@@ -1,0 +1,104 @@
+"""The hub's runtime: settings, database, connectors and the post-commit publisher.
+
+``Hub`` is built once by ``create_app`` (or by the CLI and tests) and passed to
+whatever needs the core. All writes go through ``async with hub.uow() as uow:`` and
+the action functions in ``hub.actions``; domain events recorded on the unit of work
+are published only after its transaction commits.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from hub.db import create_engine, create_sessionmaker
+from hub.events import DomainEvent
+from hub.settings import Settings
+
+if TYPE_CHECKING:
+    from connectors.base import Connector
+
+log = logging.getLogger(__name__)
+
+Listener = Callable[[DomainEvent], Awaitable[None]]
+
+
+class UnitOfWork:
+    """One transaction plus the domain events and callbacks to run once it commits."""
+
+    def __init__(self, hub: Hub, session: AsyncSession) -> None:
+        self.hub = hub
+        self.session = session
+        self.events: list[DomainEvent] = []
+        self.after_commit: list[Callable[[], Awaitable[None]]] = []
+
+    @property
+    def settings(self) -> Settings:
+        return self.hub.settings
+
+    def emit(self, event: DomainEvent) -> None:
+        self.events.append(event)
+
+    def on_commit(self, callback: Callable[[], Awaitable[None]]) -> None:
+        self.after_commit.append(callback)
+
+
+class Hub:
+    def __init__(self, settings: Settings, engine: AsyncEngine | None = None) -> None:
+        self.settings = settings
+        self.engine = engine or create_engine(settings.database_url)
+        self.sessionmaker: async_sessionmaker[AsyncSession] = create_sessionmaker(self.engine)
+        self.connectors: dict[str, Connector] = {}
+        self.listeners: list[Listener] = []
+        # Set by the app's lifespan when an outbox worker runs in this process.
+        self.outbox_wakeup: Callable[[], None] | None = None
+
+    def add_connector(self, connector: Connector) -> None:
+        self.connectors[connector.channel] = connector
+
+    def connector(self, channel: str) -> Connector | None:
+        return self.connectors.get(channel)
+
+    def subscribe(self, listener: Listener) -> None:
+        """Call ``listener`` after commit for every domain event."""
+        self.listeners.append(listener)
+
+    async def wake_outbox(self) -> None:
+        """Tell this process's outbox worker that new work was committed."""
+        if self.outbox_wakeup is not None:
+            self.outbox_wakeup()
+
+    @asynccontextmanager
+    async def uow(self) -> AsyncIterator[UnitOfWork]:
+        """Open a transaction; commit on success, then publish its events."""
+        async with self.sessionmaker() as session:
+            uow = UnitOfWork(self, session)
+            async with session.begin():
+                yield uow
+        await self.publish(uow.events)
+        for callback in uow.after_commit:
+            try:
+                await callback()
+            except Exception:
+                log.exception("after-commit callback failed")
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncSession]:
+        """A session for queries; nothing is committed."""
+        async with self.sessionmaker() as session:
+            yield session
+
+    async def publish(self, events: list[DomainEvent]) -> None:
+        for event in events:
+            for listener in self.listeners:
+                try:
+                    await listener(event)
+                except Exception:
+                    log.exception("listener failed for %s", event.name)
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()

@@ -1,0 +1,32 @@
+"""Domain events: what happened, published to realtime clients after commit.
+
+Names are ``noun.verb`` constants; payloads are plain JSON-able dicts built by
+``hub.serializers``. Actions record events on their unit of work; nothing is sent
+before the transaction commits (see ``hub.core.UnitOfWork``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+EVENT_CREATED = "event.created"
+EVENT_UPDATED = "event.updated"
+THREAD_UPDATED = "thread.updated"
+CUSTOMER_UPDATED = "customer.updated"
+CUSTOMER_MERGED = "customer.merged"
+CUSTOMER_UNMERGED = "customer.unmerged"
+CALL_INCOMING = "call.incoming"
+PRESENCE_UPDATED = "presence.updated"
+ORDER_UPDATED = "order.updated"
+
+
+@dataclass(frozen=True)
+class DomainEvent:
+    """One thing that happened. ``agent_id`` narrows delivery to one agent's console."""
+
+    name: str
+    payload: dict[str, Any]
+    customer_id: int | None = None
+    agent_id: int | None = None
+    meta: dict[str, Any] = field(default_factory=dict)

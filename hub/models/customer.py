@@ -1,0 +1,75 @@
+"""Customers and the identities that lead to them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from hub.db import Base, BigId, UTCDateTime, utcnow
+
+# Identity kinds: how a customer is reached or recognised.
+PHONE = "phone"  # E.164
+EMAIL = "email"  # lower-cased
+VISITOR = "visitor"  # anonymous widget visitor id
+USER = "user"  # widget user id verified by user_hash
+LOYALTY = "loyalty"  # loyalty card / member number
+IDENTITY_KINDS = (PHONE, EMAIL, VISITOR, USER, LOYALTY)
+
+VERIFIED = "verified"
+ASSERTED = "asserted"
+
+
+class Customer(Base):
+    __tablename__ = "customers"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    name: Mapped[str | None] = mapped_column(String(200))
+    # Set when this customer was merged into another; the row stays so unmerge can
+    # bring it back, and lookups follow the pointer.
+    merged_into_id: Mapped[int | None] = mapped_column(
+        ForeignKey("customers.id", ondelete="SET NULL"), index=True
+    )
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    @property
+    def first_name(self) -> str | None:
+        return self.name.split()[0] if self.name else None
+
+
+class Identity(Base):
+    __tablename__ = "identities"
+    __table_args__ = (UniqueConstraint("kind", "address"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(
+        ForeignKey("customers.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16))
+    address: Mapped[str] = mapped_column(String(320))
+    verification: Mapped[str] = mapped_column(String(16), default=ASSERTED)
+    # SMS opt-out (STOP) is a property of the number, kept on its identity.
+    sms_opted_out: Mapped[bool] = mapped_column(Boolean, default=False)
+    opted_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class Detail(Base):
+    """A fact the customer gave (name, order number, address...), with where it came from."""
+
+    __tablename__ = "details"
+    __table_args__ = (Index("ix_details_customer_key", "customer_id", "key"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(64))
+    value: Mapped[str] = mapped_column(String(2000))
+    channel: Mapped[str] = mapped_column(String(16))
+    source_event_id: Mapped[int | None] = mapped_column(
+        ForeignKey("events.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

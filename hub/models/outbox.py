@@ -1,0 +1,38 @@
+"""The transactional outbox: work committed with the change that caused it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from hub.db import Base, BigId, UTCDateTime, utcnow
+
+DELIVER_MESSAGE = "deliver_message"
+
+QUEUED = "queued"
+IN_FLIGHT = "in_flight"
+DONE = "done"
+FAILED = "failed"
+
+
+class OutboxJob(Base):
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_state_due", "state", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    # One job per (kind, key): enqueueing the same work twice is a no-op.
+    key: Mapped[str] = mapped_column(String(128), unique=True)
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    state: Mapped[str] = mapped_column(String(16), default=QUEUED)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # A claim expires so a crashed worker's job is picked up again.
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)

@@ -1,0 +1,112 @@
+"""The one thread per customer and its timeline events."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from hub.db import Base, BigId, UTCDateTime, utcnow
+
+OPEN = "open"
+PENDING = "pending"
+RESOLVED = "resolved"
+THREAD_STATUSES = (OPEN, PENDING, RESOLVED)
+
+# Event types (CONTRACT.md: an event has at least id, type, channel, direction, body,
+# created_at, provider_id).
+MESSAGE = "message"
+CALL = "call"
+NOTE = "note"
+VISIT = "visit"
+PURCHASE = "purchase"
+HANDOFF = "handoff"
+MERGE = "merge"
+ASSIGNMENT = "assignment"
+STATUS = "status"
+DETAIL = "detail"
+ASSIST = "assist"
+EVENT_TYPES = (
+    MESSAGE,
+    CALL,
+    NOTE,
+    VISIT,
+    PURCHASE,
+    HANDOFF,
+    MERGE,
+    ASSIGNMENT,
+    STATUS,
+    DETAIL,
+    ASSIST,
+)
+
+IN = "in"
+OUT = "out"
+
+# Delivery status of outbound messages, in the order they may advance.
+DELIVERY_ORDER = {
+    "pending": 0,
+    "queued": 1,
+    "sending": 1,
+    "sent": 2,
+    "delivered": 3,
+    "read": 4,
+    "undelivered": 3,
+    "failed": 3,
+}
+
+
+class Thread(Base):
+    __tablename__ = "threads"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(
+        ForeignKey("customers.id", ondelete="CASCADE"), unique=True
+    )
+    status: Mapped[str] = mapped_column(String(16), default=OPEN, index=True)
+    assignee_id: Mapped[int | None] = mapped_column(
+        ForeignKey("agents.id", ondelete="SET NULL"), index=True
+    )
+    last_channel: Mapped[str | None] = mapped_column(String(16))
+    last_activity_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    last_message_preview: Mapped[str | None] = mapped_column(String(200))
+    # The oldest customer message not yet answered; null when nobody is waiting.
+    waiting_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    unread_count: Mapped[int] = mapped_column(Integer, default=0)
+    first_response_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Event(Base):
+    """One timeline entry. ``(channel, provider_id)`` is unique so replays are no-ops."""
+
+    __tablename__ = "events"
+    __table_args__ = (
+        UniqueConstraint("channel", "provider_id"),
+        Index("ix_events_customer_id_id", "customer_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id", ondelete="CASCADE"), index=True)
+    type: Mapped[str] = mapped_column(String(16))
+    channel: Mapped[str] = mapped_column(String(16))
+    direction: Mapped[str | None] = mapped_column(String(3))
+    body: Mapped[str | None] = mapped_column(Text)
+    provider_id: Mapped[str | None] = mapped_column(String(128))
+    # Delivery status for outbound messages, call status for calls.
+    status: Mapped[str | None] = mapped_column(String(24))
+    error_code: Mapped[str | None] = mapped_column(String(32))
+    error_message: Mapped[str | None] = mapped_column(String(500))
+    # The identity the event came through or went to (widget visibility uses it).
+    identity_id: Mapped[int | None] = mapped_column(
+        ForeignKey("identities.id", ondelete="SET NULL"), index=True
+    )
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id", ondelete="SET NULL"))
+    terminal_id: Mapped[int | None] = mapped_column(ForeignKey("terminals.id", ondelete="SET NULL"))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)

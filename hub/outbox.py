@@ -1,0 +1,209 @@
+"""The outbox worker: delivers committed outbound messages through their connectors.
+
+Jobs are claimed with a lease (``locked_until``) in a short transaction — with
+``FOR UPDATE SKIP LOCKED`` on PostgreSQL so several processes drain one queue
+without waiting on each other — then sent outside any transaction, then marked
+done. A process that dies mid-send leaves a job whose lease expires; the next
+claim asks the connector to ``reconcile`` before sending again, so a message the
+provider already accepted is not sent twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+from datetime import timedelta
+
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hub.actions.replies import record_delivery
+from hub.core import Hub
+from hub.db import utcnow
+from hub.errors import SendError
+from hub.models import Agent, Event, Identity, OutboxJob
+from hub.models.outbox import DELIVER_MESSAGE, DONE, FAILED, IN_FLIGHT, QUEUED
+from hub.types import Media, Outbound
+
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(seconds=60)
+MAX_ATTEMPTS = 12
+BATCH = 20
+
+
+def backoff(attempt: int) -> float:
+    """Seconds before retry ``attempt`` (1-based): 2, 4, 8 ... capped at 15 minutes, jittered."""
+    base = min(2.0**attempt, 900.0)
+    return base * random.uniform(0.8, 1.2)
+
+
+class OutboxWorker:
+    def __init__(self, hub: Hub, *, poll_seconds: float | None = None) -> None:
+        self.hub = hub
+        self.poll_seconds = poll_seconds or hub.settings.outbox_poll_seconds
+        self._task: asyncio.Task[None] | None = None
+        self._wakeup = asyncio.Event()
+        self._stopping = False
+
+    def wake(self) -> None:
+        self._wakeup.set()
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="outbox")
+
+    async def stop(self) -> None:
+        self._stopping = True
+        self._wakeup.set()
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _run(self) -> None:
+        while not self._stopping:
+            try:
+                worked = await self.drain_once()
+            except Exception:
+                log.exception("outbox pass failed")
+                worked = 0
+            if worked:
+                continue
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wakeup.wait(), self.poll_seconds)
+            self._wakeup.clear()
+
+    async def drain_once(self) -> int:
+        """Claim and run one batch of due jobs; returns how many were run."""
+        jobs = await self._claim()
+        if jobs:
+            await asyncio.gather(*(self._run_job(job_id, attempts) for job_id, attempts in jobs))
+        return len(jobs)
+
+    async def _claim(self) -> list[tuple[int, int]]:
+        now = utcnow()
+        async with self.hub.uow() as uow:
+            query = (
+                select(OutboxJob)
+                .where(
+                    OutboxJob.state.in_((QUEUED, IN_FLIGHT)),
+                    OutboxJob.next_attempt_at <= now,
+                    or_(OutboxJob.locked_until.is_(None), OutboxJob.locked_until < now),
+                )
+                .order_by(OutboxJob.id)
+                .limit(BATCH)
+            )
+            if not self.hub.settings.is_sqlite:
+                query = query.with_for_update(skip_locked=True)
+            jobs = list((await uow.session.execute(query)).scalars())
+            claimed = []
+            for job in jobs:
+                job.attempts += 1
+                job.state = IN_FLIGHT
+                job.locked_until = now + LEASE
+                claimed.append((job.id, job.attempts))
+        return claimed
+
+    async def _run_job(self, job_id: int, attempts: int) -> None:
+        async with self.hub.read() as session:
+            job = await session.get(OutboxJob, job_id)
+            if job is None or job.kind != DELIVER_MESSAGE or job.event_id is None:
+                log.warning("outbox job %s has unknown kind", job_id)
+                return
+            message = await _outbound(session, job.event_id)
+        if message is None:
+            await self._finish(job_id, DONE, None)
+            return
+        connector = self.hub.connector(message.channel)
+        if connector is None:
+            await self._fail(job_id, message, "no_connector", f"no connector for {message.channel}")
+            return
+        try:
+            result = None
+            if attempts > 1:
+                result = await connector.reconcile(message)
+            if result is None:
+                result = await connector.send(message)
+        except SendError as exc:
+            if exc.transient and attempts < MAX_ATTEMPTS:
+                await self._retry(job_id, attempts, exc.message)
+            else:
+                await self._fail(job_id, message, exc.code or "send_failed", exc.message)
+            return
+        except Exception as exc:  # a bug or an unexpected library error: retry later
+            log.exception("connector %s raised while sending", message.channel)
+            if attempts < MAX_ATTEMPTS:
+                await self._retry(job_id, attempts, repr(exc)[:400])
+            else:
+                await self._fail(job_id, message, "send_failed", repr(exc)[:400])
+            return
+        async with self.hub.uow() as uow:
+            await record_delivery(
+                uow,
+                event_id=message.event_id,
+                status=result.status,
+                new_provider_id=result.provider_id,
+            )
+            job = await uow.session.get(OutboxJob, job_id)
+            if job is not None:
+                job.state = DONE
+                job.locked_until = None
+                job.last_error = None
+
+    async def _retry(self, job_id: int, attempts: int, error: str) -> None:
+        async with self.hub.uow() as uow:
+            job = await uow.session.get(OutboxJob, job_id)
+            if job is not None:
+                job.state = QUEUED
+                job.locked_until = None
+                job.last_error = error[:500]
+                job.next_attempt_at = utcnow() + timedelta(seconds=backoff(attempts))
+
+    async def _fail(self, job_id: int, message: Outbound, code: str, error: str) -> None:
+        async with self.hub.uow() as uow:
+            await record_delivery(
+                uow,
+                event_id=message.event_id,
+                status="failed",
+                error_code=code,
+                error_message=error,
+            )
+            job = await uow.session.get(OutboxJob, job_id)
+            if job is not None:
+                job.state = FAILED
+                job.locked_until = None
+                job.last_error = error[:500]
+
+    async def _finish(self, job_id: int, state: str, error: str | None) -> None:
+        async with self.hub.uow() as uow:
+            job = await uow.session.get(OutboxJob, job_id)
+            if job is not None:
+                job.state = state
+                job.locked_until = None
+                job.last_error = error
+
+
+async def _outbound(session: AsyncSession, event_id: int) -> Outbound | None:
+    event = await session.get(Event, event_id)
+    if event is None or event.identity_id is None:
+        return None
+    identity = await session.get(Identity, event.identity_id)
+    if identity is None:
+        return None
+    agent = await session.get(Agent, event.agent_id) if event.agent_id else None
+    media = tuple(
+        Media(m["url"], m.get("content_type")) for m in (event.data or {}).get("media", [])
+    )
+    return Outbound(
+        event_id=event.id,
+        customer_id=event.customer_id,
+        channel=event.channel,
+        kind=identity.kind,
+        address=identity.address,
+        body=event.body or "",
+        agent_name=agent.name if agent else None,
+        media=media,
+        data=dict(event.data or {}),
+    )

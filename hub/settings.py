@@ -1,0 +1,103 @@
+"""Settings read from the environment (see CONTRACT.md and the README's table).
+
+`Settings` is a frozen dataclass so tests build apps with their own values
+(`Settings(database_url=...)`) without touching the process environment.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./var/hub.db"
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
+
+
+def _csv(value: str | None) -> tuple[str, ...]:
+    if not value:
+        return ()
+    return tuple(part.strip().rstrip("/") for part in value.split(",") if part.strip())
+
+
+def _load_or_create_secret(var_dir: Path) -> str:
+    """Return the secret key kept in ``var/secret_key``, generating it on first run."""
+    path = var_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    var_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    redis_url: str | None = None
+    secret_key: str = field(default="", repr=False)
+    public_url: str = DEFAULT_PUBLIC_URL
+    default_region: str = "US"
+    widget_secret: str | None = field(default=None, repr=False)
+    allowed_origins: tuple[str, ...] = ()
+    twilio_account_sid: str | None = None
+    twilio_auth_token: str | None = field(default=None, repr=False)
+    twilio_api_base: str = "https://api.twilio.com"
+    twilio_sms_number: str | None = None
+    twilio_voice_number: str | None = None
+    twilio_api_key_sid: str | None = None
+    twilio_api_key_secret: str | None = field(default=None, repr=False)
+    twilio_twiml_app_sid: str | None = None
+    var_dir: Path = Path("./var")
+    max_body_bytes: int = 1_000_000
+    max_message_chars: int = 4000
+    outbox_poll_seconds: float = 1.0
+    outbox_enabled: bool = True
+    session_cookie_secure: bool = False
+    recording_retention_days: int | None = None
+    log_level: str = "INFO"
+
+    @property
+    def origins(self) -> tuple[str, ...]:
+        """Origins allowed to open the widget socket (defaults to the public URL)."""
+        return self.allowed_origins or (self.public_url.rstrip("/"),)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def with_(self, **changes: object) -> Settings:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+        """Build settings from ``HUB_*`` / ``TWILIO_*`` variables."""
+        env = dict(os.environ if env is None else env)
+        var_dir = Path(env.get("HUB_VAR_DIR", "./var"))
+        secret = env.get("HUB_SECRET_KEY") or _load_or_create_secret(var_dir)
+        retention = env.get("HUB_RECORDING_RETENTION_DAYS")
+        return cls(
+            database_url=env.get("HUB_DATABASE_URL", DEFAULT_DATABASE_URL),
+            redis_url=env.get("HUB_REDIS_URL") or None,
+            secret_key=secret,
+            public_url=env.get("HUB_PUBLIC_URL", DEFAULT_PUBLIC_URL).rstrip("/"),
+            default_region=env.get("HUB_DEFAULT_REGION", "US").upper(),
+            widget_secret=env.get("HUB_WIDGET_SECRET") or None,
+            allowed_origins=_csv(env.get("HUB_ALLOWED_ORIGINS")),
+            twilio_account_sid=env.get("TWILIO_ACCOUNT_SID") or None,
+            twilio_auth_token=env.get("TWILIO_AUTH_TOKEN") or None,
+            twilio_api_base=env.get("TWILIO_API_BASE", "https://api.twilio.com").rstrip("/"),
+            twilio_sms_number=env.get("TWILIO_SMS_NUMBER") or None,
+            twilio_voice_number=env.get("TWILIO_VOICE_NUMBER") or None,
+            twilio_api_key_sid=env.get("TWILIO_API_KEY_SID") or None,
+            twilio_api_key_secret=env.get("TWILIO_API_KEY_SECRET") or None,
+            twilio_twiml_app_sid=env.get("TWILIO_TWIML_APP_SID") or None,
+            var_dir=var_dir,
+            max_body_bytes=int(env.get("HUB_MAX_BODY_BYTES", "1000000")),
+            session_cookie_secure=env.get("HUB_PUBLIC_URL", "").startswith("https://"),
+            recording_retention_days=int(retention) if retention else None,
+            log_level=env.get("HUB_LOG_LEVEL", "INFO").upper(),
+        )

@@ -1,0 +1,76 @@
+"""Small shared types: what connectors hand the core, and what the core hands back."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+JSONDict = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Media:
+    url: str
+    content_type: str | None = None
+
+
+@dataclass(frozen=True)
+class IdentityClaim:
+    """An extra identity an inbound carries, e.g. a phone typed into the widget."""
+
+    kind: str
+    address: str
+    verified: bool = False
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """A normalised, verified piece of customer input from a connector.
+
+    ``kind``/``address`` is how the sender is recognised (a phone number for SMS, a
+    visitor id for the widget); ``verified`` says whether the channel proves the
+    sender owns it. ``provider_id`` is unique per channel and makes replays no-ops.
+    """
+
+    channel: str
+    kind: str
+    address: str
+    body: str | None = None
+    provider_id: str | None = None
+    verified: bool = True
+    type: str = "message"
+    status: str | None = None
+    name: str | None = None
+    media: tuple[Media, ...] = ()
+    details: Mapping[str, str] = field(default_factory=dict)
+    claims: tuple[IdentityClaim, ...] = ()
+    data: JSONDict = field(default_factory=dict)
+    occurred_at: datetime | None = None
+    customer_id: int | None = None
+    # Whether this input should re-open the thread and count as "customer waiting".
+    awaits_reply: bool = True
+
+
+@dataclass(frozen=True)
+class Outbound:
+    """A committed outbound message a connector must deliver."""
+
+    event_id: int
+    customer_id: int
+    channel: str
+    kind: str
+    address: str
+    body: str
+    agent_name: str | None = None
+    media: tuple[Media, ...] = ()
+    data: JSONDict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SendResult:
+    """What the provider said: its id for the message and the status it reported."""
+
+    provider_id: str | None
+    status: str = "sent"

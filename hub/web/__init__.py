@@ -1,0 +1,1 @@
+"""HTTP: the agent console, the REST API and the middleware they share."""
