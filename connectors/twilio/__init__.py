@@ -1,0 +1,1 @@
+"""What the SMS and phone connectors share: webhook signature checks and the REST client."""

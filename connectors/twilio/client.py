@@ -1,0 +1,44 @@
+"""The ``twilio`` REST client, async, pointed at ``TWILIO_API_BASE``.
+
+In production the base is https://api.twilio.com; in demos and tests it is the
+loopback simulator (``connectors.simulator``). Every ``*.twilio.com`` URL the SDK
+builds is rewritten onto the configured base, so any resource the SDK knows works
+against either.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from twilio.http.async_http_client import AsyncTwilioHttpClient
+from twilio.http.response import Response
+from twilio.rest import Client
+
+from hub.settings import Settings
+
+TWILIO_HOST_SUFFIX = ".twilio.com"
+
+
+class RebasedHttpClient(AsyncTwilioHttpClient):
+    """Sends the SDK's requests to ``api_base`` instead of Twilio's own hosts."""
+
+    def __init__(self, api_base: str, timeout: float = 10.0) -> None:
+        super().__init__(timeout=timeout)
+        self.api_base = api_base.rstrip("/")
+
+    async def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Response:
+        parts = urlsplit(url)
+        if parts.hostname and parts.hostname.endswith(TWILIO_HOST_SUFFIX):
+            url = self.api_base + parts.path + (f"?{parts.query}" if parts.query else "")
+        return await super().request(method, url, *args, **kwargs)
+
+
+def twilio_client(settings: Settings) -> Client:
+    """An async-capable client (use the ``*_async`` methods) for the configured account."""
+    http_client = None
+    if settings.twilio_api_base.rstrip("/") != "https://api.twilio.com":
+        http_client = RebasedHttpClient(settings.twilio_api_base)
+    else:
+        http_client = AsyncTwilioHttpClient(timeout=10.0)
+    return Client(settings.twilio_account_sid, settings.twilio_auth_token, http_client=http_client)

@@ -1,0 +1,58 @@
+"""Verifying Twilio webhooks with the ``twilio`` package's ``RequestValidator``.
+
+Twilio signs ``HUB_PUBLIC_URL + path (+ query)`` plus the sorted form parameters
+with the account's auth token. Behind a proxy the hub cannot trust the Host header,
+so the URL is always rebuilt from ``HUB_PUBLIC_URL``.
+"""
+
+from __future__ import annotations
+
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from twilio.request_validator import RequestValidator
+
+from hub.settings import Settings
+
+SIGNATURE_HEADER = "x-twilio-signature"
+MAX_FORM_FIELDS = 200
+
+
+def public_url_for(request: Request, settings: Settings) -> str:
+    """The URL Twilio signed: the configured public URL plus the path and query."""
+    url = settings.public_url.rstrip("/") + request.url.path
+    if request.url.query:
+        url += "?" + request.url.query
+    return url
+
+
+async def verified_form(request: Request, settings: Settings) -> FormData:
+    """The webhook's form parameters, or 403 if the signature does not verify.
+
+    Refuses everything (403) while no auth token is configured: an unconfigured hub
+    must not accept forged provider input.
+    """
+    if not settings.twilio_auth_token:
+        raise HTTPException(403, "Twilio webhooks are disabled: TWILIO_AUTH_TOKEN is not set")
+    signature = request.headers.get(SIGNATURE_HEADER)
+    if not signature:
+        raise HTTPException(403, "missing X-Twilio-Signature")
+    try:
+        form = await request.form(max_fields=MAX_FORM_FIELDS, max_files=0)
+    except Exception as exc:
+        raise HTTPException(400, "malformed form body") from exc
+    params = {key: str(value) for key, value in form.multi_items()}
+    validator = RequestValidator(settings.twilio_auth_token)
+    if not validator.validate(public_url_for(request, settings), params, signature):
+        raise HTTPException(403, "X-Twilio-Signature does not verify")
+    return form
+
+
+def sign(settings_or_token: Settings | str, url: str, params: dict[str, str]) -> str:
+    """The signature Twilio would send for ``url`` and ``params`` (simulator, tests, CLI)."""
+    token = (
+        settings_or_token
+        if isinstance(settings_or_token, str)
+        else settings_or_token.twilio_auth_token or ""
+    )
+    return str(RequestValidator(token).compute_signature(url, params))
