@@ -67,6 +67,7 @@ def create_app(settings: Settings | None = None, *, run_outbox: bool | None = No
     sio = create_sio(settings)
     agents = AgentNamespace(hub)
     sio.register_namespace(agents)
+    hub.presence = agents.online_agent_ids
     hub.subscribe(Fanout(sio))
 
     connectors = [cls(hub) for cls in connector_classes()]

@@ -56,6 +56,8 @@ class Hub:
         self.listeners: list[Listener] = []
         # Set by the app's lifespan when an outbox worker runs in this process.
         self.outbox_wakeup: Callable[[], None] | None = None
+        # Ids of agents with a console open (set by create_app from the /agent namespace).
+        self.presence: Callable[[], set[int]] = set
 
     def add_connector(self, connector: Connector) -> None:
         self.connectors[connector.channel] = connector

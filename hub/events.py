@@ -19,6 +19,8 @@ CUSTOMER_UNMERGED = "customer.unmerged"
 CALL_INCOMING = "call.incoming"
 PRESENCE_UPDATED = "presence.updated"
 ORDER_UPDATED = "order.updated"
+# Ephemeral (never stored): {"customer_id", "who": "agent"|"customer", "typing": bool, "name"?}.
+TYPING = "typing"
 
 
 @dataclass(frozen=True)

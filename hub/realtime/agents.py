@@ -85,6 +85,21 @@ class AgentNamespace(socketio.AsyncNamespace):
         await self.enter_room(sid, customer_room(customer_id))
         return {"ok": True}
 
+    async def on_typing(self, sid: str, data: Any) -> None:
+        """An agent is typing in a customer's thread; the customer's channel may show it."""
+        customer_id = data.get("customer_id") if isinstance(data, dict) else None
+        if not isinstance(customer_id, int):
+            return
+        session = await self.get_session(sid)
+        payload = {
+            "customer_id": customer_id,
+            "who": "agent",
+            "typing": bool(data.get("typing", True)),
+            "name": session.get("name"),
+        }
+        # Ephemeral: nothing is stored, so it is published directly, not after a commit.
+        await self.hub.publish([ev.DomainEvent(ev.TYPING, payload, customer_id)])
+
     async def on_presence(self, sid: str, data: Any) -> dict[str, Any]:
         """Set this agent's status: ``online`` or ``away``."""
         status = data.get("status") if isinstance(data, dict) else None
