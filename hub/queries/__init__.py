@@ -1,0 +1,1 @@
+"""Read-side queries shared by the console, the REST API and terminals (no writes here)."""

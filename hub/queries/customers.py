@@ -1,0 +1,181 @@
+"""Finding customers and assembling what an agent or associate needs to know about one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hub.identity import InvalidAddress, normalize_email, normalize_phone
+from hub.models import Customer, Detail, Event, Identity, Order, Thread
+from hub.models.customer import EMAIL, PHONE
+from hub.models.thread import MESSAGE
+
+SEARCH_LIMIT = 50
+
+
+async def search_customers(
+    session: AsyncSession,
+    *,
+    phone: str | None = None,
+    email: str | None = None,
+    q: str | None = None,
+    region: str = "US",
+    limit: int = SEARCH_LIMIT,
+) -> list[tuple[Customer, Thread | None]]:
+    """Live (not merged-away) customers matching an exact phone or email, or a free-text
+    ``q`` over names, identity addresses, order numbers and given details."""
+    ids: list[int] = []
+    if phone:
+        try:
+            ids += await _by_identity(session, PHONE, normalize_phone(phone, region))
+        except InvalidAddress:
+            pass
+    if email:
+        try:
+            ids += await _by_identity(session, EMAIL, normalize_email(email))
+        except InvalidAddress:
+            pass
+    if q:
+        ids += await _free_text(session, q.strip(), region, limit)
+    if not ids:
+        return []
+    unique = list(dict.fromkeys(ids))[:limit]
+    result = await session.execute(
+        select(Customer, Thread)
+        .outerjoin(Thread, Thread.customer_id == Customer.id)
+        .where(Customer.id.in_(unique), Customer.merged_into_id.is_(None))
+    )
+    found = {c.id: (c, t) for c, t in result.tuples()}
+    return [found[i] for i in unique if i in found]
+
+
+async def _by_identity(session: AsyncSession, kind: str, address: str) -> list[int]:
+    result = await session.execute(
+        select(Identity.customer_id).where(Identity.kind == kind, Identity.address == address)
+    )
+    return list(result.scalars())
+
+
+async def _free_text(session: AsyncSession, q: str, region: str, limit: int) -> list[int]:
+    if not q:
+        return []
+    ids: list[int] = []
+    try:
+        ids += await _by_identity(session, PHONE, normalize_phone(q, region))
+    except InvalidAddress:
+        pass
+    pattern = f"%{_escape_like(q.lower())}%"
+    queries = [
+        select(Customer.id).where(Customer.name.ilike(pattern, escape="\\")),
+        select(Identity.customer_id).where(Identity.address.ilike(pattern, escape="\\")),
+        select(Order.customer_id).where(
+            or_(Order.number == q, Order.external_id == q), Order.customer_id.is_not(None)
+        ),
+        select(Detail.customer_id).where(
+            Detail.key.in_(("order_number", "email", "phone")), Detail.value == q
+        ),
+    ]
+    for query in queries:
+        ids += [i for i in (await session.execute(query.limit(limit))).scalars() if i is not None]
+    return ids
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+@dataclass
+class CustomerCard:
+    customer: Customer
+    thread: Thread | None
+    identities: list[Identity]
+    details: list[Detail]
+    orders: list[Order]
+    recent_messages: list[Event] = field(default_factory=list)
+    suggested_matches: list[Customer] = field(default_factory=list)
+
+
+async def customer_card(
+    session: AsyncSession, customer: Customer, *, recent: int = 10
+) -> CustomerCard:
+    """Identities, details, orders (newest first), the last ``recent`` messages from any
+    channel and suggested matches: what whoever picks up next should see."""
+    identities = list(
+        (
+            await session.execute(
+                select(Identity).where(Identity.customer_id == customer.id).order_by(Identity.id)
+            )
+        ).scalars()
+    )
+    details = list(
+        (
+            await session.execute(
+                select(Detail).where(Detail.customer_id == customer.id).order_by(Detail.id)
+            )
+        ).scalars()
+    )
+    orders = list(
+        (
+            await session.execute(
+                select(Order)
+                .where(Order.customer_id == customer.id)
+                .order_by(Order.placed_at.desc(), Order.id.desc())
+            )
+        ).scalars()
+    )
+    thread = (
+        await session.execute(select(Thread).where(Thread.customer_id == customer.id))
+    ).scalar_one_or_none()
+    messages = list(
+        (
+            await session.execute(
+                select(Event)
+                .where(Event.customer_id == customer.id, Event.type == MESSAGE)
+                .order_by(Event.id.desc())
+                .limit(recent)
+            )
+        ).scalars()
+    )
+    matches = await suggested_matches(session, customer.id, identities, details)
+    return CustomerCard(customer, thread, identities, details, orders, messages, matches)
+
+
+async def suggested_matches(
+    session: AsyncSession,
+    customer_id: int,
+    identities: list[Identity],
+    details: list[Detail],
+) -> list[Customer]:
+    """Other customers who may be the same person: a phone or email this customer
+    *typed* (a detail or asserted identity) is held by someone else, or vice versa."""
+    wanted: set[tuple[str, str]] = set()
+    for detail in details:
+        if detail.key in (PHONE, EMAIL):
+            wanted.add((detail.key, detail.value))
+    for identity in identities:
+        if identity.kind in (PHONE, EMAIL):
+            wanted.add((identity.kind, identity.address))
+    if not wanted:
+        return []
+    candidate_ids: set[int] = set()
+    for kind, value in wanted:
+        try:
+            address = normalize_phone(value) if kind == PHONE else normalize_email(value)
+        except InvalidAddress:
+            continue
+        candidate_ids.update(await _by_identity(session, kind, address))
+        rows = await session.execute(
+            select(Detail.customer_id).where(Detail.key == kind, Detail.value.in_({value, address}))
+        )
+        candidate_ids.update(rows.scalars())
+    candidate_ids.discard(customer_id)
+    if not candidate_ids:
+        return []
+    result = await session.execute(
+        select(Customer)
+        .where(Customer.id.in_(candidate_ids), Customer.merged_into_id.is_(None))
+        .order_by(Customer.id)
+    )
+    return list(result.scalars())
