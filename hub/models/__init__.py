@@ -2,6 +2,7 @@
 
 from hub.models.audit import AuditEntry, HandoffCode, Merge
 from hub.models.customer import Customer, Detail, Identity
+from hub.models.instore import TerminalFrame
 from hub.models.order import Order, OrderItem
 from hub.models.outbox import OutboxJob
 from hub.models.staff import Agent, ApiToken, Store, Terminal
@@ -22,5 +23,6 @@ __all__ = [
     "OutboxJob",
     "Store",
     "Terminal",
+    "TerminalFrame",
     "Thread",
 ]

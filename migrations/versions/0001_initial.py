@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-25 10:46:42.161059
+Create Date: 2026-11-25 10:51:58.409892
 """
 
 from collections.abc import Sequence
@@ -354,6 +354,32 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_order_items_order_id"), ["order_id"], unique=False)
 
     op.create_table(
+        "terminal_frames",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column(
+            "terminal_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column("frame_id", sa.String(length=64), nullable=False),
+        sa.Column("type", sa.String(length=16), nullable=False),
+        sa.Column("ack", sa.JSON(), nullable=False),
+        sa.Column("created_at", hub.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["terminal_id"],
+            ["terminals.id"],
+            name=op.f("fk_terminal_frames_terminal_id_terminals"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_terminal_frames")),
+        sa.UniqueConstraint(
+            "terminal_id", "frame_id", name=op.f("uq_terminal_frames_terminal_id_frame_id")
+        ),
+    )
+    with op.batch_alter_table("terminal_frames", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_terminal_frames_created_at"), ["created_at"], unique=False
+        )
+
+    op.create_table(
         "details",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column(
@@ -419,6 +445,10 @@ def downgrade() -> None:
         batch_op.drop_index("ix_details_customer_key")
 
     op.drop_table("details")
+    with op.batch_alter_table("terminal_frames", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_terminal_frames_created_at"))
+
+    op.drop_table("terminal_frames")
     with op.batch_alter_table("order_items", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_order_items_order_id"))
 
