@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-25 10:51:58.409892
+Create Date: 2026-11-25 10:52:20.799973
 """
 
 from collections.abc import Sequence
@@ -330,6 +330,9 @@ def upgrade() -> None:
         sa.UniqueConstraint("channel", "provider_id", name=op.f("uq_events_channel_provider_id")),
     )
     with op.batch_alter_table("events", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_events_customer_channel", ["customer_id", "channel"], unique=False
+        )
         batch_op.create_index("ix_events_customer_id_id", ["customer_id", "id"], unique=False)
         batch_op.create_index(batch_op.f("ix_events_identity_id"), ["identity_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_events_thread_id"), ["thread_id"], unique=False)
@@ -457,6 +460,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_events_thread_id"))
         batch_op.drop_index(batch_op.f("ix_events_identity_id"))
         batch_op.drop_index("ix_events_customer_id_id")
+        batch_op.drop_index("ix_events_customer_channel")
 
     op.drop_table("events")
     with op.batch_alter_table("threads", schema=None) as batch_op:

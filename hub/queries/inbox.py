@@ -1,0 +1,115 @@
+"""The agent console's inbox: threads to work on, newest activity first.
+
+Views: ``mine`` (assigned to the agent), ``unassigned``, ``all``; filters by thread
+status and by a channel the customer used; free-text search by name, phone, email
+or order number (through ``search_customers``). Uses the threads' status, assignee
+and last-activity indexes and the events' ``(customer_id, channel)`` index.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import exists, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hub.models import Agent, Customer, Event, Thread
+from hub.models.thread import THREAD_STATUSES
+from hub.queries.customers import search_customers
+
+VIEWS = ("mine", "unassigned", "all")
+INBOX_LIMIT = 100
+# Channels that are the hub's own (agents' notes, API writes), not the customer's.
+INTERNAL_CHANNELS = ("console", "api")
+
+
+@dataclass(frozen=True)
+class InboxFilter:
+    """What the agent asked for; unknown values fall back to the defaults."""
+
+    view: str = "all"
+    status: str | None = "open"
+    channel: str | None = None
+    q: str | None = None
+
+    @classmethod
+    def parse(cls, params: dict[str, str]) -> InboxFilter:
+        view = params.get("view", "all")
+        status = params.get("status", "open")
+        channel = (params.get("channel") or "").strip()[:16] or None
+        q = (params.get("q") or "").strip()[:200] or None
+        return cls(
+            view=view if view in VIEWS else "all",
+            status=status if status in THREAD_STATUSES else None,
+            channel=channel,
+            q=q,
+        )
+
+
+@dataclass
+class InboxRow:
+    customer: Customer
+    thread: Thread
+    assignee: str | None = None
+    channels: list[str] = field(default_factory=list)
+
+
+async def inbox_rows(
+    session: AsyncSession,
+    agent_id: int,
+    filters: InboxFilter,
+    *,
+    region: str = "US",
+    limit: int = INBOX_LIMIT,
+) -> list[InboxRow]:
+    """Up to ``limit`` threads matching ``filters`` for agent ``agent_id``, most recent
+    activity first, each with its customer, assignee name and the channels used."""
+    query = (
+        select(Thread, Customer, Agent.name)
+        .join(Customer, Customer.id == Thread.customer_id)
+        .outerjoin(Agent, Agent.id == Thread.assignee_id)
+        .where(Customer.merged_into_id.is_(None))
+    )
+    if filters.view == "mine":
+        query = query.where(Thread.assignee_id == agent_id)
+    elif filters.view == "unassigned":
+        query = query.where(Thread.assignee_id.is_(None))
+    if filters.status:
+        query = query.where(Thread.status == filters.status)
+    if filters.channel:
+        query = query.where(
+            exists().where(
+                Event.customer_id == Thread.customer_id, Event.channel == filters.channel
+            )
+        )
+    if filters.q:
+        found = await search_customers(session, q=filters.q, region=region, limit=200)
+        if not found:
+            return []
+        query = query.where(Customer.id.in_([c.id for c, _ in found]))
+    query = query.order_by(Thread.last_activity_at.desc(), Thread.id.desc()).limit(limit)
+    rows = [
+        InboxRow(customer=c, thread=t, assignee=name)
+        for t, c, name in (await session.execute(query)).tuples()
+    ]
+    used = await channels_used(session, [r.customer.id for r in rows])
+    for row in rows:
+        row.channels = used.get(row.customer.id, [])
+    return rows
+
+
+async def channels_used(session: AsyncSession, customer_ids: list[int]) -> dict[int, list[str]]:
+    """The customer-facing channels each customer has events on (sorted by name)."""
+    if not customer_ids:
+        return {}
+    result = await session.execute(
+        select(Event.customer_id, Event.channel)
+        .where(Event.customer_id.in_(customer_ids), Event.channel.notin_(INTERNAL_CHANNELS))
+        .distinct()
+    )
+    used: dict[int, list[str]] = {}
+    for customer_id, channel in result.tuples():
+        used.setdefault(customer_id, []).append(channel)
+    for channels in used.values():
+        channels.sort()
+    return used
