@@ -19,6 +19,9 @@ CUSTOMER_UNMERGED = "customer.unmerged"
 CALL_INCOMING = "call.incoming"
 PRESENCE_UPDATED = "presence.updated"
 ORDER_UPDATED = "order.updated"
+# A store terminal asked remote agents for help / an agent answered (connectors/instore).
+ASSIST_REQUESTED = "assist.requested"
+ASSIST_REPLIED = "assist.replied"
 # Ephemeral (never stored): {"customer_id", "who": "agent"|"customer", "typing": bool, "name"?}.
 TYPING = "typing"
 
