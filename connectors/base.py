@@ -1,9 +1,10 @@
 """The one interface every channel implements.
 
 A connector turns its provider's input into ``hub.types.Inbound`` and hands it to the
-core action ``hub.actions.inbound.receive_inbound`` inside ``hub.uow()``; it never
-writes tables itself. It delivers what agents send through ``send``, which the
-outbox calls after the reply is committed.
+core with ``await hub.ingest(inbound)`` (group-committed; returns once stored), or to
+``hub.actions.inbound.receive_inbound`` inside ``hub.uow()`` when it must do more in
+the same transaction; it never writes tables itself. It delivers what agents send
+through ``send``, which the outbox calls after the reply is committed.
 
 Adding a channel:
 1. Create ``connectors/<name>/`` with a ``Connector`` subclass; set ``channel`` (the

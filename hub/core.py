@@ -21,6 +21,9 @@ from hub.settings import Settings
 
 if TYPE_CHECKING:
     from connectors.base import Connector
+    from hub.actions.inbound import Received
+    from hub.ingest import IngestBatcher
+    from hub.types import Inbound
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +61,7 @@ class Hub:
         self.outbox_wakeup: Callable[[], None] | None = None
         # Ids of agents with a console open (set by create_app from the /agent namespace).
         self.presence: Callable[[], set[int]] = set
+        self._batcher: IngestBatcher | None = None
 
     def add_connector(self, connector: Connector) -> None:
         self.connectors[connector.channel] = connector
@@ -68,6 +72,18 @@ class Hub:
     def subscribe(self, listener: Listener) -> None:
         """Call ``listener`` after commit for every domain event."""
         self.listeners.append(listener)
+
+    async def ingest(self, inbound: Inbound) -> Received:
+        """Store customer input from a connector; returns once it is committed.
+
+        Concurrent calls share transactions (group commit, see ``hub.ingest``); a
+        replayed provider id returns the stored event with ``duplicate=True``.
+        """
+        if self._batcher is None:
+            from hub.ingest import IngestBatcher
+
+            self._batcher = IngestBatcher(self)
+        return await self._batcher.submit(inbound)
 
     async def wake_outbox(self) -> None:
         """Tell this process's outbox worker that new work was committed."""
