@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -28,6 +28,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 Listener = Callable[[DomainEvent], Awaitable[None]]
+# Runs one outbox job of a given kind (other than message delivery); raising
+# ``hub.errors.SendError(transient=True)`` retries it later with backoff.
+JobHandler = Callable[["Hub", Any, int], Awaitable[None]]
 
 
 class UnitOfWork:
@@ -62,6 +65,7 @@ class Hub:
         # Ids of agents with a console open (set by create_app from the /agent namespace).
         self.presence: Callable[[], set[int]] = set
         self._batcher: IngestBatcher | None = None
+        self.job_handlers: dict[str, JobHandler] = {}
 
     def add_connector(self, connector: Connector) -> None:
         self.connectors[connector.channel] = connector

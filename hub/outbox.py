@@ -109,8 +109,13 @@ class OutboxWorker:
     async def _run_job(self, job_id: int, attempts: int) -> None:
         async with self.hub.read() as session:
             job = await session.get(OutboxJob, job_id)
-            if job is None or job.kind != DELIVER_MESSAGE or job.event_id is None:
-                log.warning("outbox job %s has unknown kind", job_id)
+            if job is None:
+                return
+            if job.kind != DELIVER_MESSAGE:
+                await self._run_other(job, attempts)
+                return
+            if job.event_id is None:
+                await self._finish(job_id, FAILED, "message job without an event")
                 return
             message = await _outbound(session, job.event_id)
         if message is None:
@@ -151,6 +156,30 @@ class OutboxWorker:
                 job.state = DONE
                 job.locked_until = None
                 job.last_error = None
+
+    async def _run_other(self, job: OutboxJob, attempts: int) -> None:
+        """Jobs other than message delivery run the handler registered for their kind
+        in ``hub.job_handlers``; ``SendError(transient=True)`` retries with backoff."""
+        handler = self.hub.job_handlers.get(job.kind)
+        if handler is None:
+            await self._finish(job.id, FAILED, f"no handler for job kind {job.kind!r}")
+            return
+        try:
+            await handler(self.hub, job, attempts)
+        except SendError as exc:
+            if exc.transient and attempts < MAX_ATTEMPTS:
+                await self._retry(job.id, attempts, exc.message)
+            else:
+                await self._finish(job.id, FAILED, exc.message[:500])
+            return
+        except Exception as exc:
+            log.exception("outbox handler for %s failed", job.kind)
+            if attempts < MAX_ATTEMPTS:
+                await self._retry(job.id, attempts, repr(exc)[:400])
+            else:
+                await self._finish(job.id, FAILED, repr(exc)[:400])
+            return
+        await self._finish(job.id, DONE, None)
 
     async def _retry(self, job_id: int, attempts: int, error: str) -> None:
         async with self.hub.uow() as uow:
