@@ -8,4 +8,6 @@ from connectors.base import Connector
 def connector_classes() -> list[type[Connector]]:
     """Every installed connector class, in the order their routes are mounted."""
     # Imported here so importing the registry does not import every provider SDK.
-    return []
+    from connectors.sms import SmsConnector
+
+    return [SmsConnector]

@@ -12,6 +12,7 @@ COMMAND_MODULES = [
     "hub.cli.serve",
     "hub.cli.admin",
     "hub.cli.demo",
+    "hub.cli.simulate",
 ]
 
 

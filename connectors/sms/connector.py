@@ -1,0 +1,66 @@
+"""The SMS channel: Twilio Messaging webhooks in, REST API out."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from starlette.routing import BaseRoute, Route
+
+from connectors.base import Connector
+from connectors.sms.sender import TwilioSender
+from connectors.sms.webhooks import SmsWebhooks
+from hub.actions.consent import opt_out_address
+from hub.actions.timeline import find_event
+from hub.core import Hub
+from hub.errors import SendError
+from hub.types import Outbound, SendResult
+
+# Twilio: "Attempt to send to unsubscribed recipient".
+UNSUBSCRIBED = "21610"
+
+
+class SmsConnector(Connector):
+    """Customers text the hub's number; agents' replies go out as SMS.
+
+    Routes: ``POST /twilio/sms`` (incoming messages) and ``POST /twilio/sms/status``
+    (delivery status callbacks). Replies to a number that texted STOP are refused.
+    """
+
+    channel = "sms"
+    reply_kinds = ("phone",)
+    label = "SMS"
+
+    def __init__(self, hub: Hub) -> None:
+        super().__init__(hub)
+        self.sender = TwilioSender(hub.settings)
+        self.webhooks = SmsWebhooks(hub)
+
+    def routes(self) -> Sequence[BaseRoute]:
+        return [
+            Route("/twilio/sms", self.webhooks.incoming, methods=["POST"]),
+            Route("/twilio/sms/status", self.webhooks.status, methods=["POST"]),
+        ]
+
+    def can_reach(self, kind: str, address: str, *, opted_out: bool = False) -> bool:
+        return kind in self.reply_kinds and not opted_out
+
+    async def shutdown(self) -> None:
+        await self.sender.close()
+
+    async def send(self, message: Outbound) -> SendResult:
+        try:
+            return await self.sender.send(message)
+        except SendError as exc:
+            if exc.code == UNSUBSCRIBED:
+                # Twilio knows the number opted out (e.g. before the hub existed).
+                async with self.hub.uow() as uow:
+                    await opt_out_address(uow, message.kind, message.address)
+            raise
+
+    async def reconcile(self, message: Outbound) -> SendResult | None:
+        async def claimed_elsewhere(sid: str) -> bool:
+            async with self.hub.uow() as uow:
+                event = await find_event(uow, self.channel, sid)
+            return event is not None and event.id != message.event_id
+
+        return await self.sender.reconcile(message, claimed_elsewhere)

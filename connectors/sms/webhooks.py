@@ -1,0 +1,105 @@
+"""Twilio Messaging webhooks: verify, hand to one action, answer fast."""
+
+from __future__ import annotations
+
+import logging
+
+from starlette.requests import Request
+from starlette.responses import Response
+from twilio.twiml.messaging_response import MessagingResponse
+
+from connectors.sms.parse import ERROR_MESSAGES, delivery_status, inbound_from_form
+from connectors.twilio.webhooks import verified_form
+from hub.actions.consent import apply_consent, consent_keyword
+from hub.actions.inbound import receive_inbound
+from hub.actions.replies import record_delivery
+from hub.core import Hub
+from hub.identity import InvalidAddress, normalize_phone
+
+log = logging.getLogger(__name__)
+
+FAILED = ("failed", "undelivered")
+
+
+def empty_twiml() -> Response:
+    """``<Response/>``: the hub answers nothing itself; agents reply later."""
+    return Response(str(MessagingResponse()), media_type="text/xml")
+
+
+class SmsWebhooks:
+    def __init__(self, hub: Hub) -> None:
+        self.hub = hub
+
+    def is_own_number(self, sender: str) -> bool:
+        own = self.hub.settings.twilio_sms_number
+        if not own or not sender:
+            return False
+        region = self.hub.settings.default_region
+        try:
+            return normalize_phone(sender, region) == normalize_phone(own, region)
+        except InvalidAddress:
+            return False
+
+    async def incoming(self, request: Request) -> Response:
+        """``POST /twilio/sms``: an SMS/MMS from a customer.
+
+        Stores the message (and its media as attachments) in the sender's thread;
+        STOP/START keywords update the number's consent in the same transaction.
+        A retried MessageSid changes nothing; messages from our own number are
+        ignored so the channel never echoes itself.
+        """
+        form = await verified_form(request, self.hub.settings)
+        if self.is_own_number(str(form.get("From") or "")):
+            return empty_twiml()
+        inbound = inbound_from_form(form)
+        keyword = consent_keyword(inbound.body, str(form.get("OptOutType") or "") or None)
+        async with self.hub.uow() as uow:
+            received = await receive_inbound(uow, inbound)
+            if keyword and not received.duplicate and received.identity is not None:
+                await apply_consent(uow, received.identity.id, keyword)
+        return empty_twiml()
+
+    async def status(self, request: Request) -> Response:
+        """``POST /twilio/sms/status?m=<event id>``: a delivery report for a reply.
+
+        The status only moves forward (``record_delivery``); replays and out-of-order
+        callbacks change nothing. The event id in the query was put there by our own
+        send and is covered by the signature.
+        """
+        form = await verified_form(request, self.hub.settings)
+        status = delivery_status(str(form.get("MessageStatus") or form.get("SmsStatus") or ""))
+        sid = str(form.get("MessageSid") or form.get("SmsSid") or "") or None
+        if status is None or sid is None:
+            return Response(status_code=204)
+        code = str(form.get("ErrorCode") or "") or None
+        error = (code, ERROR_MESSAGES.get(code or "")) if status in FAILED else (None, None)
+        event_id = _int(request.query_params.get("m"))
+        async with self.hub.uow() as uow:
+            if event_id is not None:
+                found = await record_delivery(
+                    uow,
+                    status=status,
+                    event_id=event_id,
+                    new_provider_id=sid,
+                    error_code=error[0],
+                    error_message=error[1],
+                )
+            else:
+                found = await record_delivery(
+                    uow,
+                    status=status,
+                    channel="sms",
+                    provider_id=sid,
+                    error_code=error[0],
+                    error_message=error[1],
+                )
+        if found is None:
+            log.info("status %s for unknown message %s", status, sid)
+        return Response(status_code=204)
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None

@@ -1,0 +1,79 @@
+"""SMS consent: STOP / START / HELP keywords recorded on the customer's phone identity.
+
+Carriers and Twilio treat these keywords as the customer's instruction about the
+number, not about the person, so the opt-out lives on the phone ``Identity``
+(``sms_opted_out``, ``opted_out_at``). Connectors decide which keyword a message
+carries (``consent_keyword``) and record it with ``apply_consent``; ``send_reply``
+then refuses SMS to that number (``Unreachable``, code ``opted_out``).
+"""
+
+from __future__ import annotations
+
+from hub import events as ev
+from hub.actions.customers import find_identity, normalize_or_invalid
+from hub.core import UnitOfWork
+from hub.db import utcnow
+from hub.errors import NotFound
+from hub.models import Identity
+from hub.serializers import identity_dict
+
+STOP = "stop"
+START = "start"
+HELP = "help"
+
+# Twilio's default opt-out, opt-in and help keywords (Advanced Opt-Out's defaults).
+_KEYWORDS = {
+    **dict.fromkeys(
+        ("STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"), STOP
+    ),
+    **dict.fromkeys(("START", "YES", "UNSTOP"), START),
+    **dict.fromkeys(("HELP", "INFO"), HELP),
+}
+
+
+def consent_keyword(body: str | None, opt_out_type: str | None = None) -> str | None:
+    """``stop``/``start``/``help`` when the message is a consent keyword, else None.
+
+    Twilio's ``OptOutType`` (sent when Advanced Opt-Out is on) wins; otherwise the whole
+    body, trimmed and case-folded, must be one keyword ("stop", "Stop." count; "please
+    stop texting me" does not, as for Twilio).
+    """
+    if opt_out_type:
+        return _KEYWORDS.get(opt_out_type.strip().upper())
+    word = (body or "").strip().rstrip(".!").strip().upper()
+    return _KEYWORDS.get(word)
+
+
+async def apply_consent(uow: UnitOfWork, identity_id: int, keyword: str) -> Identity:
+    """Record ``keyword`` on the identity: ``stop`` opts the number out, ``start`` back
+    in, ``help`` changes nothing. Repeating the current state changes nothing."""
+    identity = await uow.session.get(Identity, identity_id, with_for_update=True)
+    if identity is None:
+        raise NotFound(f"identity {identity_id} not found")
+    if keyword == STOP and not identity.sms_opted_out:
+        identity.sms_opted_out = True
+        identity.opted_out_at = utcnow()
+    elif keyword == START and identity.sms_opted_out:
+        identity.sms_opted_out = False
+        identity.opted_out_at = None
+    else:
+        return identity
+    await uow.session.flush()
+    uow.emit(
+        ev.DomainEvent(
+            ev.CUSTOMER_UPDATED,
+            {"customer_id": identity.customer_id, "identity": identity_dict(identity)},
+            identity.customer_id,
+        )
+    )
+    return identity
+
+
+async def opt_out_address(uow: UnitOfWork, kind: str, address: str) -> Identity | None:
+    """Opt out the identity ``(kind, address)`` if the hub knows it (e.g. the provider
+    reported the number unsubscribed). Returns it, or None when unknown."""
+    address = normalize_or_invalid(kind, address, uow.settings.default_region)
+    identity = await find_identity(uow.session, kind, address)
+    if identity is None:
+        return None
+    return await apply_consent(uow, identity.id, STOP)
