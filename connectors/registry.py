@@ -8,6 +8,8 @@ from connectors.base import Connector
 def connector_classes() -> list[type[Connector]]:
     """Every installed connector class, in the order their routes are mounted."""
     # Imported here so importing the registry does not import every provider SDK.
+    from connectors.phone.connector import PhoneConnector
     from connectors.sms import SmsConnector
+    from connectors.webchat import WebchatConnector
 
-    return [SmsConnector]
+    return [WebchatConnector, SmsConnector, PhoneConnector]

@@ -1,0 +1,5 @@
+"""Webchat: the embeddable chat widget's connector (see docs/widget.md)."""
+
+from connectors.webchat.connector import WebchatConnector
+
+__all__ = ["WebchatConnector"]

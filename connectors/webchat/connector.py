@@ -1,0 +1,81 @@
+"""The webchat connector: the embeddable widget's socket namespace and the demo shop."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import socketio
+from sqlalchemy import select
+from starlette.routing import BaseRoute, Route
+
+from connectors.base import Connector
+from connectors.webchat.demo import demo_shop
+from connectors.webchat.identity import room_for
+from connectors.webchat.namespace import WidgetNamespace
+from hub import events as ev
+from hub.core import Hub
+from hub.db import utcnow
+from hub.models import Identity
+from hub.models.customer import USER, VISITOR
+from hub.serializers import iso
+from hub.types import Outbound, SendResult
+
+
+class WebchatConnector(Connector):
+    """Visitors chat through ``static/widget.js`` on the ``/widget`` namespace.
+
+    Replies go to the room of the widget identity ``send_reply`` chose, i.e. every
+    open tab of that visitor (or verified user) in any hub process. A visitor who is
+    not connected reads the reply from its history on the next connect, so a send is
+    ``delivered`` once emitted.
+    """
+
+    channel = "webchat"
+    reply_kinds = (VISITOR, USER)
+    label = "Web chat"
+
+    def __init__(self, hub: Hub) -> None:
+        super().__init__(hub)
+        self.namespace = WidgetNamespace(self)
+
+    def routes(self) -> Sequence[BaseRoute]:
+        return (Route("/demo/shop", demo_shop, methods=["GET"], name="demo_shop"),)
+
+    def namespaces(self) -> Sequence[socketio.AsyncNamespace]:
+        return (self.namespace,)
+
+    async def send(self, message: Outbound) -> SendResult:
+        await self.namespace.emit(
+            "message",
+            {
+                "id": message.event_id,
+                "client_id": None,
+                "direction": "out",
+                "body": message.body,
+                "agent_name": message.agent_name,
+                "created_at": iso(utcnow()),
+            },
+            room=room_for(message.kind, message.address),
+        )
+        return SendResult(provider_id=None, status="delivered")
+
+    async def on_event(self, event: ev.DomainEvent) -> None:
+        """Show an agent's typing in the widget of the customer it concerns."""
+        if event.name != ev.TYPING or event.payload.get("who") != "agent":
+            return
+        if event.customer_id is None:
+            return
+        async with self.hub.read() as db:
+            result = await db.execute(
+                select(Identity.kind, Identity.address).where(
+                    Identity.customer_id == event.customer_id,
+                    Identity.kind.in_(self.reply_kinds),
+                )
+            )
+            rooms = [room_for(kind, address) for kind, address in result.all()]
+        if rooms:
+            payload = {
+                "typing": bool(event.payload.get("typing")),
+                "name": event.payload.get("name"),
+            }
+            await self.namespace.emit("typing", payload, room=rooms)

@@ -1,0 +1,239 @@
+"""The ``/widget`` socket.io namespace: one socket per open widget (see docs/widget.md).
+
+Handlers stay thin: check the origin, the limits and the payload, call one action
+inside ``hub.uow()``, and acknowledge only after the commit. Every socket joins the
+room of each widget identity it speaks for, so a reply reaches all of a visitor's
+open tabs (across processes through the Redis manager when configured).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+import socketio
+
+from connectors.webchat import prechat
+from connectors.webchat.handoff import request_handoff
+from connectors.webchat.history import customer_of, visible_messages, widget_identities
+from connectors.webchat.identity import (
+    MAX_USER_ID,
+    USER,
+    VISITOR,
+    Principal,
+    VisitorTokens,
+    room_for,
+    user_hash_matches,
+)
+from connectors.webchat.limits import WidgetLimits
+from hub import events as ev
+from hub.errors import HubError
+from hub.identity import InvalidAddress, normalize
+from hub.types import Inbound
+
+if TYPE_CHECKING:
+    from connectors.webchat.connector import WebchatConnector
+
+log = logging.getLogger(__name__)
+
+NAMESPACE = "/widget"
+MAX_CLIENT_ID = 64
+_CLIENT_ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
+
+
+def refuse(message: str) -> socketio.exceptions.ConnectionRefusedError:
+    return socketio.exceptions.ConnectionRefusedError(message)
+
+
+def failure(code: str, message: str) -> dict[str, Any]:
+    return {"ok": False, "error": code, "message": message}
+
+
+def client_ip(environ: dict[str, Any]) -> str:
+    client = environ.get("asgi.scope", {}).get("client")
+    return str(client[0]) if client else str(environ.get("REMOTE_ADDR", "?"))
+
+
+class WidgetNamespace(socketio.AsyncNamespace):
+    def __init__(self, connector: WebchatConnector) -> None:
+        super().__init__(NAMESPACE)
+        self.connector = connector
+        self.hub = connector.hub
+        self.tokens = VisitorTokens(self.hub.settings.secret_key)
+        self.limits = WidgetLimits.defaults()
+
+    @property
+    def allowed_origins(self) -> set[str]:
+        settings = self.hub.settings
+        return {*settings.origins, settings.public_url.rstrip("/")}
+
+    # -- connection --------------------------------------------------------------------
+
+    async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> bool:
+        """Authenticate the visitor, join its rooms and send ``session`` with its history.
+
+        A browser always sends ``Origin`` on a cross-site handshake; a non-browser client
+        without one is let through (it could forge any header anyway).
+        """
+        origin = environ.get("HTTP_ORIGIN")
+        if origin and origin.rstrip("/") not in self.allowed_origins:
+            raise refuse(f"origin {origin} is not allowed to open the widget")
+        ip = client_ip(environ)
+        if not self.limits.ip_connects.allow(ip):
+            raise refuse("too many connections from this address; retry in a minute")
+        auth = auth if isinstance(auth, dict) else {}
+        principal, token = self._principal(auth, ip)
+        pending = prechat.clean_quietly(auth, self.hub.settings.default_region)
+
+        async with self.hub.read() as db:
+            identities = await widget_identities(db, principal.identities)
+            speaking = next(
+                (
+                    i
+                    for i in identities
+                    if (i.kind, i.address) == (principal.kind, principal.address)
+                ),
+                None,
+            )
+            customer_id = await customer_of(db, speaking)
+            messages = await visible_messages(
+                db, self.connector.channel, [i.id for i in identities]
+            )
+        await self.save_session(
+            sid,
+            {"principal": principal, "ip": ip, "customer_id": customer_id, "pending": pending},
+        )
+        for kind, address in principal.identities:
+            await self.enter_room(sid, room_for(kind, address))
+        await self.emit(
+            "session",
+            {
+                "visitor_token": token,
+                "customer_id": customer_id,
+                "verified": principal.kind == USER,
+                "online": bool(self.hub.presence()),
+                "messages": messages,
+                "max_message_chars": self.hub.settings.max_message_chars,
+            },
+            to=sid,
+        )
+        return True
+
+    def _principal(self, auth: dict[str, Any], ip: str) -> tuple[Principal, str]:
+        visitor_id = self.tokens.read(auth.get("visitor_token"))
+        if visitor_id is None:
+            visitor_id, token = self.tokens.mint()
+        else:
+            token = self.tokens.token_for(visitor_id)
+        user_id = auth.get("user_id")
+        secret = self.hub.settings.widget_secret
+        if not isinstance(user_id, str) or not user_id.strip() or not secret:
+            # Without HUB_WIDGET_SECRET a user id cannot be verified, so it is ignored:
+            # anyone could type someone else's.
+            return Principal(VISITOR, visitor_id, visitor_id), token
+        if not self.limits.ip_user_hash.allow(ip):
+            raise refuse("too many identity checks from this address; retry later")
+        user_id = user_id.strip()
+        if len(user_id) > MAX_USER_ID or not user_hash_matches(
+            secret, user_id, auth.get("user_hash")
+        ):
+            raise refuse("user_hash does not match user_id")
+        try:
+            address = normalize(USER, user_id)
+        except InvalidAddress as exc:
+            raise refuse(str(exc)) from exc
+        return Principal(USER, address, visitor_id), token
+
+    # -- messages ----------------------------------------------------------------------
+
+    async def on_message(self, sid: str, data: Any) -> dict[str, Any]:
+        """``{"client_id", "body", "details"?}`` → ack ``{"ok": true, "id", "customer_id"}``.
+
+        The same ``client_id`` again (a resend after a lost ack) returns the same id
+        and stores nothing new.
+        """
+        if not isinstance(data, dict):
+            return failure("invalid", "a message is an object with client_id and body")
+        client_id = data.get("client_id")
+        body = data.get("body")
+        if (
+            not isinstance(client_id, str)
+            or not 0 < len(client_id) <= MAX_CLIENT_ID
+            or not set(client_id) <= _CLIENT_ID_CHARS
+        ):
+            return failure("invalid_client_id", "client_id must be 1-64 letters, digits, - or _")
+        if not isinstance(body, str) or not body.strip():
+            return failure("empty_body", "the message is empty")
+        limit = self.hub.settings.max_message_chars
+        if len(body) > limit:
+            return failure("too_long", f"messages are limited to {limit} characters")
+        session = await self.get_session(sid)
+        principal: Principal = session["principal"]
+        if not self.limits.visitor_messages.allow(principal.scope) or not (
+            self.limits.ip_messages.allow(session["ip"])
+        ):
+            return failure("rate_limited", "you are sending messages too fast; wait a moment")
+        try:
+            extra = prechat.clean(data.get("details"), self.hub.settings.default_region)
+        except prechat.InvalidAnswer as exc:
+            return failure(exc.code, str(exc))
+        answers = {**session["pending"], **extra}
+        inbound = Inbound(
+            channel=self.connector.channel,
+            kind=principal.kind,
+            address=principal.address,
+            body=body.strip(),
+            provider_id=f"{principal.scope}:{client_id}",
+            name=answers.get("name"),
+            details=answers,
+            claims=prechat.claims(answers),
+            data={"client_id": client_id},
+        )
+        try:
+            received = await self.hub.ingest(inbound)
+        except HubError as exc:
+            return failure(exc.code, exc.message)
+        customer_id = received.customer.id
+        session["pending"] = {}
+        session["customer_id"] = customer_id
+        await self.save_session(sid, session)
+        if not received.duplicate:
+            message = {
+                "id": received.event.id,
+                "client_id": client_id,
+                "direction": "in",
+                "body": received.event.body,
+                "agent_name": None,
+                "created_at": None,
+            }
+            # The visitor's other tabs show what this one sent.
+            await self.emit(
+                "message", message, room=room_for(principal.kind, principal.address), skip_sid=sid
+            )
+        return {"ok": True, "id": received.event.id, "customer_id": customer_id}
+
+    async def on_typing(self, sid: str, data: Any) -> None:
+        """``{"typing": bool}``: shown to agents watching this customer (never stored)."""
+        session = await self.get_session(sid)
+        principal: Principal = session["principal"]
+        customer_id = session.get("customer_id")
+        if customer_id is None or not self.limits.visitor_typing.allow(principal.scope):
+            return
+        typing = bool(data.get("typing", True)) if isinstance(data, dict) else True
+        payload = {"customer_id": customer_id, "who": "customer", "typing": typing}
+        await self.hub.publish([ev.DomainEvent(ev.TYPING, payload, customer_id)])
+
+    async def on_handoff(self, sid: str, data: Any) -> dict[str, Any]:
+        """``{"to": "phone"|"sms"}`` → ``{"ok": true, "code", "number"}`` (see handoff.py)."""
+        target = data.get("to") if isinstance(data, dict) else None
+        if target not in ("phone", "sms"):
+            return failure("invalid", 'handoff "to" must be "phone" or "sms"')
+        session = await self.get_session(sid)
+        principal: Principal = session["principal"]
+        if not self.limits.visitor_handoffs.allow(principal.scope):
+            return failure("rate_limited", "too many handoff requests; wait a minute")
+        result, customer_id = await request_handoff(self.connector, principal, target)
+        if customer_id is not None and session.get("customer_id") != customer_id:
+            session["customer_id"] = customer_id
+            await self.save_session(sid, session)
+        return result
