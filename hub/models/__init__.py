@@ -1,19 +1,26 @@
 """Every table of the hub. Import this package to register them all on ``Base.metadata``."""
 
 from hub.models.audit import AuditEntry, HandoffCode, Merge
+from hub.models.canned import CannedResponse
+from hub.models.csat import CsatSurvey
 from hub.models.customer import Customer, Detail, Identity
+from hub.models.hours import BusinessHours, OutOfHoursReply
 from hub.models.inbox import EVENTS_BY_CUSTOMER_CHANNEL
 from hub.models.instore import TerminalFrame
 from hub.models.order import Order, OrderItem
 from hub.models.outbox import OutboxJob
 from hub.models.staff import Agent, ApiToken, Store, Terminal
 from hub.models.thread import Event, Thread
+from hub.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "EVENTS_BY_CUSTOMER_CHANNEL",
     "Agent",
     "ApiToken",
     "AuditEntry",
+    "BusinessHours",
+    "CannedResponse",
+    "CsatSurvey",
     "Customer",
     "Detail",
     "Event",
@@ -22,9 +29,13 @@ __all__ = [
     "Merge",
     "Order",
     "OrderItem",
+    "OutOfHoursReply",
     "OutboxJob",
     "Store",
     "Terminal",
     "TerminalFrame",
     "Thread",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]

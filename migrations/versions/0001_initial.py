@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-25 10:52:20.799973
+Create Date: 2026-11-25 10:55:08.959277
 """
 
 from collections.abc import Sequence
@@ -65,6 +65,19 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_audit_log_created_at"), ["created_at"], unique=False)
 
     op.create_table(
+        "business_hours",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("team", sa.String(length=64), nullable=False),
+        sa.Column("timezone", sa.String(length=64), nullable=False),
+        sa.Column("intervals", sa.JSON(), nullable=False),
+        sa.Column("holidays", sa.JSON(), nullable=False),
+        sa.Column("reply_minutes", sa.Integer(), nullable=False),
+        sa.Column("auto_reply", sa.Text(), nullable=True),
+        sa.Column("updated_at", hub.db.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_business_hours")),
+        sa.UniqueConstraint("team", name=op.f("uq_business_hours_team")),
+    )
+    op.create_table(
         "customers",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("name", sa.String(length=200), nullable=True),
@@ -97,6 +110,38 @@ def upgrade() -> None:
         sa.Column("created_at", hub.db.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_stores")),
         sa.UniqueConstraint("code", name=op.f("uq_stores_code")),
+    )
+    op.create_table(
+        "webhook_endpoints",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("url", sa.String(length=2000), nullable=False),
+        sa.Column("description", sa.String(length=200), nullable=True),
+        sa.Column("secret", sa.String(length=128), nullable=False),
+        sa.Column("events", sa.JSON(), nullable=False),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("created_at", hub.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", hub.db.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_webhook_endpoints")),
+    )
+    op.create_table(
+        "canned_responses",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("shortcut", sa.String(length=64), nullable=False),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column(
+            "created_by_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True
+        ),
+        sa.Column("created_at", hub.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", hub.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["created_by_id"],
+            ["agents.id"],
+            name=op.f("fk_canned_responses_created_by_id_agents"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_canned_responses")),
+        sa.UniqueConstraint("shortcut", name=op.f("uq_canned_responses_shortcut")),
     )
     op.create_table(
         "handoff_codes",
@@ -273,6 +318,39 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_threads_status"), ["status"], unique=False)
 
     op.create_table(
+        "webhook_deliveries",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column(
+            "endpoint_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column("event", sa.String(length=32), nullable=False),
+        sa.Column("event_uid", sa.String(length=96), nullable=False),
+        sa.Column("payload", sa.JSON(), nullable=False),
+        sa.Column("state", sa.String(length=16), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("status_code", sa.Integer(), nullable=True),
+        sa.Column("response_excerpt", sa.String(length=500), nullable=True),
+        sa.Column("error", sa.String(length=500), nullable=True),
+        sa.Column("created_at", hub.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("last_attempt_at", hub.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("delivered_at", hub.db.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["endpoint_id"],
+            ["webhook_endpoints.id"],
+            name=op.f("fk_webhook_deliveries_endpoint_id_webhook_endpoints"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_webhook_deliveries")),
+    )
+    with op.batch_alter_table("webhook_deliveries", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_webhook_deliveries_created_at"), ["created_at"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_webhook_deliveries_endpoint_id"), ["endpoint_id"], unique=False
+        )
+
+    op.create_table(
         "events",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column(
@@ -383,6 +461,81 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "webhook_attempts",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column(
+            "delivery_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column("number", sa.Integer(), nullable=False),
+        sa.Column("status_code", sa.Integer(), nullable=True),
+        sa.Column("response_excerpt", sa.Text(), nullable=True),
+        sa.Column("error", sa.String(length=500), nullable=True),
+        sa.Column("duration_ms", sa.Integer(), nullable=False),
+        sa.Column("created_at", hub.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["delivery_id"],
+            ["webhook_deliveries.id"],
+            name=op.f("fk_webhook_attempts_delivery_id_webhook_deliveries"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_webhook_attempts")),
+    )
+    with op.batch_alter_table("webhook_attempts", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_webhook_attempts_delivery_id"), ["delivery_id"], unique=False
+        )
+
+    op.create_table(
+        "csat_surveys",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("key", sa.String(length=64), nullable=True),
+        sa.Column(
+            "customer_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column("agent_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
+        sa.Column("channel", sa.String(length=16), nullable=True),
+        sa.Column(
+            "question_event_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True
+        ),
+        sa.Column("state", sa.String(length=16), nullable=False),
+        sa.Column("score", sa.Integer(), nullable=True),
+        sa.Column("answer_channel", sa.String(length=16), nullable=True),
+        sa.Column("provider_id", sa.String(length=128), nullable=True),
+        sa.Column("created_at", hub.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("answered_at", hub.db.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["agent_id"],
+            ["agents.id"],
+            name=op.f("fk_csat_surveys_agent_id_agents"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["customer_id"],
+            ["customers.id"],
+            name=op.f("fk_csat_surveys_customer_id_customers"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["question_event_id"],
+            ["events.id"],
+            name=op.f("fk_csat_surveys_question_event_id_events"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_csat_surveys")),
+        sa.UniqueConstraint(
+            "answer_channel", "provider_id", name=op.f("uq_csat_surveys_answer_channel_provider_id")
+        ),
+        sa.UniqueConstraint("key", name=op.f("uq_csat_surveys_key")),
+    )
+    with op.batch_alter_table("csat_surveys", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_csat_surveys_answered_at"), ["answered_at"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_csat_surveys_customer_id"), ["customer_id"], unique=False
+        )
+
+    op.create_table(
         "details",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column(
@@ -412,6 +565,32 @@ def upgrade() -> None:
     with op.batch_alter_table("details", schema=None) as batch_op:
         batch_op.create_index("ix_details_customer_key", ["customer_id", "key"], unique=False)
 
+    op.create_table(
+        "out_of_hours_replies",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column(
+            "customer_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column("period", sa.String(length=64), nullable=False),
+        sa.Column("event_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
+        sa.Column("created_at", hub.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["customer_id"],
+            ["customers.id"],
+            name=op.f("fk_out_of_hours_replies_customer_id_customers"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["event_id"],
+            ["events.id"],
+            name=op.f("fk_out_of_hours_replies_event_id_events"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_out_of_hours_replies")),
+        sa.UniqueConstraint(
+            "customer_id", "period", name=op.f("uq_out_of_hours_replies_customer_id_period")
+        ),
+    )
     op.create_table(
         "outbox",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
@@ -444,10 +623,20 @@ def downgrade() -> None:
         batch_op.drop_index("ix_outbox_state_due")
 
     op.drop_table("outbox")
+    op.drop_table("out_of_hours_replies")
     with op.batch_alter_table("details", schema=None) as batch_op:
         batch_op.drop_index("ix_details_customer_key")
 
     op.drop_table("details")
+    with op.batch_alter_table("csat_surveys", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_csat_surveys_customer_id"))
+        batch_op.drop_index(batch_op.f("ix_csat_surveys_answered_at"))
+
+    op.drop_table("csat_surveys")
+    with op.batch_alter_table("webhook_attempts", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_webhook_attempts_delivery_id"))
+
+    op.drop_table("webhook_attempts")
     with op.batch_alter_table("terminal_frames", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_terminal_frames_created_at"))
 
@@ -463,6 +652,11 @@ def downgrade() -> None:
         batch_op.drop_index("ix_events_customer_channel")
 
     op.drop_table("events")
+    with op.batch_alter_table("webhook_deliveries", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_webhook_deliveries_endpoint_id"))
+        batch_op.drop_index(batch_op.f("ix_webhook_deliveries_created_at"))
+
+    op.drop_table("webhook_deliveries")
     with op.batch_alter_table("threads", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_threads_status"))
         batch_op.drop_index(batch_op.f("ix_threads_last_activity_at"))
@@ -484,11 +678,14 @@ def downgrade() -> None:
 
     op.drop_table("identities")
     op.drop_table("handoff_codes")
+    op.drop_table("canned_responses")
+    op.drop_table("webhook_endpoints")
     op.drop_table("stores")
     with op.batch_alter_table("customers", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_customers_merged_into_id"))
 
     op.drop_table("customers")
+    op.drop_table("business_hours")
     with op.batch_alter_table("audit_log", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_audit_log_created_at"))
         batch_op.drop_index(batch_op.f("ix_audit_log_action"))

@@ -1,0 +1,47 @@
+"""Business hours: one weekly schedule per team, plus the out-of-hours replies sent.
+
+``intervals`` is a list of ``{"day": 0-6 (Monday=0), "open": "HH:MM", "close": "HH:MM"}``
+in the schedule's local time; a ``close`` at or before ``open`` runs overnight into
+the next day and ``"24:00"`` means midnight at the end of the day. ``holidays`` lists
+local dates (``"YYYY-MM-DD"``) on which no interval *starts*. See ``hub.hours``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from hub.db import Base, BigId, UTCDateTime, utcnow
+
+DEFAULT_TEAM = "default"
+
+
+class BusinessHours(Base):
+    __tablename__ = "business_hours"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    team: Mapped[str] = mapped_column(String(64), unique=True, default=DEFAULT_TEAM)
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    intervals: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    holidays: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Typical reply time while open, shown by the widget ("we reply in ~N minutes").
+    reply_minutes: Mapped[int] = mapped_column(Integer, default=5)
+    # Sent once per conversation per closed period; "{opening}" is replaced.
+    auto_reply: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+class OutOfHoursReply(Base):
+    """Marks that a customer got the auto-reply for the closed period ending at ``period``."""
+
+    __tablename__ = "out_of_hours_replies"
+    __table_args__ = (UniqueConstraint("customer_id", "period"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    period: Mapped[str] = mapped_column(String(64))
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
