@@ -1,0 +1,1 @@
+"""Twilio Voice: caller recognition, handoff codes, routing to agents, call records."""

@@ -1,0 +1,49 @@
+"""The phone channel: Twilio Voice webhooks plus the agent's browser phone endpoints.
+
+Agents do not send text on this channel (``reply_kinds`` is empty); calls are
+recorded on the customer's timeline by ``hub.actions.calls``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, ClassVar
+
+from starlette.routing import BaseRoute, Route
+
+from connectors.base import Connector
+from connectors.phone import twiml
+from connectors.phone.console import AgentPhone
+from connectors.phone.webhooks import VoiceWebhooks
+
+if TYPE_CHECKING:
+    from hub.core import Hub
+
+TOKEN_PATH = "/phone/token"
+CALLS_PATH = "/phone/calls"
+
+
+class PhoneConnector(Connector):
+    channel: ClassVar[str] = "phone"
+    reply_kinds: ClassVar[tuple[str, ...]] = ()
+    label: ClassVar[str] = "Phone"
+
+    def __init__(self, hub: Hub) -> None:
+        super().__init__(hub)
+        self.webhooks = VoiceWebhooks(self)
+        self.agents = AgentPhone(self)
+
+    def routes(self) -> Sequence[BaseRoute]:
+        hooks = self.webhooks
+        return [
+            Route(twiml.VOICE_PATH, hooks.incoming, methods=["POST"]),
+            Route(twiml.STATUS_PATH, hooks.status, methods=["POST"]),
+            Route(twiml.GATHER_PATH, hooks.gather, methods=["POST"]),
+            Route(twiml.RECORDING_PATH, hooks.recording, methods=["POST"]),
+            Route(twiml.TRANSCRIPTION_PATH, hooks.transcription, methods=["POST"]),
+            Route(twiml.DIALED_PATH, hooks.dialed, methods=["POST"]),
+            Route(twiml.WAIT_PATH, hooks.wait, methods=["POST"]),
+            Route(twiml.BRIDGE_PATH, hooks.bridge, methods=["POST"]),
+            Route(TOKEN_PATH, self.agents.token, methods=["GET"]),
+            Route(CALLS_PATH, self.agents.call, methods=["POST"]),
+        ]

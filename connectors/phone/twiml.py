@@ -1,0 +1,178 @@
+"""The TwiML the hub answers Twilio Voice with, built with the ``twilio`` package.
+
+Every callback URL is absolute, built from ``HUB_PUBLIC_URL`` (the URL Twilio signs).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from starlette.responses import Response
+from twilio.twiml.voice_response import VoiceResponse
+
+from hub.actions.calls import CallAnswer
+from hub.actions.handoff import CODE_DIGITS
+from hub.actions.routing import AGENT, QUEUE
+from hub.models import Agent
+from hub.models.staff import ROUTE_NUMBER, ROUTE_SIP
+from hub.settings import Settings
+
+VOICE_PATH = "/twilio/voice"
+STATUS_PATH = "/twilio/voice/status"
+GATHER_PATH = "/twilio/voice/gather"
+RECORDING_PATH = "/twilio/voice/recording"
+TRANSCRIPTION_PATH = "/twilio/voice/transcription"
+DIALED_PATH = "/twilio/voice/dialed"
+WAIT_PATH = "/twilio/voice/wait"
+BRIDGE_PATH = "/twilio/voice/bridge"
+
+QUEUE_NAME = "support"
+# Twilio's own public hold-music file.
+WAIT_MUSIC_URL = "https://com.twilio.music.classical.s3.amazonaws.com/BusyStrings.mp3"
+DIAL_TIMEOUT_SECONDS = 20
+GATHER_TIMEOUT_SECONDS = 8
+VOICEMAIL_MAX_SECONDS = 120
+
+
+def callback_url(settings: Settings, path: str, **query: str | int) -> str:
+    """The absolute URL of one of the hub's voice webhooks."""
+    url = settings.public_url.rstrip("/") + path
+    return f"{url}?{urlencode(query)}" if query else url
+
+
+def twiml_response(twiml: VoiceResponse) -> Response:
+    return Response(str(twiml), media_type="text/xml")
+
+
+def client_identity(agent: Agent) -> str:
+    """The Voice SDK identity an agent's browser registers with (and is dialled as)."""
+    return f"agent-{agent.id}"
+
+
+def dial_address(agent: Agent) -> tuple[str, str]:
+    """``(noun, address)`` to reach ``agent``: ``client``, ``number`` or ``sip``.
+
+    An agent whose number/SIP route has no address is reached in the browser."""
+    if agent.voice_route == ROUTE_NUMBER and agent.voice_address:
+        return "number", agent.voice_address
+    if agent.voice_route == ROUTE_SIP and agent.voice_address:
+        address = agent.voice_address
+        return "sip", address if address.startswith("sip:") else f"sip:{address}"
+    return "client", client_identity(agent)
+
+
+def rest_address(agent: Agent) -> str:
+    """The ``To`` of a REST call that rings ``agent`` (click-to-call's first leg)."""
+    noun, address = dial_address(agent)
+    return f"client:{address}" if noun == "client" else address
+
+
+def greeting(first_name: str | None) -> str:
+    return f"Hello {first_name}, thanks for calling." if first_name else "Thanks for calling."
+
+
+def ask_for_code(settings: Settings, attempt: int) -> VoiceResponse:
+    """Ask an unknown caller for the handoff code shown in their chat or text."""
+    response = VoiceResponse()
+    gather = response.gather(
+        input="dtmf",
+        num_digits=CODE_DIGITS,
+        action=callback_url(settings, GATHER_PATH, attempt=attempt),
+        method="POST",
+        timeout=GATHER_TIMEOUT_SECONDS,
+        finish_on_key="#",
+        action_on_empty_result=True,
+    )
+    if attempt == 1:
+        gather.say(
+            "Thanks for calling. If you were given a code in our chat or by text message, "
+            "enter it now. Otherwise, please hold."
+        )
+    else:
+        gather.say("Sorry, that code was not recognised. Please enter it again.")
+    return response
+
+
+def answer_call(settings: Settings, answer: CallAnswer) -> VoiceResponse:
+    """Put the call through: to the chosen agent, into the queue, or to voicemail."""
+    response = VoiceResponse()
+    hello = greeting(answer.customer.first_name)
+    route = answer.route
+    if route.mode == AGENT and route.agent is not None:
+        response.say(f"{hello} Connecting you now.")
+        dial = response.dial(
+            action=callback_url(settings, DIALED_PATH),
+            method="POST",
+            timeout=DIAL_TIMEOUT_SECONDS,
+            answer_on_bridge=True,
+        )
+        noun, address = dial_address(route.agent)
+        if noun == "number":
+            dial.number(address)
+        elif noun == "sip":
+            dial.sip(address)
+        else:
+            dial.client(address)
+    elif route.mode == QUEUE:
+        response.say(f"{hello} All our agents are busy. Please hold.")
+        response.enqueue(
+            QUEUE_NAME, wait_url=callback_url(settings, WAIT_PATH), wait_url_method="POST"
+        )
+    else:
+        voicemail(settings, response, hello)
+    return response
+
+
+def voicemail(
+    settings: Settings, response: VoiceResponse | None = None, hello: str = ""
+) -> VoiceResponse:
+    """Record a message with transcription; the recording webhook then hangs up."""
+    response = response or VoiceResponse()
+    response.say(
+        f"{hello} Nobody can take your call right now. "
+        "Please leave a message after the tone and we will call you back.".strip()
+    )
+    response.record(
+        action=callback_url(settings, RECORDING_PATH),
+        method="POST",
+        max_length=VOICEMAIL_MAX_SECONDS,
+        play_beep=True,
+        recording_status_callback=callback_url(settings, RECORDING_PATH),
+        recording_status_callback_method="POST",
+        transcribe=True,
+        transcribe_callback=callback_url(settings, TRANSCRIPTION_PATH),
+    )
+    response.hangup()
+    return response
+
+
+def hold_music() -> VoiceResponse:
+    response = VoiceResponse()
+    response.say("Thanks for holding. An agent will be with you shortly.")
+    response.play(WAIT_MUSIC_URL, loop=0)
+    return response
+
+
+def bridge(settings: Settings, to: str) -> VoiceResponse:
+    """Click-to-call's second leg: the agent has answered, now ring the customer."""
+    response = VoiceResponse()
+    dial = response.dial(caller_id=settings.twilio_voice_number)
+    dial.number(to)
+    return response
+
+
+def hangup() -> VoiceResponse:
+    response = VoiceResponse()
+    response.hangup()
+    return response
+
+
+def unidentifiable() -> VoiceResponse:
+    """For a caller whose number is withheld or malformed (nothing can be recorded)."""
+    response = VoiceResponse()
+    response.say(
+        "Sorry, we cannot take calls from withheld numbers. "
+        "Please call again showing your number, or contact us by chat."
+    )
+    response.hangup()
+    return response

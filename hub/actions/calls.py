@@ -1,0 +1,374 @@
+"""Live calls on a customer's timeline: start, route, status, recording, transcript.
+
+A call is ONE timeline event of type ``call`` whose ``provider_id`` is the provider's
+call id (Twilio CallSid). Later callbacks update that event's ``status`` and ``data``
+and publish ``event.updated``; they never add rows. Every update is idempotent:
+a status is applied once per call, a recording once per recording id, and a status
+never moves backwards (``ringing`` → ``in-progress`` → a final status; the first final
+status wins), so retried or out-of-order callbacks change nothing.
+
+Event ``data`` keys: ``from``/``to``, ``route`` (``{"mode", "agent_id", "sticky"}``),
+``statuses`` (every status seen), ``duration`` (seconds), ``voicemail`` (bool),
+``handoff`` (linked by a handoff code), ``recordings`` (``[{"sid", "url", "duration",
+"transcript"?}]``) and ``transcript`` (the latest transcript text).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+from sqlalchemy import select
+
+from hub import events as ev
+from hub.actions.customers import add_identity, find_identity, get_customer, get_thread
+from hub.actions.handoff import redeem_handoff_code
+from hub.actions.inbound import receive_inbound
+from hub.actions.routing import AGENT, QUEUE, VOICEMAIL, Route, choose_route
+from hub.actions.timeline import append_event, find_event
+from hub.core import UnitOfWork
+from hub.identity import InvalidAddress, normalize
+from hub.models import Agent, Customer, Detail, Event, Identity, Order, Thread
+from hub.models.thread import CALL, MESSAGE, OPEN, OUT
+from hub.serializers import (
+    customer_dict,
+    detail_dict,
+    event_dict,
+    identity_dict,
+    order_dict,
+    thread_dict,
+)
+from hub.types import Inbound
+
+# How far each call status has got; a callback with a lower rank is stale.
+STATUS_RANK = {
+    "queued": 0,
+    "initiated": 0,
+    "ringing": 1,
+    "in-progress": 2,
+    "answered": 2,
+    "completed": 3,
+    "busy": 3,
+    "no-answer": 3,
+    "failed": 3,
+    "canceled": 3,
+}
+FINAL_STATUSES = frozenset(s for s, rank in STATUS_RANK.items() if rank == 3)
+MISSED_STATUSES = frozenset({"busy", "no-answer", "failed", "canceled"})
+# Orders in these states are not shown as "open" in the screen pop.
+CLOSED_ORDER_STATUSES = frozenset(
+    {"delivered", "completed", "cancelled", "canceled", "refunded", "returned", "picked_up"}
+)
+SCREEN_POP_MESSAGES = 10
+
+
+@dataclass
+class CallAnswer:
+    """What became of an incoming call: its event, customer and route."""
+
+    event: Event
+    customer: Customer
+    route: Route
+    duplicate: bool
+
+
+async def find_caller(uow: UnitOfWork, kind: str, address: str) -> Customer | None:
+    """The customer who owns ``(kind, address)`` (asserted or verified), else None."""
+    try:
+        normalized = normalize(kind, address, uow.settings.default_region)
+    except InvalidAddress:
+        return None
+    identity = await find_identity(uow.session, kind, normalized)
+    if identity is None:
+        return None
+    return await get_customer(uow.session, identity.customer_id)
+
+
+async def start_call(uow: UnitOfWork, inbound: Inbound, *, handoff: bool = False) -> CallAnswer:
+    """Record an incoming call on the caller's thread and choose who takes it.
+
+    ``inbound.type`` must be ``call`` with the call id as ``provider_id``. Routes the
+    call (``hub.actions.routing.choose_route``), stores the route on the event and,
+    unless it goes to voicemail, emits ``call.incoming`` (the screen pop) to the chosen
+    agent, or to every agent when queued. A replay of the same call id returns the
+    stored route and emits nothing.
+    """
+    received = await receive_inbound(uow, replace(inbound, awaits_reply=False))
+    if received.duplicate:
+        return await _stored_answer(uow, received.event)
+    event, customer, thread = received.event, received.customer, received.thread
+    route = await choose_route(uow, thread)
+    event.agent_id = route.agent_id
+    data = {**event.data, "route": route.as_dict(), "statuses": _statuses(event)}
+    if handoff:
+        data["handoff"] = True
+    event.data = data
+    if route.mode == VOICEMAIL:
+        _mark_voicemail(uow, customer, thread, event)
+    _emit_updated(uow, event)
+    if route.mode in (AGENT, QUEUE):
+        pop = await screen_pop(uow, customer, thread, event, route)
+        uow.emit(ev.DomainEvent(ev.CALL_INCOMING, pop, customer.id, agent_id=route.agent_id))
+    return CallAnswer(event, customer, route, duplicate=False)
+
+
+async def start_call_with_code(uow: UnitOfWork, inbound: Inbound, code: str) -> CallAnswer | None:
+    """Link an incoming call to the customer a handoff code belongs to, then start it.
+
+    The caller's address becomes a verified identity of that customer and the call
+    lands on their thread. Returns None for a wrong, used or expired code. A replay
+    for a call already started returns that call's stored answer.
+    """
+    if inbound.provider_id is not None:
+        existing = await find_event(uow, inbound.channel, inbound.provider_id)
+        if existing is not None:
+            return await _stored_answer(uow, existing)
+    customer = await redeem_handoff_code(
+        uow, code, channel=inbound.channel, provider_id=inbound.provider_id
+    )
+    if customer is None:
+        return None
+    await add_identity(uow, customer.id, inbound.kind, inbound.address, verified=True)
+    return await start_call(uow, replace(inbound, customer_id=customer.id), handoff=True)
+
+
+async def update_call_status(
+    uow: UnitOfWork,
+    channel: str,
+    call_id: str,
+    status: str,
+    *,
+    duration: int | None = None,
+    missed: Inbound | None = None,
+) -> Event | None:
+    """Apply a provider status callback to the call ``(channel, call_id)``.
+
+    Unknown statuses, replays and statuses older than the stored one change nothing.
+    When no call event exists yet and the status is final, ``missed`` (if given) is
+    recorded as a missed call that awaits a call-back. Returns the call event or None.
+    """
+    if status not in STATUS_RANK:
+        return await find_event(uow, channel, call_id)
+    event = await find_event(uow, channel, call_id)
+    if event is None:
+        if missed is None or status not in FINAL_STATUSES:
+            return None
+        received = await receive_inbound(
+            uow, replace(missed, status=status, body="Missed call", awaits_reply=True)
+        )
+        received.event.data = {**received.event.data, "statuses": [status]}
+        return received.event
+    seen = _statuses(event)
+    current = STATUS_RANK.get(event.status or "", -1)
+    changed = False
+    if status not in seen:
+        seen.append(status)
+        changed = True
+    data: dict[str, Any] = {**event.data, "statuses": seen}
+    if STATUS_RANK[status] > current:
+        event.status = status
+        event.body = _summary(status, duration, data)
+        changed = True
+    if duration is not None and status in FINAL_STATUSES and data.get("duration") is None:
+        data["duration"] = duration
+        event.body = _summary(event.status or status, duration, data)
+        changed = True
+    if changed:
+        event.data = data
+        _emit_updated(uow, event)
+    return event
+
+
+async def send_to_voicemail(uow: UnitOfWork, channel: str, call_id: str) -> Event | None:
+    """The agent did not pick up: the call goes to voicemail and the thread waits for
+    a call-back. Idempotent."""
+    event = await find_event(uow, channel, call_id)
+    if event is None or event.data.get("voicemail"):
+        return event
+    customer = await get_customer(uow.session, event.customer_id)
+    thread = await get_thread(uow.session, customer.id)
+    event.agent_id = None  # the agent who did not answer is free again
+    _mark_voicemail(uow, customer, thread, event)
+    _emit_updated(uow, event)
+    return event
+
+
+async def attach_recording(
+    uow: UnitOfWork,
+    channel: str,
+    call_id: str,
+    recording_id: str,
+    url: str,
+    *,
+    duration: int | None = None,
+) -> Event | None:
+    """Attach a recording to the call; a recording id already attached changes nothing."""
+    event = await find_event(uow, channel, call_id)
+    if event is None:
+        return None
+    recordings = [dict(r) for r in event.data.get("recordings", [])]
+    if any(r.get("sid") == recording_id for r in recordings):
+        return event
+    recordings.append({"sid": recording_id, "url": url, "duration": duration})
+    event.data = {**event.data, "recordings": recordings}
+    if event.data.get("voicemail"):
+        event.body = "Voicemail"
+    _emit_updated(uow, event)
+    return event
+
+
+async def attach_transcript(
+    uow: UnitOfWork,
+    channel: str,
+    call_id: str,
+    recording_id: str,
+    text: str,
+    *,
+    url: str | None = None,
+) -> Event | None:
+    """Attach a recording's transcript to the call (creating the recording entry if its
+    own callback has not arrived yet). The same transcript twice changes nothing."""
+    event = await find_event(uow, channel, call_id)
+    if event is None:
+        return None
+    recordings = [dict(r) for r in event.data.get("recordings", [])]
+    entry = next((r for r in recordings if r.get("sid") == recording_id), None)
+    if entry is None:
+        entry = {"sid": recording_id, "url": url, "duration": None}
+        recordings.append(entry)
+    if entry.get("transcript") == text:
+        return event
+    entry["transcript"] = text
+    event.data = {**event.data, "recordings": recordings, "transcript": text}
+    _emit_updated(uow, event)
+    return event
+
+
+async def record_outbound_call(
+    uow: UnitOfWork,
+    customer_id: int,
+    *,
+    channel: str,
+    kind: str,
+    address: str,
+    call_id: str,
+    agent_id: int,
+    status: str = "queued",
+) -> Event:
+    """An agent-initiated call (click-to-call) on the customer's thread; idempotent on
+    ``call_id``. Status callbacks then update it like any call."""
+    customer = await get_customer(uow.session, customer_id)
+    thread = await get_thread(uow.session, customer.id)
+    identity = await find_identity(uow.session, kind, address)
+    appended = await append_event(
+        uow,
+        customer,
+        thread,
+        type=CALL,
+        channel=channel,
+        direction=OUT,
+        body="Outgoing call",
+        provider_id=call_id,
+        status=status,
+        identity_id=identity.id if identity is not None else None,
+        agent_id=agent_id,
+        data={"to": address, "statuses": [status]},
+    )
+    return appended.event
+
+
+async def screen_pop(
+    uow: UnitOfWork, customer: Customer, thread: Thread, event: Event, route: Route
+) -> dict[str, Any]:
+    """Everything an agent needs the moment the call rings: who it is, the details
+    they already gave on any channel, their last messages, open orders and the call."""
+    session = uow.session
+    details = await session.execute(
+        select(Detail).where(Detail.customer_id == customer.id).order_by(Detail.id)
+    )
+    messages = await session.execute(
+        select(Event)
+        .where(Event.customer_id == customer.id, Event.type == MESSAGE)
+        .order_by(Event.id.desc())
+        .limit(SCREEN_POP_MESSAGES)
+    )
+    orders = await session.execute(
+        select(Order).where(Order.customer_id == customer.id).order_by(Order.placed_at.desc())
+    )
+    identities = await session.execute(
+        select(Identity).where(Identity.customer_id == customer.id).order_by(Identity.id)
+    )
+    caller = await session.get(Identity, event.identity_id) if event.identity_id else None
+    return {
+        "customer_id": customer.id,
+        "name": customer.name,
+        "first_name": customer.first_name,
+        "customer": customer_dict(customer, thread),
+        "caller": identity_dict(caller) if caller is not None else None,
+        "identities": [identity_dict(i) for i in identities.scalars()],
+        "details": [detail_dict(d) for d in details.scalars()],
+        "messages": [event_dict(m) for m in reversed(list(messages.scalars()))],
+        "orders": [
+            order_dict(o) for o in orders.scalars() if o.status.lower() not in CLOSED_ORDER_STATUSES
+        ],
+        "call": event_dict(event),
+        "route": route.as_dict(),
+    }
+
+
+async def _stored_answer(uow: UnitOfWork, event: Event) -> CallAnswer:
+    customer = await get_customer(uow.session, event.customer_id)
+    stored = event.data.get("route") or {}
+    agent_id = stored.get("agent_id")
+    agent = await uow.session.get(Agent, agent_id) if isinstance(agent_id, int) else None
+    mode = stored.get("mode", VOICEMAIL)
+    if mode == AGENT and agent is None:
+        mode = QUEUE
+    if event.data.get("voicemail"):
+        mode = VOICEMAIL
+    route = Route(mode, agent if mode == AGENT else None, bool(stored.get("sticky")))
+    return CallAnswer(event, customer, route, duplicate=True)
+
+
+def _statuses(event: Event) -> list[str]:
+    seen = [str(s) for s in event.data.get("statuses", [])]
+    if event.status and event.status not in seen:
+        seen.insert(0, event.status)
+    return seen
+
+
+def _summary(status: str, duration: int | None, data: dict[str, Any]) -> str:
+    if data.get("voicemail"):
+        return "Voicemail"
+    if status == "ringing":
+        return "Incoming call"
+    if status in ("in-progress", "answered"):
+        return "Call in progress"
+    if status == "completed":
+        return f"Call ended after {duration} s" if duration is not None else "Call ended"
+    if status in MISSED_STATUSES:
+        return f"Missed call ({status})"
+    return "Call"
+
+
+def _mark_voicemail(uow: UnitOfWork, customer: Customer, thread: Thread, event: Event) -> None:
+    """Nobody took the call: flag the event and make the thread wait for a call-back."""
+    event.data = {**event.data, "voicemail": True}
+    event.body = "Voicemail"
+    if thread.waiting_since is None:
+        thread.waiting_since = event.created_at
+    thread.unread_count = (thread.unread_count or 0) + 1
+    if thread.status != OPEN:
+        thread.status = OPEN
+        thread.resolved_at = None
+    uow.emit(ev.DomainEvent(ev.THREAD_UPDATED, thread_dict(thread), customer.id))
+
+
+def _emit_updated(uow: UnitOfWork, event: Event) -> None:
+    uow.emit(
+        ev.DomainEvent(
+            ev.EVENT_UPDATED,
+            {"customer_id": event.customer_id, "event": event_dict(event)},
+            event.customer_id,
+        )
+    )

@@ -1,0 +1,145 @@
+"""Choosing who takes a live call: sticky to the thread's assignee, else anyone free.
+
+An agent is *available* when their console is open (``hub.presence()``), their account
+is active, and they are not on an active call (a call event routed to them whose
+status is still ringing or in progress). Business hours are a later concern: the
+``business_hours_status`` hook always answers ``"open"`` today.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from hub.actions.audit import record_audit
+from hub.core import UnitOfWork
+from hub.db import utcnow
+from hub.errors import Invalid, NotFound
+from hub.identity import InvalidAddress, normalize_phone
+from hub.models import Agent, Event, Thread
+from hub.models.staff import ROUTE_CLIENT, ROUTE_NUMBER, ROUTE_SIP
+from hub.models.thread import CALL
+
+# Route modes: put through to one agent, wait in the queue, or leave a voicemail.
+AGENT = "agent"
+QUEUE = "queue"
+VOICEMAIL = "voicemail"
+
+OPEN = "open"
+CLOSED = "closed"
+
+# Call statuses that keep an agent busy.
+ACTIVE_CALL_STATUSES = ("queued", "initiated", "ringing", "in-progress")
+# A call whose final status callback never arrived stops blocking its agent after this.
+STALE_CALL_AFTER = timedelta(hours=4)
+
+
+@dataclass(frozen=True)
+class Route:
+    """Where a call goes. ``agent`` is set for ``mode == AGENT``; ``sticky`` says it is
+    the agent already handling the customer's thread."""
+
+    mode: str
+    agent: Agent | None = None
+    sticky: bool = False
+
+    @property
+    def agent_id(self) -> int | None:
+        return self.agent.id if self.agent is not None else None
+
+    def as_dict(self) -> dict[str, object]:
+        return {"mode": self.mode, "agent_id": self.agent_id, "sticky": self.sticky}
+
+
+def business_hours_status() -> str:
+    """``"open"`` or ``"closed"``. The hook for opening hours (a later issue): calls
+    arriving while closed go to voicemail. No schedule is configured yet."""
+    return OPEN
+
+
+async def busy_agent_ids(uow: UnitOfWork, candidates: set[int]) -> set[int]:
+    """Those of ``candidates`` with a call ringing or in progress."""
+    if not candidates:
+        return set()
+    result = await uow.session.execute(
+        select(Event.agent_id)
+        .where(
+            Event.type == CALL,
+            Event.agent_id.in_(candidates),
+            Event.status.in_(ACTIVE_CALL_STATUSES),
+            Event.updated_at > utcnow() - STALE_CALL_AFTER,
+        )
+        .distinct()
+    )
+    return {agent_id for agent_id in result.scalars() if agent_id is not None}
+
+
+async def available_agents(uow: UnitOfWork) -> tuple[list[Agent], bool]:
+    """Agents free to take a call, the longest since their last call first, and whether
+    anybody at all is online (online but all busy means: queue, not voicemail)."""
+    online = set(uow.hub.presence())
+    if not online:
+        return [], False
+    result = await uow.session.execute(
+        select(Agent).where(Agent.id.in_(online), Agent.is_active.is_(True))
+    )
+    agents = list(result.scalars())
+    if not agents:
+        return [], False
+    busy = await busy_agent_ids(uow, {a.id for a in agents})
+    free = [a for a in agents if a.id not in busy]
+    if free:
+        last_calls = await uow.session.execute(
+            select(Event.agent_id, func.max(Event.created_at))
+            .where(Event.type == CALL, Event.agent_id.in_([a.id for a in free]))
+            .group_by(Event.agent_id)
+        )
+        last = {agent_id: at for agent_id, at in last_calls.all()}
+        free.sort(key=lambda a: (a.id in last, last.get(a.id) or utcnow(), a.id))
+    return free, True
+
+
+async def choose_route(uow: UnitOfWork, thread: Thread) -> Route:
+    """The route for a new call on ``thread``: its assignee if available (sticky), else
+    any available agent, else the queue when agents are online but busy, else voicemail."""
+    if business_hours_status() != OPEN:
+        return Route(VOICEMAIL)
+    free, anyone_online = await available_agents(uow)
+    if thread.assignee_id is not None:
+        sticky = next((a for a in free if a.id == thread.assignee_id), None)
+        if sticky is not None:
+            return Route(AGENT, sticky, sticky=True)
+    if free:
+        return Route(AGENT, free[0])
+    return Route(QUEUE) if anyone_online else Route(VOICEMAIL)
+
+
+async def set_voice_route(
+    uow: UnitOfWork, agent_id: int, route: str, address: str | None = None, *, actor: str
+) -> Agent:
+    """How calls reach an agent: ``client`` (the console's browser phone), ``number``
+    (an E.164 phone number) or ``sip`` (a SIP URI). Audited."""
+    agent = await uow.session.get(Agent, agent_id)
+    if agent is None:
+        raise NotFound(f"agent {agent_id} not found")
+    if route == ROUTE_CLIENT:
+        address = None
+    elif route == ROUTE_NUMBER:
+        try:
+            address = normalize_phone(address or "", uow.settings.default_region)
+        except InvalidAddress as exc:
+            raise Invalid(str(exc), code="invalid_address") from exc
+    elif route == ROUTE_SIP:
+        address = (address or "").strip()
+        if not address.startswith("sip:") or "@" not in address or len(address) > 200:
+            raise Invalid("a SIP route needs a URI like sip:agent@pbx.example.com")
+    else:
+        raise Invalid(f"route must be one of {ROUTE_CLIENT}, {ROUTE_NUMBER}, {ROUTE_SIP}")
+    agent.voice_route = route
+    agent.voice_address = address
+    await record_audit(
+        uow, actor, "agent.voice_route", "agent", agent.id, {"route": route, "address": address}
+    )
+    return agent
