@@ -8,8 +8,9 @@ from connectors.base import Connector
 def connector_classes() -> list[type[Connector]]:
     """Every installed connector class, in the order their routes are mounted."""
     # Imported here so importing the registry does not import every provider SDK.
+    from connectors.instore import InstoreConnector
     from connectors.phone.connector import PhoneConnector
     from connectors.sms import SmsConnector
     from connectors.webchat import WebchatConnector
 
-    return [WebchatConnector, SmsConnector, PhoneConnector]
+    return [WebchatConnector, SmsConnector, PhoneConnector, InstoreConnector]

@@ -1,0 +1,118 @@
+"""Fixtures for the in-store connector: a live hub on loopback, terminals, a client."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from base64 import b64encode
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from itsdangerous import TimestampSigner
+from sqlalchemy import func, select
+from websockets.asyncio.client import ClientConnection, connect
+
+from hub.actions.inbound import receive_inbound
+from hub.actions.orders import ItemInput, OrderInput, upsert_order
+from hub.actions.staff import create_agent, create_terminal
+from hub.core import Hub
+from hub.settings import Settings
+from hub.types import Inbound
+from hub.web.sessions import SESSION_COOKIE
+from tests.conftest import LiveServer, live_server
+
+
+@pytest.fixture
+async def instore(settings: Settings) -> AsyncIterator[LiveServer]:
+    """A live hub (no outbox worker: messages stay ``pending``, nothing leaves the box)."""
+    async with live_server(settings, run_outbox=False) as live:
+        yield live
+
+
+@dataclass
+class Keys:
+    associate: str
+    pos: str
+    kiosk: str
+    associate_id: int
+
+
+@pytest.fixture
+async def keys(instore: LiveServer) -> Keys:
+    found: dict[str, tuple[int, str]] = {}
+    async with instore.hub.uow() as uow:
+        for role in ("associate", "pos", "kiosk"):
+            terminal, key = await create_terminal(uow, "S1", f"{role} 1", role=role)
+            found[role] = (terminal.id, key)
+    return Keys(found["associate"][1], found["pos"][1], found["kiosk"][1], found["associate"][0])
+
+
+def ws_url(server: LiveServer) -> str:
+    return server.url.replace("http://", "ws://") + "/instore/ws"
+
+
+@asynccontextmanager
+async def terminal(server: LiveServer, key: str | None) -> AsyncIterator[ClientConnection]:
+    headers = {"Authorization": f"Bearer {key}"} if key is not None else {}
+    async with connect(ws_url(server), additional_headers=headers, open_timeout=5) as ws:
+        yield ws
+
+
+async def recv_json(ws: ClientConnection, timeout: float = 5) -> dict[str, Any]:
+    frame = json.loads(await asyncio.wait_for(ws.recv(), timeout))
+    assert isinstance(frame, dict)
+    return frame
+
+
+async def call(ws: ClientConnection, frame: dict[str, Any] | str) -> dict[str, Any]:
+    """Send a frame and return its ack (pushed frames before it are skipped)."""
+    raw = frame if isinstance(frame, str) else json.dumps(frame)
+    await ws.send(raw)
+    while True:
+        answer = await recv_json(ws)
+        if answer.get("type") == "ack":
+            return answer
+
+
+async def count(hub: Hub, model: type, *where: Any) -> int:
+    async with hub.read() as session:
+        query = select(func.count()).select_from(model)
+        if where:
+            query = query.where(*where)
+        return int((await session.execute(query)).scalar_one())
+
+
+async def sms_customer_with_order(hub: Hub, phone: str = "+15551230000") -> int:
+    """A customer who texted the shop and bought online; returns their id."""
+    async with hub.uow() as uow:
+        received = await receive_inbound(
+            uow,
+            Inbound(
+                channel="sms",
+                kind="phone",
+                address=phone,
+                body="Is my blue kettle ready for pickup?",
+                provider_id="SM" + phone[-4:] + "0" * 28,
+            ),
+        )
+        await upsert_order(
+            uow,
+            OrderInput(
+                external_id="web-1001",
+                customer_id=received.customer.id,
+                number="W1001",
+                items=(ItemInput("Blue kettle", 1, 4500, sku="KET-BLUE"),),
+            ),
+        )
+    return received.customer.id
+
+
+async def agent_cookie(hub: Hub, secret: str, csrf: str = "csrf-token-1") -> tuple[int, str]:
+    """A console agent and the signed session cookie Starlette would have set."""
+    async with hub.uow() as uow:
+        agent = await create_agent(uow, "agent@example.com", "Grace Agent", "password123")
+    data = b64encode(json.dumps({"agent_id": agent.id, "csrf": csrf}).encode())
+    return agent.id, f"{SESSION_COOKIE}={TimestampSigner(secret).sign(data).decode()}"
