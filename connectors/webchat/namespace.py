@@ -146,7 +146,7 @@ class WidgetNamespace(socketio.AsyncNamespace):
 
     # -- messages ----------------------------------------------------------------------
 
-    async def on_message(self, sid: str, data: Any) -> dict[str, Any]:
+    async def on_message(self, sid: str, data: Any = None) -> dict[str, Any]:
         """``{"client_id", "body", "details"?}`` → ack ``{"ok": true, "id", "customer_id"}``.
 
         The same ``client_id`` again (a resend after a lost ack) returns the same id
@@ -212,7 +212,7 @@ class WidgetNamespace(socketio.AsyncNamespace):
             )
         return {"ok": True, "id": received.event.id, "customer_id": customer_id}
 
-    async def on_typing(self, sid: str, data: Any) -> None:
+    async def on_typing(self, sid: str, data: Any = None) -> None:
         """``{"typing": bool}``: shown to agents watching this customer (never stored)."""
         session = await self.get_session(sid)
         principal: Principal = session["principal"]
@@ -223,7 +223,7 @@ class WidgetNamespace(socketio.AsyncNamespace):
         payload = {"customer_id": customer_id, "who": "customer", "typing": typing}
         await self.hub.publish([ev.DomainEvent(ev.TYPING, payload, customer_id)])
 
-    async def on_handoff(self, sid: str, data: Any) -> dict[str, Any]:
+    async def on_handoff(self, sid: str, data: Any = None) -> dict[str, Any]:
         """``{"to": "phone"|"sms"}`` → ``{"ok": true, "code", "number"}`` (see handoff.py)."""
         target = data.get("to") if isinstance(data, dict) else None
         if target not in ("phone", "sms"):

@@ -9,6 +9,7 @@ from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import pytest
 import socketio
 
@@ -37,7 +38,9 @@ class Visitor:
         self.url = url
         self.auth = dict(auth or {})
         self.origin = origin or url
-        self.client = socketio.AsyncClient(reconnection=False)
+        # Our own HTTP session, closed in ``close`` even when the handshake was refused.
+        self.http = aiohttp.ClientSession()
+        self.client = socketio.AsyncClient(reconnection=False, http_session=self.http)
         self.queues: dict[str, asyncio.Queue[Any]] = {}
         for name in ("session", "message", "typing", "connect_error"):
             self.queues[name] = asyncio.Queue()
@@ -82,6 +85,7 @@ class Visitor:
     async def close(self) -> None:
         if self.client.connected:
             await self.client.disconnect()
+        await self.http.close()
 
 
 @pytest.fixture
