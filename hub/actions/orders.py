@@ -18,6 +18,10 @@ from hub.models.order import ORDER_SOURCES
 from hub.models.thread import PURCHASE
 from hub.serializers import order_dict
 
+# The purchase event's provider id is ``order:<external_id>`` in a 128-character column.
+MAX_EXTERNAL_ID = 128 - len("order:")
+MAX_NUMBER = 64
+
 
 @dataclass(frozen=True)
 class ItemInput:
@@ -58,8 +62,8 @@ async def upsert_order(
     when unknown: the shop knows its buyer). Creating an order adds a ``purchase``
     event to the customer's timeline; sending the same payload again changes nothing.
     """
-    if not data.external_id or len(data.external_id) > 128:
-        raise Invalid("external_id is required (at most 128 characters)")
+    if not data.external_id or len(data.external_id) > MAX_EXTERNAL_ID:
+        raise Invalid(f"external_id is required (at most {MAX_EXTERNAL_ID} characters)")
     if data.source not in ORDER_SOURCES:
         raise Invalid(f"source must be one of {', '.join(ORDER_SOURCES)}")
     customer = None
@@ -85,7 +89,7 @@ async def upsert_order(
         uow.session.add(order)
     changed = created or _differs(order, data, total, customer.id)
     order.customer_id = customer.id
-    order.number = data.number or data.external_id
+    order.number = (data.number or data.external_id)[:MAX_NUMBER]
     order.source = data.source
     order.store_code = data.store_code
     order.status = data.status

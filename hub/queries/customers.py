@@ -47,7 +47,7 @@ async def search_customers(
         .outerjoin(Thread, Thread.customer_id == Customer.id)
         .where(Customer.id.in_(unique), Customer.merged_into_id.is_(None))
     )
-    found = {c.id: (c, t) for c, t in result.tuples()}
+    found = {c.id: (c, t) for c, t in result.all()}
     return [found[i] for i in unique if i in found]
 
 
