@@ -1,0 +1,219 @@
+"""Form handlers of the thread page: each parses, calls one action and answers.
+
+A plain form post is answered with a redirect back to the thread (an error goes to
+the page as a flash message); a fetch with ``Accept: application/json`` gets JSON
+(``{"ok": true, ...}`` or the hub's error shape with a 4xx status).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+
+from hub.actions.customers import record_detail
+from hub.actions.merge import merge_customers, unmerge_customers
+from hub.actions.replies import send_reply
+from hub.actions.threads import add_note, assign_thread, mark_read, set_thread_status
+from hub.errors import HubError, Invalid, NotFound
+from hub.models import Event
+from hub.models.thread import OPEN, RESOLVED
+from hub.serializers import event_dict
+from hub.web.console.auth import console_view, current_agent, hub_of
+from hub.web.errors import error_response
+
+
+def wants_json(request: Request) -> bool:
+    return "application/json" in request.headers.get("accept", "")
+
+
+def answer(request: Request, back: str, payload: dict[str, Any] | None = None) -> Response:
+    if wants_json(request):
+        return JSONResponse({"ok": True, **(payload or {})})
+    return RedirectResponse(back, 303)
+
+
+def refuse(request: Request, back: str, exc: HubError) -> Response:
+    if wants_json(request):
+        return error_response(exc.status, exc.code, exc.message)
+    request.session["flash"] = exc.message
+    return RedirectResponse(back, 303)
+
+
+def field(form: FormData, name: str) -> str:
+    value = form.get(name)
+    return value if isinstance(value, str) else ""
+
+
+def int_field(form: FormData, name: str) -> int:
+    value = field(form, name)
+    if not value.isdigit() or len(value) > 18:
+        raise Invalid(f"{name} must be a number")
+    return int(value)
+
+
+def _customer(request: Request) -> tuple[int, str]:
+    customer_id = request.path_params["customer_id"]
+    if not isinstance(customer_id, int):
+        raise HTTPException(404)
+    return customer_id, f"/customers/{customer_id}"
+
+
+@console_view()
+async def reply(request: Request) -> Response:
+    """Send a reply on the chosen channel, or (``mode=note``) add a private note."""
+    customer_id, back = _customer(request)
+    form = await request.form()
+    agent = current_agent(request)
+    try:
+        async with hub_of(request).uow() as uow:
+            if field(form, "mode") == "note":
+                event = await add_note(uow, customer_id, field(form, "body"), agent_id=agent.id)
+            else:
+                event = await send_reply(
+                    uow,
+                    customer_id,
+                    field(form, "body"),
+                    channel=field(form, "channel") or None,
+                    agent_id=agent.id,
+                )
+    except HubError as exc:
+        return refuse(request, back, exc)
+    return answer(request, back, {"event": event_dict(event)})
+
+
+@console_view()
+async def note(request: Request) -> Response:
+    customer_id, back = _customer(request)
+    form = await request.form()
+    try:
+        async with hub_of(request).uow() as uow:
+            event = await add_note(
+                uow, customer_id, field(form, "body"), agent_id=current_agent(request).id
+            )
+    except HubError as exc:
+        return refuse(request, back, exc)
+    return answer(request, back, {"event": event_dict(event)})
+
+
+@console_view()
+async def save_detail(request: Request) -> Response:
+    """ "Save as detail" on an inbound message: the detail keeps that message as source."""
+    customer_id, back = _customer(request)
+    form = await request.form()
+    try:
+        source_id = int_field(form, "source_event_id")
+        async with hub_of(request).uow() as uow:
+            source = await uow.session.get(Event, source_id)
+            if source is None or source.customer_id != customer_id:
+                raise NotFound("no such message on this thread")
+            await record_detail(
+                uow,
+                customer_id,
+                field(form, "key"),
+                field(form, "value"),
+                channel=source.channel,
+                source_event_id=source.id,
+            )
+    except HubError as exc:
+        return refuse(request, back, exc)
+    return answer(request, back)
+
+
+@console_view()
+async def assign_to_me(request: Request) -> Response:
+    customer_id, back = _customer(request)
+    agent = current_agent(request)
+    try:
+        async with hub_of(request).uow() as uow:
+            await assign_thread(uow, customer_id, agent.id, actor_agent_id=agent.id)
+    except HubError as exc:
+        return refuse(request, back, exc)
+    return answer(request, back)
+
+
+@console_view()
+async def transfer(request: Request) -> Response:
+    """Assign the thread to another agent (empty ``agent_id`` unassigns)."""
+    customer_id, back = _customer(request)
+    form = await request.form()
+    try:
+        target = int_field(form, "agent_id") if field(form, "agent_id") else None
+        async with hub_of(request).uow() as uow:
+            await assign_thread(uow, customer_id, target, actor_agent_id=current_agent(request).id)
+    except HubError as exc:
+        return refuse(request, back, exc)
+    return answer(request, back)
+
+
+async def _set_status(request: Request, status: str) -> Response:
+    customer_id, back = _customer(request)
+    try:
+        async with hub_of(request).uow() as uow:
+            await set_thread_status(
+                uow, customer_id, status, actor_agent_id=current_agent(request).id
+            )
+    except HubError as exc:
+        return refuse(request, back, exc)
+    return answer(request, back)
+
+
+@console_view()
+async def resolve(request: Request) -> Response:
+    return await _set_status(request, RESOLVED)
+
+
+@console_view()
+async def reopen(request: Request) -> Response:
+    return await _set_status(request, OPEN)
+
+
+@console_view()
+async def read(request: Request) -> Response:
+    """The agent has seen the thread: clear its unread count."""
+    customer_id, back = _customer(request)
+    try:
+        async with hub_of(request).uow() as uow:
+            await mark_read(uow, customer_id)
+    except HubError as exc:
+        return refuse(request, back, exc)
+    return answer(request, back)
+
+
+@console_view()
+async def merge(request: Request) -> Response:
+    """Fold the suggested match ``source_id`` into this customer (audited, reversible)."""
+    customer_id, back = _customer(request)
+    form = await request.form()
+    try:
+        source_id = int_field(form, "source_id")
+        async with hub_of(request).uow() as uow:
+            await merge_customers(
+                uow,
+                source_id,
+                customer_id,
+                actor=f"agent:{current_agent(request).id}",
+                reason=field(form, "reason")[:200] or "suggested match",
+            )
+    except HubError as exc:
+        return refuse(request, back, exc)
+    return answer(request, back)
+
+
+@console_view()
+async def unmerge(request: Request) -> Response:
+    """Undo a merge; both customers get their own history back."""
+    merge_id = request.path_params["merge_id"]
+    form = await request.form()
+    back = field(form, "back")
+    if not back.startswith("/") or back.startswith("//"):
+        back = "/audit"
+    try:
+        async with hub_of(request).uow() as uow:
+            await unmerge_customers(uow, merge_id, actor=f"agent:{current_agent(request).id}")
+    except HubError as exc:
+        return refuse(request, back, exc)
+    return answer(request, back)

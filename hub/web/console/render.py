@@ -1,0 +1,101 @@
+"""Rendering console pages: one Jinja2 environment (autoescape always on) and filters.
+
+Everything user-provided reaches the page through autoescaped expressions; no
+template marks data ``|safe``. The CSP forbids inline scripts and styles, so data
+for the console script travels in ``data-*`` attributes.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from functools import cache
+from typing import Any
+
+import jinja2
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.templating import Jinja2Templates
+
+from hub.app import TEMPLATES_DIR
+from hub.web.console.auth import csrf_token
+
+
+def ago(value: datetime | None, now: datetime | None = None) -> str:
+    """A short relative duration: ``"45s"``, ``"12m"``, ``"3h"``, ``"2d"``."""
+    if value is None:
+        return ""
+    seconds = max(0, int(((now or datetime.now(UTC)) - value).total_seconds()))
+    for size, unit in ((86400, "d"), (3600, "h"), (60, "m")):
+        if seconds >= size:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
+
+
+def gap(later: datetime, earlier: datetime) -> str:
+    """``"3 min later"``-style wording for a handoff marker."""
+    seconds = max(0, int((later - earlier).total_seconds()))
+    if seconds < 60:
+        return f"{seconds} s later"
+    if seconds < 3600:
+        return f"{seconds // 60} min later"
+    if seconds < 86400:
+        return f"{seconds // 3600} h later"
+    return f"{seconds // 86400} days later"
+
+
+def when(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M UTC") if value else ""
+
+
+def iso(value: datetime | None) -> str:
+    return value.isoformat().replace("+00:00", "Z") if value else ""
+
+
+def money(cents: int | None, currency: str = "USD") -> str:
+    return f"{(cents or 0) / 100:,.2f} {currency}"
+
+
+def duration(seconds: Any) -> str:
+    try:
+        total = int(float(seconds))
+    except (TypeError, ValueError):
+        return ""
+    return f"{total // 60}:{total % 60:02d}"
+
+
+def web_url(value: Any) -> str:
+    """``value`` if it is an http(s) or same-site URL, else "" (no ``javascript:`` links)."""
+    if isinstance(value, str) and (
+        value.startswith(("https://", "http://"))
+        or (value.startswith("/") and not value.startswith("//"))
+    ):
+        return value
+    return ""
+
+
+@cache
+def templates() -> Jinja2Templates:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(ago=ago, when=when, iso=iso, money=money, duration=duration, web_url=web_url)
+    env.globals["gap"] = gap
+    return Jinja2Templates(env=env)
+
+
+def render(
+    request: Request, name: str, context: dict[str, Any] | None = None, *, status: int = 200
+) -> Response:
+    """Render ``templates/console/<name>`` with the signed-in agent and the CSRF token."""
+    values: dict[str, Any] = {
+        "agent": getattr(request.state, "agent", None),
+        "csrf": csrf_token(request),
+        "path": request.url.path,
+        "flash": request.session.pop("flash", None),
+    }
+    values.update(context or {})
+    return templates().TemplateResponse(request, f"console/{name}", values, status_code=status)

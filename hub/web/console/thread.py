@@ -1,0 +1,104 @@
+"""The customer thread page (timeline + context panel + reply box) and its JSON feed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+
+from hub.actions.customers import get_customer
+from hub.actions.replies import reachable_channels
+from hub.errors import NotFound
+from hub.models import Agent, Event
+from hub.models.thread import RESOLVED, STATUS
+from hub.queries.customers import customer_card
+from hub.queries.timeline import parse_cursor, timeline_page
+from hub.web.console.auth import console_view, hub_of
+from hub.web.console.render import render
+from hub.web.console.timeline import entries, event_json
+
+PAGE_SIZE = 50
+ORDERS_SHOWN = 20
+RESOLVED_SHOWN = 5
+
+
+def _customer_id(request: Request) -> int:
+    raw = request.path_params["customer_id"]
+    if not isinstance(raw, int):
+        raise NotFound("no such customer")
+    return raw
+
+
+async def _agent_names(session: Any) -> dict[int, str]:
+    result = await session.execute(select(Agent.id, Agent.name))
+    return {agent_id: name for agent_id, name in result.tuples()}
+
+
+@console_view()
+async def thread_page(request: Request) -> Response:
+    """One customer's whole history across channels, newest at the bottom."""
+    hub = hub_of(request)
+    customer_id = _customer_id(request)
+    async with hub.uow() as uow:
+        session = uow.session
+        customer = await get_customer(session, customer_id)
+        if customer.id != customer_id:
+            return RedirectResponse(f"/customers/{customer.id}", 303)
+        card = await customer_card(session, customer, recent=0)
+        events, cursor = await timeline_page(session, customer.id, limit=PAGE_SIZE)
+        channels = await reachable_channels(uow, customer.id)
+        agents = list(
+            (
+                await session.execute(
+                    select(Agent).where(Agent.is_active.is_(True)).order_by(Agent.name)
+                )
+            ).scalars()
+        )
+        resolved = list(
+            (
+                await session.execute(
+                    select(Event)
+                    .where(Event.customer_id == customer.id, Event.type == STATUS)
+                    .where(Event.body == "Resolved")
+                    .order_by(Event.id.desc())
+                    .limit(RESOLVED_SHOWN)
+                )
+            ).scalars()
+        )
+    names = {a.id: a.name for a in agents}
+    thread = card.thread
+    last = thread.last_channel if thread else None
+    labels = {name: (c.label or name) for name, c in hub.connectors.items()}
+    context = {
+        "customer": customer,
+        "thread": thread,
+        "card": card,
+        "orders": card.orders[:ORDERS_SHOWN],
+        "more_orders": max(0, len(card.orders) - ORDERS_SHOWN),
+        "entries": entries(list(reversed(events)), names),
+        "cursor": cursor,
+        "channels": channels,
+        "default_channel": last if last in channels else (channels[0] if channels else None),
+        "labels": labels,
+        "agents": agents,
+        "assignee": names.get(thread.assignee_id) if thread and thread.assignee_id else None,
+        "online": hub.presence(),
+        "resolved": resolved,
+        "resolved_status": RESOLVED,
+    }
+    return render(request, "thread.html", context)
+
+
+@console_view()
+async def timeline_json(request: Request) -> Response:
+    """``{"items": [event…], "next": cursor|null}``, newest first, like the REST API."""
+    hub = hub_of(request)
+    customer_id = _customer_id(request)
+    before = parse_cursor(request.query_params.get("before"))
+    async with hub.read() as session:
+        customer = await get_customer(session, customer_id)
+        events, cursor = await timeline_page(session, customer.id, limit=PAGE_SIZE, before=before)
+        names = await _agent_names(session)
+    return JSONResponse({"items": [event_json(e, names) for e in events], "next": cursor})
