@@ -61,14 +61,15 @@ async def terminal(server: LiveServer, key: str | None) -> AsyncIterator[ClientC
         yield ws
 
 
-async def recv_json(ws: ClientConnection, timeout: float = 5) -> dict[str, Any]:
-    frame = json.loads(await asyncio.wait_for(ws.recv(), timeout))
+async def recv_json(ws: ClientConnection) -> dict[str, Any]:
+    async with asyncio.timeout(5):
+        frame = json.loads(await ws.recv())
     assert isinstance(frame, dict)
     return frame
 
 
 async def call(ws: ClientConnection, frame: dict[str, Any] | str) -> dict[str, Any]:
-    """Send a frame and return its ack (pushed frames before it are skipped)."""
+    """Send a frame and return the next ack (pushed frames before it are skipped)."""
     raw = frame if isinstance(frame, str) else json.dumps(frame)
     await ws.send(raw)
     while True:
