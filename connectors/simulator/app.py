@@ -13,9 +13,10 @@ from starlette.routing import BaseRoute, Route
 from connectors.simulator.core import Simulator
 from connectors.simulator.messages import MessagesResource
 from connectors.simulator.resource import Resource
+from connectors.simulator.voice import CallsResource
 
 # The Twilio resources the simulator serves; add a class here to serve another.
-RESOURCES: list[type[Resource]] = [MessagesResource]
+RESOURCES: list[type[Resource]] = [MessagesResource, CallsResource]
 
 
 def create_simulator_app(

@@ -13,6 +13,7 @@ COMMAND_MODULES = [
     "hub.cli.admin",
     "hub.cli.demo",
     "hub.cli.simulate",
+    "hub.cli.customer",
 ]
 
 

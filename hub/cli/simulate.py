@@ -11,6 +11,7 @@ import importlib
 
 SIMULATE_MODULES = [
     "connectors.simulator.cli",  # hub simulate twilio | sms
+    "connectors.simulator.voice_cli",  # hub simulate call
 ]
 
 

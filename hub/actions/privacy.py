@@ -1,0 +1,333 @@
+"""Privacy: export everything held on a person, and erase their personal data.
+
+``export_customer`` returns one JSON-able dict (format ``omnihub.customer-export/1``)
+with the customer, the customers merged into them, their thread, identities, details,
+every timeline event with its data, orders with items, satisfaction scores, the merges
+involving them and the audit entries about them.
+
+``erase_customer`` removes what identifies or describes the person and keeps the
+business record, so reports still count what happened:
+
+==================  ===========================================================
+removed             customer name (becomes "Erased customer #id"), identities
+                    (phone numbers, emails, visitor/user/loyalty ids), details,
+                    message bodies, event data other than the counting keys in
+                    ``KEPT_EVENT_DATA`` (media URLs, recordings, transcripts,
+                    caller numbers...), delivery error messages, the thread's
+                    message preview, handoff codes, order ``data`` (free-form
+                    payloads such as shipping addresses), names and reasons kept
+                    on merge records
+kept (anonymised)   the customer row (``erased_at`` set), the thread's status and
+                    timestamps, every event row with its type, channel,
+                    direction, status, provider id and timestamps, orders with
+                    number, totals, status, store and item names/skus (products
+                    are not personal data), satisfaction scores, audit entries
+==================  ===========================================================
+
+Provider ids (Twilio SIDs, widget client ids) stay so that a late webhook retry is
+still recognised and does not re-create content; they carry no content themselves.
+Erasure at the provider (Twilio's message logs and recordings) is the operator's job:
+the export lists the ids. A pending outbound message is never sent after erasure (its
+identity is gone). Stored terminal acks and outbound-webhook delivery logs are not
+scrubbed here; they expire with their own retention.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hub import events as ev
+from hub.actions.audit import record_audit
+from hub.actions.customers import get_customer
+from hub.core import UnitOfWork
+from hub.db import utcnow
+from hub.models import (
+    AuditEntry,
+    CsatSurvey,
+    Customer,
+    Detail,
+    Event,
+    HandoffCode,
+    Identity,
+    Merge,
+    Order,
+    Thread,
+)
+from hub.serializers import customer_dict, detail_dict, event_dict, iso, order_dict, thread_dict
+
+EXPORT_FORMAT = "omnihub.customer-export/1"
+
+# Event data keys that describe what happened without saying anything about the person
+# (counts, durations, amounts, routing); every other key is dropped on erasure.
+KEPT_EVENT_DATA = frozenset(
+    {
+        "via",
+        "statuses",
+        "duration",
+        "voicemail",
+        "route",
+        "order_id",
+        "source",
+        "store_code",
+        "total_cents",
+        "currency",
+        "merge_id",
+        "source_customer_id",
+    }
+)
+ERASED_MARK = "erased"
+
+
+def erased_name(customer_id: int) -> str:
+    return f"Erased customer #{customer_id}"
+
+
+def _session(session_or_uow: AsyncSession | UnitOfWork) -> AsyncSession:
+    return session_or_uow.session if isinstance(session_or_uow, UnitOfWork) else session_or_uow
+
+
+async def person_customer_ids(
+    session: AsyncSession, customer_id: int
+) -> tuple[Customer, list[int]]:
+    """The live customer for ``customer_id`` and the ids of every customer row that is
+    that person: the live one first, then those merged into it (transitively)."""
+    live = await get_customer(session, customer_id)
+    ids = [live.id]
+    frontier = [live.id]
+    while frontier:
+        rows = await session.execute(
+            select(Customer.id).where(Customer.merged_into_id.in_(frontier)).order_by(Customer.id)
+        )
+        frontier = [i for i in rows.scalars() if i not in ids]
+        ids.extend(frontier)
+    return live, ids
+
+
+def _identity(identity: Identity) -> dict[str, Any]:
+    return {
+        "id": identity.id,
+        "customer_id": identity.customer_id,
+        "kind": identity.kind,
+        "address": identity.address,
+        "verification": identity.verification,
+        "sms_opted_out": identity.sms_opted_out,
+        "opted_out_at": iso(identity.opted_out_at),
+        "created_at": iso(identity.created_at),
+        "last_seen_at": iso(identity.last_seen_at),
+    }
+
+
+def _customer(customer: Customer) -> dict[str, Any]:
+    return {
+        **customer_dict(customer),
+        "erased_at": iso(customer.erased_at),
+        "updated_at": iso(customer.updated_at),
+    }
+
+
+def _merge(merge: Merge) -> dict[str, Any]:
+    return {
+        "id": merge.id,
+        "source_customer_id": merge.source_customer_id,
+        "target_customer_id": merge.target_customer_id,
+        "actor": merge.actor,
+        "reason": merge.reason,
+        "created_at": iso(merge.created_at),
+        "undone_at": iso(merge.undone_at),
+    }
+
+
+def _audit(entry: AuditEntry) -> dict[str, Any]:
+    return {
+        "id": entry.id,
+        "actor": entry.actor,
+        "action": entry.action,
+        "target_type": entry.target_type,
+        "target_id": entry.target_id,
+        "data": entry.data or {},
+        "created_at": iso(entry.created_at),
+    }
+
+
+def _csat(survey: CsatSurvey) -> dict[str, Any]:
+    return {
+        "id": survey.id,
+        "state": survey.state,
+        "score": survey.score,
+        "channel": survey.channel,
+        "answer_channel": survey.answer_channel,
+        "created_at": iso(survey.created_at),
+        "answered_at": iso(survey.answered_at),
+    }
+
+
+async def export_customer(
+    session_or_uow: AsyncSession | UnitOfWork, customer_id: int
+) -> dict[str, Any]:
+    """Everything held on the person ``customer_id`` as one JSON-able dict.
+
+    A merged-away id exports the live customer it points to; rows of customers merged
+    into it are included (merges move them to the live customer; the merged customers'
+    own rows are listed under ``merged_customers``). Lists are ordered by id. Raises
+    ``NotFound`` for an unknown id. Reads only; safe in any transaction.
+    """
+    session = _session(session_or_uow)
+    live, ids = await person_customer_ids(session, customer_id)
+
+    async def rows(model: Any, *where: Any) -> list[Any]:
+        result = await session.execute(select(model).where(*where).order_by(model.id))
+        return list(result.scalars())
+
+    customers = {c.id: c for c in await rows(Customer, Customer.id.in_(ids))}
+    thread = (
+        await session.execute(select(Thread).where(Thread.customer_id == live.id))
+    ).scalar_one_or_none()
+    events = await rows(Event, Event.customer_id.in_(ids))
+    return {
+        "format": EXPORT_FORMAT,
+        "exported_at": iso(utcnow()),
+        "customer": _customer(live),
+        "merged_customers": [_customer(customers[i]) for i in ids[1:] if i in customers],
+        "thread": thread_dict(thread) if thread is not None else None,
+        "identities": [_identity(i) for i in await rows(Identity, Identity.customer_id.in_(ids))],
+        "details": [detail_dict(d) for d in await rows(Detail, Detail.customer_id.in_(ids))],
+        "events": [
+            {**event_dict(e), "identity_id": e.identity_id, "terminal_id": e.terminal_id}
+            for e in events
+        ],
+        "orders": [order_dict(o) for o in await rows(Order, Order.customer_id.in_(ids))],
+        "satisfaction": [_csat(s) for s in await rows(CsatSurvey, CsatSurvey.customer_id.in_(ids))],
+        "merges": [
+            _merge(m)
+            for m in await rows(
+                Merge,
+                or_(Merge.source_customer_id.in_(ids), Merge.target_customer_id.in_(ids)),
+            )
+        ],
+        "audit": [
+            _audit(a)
+            for a in await rows(
+                AuditEntry, AuditEntry.target_type == "customer", AuditEntry.target_id.in_(ids)
+            )
+        ],
+    }
+
+
+@dataclass(frozen=True)
+class Erasure:
+    """What ``erase_customer`` did; counts of rows removed or scrubbed in this call."""
+
+    customer_id: int
+    already_erased: bool
+    identities: int
+    details: int
+    events: int
+    orders: int
+    merged_customers: int
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.identities or self.details or self.events or self.orders) or (
+            not self.already_erased
+        )
+
+
+def scrubbed_event_data(data: dict[str, Any] | None) -> dict[str, Any]:
+    """``data`` with only the counting keys left, marked as erased."""
+    kept = {k: v for k, v in (data or {}).items() if k in KEPT_EVENT_DATA}
+    kept[ERASED_MARK] = True
+    return kept
+
+
+async def erase_customer(uow: UnitOfWork, customer_id: int, *, actor: str) -> Erasure:
+    """Remove the personal data of the person ``customer_id`` (see the module docstring).
+
+    Follows merge pointers: the live customer and every customer merged into it are
+    erased together. Idempotent: calling it again on an erased customer with nothing
+    new changes nothing and records no second audit entry (new notes added after an
+    erasure are scrubbed by the next call). Audited as ``customer.erased`` with counts
+    only, never the removed data. Raises ``NotFound`` for an unknown id.
+    """
+    session = uow.session
+    live, ids = await person_customer_ids(session, customer_id)
+    await session.refresh(live, with_for_update=True)
+    already = live.erased_at is not None
+
+    events_changed = 0
+    for event in await _all(session, select(Event).where(Event.customer_id.in_(ids))):
+        data = scrubbed_event_data(event.data)
+        if event.body is not None or event.error_message is not None or event.data != data:
+            event.body = None
+            event.error_message = None
+            event.data = data
+            events_changed += 1
+    await session.flush()
+
+    identity_ids = [
+        i.id for i in await _all(session, select(Identity).where(Identity.customer_id.in_(ids)))
+    ]
+    if identity_ids:
+        # Events keep their row but lose the link to the address they came through.
+        await session.execute(
+            update(Event).where(Event.identity_id.in_(identity_ids)).values(identity_id=None)
+        )
+        await session.execute(delete(Identity).where(Identity.id.in_(identity_ids)))
+    details = await session.execute(delete(Detail).where(Detail.customer_id.in_(ids)))
+    await session.execute(delete(HandoffCode).where(HandoffCode.customer_id.in_(ids)))
+
+    orders_changed = 0
+    for order in await _all(session, select(Order).where(Order.customer_id.in_(ids))):
+        if order.data:
+            order.data = {}
+            orders_changed += 1
+
+    for thread in await _all(session, select(Thread).where(Thread.customer_id.in_(ids))):
+        thread.last_message_preview = None
+    merges = select(Merge).where(
+        or_(Merge.source_customer_id.in_(ids), Merge.target_customer_id.in_(ids))
+    )
+    for merge in await _all(session, merges):
+        moved = dict(merge.moved or {})
+        if merge.source_customer_id in ids:
+            moved["source_name"] = None
+        if merge.target_customer_id in ids:
+            moved["target_name"] = None
+        merge.moved = moved
+        merge.reason = None
+
+    now = utcnow()
+    for customer in await _all(session, select(Customer).where(Customer.id.in_(ids))):
+        customer.name = erased_name(customer.id)
+        if customer.erased_at is None:
+            customer.erased_at = now
+    await session.flush()
+
+    erasure = Erasure(
+        customer_id=live.id,
+        already_erased=already,
+        identities=len(identity_ids),
+        details=int(getattr(details, "rowcount", 0) or 0),
+        events=events_changed,
+        orders=orders_changed,
+        merged_customers=len(ids) - 1,
+    )
+    if erasure.changed:
+        counts = asdict(erasure)
+        counts.pop("customer_id")
+        await record_audit(uow, actor, "customer.erased", "customer", live.id, counts)
+        uow.emit(
+            ev.DomainEvent(
+                ev.CUSTOMER_UPDATED,
+                {"customer_id": live.id, "customer": customer_dict(live)},
+                live.id,
+            )
+        )
+    return erasure
+
+
+async def _all(session: AsyncSession, query: Any) -> list[Any]:
+    return list((await session.execute(query)).scalars())

@@ -1,0 +1,118 @@
+"""Retention of call recordings and transcripts (``HUB_RECORDING_RETENTION_DAYS``).
+
+Calls keep their timeline row (type, status, duration, timestamps) forever; what
+expires is what was said: every ``Event.data`` key of a ``call`` event that starts
+with ``recording`` or ``transcri`` (the recording list with its URLs, the transcript
+text) once the call is older than the retention period. A purged event gets
+``data["media_purged_at"]``.
+
+The app runs the purge once a day through the outbox (job kind ``purge_recordings``,
+one job per UTC day, so several processes never run it twice and a restart does not
+skip a day): ``schedule_recording_purge`` registers the handler and queues today's
+run. ``hub purge-recordings`` runs it by hand.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import String, cast, or_, select
+from sqlalchemy.exc import IntegrityError
+
+from hub.actions.audit import record_audit
+from hub.core import Hub, UnitOfWork
+from hub.db import utcnow
+from hub.models import Event, OutboxJob
+from hub.models.thread import CALL
+
+log = logging.getLogger(__name__)
+
+PURGED_PREFIXES = ("recording", "transcri")
+PURGED_MARK = "media_purged_at"
+PURGE_JOB = "purge_recordings"
+RUN_EVERY = timedelta(days=1)
+
+
+def strip_recordings(data: dict[str, Any] | None) -> dict[str, Any] | None:
+    """``data`` without recording and transcript keys, or None when it has none."""
+    data = data or {}
+    if not any(key.startswith(PURGED_PREFIXES) for key in data):
+        return None
+    return {k: v for k, v in data.items() if not k.startswith(PURGED_PREFIXES)}
+
+
+async def purge_recordings(
+    uow: UnitOfWork, older_than_days: int, *, actor: str = "system", now: datetime | None = None
+) -> int:
+    """Remove recordings and transcripts from call events older than ``older_than_days``.
+
+    Returns how many events were purged; audits ``recordings.purged`` with that count
+    when it is not zero. Idempotent: purged events have nothing left to remove.
+    """
+    if older_than_days < 0:
+        raise ValueError("older_than_days must be >= 0")
+    now = now or utcnow()
+    cutoff = now - timedelta(days=older_than_days)
+    # A cheap textual pre-filter on both engines; the keys are checked in Python.
+    text = cast(Event.data, String)
+    query = select(Event).where(
+        Event.type == CALL,
+        Event.created_at < cutoff,
+        or_(*(text.like(f'%"{prefix}%') for prefix in PURGED_PREFIXES)),
+    )
+    purged = 0
+    for event in (await uow.session.execute(query)).scalars():
+        stripped = strip_recordings(event.data)
+        if stripped is None:
+            continue
+        stripped[PURGED_MARK] = now.isoformat()
+        event.data = stripped
+        purged += 1
+    await uow.session.flush()
+    if purged:
+        await record_audit(
+            uow, actor, "recordings.purged", None, None, {"events": purged, "days": older_than_days}
+        )
+    return purged
+
+
+async def _run_purge_job(hub: Hub, job: Any, attempts: int) -> None:
+    days = hub.settings.recording_retention_days
+    if days is None:
+        return
+    async with hub.uow() as uow:
+        count = await purge_recordings(uow, days)
+    if count:
+        log.info("purged recordings and transcripts of %d calls older than %d days", count, days)
+    await _queue_purge(hub, utcnow() + RUN_EVERY)
+
+
+async def _queue_purge(hub: Hub, when: datetime) -> None:
+    """Queue the purge of ``when``'s UTC day unless it is queued or done already."""
+    key = f"{PURGE_JOB}:{when.date().isoformat()}"
+    async with hub.uow() as uow:
+        exists = await uow.session.execute(select(OutboxJob.id).where(OutboxJob.key == key))
+        if exists.first() is not None:
+            return
+        try:
+            async with uow.session.begin_nested():
+                uow.session.add(OutboxJob(kind=PURGE_JOB, key=key, next_attempt_at=when))
+                await uow.session.flush()
+        except IntegrityError:
+            return  # another process queued it first
+    await hub.wake_outbox()
+
+
+async def schedule_recording_purge(hub: Hub) -> None:
+    """Called once at startup: handle ``purge_recordings`` jobs in this process and,
+    when a retention period is set, queue today's purge. Never raises (a database
+    that is down at startup only delays the purge to the next start)."""
+    hub.job_handlers[PURGE_JOB] = _run_purge_job
+    if hub.settings.recording_retention_days is None:
+        return
+    try:
+        await _queue_purge(hub, utcnow())
+    except Exception:
+        log.exception("could not schedule the recording purge")
