@@ -8,6 +8,7 @@ against either.
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -20,7 +21,19 @@ from hub.settings import Settings
 TWILIO_HOST_SUFFIX = ".twilio.com"
 
 
-class RebasedHttpClient(AsyncTwilioHttpClient):
+class HeaderAuthHttpClient(AsyncTwilioHttpClient):
+    """Sends the SDK's Basic credentials as an ``Authorization`` header: aiohttp >= 3.12
+    deprecates its ``auth=`` argument (a DeprecationWarning on every request)."""
+
+    async def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Response:
+        auth = kwargs.pop("auth", None)
+        if auth is not None:
+            token = base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode()
+            kwargs["headers"] = {**(kwargs.get("headers") or {}), "Authorization": f"Basic {token}"}
+        return await super().request(method, url, *args, **kwargs)
+
+
+class RebasedHttpClient(HeaderAuthHttpClient):
     """Sends the SDK's requests to ``api_base`` instead of Twilio's own hosts."""
 
     def __init__(self, api_base: str, timeout: float = 10.0) -> None:
@@ -40,5 +53,5 @@ def twilio_client(settings: Settings) -> Client:
     if settings.twilio_api_base.rstrip("/") != "https://api.twilio.com":
         http_client = RebasedHttpClient(settings.twilio_api_base)
     else:
-        http_client = AsyncTwilioHttpClient(timeout=10.0)
+        http_client = HeaderAuthHttpClient(timeout=10.0)
     return Client(settings.twilio_account_sid, settings.twilio_auth_token, http_client=http_client)
