@@ -19,21 +19,23 @@ removed             customer name (becomes "Erased customer #id"), identities
                     on merge records
 kept (anonymised)   the customer row (``erased_at`` set), the thread's status and
                     timestamps, every event row with its type, channel,
-                    direction, status, provider id and timestamps, orders with
+                    direction, status and timestamps, orders with
                     number, totals, status, store and item names/skus (products
                     are not personal data), satisfaction scores, audit entries
 ==================  ===========================================================
 
-Provider ids (Twilio SIDs, widget client ids) stay so that a late webhook retry is
-still recognised and does not re-create content; they carry no content themselves.
+Provider ids are replaced by ``erased:<sha256>`` (some embed an address, e.g. the widget's
+``<visitor id>:<client id>``); they stay unique, so the ``(channel, provider_id)`` key
+holds, but a provider retry arriving after the erasure is stored as new input.
 Erasure at the provider (Twilio's message logs and recordings) is the operator's job:
-the export lists the ids. A pending outbound message is never sent after erasure (its
-identity is gone). Stored terminal acks and outbound-webhook delivery logs are not
-scrubbed here; they expire with their own retention.
+export first, the export lists the provider ids. A pending outbound message is never
+sent after erasure (its identity is gone). Stored terminal acks and outbound-webhook
+delivery logs are not scrubbed here; they expire with their own retention.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -80,6 +82,7 @@ KEPT_EVENT_DATA = frozenset(
     }
 )
 ERASED_MARK = "erased"
+ERASED_PREFIX = "erased:"
 
 
 def erased_name(customer_id: int) -> str:
@@ -236,6 +239,13 @@ class Erasure:
         )
 
 
+def erased_provider_id(provider_id: str | None) -> str | None:
+    """A stable one-way stand-in for a provider id (unchanged if already erased)."""
+    if provider_id is None or provider_id.startswith(ERASED_PREFIX):
+        return provider_id
+    return ERASED_PREFIX + hashlib.sha256(provider_id.encode()).hexdigest()[:64]
+
+
 def scrubbed_event_data(data: dict[str, Any] | None) -> dict[str, Any]:
     """``data`` with only the counting keys left, marked as erased."""
     kept = {k: v for k, v in (data or {}).items() if k in KEPT_EVENT_DATA}
@@ -260,10 +270,17 @@ async def erase_customer(uow: UnitOfWork, customer_id: int, *, actor: str) -> Er
     events_changed = 0
     for event in await _all(session, select(Event).where(Event.customer_id.in_(ids))):
         data = scrubbed_event_data(event.data)
-        if event.body is not None or event.error_message is not None or event.data != data:
+        provider_id = erased_provider_id(event.provider_id)
+        if (
+            event.body is not None
+            or event.error_message is not None
+            or event.data != data
+            or event.provider_id != provider_id
+        ):
             event.body = None
             event.error_message = None
             event.data = data
+            event.provider_id = provider_id
             events_changed += 1
     await session.flush()
 
