@@ -1,0 +1,281 @@
+/* Omnihub chat widget. Embed with:
+ *   <script src="https://HUB/static/widget.js" data-hub="https://HUB" async></script>
+ * Optional data-*: title, fields ("name,email,phone,order_number,reason"), reply-time,
+ * user-id + user-hash (verified users), name, email, phone (known answers).
+ * Everything lives in a shadow root and this closure: no globals, no host CSS.
+ * Protocol: docs/widget.md ("/widget" socket.io namespace). */
+(function () {
+  "use strict";
+  var script = document.currentScript || document.querySelector("script[data-hub][src*='widget.js']");
+  if (!script || document.querySelector("[data-omnihub-widget]")) return;
+  var cfg = script.dataset;
+  var hub = (cfg.hub || new URL(script.src).origin).replace(/\/+$/, "");
+  var LABELS = { name: "Name", email: "Email", phone: "Phone", order_number: "Order number", reason: "How can we help?" };
+  var fields = (cfg.fields || "name,email").split(",").map(function (f) { return f.trim(); })
+    .filter(function (f) { return LABELS[f]; });
+  var replyTime = cfg.replyTime || "within a few hours";
+  var storeKey = "omnihub.widget:" + hub;
+  var socket = null, online = true, started = false, unread = 0, maxChars = 4000;
+  var byId = {}, byClient = {}, typingTimer = 0, sentTyping = 0, idleTimer = 0;
+
+  function stored() { try { return localStorage.getItem(storeKey); } catch (e) { return null; } }
+  function store(token) { try { localStorage.setItem(storeKey, token); } catch (e) { /* private mode */ } }
+
+  function el(tag, cls, text) {
+    var node = document.createElement(tag);
+    if (cls) node.className = cls;
+    if (text != null) node.textContent = text;
+    return node;
+  }
+
+  // -- DOM, inside a shadow root (host CSS cannot reach in) ----------------------------
+  var host = el("div");
+  host.setAttribute("data-omnihub-widget", "");
+  var root = host.attachShadow({ mode: "open" });
+  var css = el("link");
+  css.rel = "stylesheet";
+  css.href = hub + "/static/widget.css";
+  var wrap = el("div", "ow");
+  wrap.hidden = true; // until the stylesheet is in
+  css.onload = css.onerror = function () { wrap.hidden = false; };
+  var launcher = el("button", "launcher", "Chat");
+  launcher.type = "button";
+  launcher.setAttribute("aria-label", "Open chat");
+  var badge = el("span", "badge");
+  badge.hidden = true;
+  launcher.appendChild(badge);
+  var panel = el("section", "panel");
+  panel.hidden = true;
+  panel.setAttribute("role", "dialog");
+  panel.setAttribute("aria-label", cfg.title || "Chat");
+  var head = el("header");
+  var title = el("strong", "title", cfg.title || "Chat with us");
+  var status = el("span", "status");
+  var close = el("button", "close", "\u00d7");
+  close.type = "button";
+  close.setAttribute("aria-label", "Close chat");
+  head.append(title, status, close);
+  var notice = el("p", "notice");
+  notice.hidden = true;
+  var log = el("ol", "log");
+  log.setAttribute("aria-live", "polite");
+  var typing = el("p", "typing");
+  typing.hidden = true;
+  var form = el("form", "composer");
+  var prechat = el("fieldset", "prechat");
+  var inputs = {};
+  var body = el("textarea");
+  body.name = "body";
+  body.rows = 2;
+  body.placeholder = "Write a message\u2026";
+  body.setAttribute("aria-label", "Message");
+  var send = el("button", "send", "Send");
+  send.type = "submit";
+  form.append(prechat, body, send);
+  var error = el("p", "error");
+  error.setAttribute("role", "alert");
+  error.hidden = true;
+  var foot = el("footer");
+  var byPhone = el("button", "handoff", "Continue by phone");
+  var bySms = el("button", "handoff", "Continue by SMS");
+  byPhone.type = bySms.type = "button";
+  foot.append(byPhone, bySms);
+  panel.append(head, notice, log, typing, error, form, foot);
+  wrap.append(panel, launcher);
+  root.append(css, wrap);
+
+  function buildPrechat() {
+    var typed = {};
+    Object.keys(inputs).forEach(function (f) { typed[f] = inputs[f].value; });
+    prechat.textContent = "";
+    inputs = {};
+    var wanted = fields.slice();
+    if (!online) ["email", "phone"].forEach(function (f) { if (wanted.indexOf(f) < 0) wanted.push(f); });
+    wanted.forEach(function (f) {
+      var input = el(f === "reason" ? "textarea" : "input", f);
+      input.name = f;
+      input.placeholder = LABELS[f];
+      input.setAttribute("aria-label", LABELS[f]);
+      if (f === "email") input.type = "email";
+      if (f === "phone") input.type = "tel";
+      input.value = typed[f] || cfg[f] || "";
+      prechat.appendChild(input);
+      inputs[f] = input;
+    });
+    prechat.hidden = !wanted.length || started;
+  }
+
+  function showError(text) {
+    error.textContent = text || "";
+    error.hidden = !text;
+  }
+
+  function setOnline(value) {
+    online = value;
+    status.textContent = online ? "Online" : "Offline";
+    status.className = "status " + (online ? "on" : "off");
+    notice.hidden = online;
+    notice.textContent = online ? "" : "We're offline right now and usually reply " + replyTime +
+      ". Leave your email or phone and we'll get back to you.";
+    buildPrechat();
+  }
+
+  // -- messages -----------------------------------------------------------------------
+  function render(m) {
+    var known = (m.id && byId[m.id]) || (m.client_id && byClient[m.client_id]);
+    var item = known || el("li", "msg " + (m.direction === "out" ? "agent" : "me"));
+    if (!known) {
+      if (m.direction === "out" && m.agent_name) item.appendChild(el("span", "who", m.agent_name));
+      item.appendChild(el("span", "text", m.body));
+      log.appendChild(item);
+      log.scrollTop = log.scrollHeight;
+    }
+    item.classList.toggle("pending", !m.id);
+    if (m.id) byId[m.id] = item;
+    if (m.client_id) byClient[m.client_id] = item;
+    if (m.direction === "out" && !known && panel.hidden) {
+      unread += 1;
+      badge.textContent = String(unread);
+      badge.hidden = false;
+    }
+    return item;
+  }
+
+  function newId() {
+    return crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random().toString(16).slice(2);
+  }
+
+  function submit(event) {
+    event.preventDefault();
+    var text = body.value.trim();
+    if (!text) return;
+    if (text.length > maxChars) return showError("Messages are limited to " + maxChars + " characters.");
+    var details = {};
+    var any = false;
+    Object.keys(inputs).forEach(function (f) {
+      if (inputs[f].value.trim()) { details[f] = inputs[f].value.trim(); any = true; }
+    });
+    if (!online && !started && !details.email && !details.phone) {
+      return showError("Please leave an email or phone so we can get back to you.");
+    }
+    showError("");
+    var clientId = newId();
+    var item = render({ client_id: clientId, direction: "in", body: text });
+    body.value = "";
+    var payload = { client_id: clientId, body: text };
+    if (any && !started) payload.details = details;
+    connect();
+    socket.emit("message", payload, function (ack) {
+      if (ack && ack.ok) {
+        started = true;
+        prechat.hidden = true;
+        render({ id: ack.id, client_id: clientId, direction: "in", body: text });
+      } else {
+        item.classList.add("failed");
+        showError((ack && ack.message) || "Your message could not be sent.");
+      }
+    });
+  }
+
+  function onTyping(data) {
+    clearTimeout(typingTimer);
+    typing.textContent = (data.name || "An agent") + " is typing\u2026";
+    typing.hidden = !data.typing;
+    if (data.typing) typingTimer = setTimeout(function () { typing.hidden = true; }, 8000);
+  }
+
+  function noteTyping() {
+    if (!socket || !started) return;
+    var now = Date.now();
+    if (now - sentTyping > 2500) { sentTyping = now; socket.emit("typing", { typing: true }); }
+    clearTimeout(idleTimer);
+    idleTimer = setTimeout(function () { sentTyping = 0; socket.emit("typing", { typing: false }); }, 3000);
+  }
+
+  function handoff(to) {
+    connect();
+    socket.emit("handoff", { to: to }, function (ack) {
+      if (!ack || !ack.ok) return showError((ack && ack.message) || "Not available right now.");
+      showError("");
+      var text = to === "phone"
+        ? "Call " + ack.number + " and enter code " + ack.code + " \u2014 we'll have this chat in front of us."
+        : "We've texted you. You can also text " + ack.code + " to " + ack.number + ".";
+      render({ direction: "out", body: text }).classList.add("system");
+    });
+  }
+
+  // -- connection: the official socket.io client, loaded without leaking `io` ------------
+  function loadClient(done) {
+    var had = Object.prototype.hasOwnProperty.call(window, "io");
+    var previous = window.io;
+    var tag = el("script");
+    tag.src = hub + "/static/vendor/socket.io.min.js";
+    tag.async = true;
+    tag.onload = function () {
+      var io = window.io;
+      if (had) window.io = previous; else delete window.io;
+      tag.remove();
+      done(io);
+    };
+    tag.onerror = function () { showError("Chat is unavailable right now."); };
+    document.head.appendChild(tag);
+  }
+
+  function connect() {
+    if (socket) return;
+    var auth = { visitor_token: stored() || undefined };
+    ["user_id", "user_hash", "name", "email", "phone"].forEach(function (k) {
+      var v = cfg[k.replace(/_(\w)/, function (_, c) { return c.toUpperCase(); })];
+      if (v) auth[k] = v;
+    });
+    socket = { queue: [], emit: function () { this.queue.push(arguments); } };
+    loadClient(function (io) {
+      var queued = socket.queue;
+      socket = io(hub + "/widget", { auth: auth, transports: ["websocket", "polling"] });
+      socket.on("session", function (s) {
+        store(s.visitor_token);
+        auth.visitor_token = s.visitor_token;
+        maxChars = s.max_message_chars || maxChars;
+        body.maxLength = maxChars;
+        started = started || s.messages.length > 0;
+        setOnline(s.online);
+        s.messages.forEach(render);
+        if (!panel.hidden) clearUnread();
+        showError("");
+      });
+      socket.on("message", render);
+      socket.on("typing", onTyping);
+      socket.on("connect_error", function (err) { showError(err && err.message); });
+      queued.forEach(function (args) { socket.emit.apply(socket, args); });
+    });
+  }
+
+  function clearUnread() {
+    unread = 0;
+    badge.hidden = true;
+  }
+
+  function toggle(open) {
+    panel.hidden = !open;
+    launcher.setAttribute("aria-expanded", String(open));
+    if (open) {
+      connect();
+      clearUnread();
+      body.focus();
+    }
+  }
+
+  launcher.addEventListener("click", function () { toggle(panel.hidden); });
+  close.addEventListener("click", function () { toggle(false); });
+  form.addEventListener("submit", submit);
+  body.addEventListener("input", noteTyping);
+  body.addEventListener("keydown", function (e) {
+    if (e.key === "Enter" && !e.shiftKey) { e.preventDefault(); form.requestSubmit(); }
+  });
+  byPhone.addEventListener("click", function () { handoff("phone"); });
+  bySms.addEventListener("click", function () { handoff("sms"); });
+  status.textContent = "Connecting\u2026";
+  buildPrechat();
+  (document.body || document.documentElement).appendChild(host);
+  if (stored()) connect(); // a returning visitor gets replies and its history
+})();
