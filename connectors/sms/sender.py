@@ -114,7 +114,10 @@ class TwilioSender:
 def _send_error(exc: TwilioException) -> SendError:
     status = int(getattr(exc, "status", 0) or 0)
     code = getattr(exc, "code", None)
-    text = getattr(exc, "msg", None) or getattr(exc, "detail", None) or str(exc)
+    text = str(getattr(exc, "msg", None) or getattr(exc, "detail", None) or exc)
+    # The SDK prefixes Twilio's message with what it was doing ("Unable to create record: ").
+    if text.startswith("Unable to ") and ": " in text:
+        text = text.split(": ", 1)[1]
     transient = status >= 500 or status == 429 or status == 0
     return SendError(
         f"Twilio {status}: {text}",
