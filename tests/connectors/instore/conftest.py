@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
 from base64 import b64encode
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+import uvicorn
 from itsdangerous import TimestampSigner
 from sqlalchemy import func, select
 from websockets.asyncio.client import ClientConnection, connect
@@ -18,6 +20,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from hub.actions.inbound import receive_inbound
 from hub.actions.orders import ItemInput, OrderInput, upsert_order
 from hub.actions.staff import create_agent, create_terminal
+from hub.app import create_app
 from hub.core import Hub
 from hub.settings import Settings
 from hub.types import Inbound
@@ -117,3 +120,27 @@ async def agent_cookie(hub: Hub, secret: str, csrf: str = "csrf-token-1") -> tup
         agent = await create_agent(uow, "agent@example.com", "Grace Agent", "password123")
     data = b64encode(json.dumps({"agent_id": agent.id, "csrf": csrf}).encode())
     return agent.id, f"{SESSION_COOKIE}={TimestampSigner(secret).sign(data).decode()}"
+
+
+@asynccontextmanager
+async def serve_on(settings: Settings, port: int) -> AsyncIterator[str]:
+    """Serve the hub on a fixed loopback port (so a client can see it go and come back)."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", port))
+    url = f"http://127.0.0.1:{port}"
+    application = create_app(settings.with_(public_url=url), run_outbox=False)
+    config = uvicorn.Config(application, log_level="warning", lifespan="on", ws="websockets-sansio")
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    try:
+        async with asyncio.timeout(5):
+            while not server.started:
+                if task.done():
+                    task.result()
+                await asyncio.sleep(0.02)
+        yield url
+    finally:
+        server.should_exit = True
+        await asyncio.wait_for(task, 10)
+        sock.close()
