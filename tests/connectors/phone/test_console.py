@@ -1,0 +1,129 @@
+"""The agent's browser phone: Voice access tokens and click-to-call through the simulator."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import httpx
+import jwt
+from sqlalchemy import select
+
+from connectors.simulator import serve_simulator
+from connectors.simulator.voice import CallsResource
+from hub.actions.inbound import receive_inbound
+from hub.core import Hub
+from hub.models import Event
+from hub.settings import Settings
+from hub.types import Inbound
+from tests.conftest import TWILIO_TEST_SID, TWILIO_TEST_TOKEN, live_server, make_settings
+from tests.connectors.phone.conftest import cookie_header, make_agent
+
+CUSTOMER_PHONE = "+15557770101"
+CSRF = "csrf-token-for-tests"
+API_KEY_SECRET = "api-key-secret-for-tests-0123456789"
+
+
+async def customer_with_phone(hub: Hub) -> int:
+    async with hub.uow() as uow:
+        received = await receive_inbound(
+            uow,
+            Inbound(
+                channel="sms", kind="phone", address=CUSTOMER_PHONE, body="hi", provider_id="SM1"
+            ),
+        )
+    return received.customer.id
+
+
+async def test_token_for_a_logged_in_agent(db_url: str, tmp_path: Path) -> None:
+    settings = make_settings(
+        db_url,
+        tmp_path,
+        twilio_api_key_sid="SK" + "1" * 32,
+        twilio_api_key_secret=API_KEY_SECRET,
+        twilio_twiml_app_sid="AP" + "2" * 32,
+    )
+    async with (
+        live_server(settings) as live,
+        httpx.AsyncClient(base_url=live.url) as http,
+    ):
+        agent = await make_agent(live.hub, "Forrest")
+        anonymous = await http.get("/phone/token")
+        assert anonymous.status_code == 403
+        forged = await http.get(
+            "/phone/token", headers={"Cookie": cookie_header({"agent_id": agent}, "wrong-key")}
+        )
+        assert forged.status_code == 403
+
+        response = await http.get(
+            "/phone/token",
+            headers={"Cookie": cookie_header({"agent_id": agent}, settings.secret_key)},
+        )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["identity"] == f"agent-{agent}"
+    claims = jwt.decode(body["token"], API_KEY_SECRET, algorithms=["HS256"])
+    assert claims["iss"] == "SK" + "1" * 32 and claims["sub"] == TWILIO_TEST_SID
+    assert claims["grants"]["identity"] == f"agent-{agent}"
+    voice = claims["grants"]["voice"]
+    assert voice["incoming"] == {"allow": True}
+    assert voice["outgoing"]["application_sid"] == "AP" + "2" * 32
+
+
+async def test_token_needs_the_api_key_settings(settings: Settings) -> None:
+    async with live_server(settings) as live, httpx.AsyncClient(base_url=live.url) as http:
+        agent = await make_agent(live.hub, "Forrest")
+        response = await http.get(
+            "/phone/token",
+            headers={"Cookie": cookie_header({"agent_id": agent}, settings.secret_key)},
+        )
+    assert response.status_code == 503
+    assert response.json()["error"]["code"] == "not_configured"
+
+
+async def test_click_to_call_rings_the_agent_then_bridges_the_customer(
+    settings: Settings,
+) -> None:
+    async with (
+        serve_simulator(TWILIO_TEST_SID, TWILIO_TEST_TOKEN, callback_delay=0.01) as sim,
+        live_server(settings.with_(twilio_api_base=sim.url)) as live,
+        httpx.AsyncClient(base_url=live.url) as http,
+    ):
+        agent = await make_agent(live.hub, "Forrest")
+        customer_id = await customer_with_phone(live.hub)
+        cookie = cookie_header({"agent_id": agent, "csrf": CSRF}, settings.secret_key)
+
+        no_csrf = await http.post(
+            "/phone/calls", json={"customer_id": customer_id}, headers={"Cookie": cookie}
+        )
+        assert no_csrf.status_code == 403
+        response = await http.post(
+            "/phone/calls",
+            json={"customer_id": customer_id},
+            headers={"Cookie": cookie, "X-CSRF-Token": CSRF},
+        )
+        assert response.status_code == 201, response.text
+        call = response.json()["call"]
+        assert call["type"] == "call" and call["direction"] == "out"
+        assert call["agent_id"] == agent and call["customer_id"] == customer_id
+
+        event = await wait_for_status(live.hub, call["provider_id"], "completed")
+        placed = sim.simulator.resource(CallsResource).calls
+        assert len(placed) == 1
+        assert placed[0].to == f"client:agent-{agent}"
+        assert placed[0].from_ == settings.twilio_voice_number
+        assert placed[0].url_status == 200  # the hub answered the bridge TwiML
+        assert event.data["statuses"] == ["queued", "ringing", "in-progress", "completed"]
+        assert event.data["duration"] == 1
+
+
+async def wait_for_status(hub: Hub, call_sid: str, status: str) -> Event:
+    for _ in range(250):
+        async with hub.read() as session:
+            event = (
+                await session.execute(select(Event).where(Event.provider_id == call_sid))
+            ).scalar_one()
+        if event.status == status:
+            return event
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"call {call_sid} stuck at {event.status}")
