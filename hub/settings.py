@@ -59,6 +59,7 @@ class Settings:
     session_cookie_secure: bool = False
     recording_retention_days: int | None = None
     log_level: str = "INFO"
+    log_format: str = "text"  # HUB_LOG_FORMAT: "json" for one JSON object per line
 
     @property
     def origins(self) -> tuple[str, ...]:
@@ -100,4 +101,5 @@ class Settings:
             session_cookie_secure=env.get("HUB_PUBLIC_URL", "").startswith("https://"),
             recording_retention_days=int(retention) if retention else None,
             log_level=env.get("HUB_LOG_LEVEL", "INFO").upper(),
+            log_format=env.get("HUB_LOG_FORMAT", "text").strip().lower(),
         )

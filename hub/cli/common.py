@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -11,6 +10,7 @@ from typing import TypeVar
 
 from hub.core import Hub
 from hub.errors import HubError
+from hub.logging import configure_logging
 from hub.migrate import upgrade
 from hub.settings import Settings
 
@@ -44,11 +44,10 @@ def run_with_hub(fn: Callable[[Hub], Awaitable[T]], *, migrate: bool = True) -> 
     return asyncio.run(runner())
 
 
-def setup_logging(level: str = "INFO") -> None:
-    logging.basicConfig(
-        level=getattr(logging, level.upper(), logging.INFO),
-        format="%(asctime)s %(levelname)s %(name)s %(message)s",
-    )
+def setup_logging(level: str = "INFO", *, settings: Settings | None = None) -> None:
+    """Log to stderr as text or JSON lines (``HUB_LOG_FORMAT``), with request ids and
+    secrets masked (see ``hub.logging``)."""
+    configure_logging(settings or Settings.from_env(), level=level)
 
 
 __all__ = ["HubError", "cli_hub", "fail", "run_with_hub", "setup_logging"]

@@ -11,6 +11,8 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from hub.logging import request_id_var
+
 log = logging.getLogger("hub.http")
 
 # Default CSP: our own scripts and styles only. Pages that embed the widget on a
@@ -102,6 +104,8 @@ class SecurityHeadersMiddleware:
             return
         request_id = _incoming_request_id(scope) or uuid.uuid4().hex[:16]
         scope.setdefault("state", {})["request_id"] = request_id
+        # Every log line emitted while serving this request carries its id (hub.logging).
+        token = request_id_var.set(request_id)
         started = time.perf_counter()
         status_holder: dict[str, Any] = {}
 
@@ -137,6 +141,7 @@ class SecurityHeadersMiddleware:
                     (time.perf_counter() - started) * 1000,
                     extra={"request_id": request_id},
                 )
+            request_id_var.reset(token)
 
 
 def _incoming_request_id(scope: MutableMapping[str, Any]) -> str | None:
