@@ -19,11 +19,13 @@ from starlette.types import ASGIApp
 
 from connectors.registry import connector_classes
 from hub.core import Hub
+from hub.day_two import install_day_two
 from hub.errors import HubError
 from hub.outbox import OutboxWorker
 from hub.realtime.agents import AgentNamespace
 from hub.realtime.fanout import Fanout
 from hub.realtime.server import create_sio
+from hub.retention import schedule_recording_purge
 from hub.settings import Settings
 from hub.web.errors import database_error_handler, http_error_handler, hub_error_handler
 from hub.web.health import healthz
@@ -77,6 +79,9 @@ def create_app(settings: Settings | None = None, *, run_outbox: bool | None = No
             sio.register_namespace(namespace)
         hub.subscribe(connector.on_event)
 
+    # Issue 10 (day two): outbound webhooks and CSAT surveys subscribe to domain events.
+    install_day_two(hub)
+
     outbox = OutboxWorker(hub)
     outbox_on = settings.outbox_enabled if run_outbox is None else run_outbox
 
@@ -84,6 +89,8 @@ def create_app(settings: Settings | None = None, *, run_outbox: bool | None = No
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         for connector in connectors:
             await connector.startup()
+        # Issue 9 (retention): daily purge of old call recordings/transcripts, via the outbox.
+        await schedule_recording_purge(hub)
         if outbox_on:
             hub.outbox_wakeup = outbox.wake
             outbox.start()

@@ -22,6 +22,8 @@ ORDER_UPDATED = "order.updated"
 # A store terminal asked remote agents for help / an agent answered (connectors/instore).
 ASSIST_REQUESTED = "assist.requested"
 ASSIST_REPLIED = "assist.replied"
+# A customer rated the conversation: {"customer_id", "survey_id", "score", "channel"}.
+CSAT_RECORDED = "csat.recorded"
 # Ephemeral (never stored): {"customer_id", "who": "agent"|"customer", "typing": bool, "name"?}.
 TYPING = "typing"
 

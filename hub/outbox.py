@@ -109,11 +109,14 @@ class OutboxWorker:
     async def _run_job(self, job_id: int, attempts: int) -> None:
         async with self.hub.read() as session:
             job = await session.get(OutboxJob, job_id)
-            if job is None:
-                return
-            if job.kind != DELIVER_MESSAGE:
-                await self._run_other(job, attempts)
-                return
+        if job is None:
+            return
+        if job.kind != DELIVER_MESSAGE:
+            # Outside the read session: on SQLite every transaction takes the write
+            # lock, and handlers write through units of work of their own.
+            await self._run_other(job, attempts)
+            return
+        async with self.hub.read() as session:
             if job.event_id is None:
                 await self._finish(job_id, FAILED, "message job without an event")
                 return

@@ -60,6 +60,10 @@ class Settings:
     recording_retention_days: int | None = None
     log_level: str = "INFO"
     log_format: str = "text"  # HUB_LOG_FORMAT: "json" for one JSON object per line
+    # Outbound webhooks may target private/loopback addresses (tests, trusted LANs).
+    webhooks_allow_private: bool = False
+    # Send a one-question CSAT survey when a thread is resolved.
+    csat_surveys: bool = False
 
     @property
     def origins(self) -> tuple[str, ...]:
@@ -102,4 +106,6 @@ class Settings:
             recording_retention_days=int(retention) if retention else None,
             log_level=env.get("HUB_LOG_LEVEL", "INFO").upper(),
             log_format=env.get("HUB_LOG_FORMAT", "text").strip().lower(),
+            webhooks_allow_private=env.get("HUB_WEBHOOKS_ALLOW_PRIVATE", "") in ("1", "true"),
+            csat_surveys=env.get("HUB_CSAT_SURVEYS", "") in ("1", "true"),
         )
