@@ -14,6 +14,7 @@ COMMAND_MODULES = [
     "hub.cli.demo",
     "hub.cli.simulate",
     "hub.cli.customer",
+    "hub.cli.terminal",
 ]
 
 
