@@ -121,7 +121,7 @@
   }
 
   // -- messages -----------------------------------------------------------------------
-  function render(m) {
+  function render(m, quiet) {
     var known = (m.id && byId[m.id]) || (m.client_id && byClient[m.client_id]);
     var item = known || el("li", "msg " + (m.direction === "out" ? "agent" : "me"));
     if (!known) {
@@ -133,7 +133,7 @@
     item.classList.toggle("pending", !m.id);
     if (m.id) byId[m.id] = item;
     if (m.client_id) byClient[m.client_id] = item;
-    if (m.direction === "out" && !known && panel.hidden) {
+    if (m.direction === "out" && !known && !quiet && panel.hidden) {
       unread += 1;
       badge.textContent = String(unread);
       badge.hidden = false;
@@ -239,11 +239,11 @@
         body.maxLength = maxChars;
         started = started || s.messages.length > 0;
         setOnline(s.online);
-        s.messages.forEach(render);
+        s.messages.forEach(function (m) { render(m, true); });
         if (!panel.hidden) clearUnread();
         showError("");
       });
-      socket.on("message", render);
+      socket.on("message", function (m) { render(m); });
       socket.on("typing", onTyping);
       socket.on("connect_error", function (err) { showError(err && err.message); });
       queued.forEach(function (args) { socket.emit.apply(socket, args); });

@@ -12,6 +12,7 @@ from connectors.webchat.limits import RateLimiter
 from hub.actions.replies import send_reply
 from hub.types import Inbound
 from tests.conftest import LiveServer
+from tests.connectors.webchat.conftest import signed_user
 
 OWNER_PHONE = "+15550107777"
 
@@ -107,3 +108,12 @@ def test_rate_limiter_refills_over_time() -> None:
     now[0] = 1.0
     assert limiter.allow("k")
     assert not limiter.allow("k")
+
+
+async def test_user_hash_guessing_is_rate_limited(server: LiveServer, visitors: Any) -> None:
+    wrong = {"user_id": "u-7", "user_hash": "0" * 64}
+    for _ in range(10):  # the burst of checks per address
+        with pytest.raises(socketio.exceptions.ConnectionError, match="does not match"):
+            await visitors(server.url, auth=wrong)
+    with pytest.raises(socketio.exceptions.ConnectionError, match="too many identity checks"):
+        await visitors(server.url, auth=signed_user("u-7"))
