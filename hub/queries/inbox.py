@@ -90,7 +90,7 @@ async def inbox_rows(
     query = query.order_by(Thread.last_activity_at.desc(), Thread.id.desc()).limit(limit)
     rows = [
         InboxRow(customer=c, thread=t, assignee=name)
-        for t, c, name in (await session.execute(query)).tuples()
+        for t, c, name in (await session.execute(query))
     ]
     used = await channels_used(session, [r.customer.id for r in rows])
     for row in rows:
@@ -108,7 +108,7 @@ async def channels_used(session: AsyncSession, customer_ids: list[int]) -> dict[
         .distinct()
     )
     used: dict[int, list[str]] = {}
-    for customer_id, channel in result.tuples():
+    for customer_id, channel in result:
         used.setdefault(customer_id, []).append(channel)
     for channels in used.values():
         channels.sort()

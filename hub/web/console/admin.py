@@ -56,7 +56,7 @@ async def _page(
                         .join(Store, Store.id == Terminal.store_id)
                         .order_by(Terminal.id)
                     )
-                ).tuples()
+                )
             )
             context["terminal_roles"] = TERMINAL_ROLES
     context.update(extra or {})

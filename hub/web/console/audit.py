@@ -35,6 +35,6 @@ async def audit_page(request: Request) -> Response:
                     .order_by(Merge.id.desc())
                     .limit(MERGES_SHOWN)
                 )
-            ).tuples()
+            )
         )
     return render(request, "audit.html", {"entries": entries, "merges": merges})

@@ -33,7 +33,7 @@ def _customer_id(request: Request) -> int:
 
 async def _agent_names(session: Any) -> dict[int, str]:
     result = await session.execute(select(Agent.id, Agent.name))
-    return {agent_id: name for agent_id, name in result.tuples()}
+    return {agent_id: name for agent_id, name in result}
 
 
 @console_view()

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 import pytest
 
 from hub.actions.staff import create_agent
+from hub.app import create_app
 from hub.core import Hub
 from hub.models import Agent
+from hub.settings import Settings
+from tests.conftest import running_app
 
 PASSWORD = "correct horse battery"
 _CSRF = re.compile(r'name="csrf-token" content="([^"]+)"')
@@ -42,6 +47,15 @@ async def sign_in(
         "/login",
         data={"email": email, "password": password, "csrf": csrf_of(page.text), "next": "/"},
     )
+
+
+@pytest.fixture
+async def app(settings: Settings) -> AsyncIterator[Any]:
+    """The hub without its outbox worker: these tests check pages, not deliveries, and a
+    worker cancelled mid-query at teardown leaves aiosqlite callbacks on a closed loop."""
+    application = create_app(settings, run_outbox=False)
+    async with running_app(application):
+        yield application
 
 
 @pytest.fixture

@@ -1,0 +1,434 @@
+// The agent console's live layer: socket.io (/agent namespace) plus progressive
+// enhancement of the server-rendered pages. Every piece of data from the server is
+// written with textContent or attributes, never parsed as HTML from strings.
+"use strict";
+
+(function () {
+  const body = document.body;
+  const csrf = document.querySelector('meta[name="csrf-token"]').content;
+  const $ = (sel, root) => (root || document).querySelector(sel);
+  const $$ = (sel, root) => Array.from((root || document).querySelectorAll(sel));
+
+  function post(url, data) {
+    return fetch(url, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "X-CSRF-Token": csrf, Accept: "application/json" },
+      body: data || new FormData(),
+    });
+  }
+
+  function pad(n) {
+    return String(n).padStart(2, "0");
+  }
+
+  function when(iso) {
+    const d = new Date(iso);
+    if (isNaN(d)) return "";
+    return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ` +
+      `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())} UTC`;
+  }
+
+  function gap(later, earlier) {
+    const s = Math.max(0, Math.floor((new Date(later) - new Date(earlier)) / 1000));
+    if (s < 60) return `${s} s later`;
+    if (s < 3600) return `${Math.floor(s / 60)} min later`;
+    if (s < 86400) return `${Math.floor(s / 3600)} h later`;
+    return `${Math.floor(s / 86400)} days later`;
+  }
+
+  function webUrl(value) {
+    return typeof value === "string" && /^(https?:\/\/|\/(?!\/))/.test(value) ? value : "";
+  }
+
+  function badge(channel, labels) {
+    const span = document.createElement("span");
+    span.className = "ch";
+    span.dataset.channel = channel;
+    span.textContent = (labels && labels[channel]) || channel;
+    span.title = span.textContent;
+    return span;
+  }
+
+  // -- socket -------------------------------------------------------------------------
+  const liveState = $("[data-live-state]");
+  const socket = window.io ? window.io("/agent", { transports: ["websocket", "polling"] }) : null;
+  function on(name, fn) {
+    if (socket) socket.on(name, fn);
+  }
+  if (socket) {
+    socket.on("connect", () => {
+      if (liveState) liveState.textContent = "live";
+      body.dataset.live = "1";
+      const presence = $("[data-presence]");
+      if (presence && presence.value === "away") socket.emit("presence", { status: "away" });
+    });
+    socket.on("disconnect", () => {
+      if (liveState) liveState.textContent = "reconnecting…";
+      body.dataset.live = "0";
+    });
+    socket.on("connect_error", () => {
+      if (liveState) liveState.textContent = "offline";
+    });
+  }
+
+  const presenceSelect = $("[data-presence]");
+  if (presenceSelect && socket) {
+    presenceSelect.addEventListener("change", () => {
+      socket.emit("presence", { status: presenceSelect.value });
+    });
+  }
+  on("presence.updated", (p) => {
+    const row = $(`[data-presence-agent="${Number(p.agent_id)}"]`);
+    if (!row) return;
+    row.dataset.presenceState = p.status;
+    const label = $(".presence-label", row);
+    if (label) label.textContent = p.status;
+  });
+
+  // -- screen pop (incoming call) --------------------------------------------------------
+  const pop = $("[data-screen-pop]");
+  on("call.incoming", (p) => {
+    const id = Number(p.customer_id);
+    if (!id) return;
+    const url = `/customers/${id}`;
+    const draft = $("#reply-body");
+    const here = location.pathname === url;
+    if (!here && (!draft || !draft.value.trim())) {
+      location.assign(url);
+      return;
+    }
+    if (!pop) return;
+    $("[data-screen-pop-text]", pop).textContent =
+      `Incoming call from ${p.name || (p.caller && p.caller.address) || "a customer"}`;
+    $("[data-screen-pop-link]", pop).href = url;
+    pop.hidden = false;
+    $("[data-screen-pop-link]", pop).focus();
+  });
+  if (pop) {
+    $("[data-screen-pop-close]", pop).addEventListener("click", () => {
+      pop.hidden = true;
+    });
+  }
+
+  // -- inbox ------------------------------------------------------------------------------
+  const inboxRows = $("[data-inbox-rows]");
+  if (inboxRows) {
+    const tpl = $("#tpl-inbox-row");
+    let timer = null;
+    const refresh = () => {
+      clearTimeout(timer);
+      timer = setTimeout(async () => {
+        const res = await fetch(`/inbox.json${location.search}`, { credentials: "same-origin" });
+        if (!res.ok) return;
+        const data = await res.json();
+        const rows = data.items.map((item) => {
+          const tr = tpl.content.firstElementChild.cloneNode(true);
+          tr.dataset.customerId = item.customer_id;
+          tr.className = `status-${item.status}`;
+          const link = $('[data-field="name"]', tr);
+          link.href = `/customers/${item.customer_id}`;
+          link.textContent = item.name || `Customer #${item.customer_id}`;
+          const channels = $('[data-field="channels"]', tr);
+          item.channels.forEach((ch) => {
+            channels.append(badge(ch), " ");
+          });
+          $('[data-field="last_message"]', tr).textContent = item.last_message || "";
+          $('[data-field="waiting"]', tr).textContent = item.waiting || "";
+          if (item.unread) {
+            const span = document.createElement("span");
+            span.className = "unread";
+            span.textContent = item.unread;
+            $('[data-field="unread"]', tr).append(span);
+          }
+          $('[data-field="assignee"]', tr).textContent = item.assignee || "—";
+          return tr;
+        });
+        inboxRows.replaceChildren(...rows);
+        $("[data-inbox-empty]").hidden = rows.length > 0;
+      }, 150);
+    };
+    ["event.created", "thread.updated", "customer.updated", "customer.merged",
+      "customer.unmerged"].forEach((name) => on(name, refresh));
+    const filters = $("[data-inbox-filters]");
+    $$('input[name="view"], select', filters).forEach((el) => {
+      el.addEventListener("change", () => filters.requestSubmit());
+    });
+  }
+
+  // -- thread page --------------------------------------------------------------------------
+  const page = $("[data-thread]");
+  if (!page) return;
+  const customerId = Number(page.dataset.customerId);
+  const customerName = page.dataset.customerName;
+  const timeline = $("[data-timeline]");
+  const scroller = $("[data-timeline-scroll]");
+  const labelsEl = $("#channel-labels");
+  const labels = labelsEl ? JSON.parse(labelsEl.textContent) : {};
+
+  function nearBottom() {
+    return scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 120;
+  }
+  function toBottom() {
+    scroller.scrollTop = scroller.scrollHeight;
+  }
+
+  function whoText(ev) {
+    if (ev.type === "note") return ev.author ? `Private note · ${ev.author}` : "Private note";
+    if (ev.direction === "in") return customerName;
+    if (ev.direction === "out") return ev.author || "Agent";
+    return ev.author || ev.type.charAt(0).toUpperCase() + ev.type.slice(1);
+  }
+
+  function setDelivery(li, ev) {
+    const span = $("[data-delivery]", li);
+    const show = (ev.type === "message" && ev.direction === "out") || (ev.type === "call" && ev.status);
+    span.hidden = !show;
+    if (!show) return;
+    const status = ev.status || "pending";
+    span.textContent = status;
+    span.className = `delivery status-${status}`;
+    if (ev.error_message) span.title = ev.error_message;
+  }
+
+  function addInfo(dl, term, node) {
+    const dt = document.createElement("dt");
+    dt.textContent = term;
+    const dd = document.createElement("dd");
+    dd.append(node);
+    dl.append(dt, dd);
+    dl.hidden = false;
+  }
+
+  function renderEvent(ev) {
+    const li = $("#tpl-event").content.firstElementChild.cloneNode(true);
+    li.id = `event-${ev.id}`;
+    li.classList.add(`type-${ev.type}`, `dir-${ev.direction || "none"}`);
+    li.dataset.eventId = ev.id;
+    li.dataset.channel = ev.channel;
+    li.dataset.direction = ev.direction || "";
+    li.dataset.createdAt = ev.created_at;
+    li.dataset.type = ev.type;
+    $(".ch", li).replaceWith(badge(ev.channel, labels));
+    $(".who", li).textContent = whoText(ev);
+    const time = $("time", li);
+    time.dateTime = ev.created_at;
+    time.textContent = when(ev.created_at);
+    setDelivery(li, ev);
+    if (ev.body) {
+      const p = $(".body", li);
+      p.textContent = ev.body;
+      p.hidden = false;
+    }
+    const data = ev.data || {};
+    const dl = $(".call-info", li);
+    if (ev.type === "call") {
+      if (data.duration) {
+        const s = Math.floor(Number(data.duration)) || 0;
+        addInfo(dl, "Duration", document.createTextNode(`${Math.floor(s / 60)}:${pad(s % 60)}`));
+      }
+      const rec = webUrl(data.recording_url);
+      if (rec) {
+        const audio = document.createElement("audio");
+        audio.controls = true;
+        audio.preload = "none";
+        audio.src = rec;
+        addInfo(dl, "Recording", audio);
+      }
+      if (data.transcript) {
+        const details = document.createElement("details");
+        details.className = "transcript";
+        const summary = document.createElement("summary");
+        summary.textContent = "Transcript";
+        const p = document.createElement("p");
+        p.className = "body";
+        p.textContent = data.transcript;
+        details.append(summary, p);
+        li.append(details);
+      }
+    } else if (ev.type === "purchase" && data.order_id) {
+      const p = document.createElement("p");
+      const a = document.createElement("a");
+      a.href = `#order-${Number(data.order_id)}`;
+      a.textContent = "See order in the context panel";
+      p.append(a);
+      li.append(p);
+    }
+    if (ev.direction === "in" && ["message", "call", "visit"].includes(ev.type) && ev.body) {
+      const form = $("#tpl-detail-form").content.firstElementChild.cloneNode(true);
+      $('[name="source_event_id"]', form).value = ev.id;
+      $('[name="value"]', form).value = ev.body.slice(0, 200);
+      $$("label[data-for]", form).forEach((label) => {
+        const field = $(`[name="${label.dataset.for}"]`, form);
+        field.id = `d${label.dataset.for[0]}-${ev.id}`;
+        label.htmlFor = field.id;
+      });
+      li.append(form);
+    }
+    return li;
+  }
+
+  function markHandoffs() {
+    $$(".handoff-marker", timeline).forEach((m) => m.remove());
+    let prev = null;
+    $$(".event", timeline).forEach((li) => {
+      if (!li.dataset.direction) return;
+      if (prev && prev.dataset.channel !== li.dataset.channel) {
+        const marker = $("#tpl-handoff").content.firstElementChild.cloneNode(true);
+        const text = `moved from ${prev.dataset.channel} to ${li.dataset.channel} — ` +
+          gap(li.dataset.createdAt, prev.dataset.createdAt);
+        $("span", marker).textContent = text;
+        marker.setAttribute("aria-label", text);
+        li.before(marker);
+      }
+      prev = li;
+    });
+  }
+
+  function appendEvent(ev) {
+    if (document.getElementById(`event-${ev.id}`)) return;
+    const stick = nearBottom();
+    timeline.append(renderEvent(ev));
+    markHandoffs();
+    if (stick) toBottom();
+  }
+
+  // Older history, on scroll or on the button.
+  const olderBox = $(".load-older", page);
+  let loading = false;
+  async function loadOlder() {
+    const cursor = page.dataset.cursor;
+    if (!cursor || loading) return;
+    loading = true;
+    try {
+      const res = await fetch(`/customers/${customerId}/timeline.json?before=${encodeURIComponent(cursor)}`,
+        { credentials: "same-origin" });
+      if (!res.ok) return;
+      const data = await res.json();
+      const before = scroller.scrollHeight;
+      const nodes = data.items.slice().reverse()
+        .filter((ev) => !document.getElementById(`event-${ev.id}`)).map(renderEvent);
+      timeline.prepend(...nodes);
+      markHandoffs();
+      scroller.scrollTop += scroller.scrollHeight - before;
+      page.dataset.cursor = data.next || "";
+      olderBox.hidden = !data.next;
+    } finally {
+      loading = false;
+    }
+  }
+  $("[data-load-older]", page).addEventListener("click", loadOlder);
+  scroller.addEventListener("scroll", () => {
+    if (scroller.scrollTop < 80) loadOlder();
+  });
+
+  // Context panel: re-read from the server page (our own escaped markup) when it changes.
+  async function refreshPanel() {
+    const res = await fetch(location.pathname, { credentials: "same-origin" });
+    if (!res.ok || res.redirected) return;
+    const doc = new DOMParser().parseFromString(await res.text(), "text/html");
+    const fresh = doc.querySelector("aside.panel");
+    const current = $("aside.panel", page);
+    if (fresh && current) current.replaceWith(document.importNode(fresh, true));
+  }
+
+  // Live events.
+  const statusPill = $("[data-thread-status]");
+  function showStatus(status) {
+    statusPill.textContent = status;
+    statusPill.className = `pill status-${status}`;
+    $$("[data-when-status]", page).forEach((form) => {
+      form.hidden = !form.dataset.whenStatus.split(" ").includes(status);
+    });
+  }
+  on("connect", () => socket.emit("watch", { customer_id: customerId }));
+  on("event.created", (p) => {
+    if (Number(p.customer_id) === customerId) appendEvent(p.event);
+  });
+  on("event.updated", (p) => {
+    if (Number(p.customer_id) !== customerId) return;
+    const li = document.getElementById(`event-${p.event.id}`);
+    if (li) setDelivery(li, p.event);
+  });
+  on("thread.updated", (p) => {
+    if (Number(p.customer_id) !== customerId) return;
+    showStatus(p.status);
+    const assignee = $("[data-thread-assignee]");
+    const row = p.assignee_id ? $(`[data-presence-agent="${Number(p.assignee_id)}"]`) : null;
+    assignee.textContent = row ? `Assigned to ${row.dataset.agentName}`
+      : p.assignee_id ? "Assigned" : "Unassigned";
+  });
+  ["customer.updated", "order.updated"].forEach((name) => on(name, (p) => {
+    if (Number(p.customer_id) === customerId) refreshPanel();
+  }));
+  on("customer.merged", (p) => {
+    if (Number(p.source_customer_id) === customerId) location.assign(`/customers/${p.customer_id}`);
+    else if (Number(p.customer_id) === customerId) location.reload();
+  });
+  on("customer.unmerged", (p) => {
+    if ([Number(p.customer_id), Number(p.source_customer_id)].includes(customerId)) location.reload();
+  });
+
+  // Typing indicator (from the customer's channel).
+  const typing = $("[data-typing]");
+  let typingTimer = null;
+  on("typing", (p) => {
+    if (Number(p.customer_id) !== customerId || p.who !== "customer") return;
+    clearTimeout(typingTimer);
+    typing.textContent = `${p.name || customerName} is typing…`;
+    typing.hidden = !p.typing;
+    if (p.typing) typingTimer = setTimeout(() => { typing.hidden = true; }, 6000);
+  });
+
+  // Reply box: fetch with the CSRF header; the event itself arrives on the socket.
+  const form = $("[data-reply-form]");
+  const textarea = $("#reply-body");
+  const channel = $("[data-reply-channel]");
+  const submit = $("[data-reply-submit]");
+  const error = $("[data-reply-error]");
+  function syncMode() {
+    const mode = $('input[name="mode"]:checked', form);
+    const note = mode && mode.value === "note";
+    channel.disabled = note || channel.options.length === 0;
+    submit.textContent = note ? "Add note" : "Send";
+    form.classList.toggle("note-mode", note);
+  }
+  $$('input[name="mode"]', form).forEach((r) => r.addEventListener("change", syncMode));
+  syncMode();
+  let typingSent = 0;
+  textarea.addEventListener("input", () => {
+    if (!socket || Date.now() - typingSent < 2000) return;
+    typingSent = Date.now();
+    socket.emit("typing", { customer_id: customerId, typing: true });
+  });
+  textarea.addEventListener("keydown", (e) => {
+    if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) {
+      e.preventDefault();
+      form.requestSubmit();
+    }
+  });
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    error.hidden = true;
+    submit.disabled = true;
+    try {
+      const res = await post(form.action, new FormData(form));
+      const data = await res.json().catch(() => ({}));
+      if (!res.ok) {
+        error.textContent = (data.error && data.error.message) || `Not sent (${res.status})`;
+        error.hidden = false;
+        return;
+      }
+      textarea.value = "";
+      if (socket) socket.emit("typing", { customer_id: customerId, typing: false });
+      if (data.event) appendEvent({ ...data.event, author: $(".me-name").textContent });
+      toBottom();
+    } finally {
+      submit.disabled = false;
+      textarea.focus();
+    }
+  });
+
+  toBottom();
+  post(`/customers/${customerId}/read`);
+})();
