@@ -50,12 +50,10 @@ async def _page(
                 (await db.execute(select(Store).order_by(Store.code))).scalars()
             )
             context["terminals"] = list(
-                (
-                    await db.execute(
-                        select(Terminal, Store.code)
-                        .join(Store, Store.id == Terminal.store_id)
-                        .order_by(Terminal.id)
-                    )
+                await db.execute(
+                    select(Terminal, Store.code)
+                    .join(Store, Store.id == Terminal.store_id)
+                    .order_by(Terminal.id)
                 )
             )
             context["terminal_roles"] = TERMINAL_ROLES

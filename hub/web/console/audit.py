@@ -27,14 +27,12 @@ async def audit_page(request: Request) -> Response:
             ).scalars()
         )
         merges = list(
-            (
-                await db.execute(
-                    select(Merge, source.name, target.name)
-                    .join(source, source.id == Merge.source_customer_id)
-                    .join(target, target.id == Merge.target_customer_id)
-                    .order_by(Merge.id.desc())
-                    .limit(MERGES_SHOWN)
-                )
+            await db.execute(
+                select(Merge, source.name, target.name)
+                .join(source, source.id == Merge.source_customer_id)
+                .join(target, target.id == Merge.target_customer_id)
+                .order_by(Merge.id.desc())
+                .limit(MERGES_SHOWN)
             )
         )
     return render(request, "audit.html", {"entries": entries, "merges": merges})
