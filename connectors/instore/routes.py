@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import secrets
 from collections import defaultdict
 from typing import Any
 
@@ -162,7 +163,8 @@ class InstoreEndpoints:
         if not isinstance(agent_id, int):
             return error_response(401, "unauthorized", "log in to the console first")
         csrf = request.session.get("csrf")
-        if not csrf or request.headers.get("x-csrf-token") != csrf:
+        given = request.headers.get("x-csrf-token", "")
+        if not isinstance(csrf, str) or not csrf or not secrets.compare_digest(given, csrf):
             raise Forbidden("missing or wrong X-CSRF-Token", code="csrf")
         try:
             payload = await request.json()

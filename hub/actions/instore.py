@@ -25,6 +25,7 @@ from hub.actions.customers import (
 from hub.actions.replies import send_reply
 from hub.actions.timeline import append_event
 from hub.core import UnitOfWork
+from hub.db import utcnow
 from hub.errors import Forbidden, HubError, Invalid, NotFound
 from hub.models import Agent, Customer, Event, Store, Terminal, TerminalFrame
 from hub.models.customer import EMAIL, LOYALTY, PHONE
@@ -44,6 +45,7 @@ from hub.serializers import (
 INSTORE = "instore"
 MAX_ASSIST_CHARS = 2000
 NAME_MATCHES = 10
+RECENT_ASSISTS = 10
 
 
 class Unauthorized(HubError):
@@ -92,6 +94,7 @@ async def authenticate_key(uow: UnitOfWork, key: str) -> tuple[Terminal, Store]:
         raise Unauthorized("unknown terminal key")
     if terminal.revoked_at is not None:
         raise Revoked("this terminal's key was revoked")
+    terminal.last_seen_at = utcnow()
     store = await uow.session.get(Store, terminal.store_id)
     assert store is not None
     return terminal, store
@@ -382,8 +385,16 @@ async def lookup(
 
 async def context_card(session: AsyncSession, customer: Customer) -> dict[str, Any]:
     """What the associate sees: identities, details, the last messages from every
-    channel, orders online and in store with their items, and the thread's status."""
+    channel, orders online and in store with their items, the thread's status, and
+    the latest assist requests and answers (so a terminal that was offline when an
+    answer was pushed finds it here)."""
     card = await customer_card(session, customer, recent=20)
+    assists = await session.execute(
+        select(Event)
+        .where(Event.customer_id == customer.id, Event.type == ASSIST)
+        .order_by(Event.id.desc())
+        .limit(RECENT_ASSISTS)
+    )
     last_by_channel: dict[str, dict[str, Any]] = {}
     for message in card.recent_messages:
         last_by_channel.setdefault(message.channel, event_dict(message))
@@ -395,4 +406,5 @@ async def context_card(session: AsyncSession, customer: Customer) -> dict[str, A
         "recent_messages": [event_dict(m) for m in card.recent_messages],
         "last_message_by_channel": last_by_channel,
         "orders": [order_dict(o) for o in card.orders],
+        "assists": [event_dict(a) for a in assists.scalars()],
     }

@@ -218,3 +218,11 @@ async def test_assist_reaches_the_console_and_the_reply_comes_back(
     async with instore.hub.read() as session:
         request = await session.get(Event, ack["assist_id"])
     assert request is not None and request.data["status"] == "answered"
+    async with terminal(instore, keys.associate) as ws:
+        card = (await call(ws, {"id": "l9", "type": "lookup", "customer_id": customer_id}))[
+            "customer"
+        ]
+    assert [a["body"] for a in card["assists"]] == [
+        "Refund approved, go ahead.",
+        "Customer asks about a refund for W1001",
+    ]
