@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from hub import events as ev
 from hub.actions.audit import record_audit
 from hub.actions.customers import get_customer, get_thread
@@ -25,8 +27,11 @@ async def add_note(
     channel: str = "console",
     terminal_id: int | None = None,
     provider_id: str | None = None,
+    created_at: datetime | None = None,
 ) -> Event:
-    """A private note on the customer's thread; never sent to the customer."""
+    """A private note on the customer's thread; never sent to the customer.
+
+    ``created_at`` backdates the note (imports and demo data); default now."""
     body = (body or "").strip()
     if not body:
         raise Invalid("a note needs a body", code="empty_body")
@@ -44,14 +49,21 @@ async def add_note(
         agent_id=agent_id,
         terminal_id=terminal_id,
         provider_id=provider_id,
+        created_at=created_at,
     )
     return appended.event
 
 
 async def assign_thread(
-    uow: UnitOfWork, customer_id: int, agent_id: int | None, *, actor_agent_id: int | None = None
+    uow: UnitOfWork,
+    customer_id: int,
+    agent_id: int | None,
+    *,
+    actor_agent_id: int | None = None,
+    at: datetime | None = None,
 ) -> Thread:
-    """Assign the customer's thread to an agent (None unassigns). Recorded on the timeline."""
+    """Assign the customer's thread to an agent (None unassigns). Recorded on the timeline
+    (at ``at``, default now: imports and demo data backdate it)."""
     customer = await get_customer(uow.session, customer_id)
     thread = await get_thread(uow.session, customer.id)
     agent = None
@@ -71,14 +83,20 @@ async def assign_thread(
         agent_id=actor_agent_id,
         body=f"Assigned to {agent.name}" if agent else "Unassigned",
         data={"assignee_id": agent_id, "assignee_name": agent.name if agent else None},
+        created_at=at,
     )
     return thread
 
 
 async def set_thread_status(
-    uow: UnitOfWork, customer_id: int, status: str, *, actor_agent_id: int | None = None
+    uow: UnitOfWork,
+    customer_id: int,
+    status: str,
+    *,
+    actor_agent_id: int | None = None,
+    at: datetime | None = None,
 ) -> Thread:
-    """Resolve, re-open or park (pending) the customer's thread."""
+    """Resolve, re-open or park (pending) the customer's thread (at ``at``, default now)."""
     if status not in THREAD_STATUSES:
         raise Invalid(f"status must be one of {', '.join(THREAD_STATUSES)}")
     customer = await get_customer(uow.session, customer_id)
@@ -88,7 +106,7 @@ async def set_thread_status(
     previous = thread.status
     thread.status = status
     if status == RESOLVED:
-        thread.resolved_at = utcnow()
+        thread.resolved_at = at or utcnow()
         thread.waiting_since = None
         thread.unread_count = 0
     elif status in (OPEN, PENDING):
@@ -103,6 +121,7 @@ async def set_thread_status(
         agent_id=actor_agent_id,
         body=labels[status],
         data={"from": previous, "to": status},
+        created_at=at,
     )
     if actor_agent_id is not None:
         await record_audit(

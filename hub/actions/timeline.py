@@ -106,7 +106,10 @@ async def append_event(
 
 def _touch_thread(thread: Thread, event: Event, *, awaits_reply: bool) -> None:
     customer_facing = event.direction is not None
-    if customer_facing and event.created_at >= thread.last_activity_at:
+    # Until the first customer-facing event, last_activity_at is only the creation time:
+    # a backdated first event (imports, resent terminal frames, demo data) still counts.
+    first = thread.last_channel is None
+    if customer_facing and (first or event.created_at >= thread.last_activity_at):
         thread.last_activity_at = event.created_at
         thread.last_channel = event.channel
     if event.type == MESSAGE and event.body:
