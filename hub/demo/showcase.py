@@ -1,0 +1,189 @@
+"""Maria Gonzalez: the customer whose story crosses webchat → phone → store.
+
+Online order, a chat about exchanging it, a call to check stock, a note, the
+in-store exchange with a POS purchase, and a text thread that is still open —
+what the README's screenshot shows.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from hub.actions.orders import ItemInput, OrderInput, upsert_order
+from hub.actions.threads import add_note, assign_thread
+from hub.demo.stories import Cast
+from hub.demo.writer import DemoWriter, Person
+from hub.types import IdentityClaim
+
+MARIA = Person(
+    name="Maria Gonzalez",
+    phone="+17735550142",
+    email="maria.gonzalez@example.com",
+    loyalty="LOY-100042",
+)
+
+
+async def maria(w: DemoWriter, cast: Cast, now: datetime) -> Person:
+    p = Person(**{k: getattr(MARIA, k) for k in ("name", "phone", "email", "loyalty")})
+    p.visitor = "demo-visitor-maria"
+    sam, priya = cast.agents[1], cast.agents[-1]
+    day = now.replace(hour=15, minute=0, second=0, microsecond=0)
+    t = day - timedelta(days=6, hours=5)
+
+    await w.inbound(
+        p,
+        t,
+        channel="webchat",
+        kind="visitor",
+        address=p.visitor,
+        body="Hi! Quick question before I order: do the trail running shoes run small?",
+        details={"name": p.name, "email": p.email},
+        claims=(IdentityClaim("email", p.email),),
+        data={"page": "https://shop.example.com/products/trail-running-shoes"},
+    )
+    t += timedelta(minutes=2)
+    await w.outbound(
+        p,
+        t,
+        channel="webchat",
+        agent=sam,
+        body="Hi Maria! They're true to size, but if you're between sizes go half a size up.",
+    )
+    t += timedelta(minutes=14)
+    await upsert_order(
+        w.uow,
+        OrderInput(
+            external_id="demo-web-W-10421",
+            customer_id=p.customer_id,
+            number="W-10421",
+            source="online",
+            status="delivered",
+            placed_at=t,
+            items=(
+                ItemInput(sku="RUN-TRL-85", name="Trail running shoes", unit_price_cents=12900),
+                ItemInput(sku="SOCK-MER-3", name="Merino socks (3 pack)", unit_price_cents=2400),
+            ),
+        ),
+    )
+
+    t = day - timedelta(days=3, hours=2)
+    await w.inbound(
+        p,
+        t,
+        channel="webchat",
+        kind="visitor",
+        address=p.visitor,
+        body=(
+            "The shoes from order W-10421 arrived but they're a little tight. "
+            "Can I swap them for an 8.5 in a store?"
+        ),
+        details={"order_number": "W-10421", "phone": p.phone, "reason": "exchange"},
+        claims=(IdentityClaim("phone", p.phone),),
+    )
+    t += timedelta(minutes=3)
+    await w.outbound(
+        p,
+        t,
+        channel="webchat",
+        agent=sam,
+        body=(
+            "Of course! Any store can exchange online orders. Call us and we'll check "
+            "which store has an 8.5 in stock."
+        ),
+    )
+
+    t = day - timedelta(days=2, hours=4)
+    await w.inbound(
+        p,
+        t,
+        channel="phone",
+        kind="phone",
+        address=p.phone,
+        body="Incoming call",
+        type="call",
+        status="completed",
+        awaits_reply=False,
+        data={
+            "from": p.phone,
+            "to": cast.voice_number,
+            "statuses": ["ringing", "in-progress", "completed"],
+            "duration": 184,
+            "route": {"mode": "agent", "agent_id": priya.id, "sticky": False},
+            "agent_name": priya.name,
+            "recordings": [
+                {
+                    "sid": "demo-maria-call",
+                    "url": "https://recordings.example.com/demo/maria-call.mp3",
+                    "duration": 184,
+                    "transcript": (
+                        "Maria called about exchanging the trail shoes from W-10421 for a "
+                        "size 8.5. Priya found a pair at the Downtown store and reserved it."
+                    ),
+                }
+            ],
+            "transcript": (
+                "Maria called about exchanging the trail shoes from W-10421 for a size "
+                "8.5. Priya found a pair at the Downtown store and reserved it."
+            ),
+        },
+    )
+    assert p.customer_id is not None
+    t += timedelta(minutes=4)
+    await add_note(
+        w.uow,
+        p.customer_id,
+        "Reserved trail shoes size 8.5 at Downtown (DT1) under Maria's name until Saturday.",
+        agent_id=priya.id,
+        provider_id="demo-note-maria",
+        created_at=t,
+    )
+
+    t = day - timedelta(days=1, hours=1)
+    await w.inbound(
+        p,
+        t,
+        channel="instore",
+        kind="loyalty",
+        address=p.loyalty,
+        body="Checked in at Downtown flagship: exchange for W-10421",
+        type="visit",
+        awaits_reply=False,
+        data={"store_code": "DT1", "terminal": "Downtown counter iPad", "reason": "exchange"},
+    )
+    t += timedelta(minutes=12)
+    await upsert_order(
+        w.uow,
+        OrderInput(
+            external_id="demo-pos-DT1-00871",
+            customer_id=p.customer_id,
+            number="DT1-00871",
+            source="store",
+            store_code="DT1",
+            status="completed",
+            placed_at=t,
+            items=(
+                ItemInput(sku="RUN-TRL-85", name="Trail running shoes (exchange, 8.5)"),
+                ItemInput(sku="BTL-STL-75", name="Steel bottle 750 ml", unit_price_cents=2900),
+            ),
+        ),
+        channel="instore",
+    )
+    t += timedelta(minutes=30)
+    await w.outbound(
+        p,
+        t,
+        channel="sms",
+        agent=sam,
+        body="Hi Maria, it's Sam from the shop — glad the exchange worked out! Enjoy the trails.",
+    )
+    t = now - timedelta(minutes=25)
+    await w.inbound(
+        p,
+        t,
+        channel="sms",
+        kind="phone",
+        address=p.phone,
+        body="Thank you! One more thing — can I still return the socks from that order?",
+    )
+    await assign_thread(w.uow, p.customer_id, sam.id, at=t + timedelta(seconds=30))
+    return p

@@ -1,0 +1,141 @@
+"""Writing demo history through the core actions, with backdated timestamps.
+
+``DemoWriter`` wraps one unit of work and numbers every provider id
+deterministically (``demo-<channel>-<n>``), so loading the demo twice adds nothing.
+Outbound agent messages are appended directly as already-delivered events (never
+through the outbox): the demo must not send anything to anybody.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from hub.actions.customers import get_customer, get_thread
+from hub.actions.inbound import receive_inbound
+from hub.actions.replies import record_delivery
+from hub.actions.timeline import append_event
+from hub.core import UnitOfWork
+from hub.models import Agent
+from hub.models.thread import MESSAGE, OUT
+from hub.types import IdentityClaim, Inbound
+
+
+@dataclass
+class Person:
+    """A demo customer: who they are and, once they first got in touch, their id."""
+
+    name: str
+    phone: str
+    email: str
+    loyalty: str
+    customer_id: int | None = None
+    visitor: str | None = None
+
+    @property
+    def first(self) -> str:
+        return self.name.split()[0]
+
+
+@dataclass
+class DemoWriter:
+    uow: UnitOfWork
+    counters: dict[str, int] = field(default_factory=dict)
+
+    def provider_id(self, channel: str) -> str:
+        self.counters[channel] = self.counters.get(channel, 0) + 1
+        return f"demo-{channel}-{self.counters[channel]}"
+
+    async def inbound(
+        self,
+        person: Person,
+        at: datetime,
+        *,
+        channel: str,
+        kind: str,
+        address: str,
+        body: str | None,
+        type: str = "message",
+        status: str | None = None,
+        details: Mapping[str, str] | None = None,
+        claims: tuple[IdentityClaim, ...] = (),
+        data: dict[str, Any] | None = None,
+        awaits_reply: bool = True,
+        verified: bool = True,
+    ) -> int:
+        """Customer input at ``at``; the first one creates the person's customer."""
+        received = await receive_inbound(
+            self.uow,
+            Inbound(
+                channel=channel,
+                kind=kind,
+                address=address,
+                body=body,
+                provider_id=self.provider_id(channel),
+                verified=verified,
+                type=type,
+                status=status,
+                name=person.name,
+                details=details or {},
+                claims=claims,
+                data=data or {},
+                occurred_at=at,
+                customer_id=person.customer_id,
+                awaits_reply=awaits_reply,
+            ),
+        )
+        person.customer_id = received.customer.id
+        return received.event.id
+
+    async def outbound(
+        self,
+        person: Person,
+        at: datetime,
+        *,
+        channel: str,
+        body: str,
+        agent: Agent | None,
+        status: str = "delivered",
+        error_code: str | None = None,
+    ) -> int:
+        """An agent's reply that was (in the story) sent and then reported ``status``.
+
+        Appended as ``sent`` and advanced with ``record_delivery`` like a provider
+        callback would, so delivery failures look exactly like real ones.
+        """
+        assert person.customer_id is not None
+        customer = await get_customer(self.uow.session, person.customer_id)
+        thread = await get_thread(self.uow.session, customer.id)
+        data: dict[str, Any] = {"via": "console"}
+        if agent is not None:
+            data["agent_name"] = agent.name
+        appended = await append_event(
+            self.uow,
+            customer,
+            thread,
+            type=MESSAGE,
+            channel=channel,
+            direction=OUT,
+            body=body,
+            provider_id=self.provider_id(f"{channel}-out"),
+            status="sent",
+            agent_id=agent.id if agent else None,
+            data=data,
+            created_at=at,
+        )
+        # What send_reply does to the thread when an agent answers.
+        thread.waiting_since = None
+        thread.unread_count = 0
+        if thread.first_response_at is None:
+            thread.first_response_at = at
+        if status != "sent":
+            await record_delivery(
+                self.uow,
+                event_id=appended.event.id,
+                status=status,
+                error_code=error_code,
+                error_message="Unreachable destination handset" if error_code else None,
+            )
+        return appended.event.id
