@@ -14,7 +14,9 @@ from hub.actions.replies import send_reply
 from hub.actions.staff import create_agent
 from hub.core import Hub
 from hub.models import Detail, Event, Identity
-from tests.conftest import LiveServer
+from hub.settings import Settings
+from hub.types import Inbound
+from tests.conftest import LiveServer, live_server
 from tests.connectors.webchat.conftest import signed_user
 
 
@@ -208,3 +210,30 @@ async def test_demo_shop_embeds_the_widget(server: LiveServer) -> None:
     assert response.status_code == 200
     assert f'src="{server.url}/static/widget.js"' in response.text
     assert "script-src 'self'" in response.headers["content-security-policy"]
+
+
+async def test_handoff_by_sms_texts_a_verified_phone(settings: Settings, visitors: Any) -> None:
+    async with live_server(settings, run_outbox=False) as live:
+        if live.hub.connector("sms") is None:
+            pytest.skip("no connector reaches phones")
+        visitor, _ = await visitors(live.url)
+        ack = await visitor.send("text me", details={"phone": "+1 555 010 4242"})
+        # The number then texts in: the phone network proves it, so the identity is verified.
+        await live.hub.ingest(
+            Inbound(
+                channel="sms", kind="phone", address="+15550104242", body="hi", provider_id="SM9"
+            )
+        )
+        handoff = await visitor.call("handoff", {"to": "sms"})
+        assert handoff["ok"] is True
+        assert handoff["number"] == settings.twilio_sms_number
+        async with live.hub.read() as db:
+            texts = list(
+                (
+                    await db.execute(
+                        select(Event).where(Event.direction == "out", Event.channel == "sms")
+                    )
+                ).scalars()
+            )
+        assert len(texts) == 1 and handoff["code"] in (texts[0].body or "")
+        assert texts[0].customer_id == ack["customer_id"]
