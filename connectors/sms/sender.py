@@ -103,6 +103,8 @@ class TwilioSender:
             raise SendError(f"cannot reconcile: {error.message}", code=error.code) from exc
         except NETWORK_ERRORS as exc:
             raise SendError(f"Twilio unreachable: {exc!r}", code="network") from exc
+        if not message.body:
+            return None  # nothing to recognise it by; a media-only resend is the lesser harm
         for found in recent:
             # A trial account prefixes bodies ("Sent from your Twilio trial account - ").
             if (found.body or "").endswith(message.body) and not await claimed_elsewhere(found.sid):
