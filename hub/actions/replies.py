@@ -63,7 +63,14 @@ async def send_reply(
         )
     customer = await get_customer(uow.session, customer_id)
     thread = await get_thread(uow.session, customer.id)
-    channel = channel or thread.last_channel
+    if not channel:
+        channel = thread.last_channel
+        last = uow.hub.connector(channel) if channel else None
+        if last is not None and not last.reply_kinds:
+            # Last seen on a channel agents cannot write on (a phone call): answer on
+            # a channel that can reach the customer instead.
+            reachable = await reachable_channels(uow, customer.id)
+            channel = reachable[0] if reachable else channel
     if channel is None:
         raise Unreachable("the customer has not used any channel yet; choose one")
     connector = uow.hub.connector(channel)

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from hub.actions.inbound import receive_inbound
+from hub.actions.replies import send_reply
 from hub.core import Hub
 from hub.models import Customer, Event, Thread
 from hub.types import Inbound
@@ -218,3 +219,15 @@ async def test_hold_music_and_bridge(twilio: Twilio) -> None:
     number = bridge.find("Dial/Number")
     assert number is not None and (number.text or "").strip() == CALLER
     assert bridge.find("Dial").get("callerId") == "+15550002222"  # type: ignore[union-attr]
+
+
+async def test_a_reply_after_a_call_goes_out_on_a_channel_that_can_carry_it(
+    twilio: Twilio, hub: Hub
+) -> None:
+    customer_id = await known(hub)
+    await twilio.call("CA1", CALLER)
+    async with hub.read() as session:
+        assert (await session.execute(select(Thread))).scalar_one().last_channel == "phone"
+    async with hub.uow() as uow:
+        reply = await send_reply(uow, customer_id, "Sorry we missed you, calling back soon")
+    assert reply.channel == "sms"
