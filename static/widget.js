@@ -199,7 +199,7 @@
       showError("");
       var text = to === "phone"
         ? "Call " + ack.number + " and enter code " + ack.code + " \u2014 we'll have this chat in front of us."
-        : "We've texted you. You can also text " + ack.code + " to " + ack.number + ".";
+        : "We've texted you from " + ack.number + " \u2014 reply there to continue.";
       render({ direction: "out", body: text }).classList.add("system");
     });
   }
@@ -259,7 +259,9 @@
     panel.hidden = !open;
     launcher.setAttribute("aria-expanded", String(open));
     if (open) {
+      var fresh = !socket;
       connect();
+      if (!fresh) socket.emit("status", {}, function (ack) { if (ack && ack.ok) setOnline(ack.online); });
       clearUnread();
       body.focus();
     }

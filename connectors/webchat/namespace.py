@@ -223,6 +223,10 @@ class WidgetNamespace(socketio.AsyncNamespace):
         payload = {"customer_id": customer_id, "who": "customer", "typing": typing}
         await self.hub.publish([ev.DomainEvent(ev.TYPING, payload, customer_id)])
 
+    async def on_status(self, sid: str, data: Any = None) -> dict[str, Any]:
+        """Whether an agent is online now (the widget asks when its panel opens)."""
+        return {"ok": True, "online": bool(self.hub.presence())}
+
     async def on_handoff(self, sid: str, data: Any = None) -> dict[str, Any]:
         """``{"to": "phone"|"sms"}`` → ``{"ok": true, "code", "number"}`` (see handoff.py)."""
         target = data.get("to") if isinstance(data, dict) else None

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import json
+from base64 import b64encode
 from typing import Any
 
 import pytest
 import socketio
+from itsdangerous import TimestampSigner
 from sqlalchemy import func, select
 
 from hub import events as ev
@@ -16,6 +19,7 @@ from hub.core import Hub
 from hub.models import Detail, Event, Identity
 from hub.settings import Settings
 from hub.types import Inbound
+from hub.web.sessions import SESSION_COOKIE
 from tests.conftest import LiveServer, live_server
 from tests.connectors.webchat.conftest import signed_user
 
@@ -237,3 +241,25 @@ async def test_handoff_by_sms_texts_a_verified_phone(settings: Settings, visitor
             )
         assert len(texts) == 1 and handoff["code"] in (texts[0].body or "")
         assert texts[0].customer_id == ack["customer_id"]
+
+
+async def test_status_reports_agent_presence(server: LiveServer, visitors: Any) -> None:
+    visitor, _ = await visitors(server.url)
+    assert await visitor.call("status", {}) == {"ok": True, "online": False}
+    async with server.hub.uow() as uow:
+        agent = await create_agent(uow, "kim@shop.example", "Kim", "pw-123456")
+    # An agent's console socket, signed in with the session cookie the console sets.
+    session = TimestampSigner(server.settings.secret_key).sign(
+        b64encode(json.dumps({"agent_id": agent.id}).encode())
+    )
+    console = socketio.AsyncClient(reconnection=False)
+    await console.connect(
+        server.url,
+        namespaces=["/agent"],
+        transports=["websocket"],
+        headers={"Cookie": f"{SESSION_COOKIE}={session.decode()}", "Origin": server.url},
+    )
+    try:
+        assert await visitor.call("status", {}) == {"ok": True, "online": True}
+    finally:
+        await console.disconnect()
