@@ -10,6 +10,7 @@ import pytest
 from hub.actions.inbound import receive_inbound
 from hub.actions.replies import send_reply
 from hub.core import Hub
+from hub.events import EVENT_UPDATED, DomainEvent
 from hub.models import Event
 from hub.settings import Settings
 from hub.types import Inbound
@@ -128,3 +129,21 @@ async def test_forged_callbacks_are_refused(
     assert response.status_code == 403
     event = await reply(hub, event_id)
     assert (event.status, event.provider_id) == ("pending", None)
+
+
+async def test_status_change_is_published_after_commit(
+    app: Any, client: httpx.AsyncClient, settings: Settings
+) -> None:
+    hub: Hub = app.state.hub
+    event_id = await pending_reply(hub)
+    published: list[DomainEvent] = []
+
+    async def listen(event: DomainEvent) -> None:
+        published.append(event)
+
+    hub.subscribe(listen)
+    await report(client, settings, event_id, "sms_status_delivered")
+    await report(client, settings, event_id, "sms_status_delivered")  # replay: no update
+    updates = [e for e in published if e.name == EVENT_UPDATED]
+    assert [u.payload["event"]["status"] for u in updates] == ["delivered"]
+    assert updates[0].payload["event"]["id"] == event_id
