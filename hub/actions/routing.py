@@ -103,17 +103,32 @@ async def available_agents(uow: UnitOfWork) -> tuple[list[Agent], bool]:
 
 async def choose_route(uow: UnitOfWork, thread: Thread) -> Route:
     """The route for a new call on ``thread``: its assignee if available (sticky), else
-    any available agent, else the queue when agents are online but busy, else voicemail."""
+    any available agent, else the queue when agents are online but busy, else voicemail.
+
+    Must run in the transaction that records the call with the chosen ``agent_id``:
+    the chosen agent's row stays locked until it commits, so concurrent calls (in any
+    process) never pick the same free agent; they skip locked agents instead of waiting.
+    """
     if business_hours_status() != OPEN:
         return Route(VOICEMAIL)
     free, anyone_online = await available_agents(uow)
     if thread.assignee_id is not None:
-        sticky = next((a for a in free if a.id == thread.assignee_id), None)
-        if sticky is not None:
-            return Route(AGENT, sticky, sticky=True)
-    if free:
-        return Route(AGENT, free[0])
+        free.sort(key=lambda a: a.id != thread.assignee_id)
+    for agent in free:
+        if await _claim(uow, agent):
+            return Route(AGENT, agent, sticky=agent.id == thread.assignee_id)
     return Route(QUEUE) if anyone_online else Route(VOICEMAIL)
+
+
+async def _claim(uow: UnitOfWork, agent: Agent) -> bool:
+    """Lock ``agent`` for this transaction if nobody else holds it and they are still
+    free (a call committed since the list was read makes them busy)."""
+    locked = await uow.session.execute(
+        select(Agent.id).where(Agent.id == agent.id).with_for_update(skip_locked=True)
+    )
+    if locked.scalar_one_or_none() is None:
+        return False
+    return not await busy_agent_ids(uow, {agent.id})
 
 
 async def set_voice_route(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from urllib.parse import parse_qs, urlsplit
 
 from sqlalchemy import select
@@ -213,3 +214,16 @@ async def test_withheld_number_is_told_and_nothing_stored(twilio: Twilio, app: o
     assert verbs(root) == ["Say", "Hangup"]
     async with hub.read() as session:
         assert (await session.execute(select(Event))).first() is None
+
+
+async def test_two_calls_at_once_never_ring_the_same_agent(lab: PhoneLab) -> None:
+    agent = await make_agent(lab.hub, "Mulder")
+    await known_customer(lab.hub)
+    await known_customer(lab.hub, "+15557770102", "Walter")
+    await lab.online(agent)
+
+    answers = await asyncio.gather(
+        lab.twilio.call("CA1", CALLER), lab.twilio.call("CA2", "+15557770102")
+    )
+
+    assert sorted(verbs(twiml(a))[1] for a in answers) == ["Dial", "Enqueue"]
