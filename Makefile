@@ -29,9 +29,7 @@ browser:
 	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi; }
 
 run: install
-	$(BIN)/hub migrate
-	$(BIN)/hub demo --if-empty
-	$(BIN)/hub serve
+	./scripts/run-demo.sh
 
 test: install browser
 	$(BIN)/ruff check .

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# `make run`: the hub with demo data and the loopback Twilio simulator, on one machine,
+# with nothing else installed. Demo-only Twilio credentials are used unless you set
+# your own (then the simulator is not started and the real Twilio is used).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+PORT="${PORT:-8000}"
+export HUB_PUBLIC_URL="${HUB_PUBLIC_URL:-http://127.0.0.1:${PORT}}"
+
+if [ -z "${TWILIO_AUTH_TOKEN:-}" ]; then
+  SIM_PORT="${SIM_PORT:-8099}"
+  export TWILIO_ACCOUNT_SID="AC00000000000000000000000000demo"
+  export TWILIO_AUTH_TOKEN="demo-auth-token-not-secret"
+  export TWILIO_API_BASE="http://127.0.0.1:${SIM_PORT}"
+  export TWILIO_SMS_NUMBER="${TWILIO_SMS_NUMBER:-+15005550006}"
+  export TWILIO_VOICE_NUMBER="${TWILIO_VOICE_NUMBER:-+15005550007}"
+  "$BIN/hub" simulate twilio --port "$SIM_PORT" &
+  SIM_PID=$!
+  trap 'kill "$SIM_PID" 2>/dev/null || true' EXIT
+  echo "Twilio simulator (development only) on $TWILIO_API_BASE"
+fi
+
+"$BIN/hub" migrate
+"$BIN/hub" demo --if-empty
+echo
+echo "  Omnihub is starting at $HUB_PUBLIC_URL"
+echo "  Demo login (demo only): admin@example.com / demo-password"
+echo "  Text the hub:  $BIN/hub simulate sms --from +15551230000 \"Where is my order?\""
+echo "  Call the hub:  $BIN/hub simulate call --from +15551230000"
+echo
+"$BIN/hub" serve --port "$PORT"
