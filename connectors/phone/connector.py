@@ -44,6 +44,8 @@ class PhoneConnector(Connector):
             Route(twiml.DIALED_PATH, hooks.dialed, methods=["POST"]),
             Route(twiml.WAIT_PATH, hooks.wait, methods=["POST"]),
             Route(twiml.BRIDGE_PATH, hooks.bridge, methods=["POST"]),
+            Route(twiml.CLIENT_PATH, hooks.client, methods=["POST"]),
+            Route(twiml.DEQUEUED_PATH, hooks.dequeued, methods=["POST"]),
             Route(TOKEN_PATH, self.agents.token, methods=["GET"]),
             Route(CALLS_PATH, self.agents.call, methods=["POST"]),
         ]

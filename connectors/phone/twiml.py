@@ -25,6 +25,9 @@ TRANSCRIPTION_PATH = "/twilio/voice/transcription"
 DIALED_PATH = "/twilio/voice/dialed"
 WAIT_PATH = "/twilio/voice/wait"
 BRIDGE_PATH = "/twilio/voice/bridge"
+CLIENT_PATH = "/twilio/voice/client"
+DEQUEUED_PATH = "/twilio/voice/dequeued"
+CLIENT_PREFIX = "client:agent-"
 
 QUEUE_NAME = "support"
 # Twilio's own public hold-music file.
@@ -159,6 +162,30 @@ def bridge(settings: Settings, to: str) -> VoiceResponse:
     dial = response.dial(caller_id=settings.twilio_voice_number)
     dial.number(to)
     return response
+
+
+def answer_queue(settings: Settings, agent_id: int) -> VoiceResponse:
+    """The browser phone asked for the next queued caller."""
+    response = VoiceResponse()
+    dial = response.dial()
+    dial.queue(
+        QUEUE_NAME, url=callback_url(settings, DEQUEUED_PATH, agent_id=agent_id), method="POST"
+    )
+    return response
+
+
+def connecting() -> VoiceResponse:
+    response = VoiceResponse()
+    response.say("Connecting you to an agent.")
+    return response
+
+
+def agent_id_of_client(address: str) -> int | None:
+    """The agent id in a Voice SDK caller address ``client:agent-<id>``, else None."""
+    if not address.startswith(CLIENT_PREFIX):
+        return None
+    rest = address[len(CLIENT_PREFIX) :]
+    return int(rest) if rest.isdigit() else None
 
 
 def hangup() -> VoiceResponse:

@@ -22,6 +22,7 @@ from hub.actions.calls import (
     send_to_voicemail,
     start_call,
     start_call_with_code,
+    take_queued_call,
     update_call_status,
 )
 from hub.identity import InvalidAddress, normalize_phone
@@ -178,6 +179,33 @@ class VoiceWebhooks:
         except InvalidAddress:
             return twiml.twiml_response(twiml.hangup())
         return twiml.twiml_response(twiml.bridge(self.settings, to))
+
+    async def client(self, request: Request) -> Response:
+        """``POST /twilio/voice/client``: the TwiML App's Voice URL, called when an
+        agent's browser phone places a call: ``To`` empty or ``queue`` answers the next
+        queued caller; a phone number calls it showing the hub's number."""
+        form = await verified_form(request, self.settings)
+        agent_id = twiml.agent_id_of_client(str(form.get("From", "")))
+        if agent_id is None:
+            return twiml.twiml_response(twiml.hangup())
+        to = str(form.get("To", "")).strip()
+        if to in ("", "queue"):
+            return twiml.twiml_response(twiml.answer_queue(self.settings, agent_id))
+        try:
+            number = normalize_phone(to, self.settings.default_region)
+        except InvalidAddress:
+            return twiml.twiml_response(twiml.hangup())
+        return twiml.twiml_response(twiml.bridge(self.settings, number))
+
+    async def dequeued(self, request: Request) -> Response:
+        """``POST /twilio/voice/dequeued?agent_id=…``: played to the queued caller as an
+        agent takes them; the call becomes that agent's."""
+        form = await verified_form(request, self.settings)
+        agent_id = _int(request.query_params.get("agent_id"))
+        if agent_id is not None:
+            async with self.hub.uow() as uow:
+                await take_queued_call(uow, self.channel, str(form.get("CallSid", "")), agent_id)
+        return twiml.twiml_response(twiml.connecting())
 
 
 def _int(value: object) -> int | None:

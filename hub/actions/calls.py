@@ -18,24 +18,19 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import select
-
 from hub import events as ev
 from hub.actions.customers import add_identity, find_identity, get_customer, get_thread
 from hub.actions.handoff import redeem_handoff_code
 from hub.actions.inbound import receive_inbound
 from hub.actions.routing import AGENT, QUEUE, VOICEMAIL, Route, choose_route
+from hub.actions.screen_pop import screen_pop
 from hub.actions.timeline import append_event, find_event
 from hub.core import UnitOfWork
 from hub.identity import InvalidAddress, normalize
-from hub.models import Agent, Customer, Detail, Event, Identity, Order, Thread
-from hub.models.thread import CALL, MESSAGE, OPEN, OUT
+from hub.models import Agent, Customer, Event, Thread
+from hub.models.thread import CALL, OPEN, OUT
 from hub.serializers import (
-    customer_dict,
-    detail_dict,
     event_dict,
-    identity_dict,
-    order_dict,
     thread_dict,
 )
 from hub.types import Inbound
@@ -55,11 +50,6 @@ STATUS_RANK = {
 }
 FINAL_STATUSES = frozenset(s for s, rank in STATUS_RANK.items() if rank == 3)
 MISSED_STATUSES = frozenset({"busy", "no-answer", "failed", "canceled"})
-# Orders in these states are not shown as "open" in the screen pop.
-CLOSED_ORDER_STATUSES = frozenset(
-    {"delivered", "completed", "cancelled", "canceled", "refunded", "returned", "picked_up"}
-)
-SCREEN_POP_MESSAGES = 10
 
 
 @dataclass
@@ -193,6 +183,22 @@ async def send_to_voicemail(uow: UnitOfWork, channel: str, call_id: str) -> Even
     return event
 
 
+async def take_queued_call(
+    uow: UnitOfWork, channel: str, call_id: str, agent_id: int
+) -> Event | None:
+    """An agent took a queued call out of the queue: the call is now theirs (and keeps
+    them busy). Idempotent."""
+    event = await find_event(uow, channel, call_id)
+    agent = await uow.session.get(Agent, agent_id)
+    if event is None or agent is None or event.agent_id == agent.id:
+        return event
+    event.agent_id = agent.id
+    route = {"mode": AGENT, "agent_id": agent.id, "sticky": False, "dequeued": True}
+    event.data = {**event.data, "route": route}
+    _emit_updated(uow, event)
+    return event
+
+
 async def attach_recording(
     uow: UnitOfWork,
     channel: str,
@@ -275,45 +281,6 @@ async def record_outbound_call(
         data={"to": address, "statuses": [status]},
     )
     return appended.event
-
-
-async def screen_pop(
-    uow: UnitOfWork, customer: Customer, thread: Thread, event: Event, route: Route
-) -> dict[str, Any]:
-    """Everything an agent needs the moment the call rings: who it is, the details
-    they already gave on any channel, their last messages, open orders and the call."""
-    session = uow.session
-    details = await session.execute(
-        select(Detail).where(Detail.customer_id == customer.id).order_by(Detail.id)
-    )
-    messages = await session.execute(
-        select(Event)
-        .where(Event.customer_id == customer.id, Event.type == MESSAGE)
-        .order_by(Event.id.desc())
-        .limit(SCREEN_POP_MESSAGES)
-    )
-    orders = await session.execute(
-        select(Order).where(Order.customer_id == customer.id).order_by(Order.placed_at.desc())
-    )
-    identities = await session.execute(
-        select(Identity).where(Identity.customer_id == customer.id).order_by(Identity.id)
-    )
-    caller = await session.get(Identity, event.identity_id) if event.identity_id else None
-    return {
-        "customer_id": customer.id,
-        "name": customer.name,
-        "first_name": customer.first_name,
-        "customer": customer_dict(customer, thread),
-        "caller": identity_dict(caller) if caller is not None else None,
-        "identities": [identity_dict(i) for i in identities.scalars()],
-        "details": [detail_dict(d) for d in details.scalars()],
-        "messages": [event_dict(m) for m in reversed(list(messages.scalars()))],
-        "orders": [
-            order_dict(o) for o in orders.scalars() if o.status.lower() not in CLOSED_ORDER_STATUSES
-        ],
-        "call": event_dict(event),
-        "route": route.as_dict(),
-    }
 
 
 async def _stored_answer(uow: UnitOfWork, event: Event) -> CallAnswer:

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from hub.actions.inbound import receive_inbound
 from hub.actions.replies import send_reply
+from hub.actions.staff import create_agent
 from hub.core import Hub
 from hub.models import Customer, Event, Thread
 from hub.types import Inbound
@@ -25,6 +26,8 @@ PATHS = [
     "/twilio/voice/dialed",
     "/twilio/voice/wait",
     "/twilio/voice/bridge",
+    "/twilio/voice/client",
+    "/twilio/voice/dequeued",
 ]
 
 
@@ -231,3 +234,39 @@ async def test_a_reply_after_a_call_goes_out_on_a_channel_that_can_carry_it(
     async with hub.uow() as uow:
         reply = await send_reply(uow, customer_id, "Sorry we missed you, calling back soon")
     assert reply.channel == "sms"
+
+
+async def test_browser_phone_answers_the_queue_and_takes_the_call(twilio: Twilio, hub: Hub) -> None:
+    await known(hub)
+    await twilio.call("CA1", CALLER)
+    root = twiml(
+        await twilio.post(
+            "/twilio/voice/client", {"CallSid": "CA5", "From": "client:agent-7", "To": "queue"}
+        )
+    )
+    queue = root.find("Dial/Queue")
+    assert queue is not None and (queue.text or "").strip() == "support"
+    assert queue.get("url") == "http://testserver/twilio/voice/dequeued?agent_id=7"
+
+    async with hub.uow() as uow:
+        agent = await create_agent(uow, "seven@example.com", "Seven", "correct horse battery")
+    said = twiml(
+        await twilio.post(f"/twilio/voice/dequeued?agent_id={agent.id}", {"CallSid": "CA1"})
+    )
+    assert verbs(said) == ["Say"]
+    event = await the_call(hub)
+    assert event.agent_id == agent.id and event.data["route"]["dequeued"] is True
+
+
+async def test_browser_phone_outgoing_and_strangers(twilio: Twilio) -> None:
+    out = twiml(
+        await twilio.post(
+            "/twilio/voice/client", {"CallSid": "CA5", "From": "client:agent-7", "To": "5557770101"}
+        )
+    )
+    number = out.find("Dial/Number")
+    assert number is not None and (number.text or "").strip() == CALLER
+    stranger = twiml(
+        await twilio.post("/twilio/voice/client", {"CallSid": "CA6", "From": "+15550001", "To": ""})
+    )
+    assert verbs(stranger) == ["Hangup"]

@@ -1,0 +1,58 @@
+"""The screen pop: what an agent's console shows the moment a call rings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from hub.actions.routing import Route
+from hub.core import UnitOfWork
+from hub.models import Customer, Detail, Event, Identity, Order, Thread
+from hub.models.thread import MESSAGE
+from hub.serializers import customer_dict, detail_dict, event_dict, identity_dict, order_dict
+
+# Orders in these states are not shown as "open" in the screen pop.
+CLOSED_ORDER_STATUSES = frozenset(
+    {"delivered", "completed", "cancelled", "canceled", "refunded", "returned", "picked_up"}
+)
+SCREEN_POP_MESSAGES = 10
+
+
+async def screen_pop(
+    uow: UnitOfWork, customer: Customer, thread: Thread, event: Event, route: Route
+) -> dict[str, Any]:
+    """Everything an agent needs the moment the call rings: who it is, the details
+    they already gave on any channel, their last messages, open orders and the call."""
+    session = uow.session
+    details = await session.execute(
+        select(Detail).where(Detail.customer_id == customer.id).order_by(Detail.id)
+    )
+    messages = await session.execute(
+        select(Event)
+        .where(Event.customer_id == customer.id, Event.type == MESSAGE)
+        .order_by(Event.id.desc())
+        .limit(SCREEN_POP_MESSAGES)
+    )
+    orders = await session.execute(
+        select(Order).where(Order.customer_id == customer.id).order_by(Order.placed_at.desc())
+    )
+    identities = await session.execute(
+        select(Identity).where(Identity.customer_id == customer.id).order_by(Identity.id)
+    )
+    caller = await session.get(Identity, event.identity_id) if event.identity_id else None
+    return {
+        "customer_id": customer.id,
+        "name": customer.name,
+        "first_name": customer.first_name,
+        "customer": customer_dict(customer, thread),
+        "caller": identity_dict(caller) if caller is not None else None,
+        "identities": [identity_dict(i) for i in identities.scalars()],
+        "details": [detail_dict(d) for d in details.scalars()],
+        "messages": [event_dict(m) for m in reversed(list(messages.scalars()))],
+        "orders": [
+            order_dict(o) for o in orders.scalars() if o.status.lower() not in CLOSED_ORDER_STATUSES
+        ],
+        "call": event_dict(event),
+        "route": route.as_dict(),
+    }
