@@ -12,6 +12,8 @@ COMMAND_MODULES = [
     "hub.cli.serve",
     "hub.cli.admin",
     "hub.cli.demo",
+    "hub.cli.report",
+    "hub.cli.imports",
     "hub.cli.simulate",
     "hub.cli.customer",
     "hub.cli.terminal",
