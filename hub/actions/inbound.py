@@ -76,6 +76,7 @@ async def receive_inbound(uow: UnitOfWork, inbound: Inbound) -> Received:
         data=data,
         created_at=inbound.occurred_at,
         awaits_reply=inbound.awaits_reply,
+        known_new=inbound.provider_id is not None,
     )
     if not appended.created:
         return await _duplicate(uow, appended.event)

@@ -49,15 +49,18 @@ async def append_event(
     data: dict[str, Any] | None = None,
     created_at: datetime | None = None,
     awaits_reply: bool = True,
+    known_new: bool = False,
 ) -> Appended:
     """Insert one timeline event and update the thread; idempotent on provider id.
 
     When ``(channel, provider_id)`` already exists (a webhook retry, a resent frame,
     or the same id arriving concurrently in another process) the existing event is
-    returned with ``created=False`` and nothing else changes.
+    returned with ``created=False`` and nothing else changes. ``known_new`` skips the
+    look-up when the caller has just done it in this transaction (the unique
+    constraint still catches a concurrent insert).
     """
     session = uow.session
-    if provider_id is not None:
+    if provider_id is not None and not known_new:
         existing = await find_event(uow, channel, provider_id)
         if existing is not None:
             return Appended(existing, False)
