@@ -1,0 +1,23 @@
+"""``python -m bench``: run every benchmark module in this package, in name order."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import sys
+from pathlib import Path
+
+
+def main() -> int:
+    status = 0
+    for module in sorted(pkgutil.iter_modules([str(Path(__file__).parent)]), key=lambda m: m.name):
+        if module.name.startswith("_"):
+            continue
+        bench = importlib.import_module(f"bench.{module.name}")
+        print(f"== bench.{module.name}", flush=True)
+        status |= int(bench.main() or 0)
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
