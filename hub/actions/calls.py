@@ -87,6 +87,10 @@ async def start_call(uow: UnitOfWork, inbound: Inbound, *, handoff: bool = False
     if received.duplicate:
         return await _stored_answer(uow, received.event)
     event, customer, thread = received.event, received.customer, received.thread
+    if thread.status != OPEN:  # a call re-opens the thread, without counting as unread
+        thread.status = OPEN
+        thread.resolved_at = None
+        uow.emit(ev.DomainEvent(ev.THREAD_UPDATED, thread_dict(thread), customer.id))
     route = await choose_route(uow, thread)
     event.agent_id = route.agent_id
     data = {**event.data, "route": route.as_dict(), "statuses": _statuses(event)}

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from hub.actions.inbound import receive_inbound
 from hub.actions.replies import send_reply
 from hub.actions.staff import create_agent
+from hub.actions.threads import set_thread_status
 from hub.core import Hub
 from hub.models import Customer, Event, Thread
 from hub.types import Inbound
@@ -270,3 +271,13 @@ async def test_browser_phone_outgoing_and_strangers(twilio: Twilio) -> None:
         await twilio.post("/twilio/voice/client", {"CallSid": "CA6", "From": "+15550001", "To": ""})
     )
     assert verbs(stranger) == ["Hangup"]
+
+
+async def test_a_call_reopens_a_resolved_thread(twilio: Twilio, hub: Hub) -> None:
+    customer_id = await known(hub)
+    async with hub.uow() as uow:
+        await set_thread_status(uow, customer_id, "resolved")
+    await twilio.call("CA1", CALLER)
+    async with hub.read() as session:
+        thread = (await session.execute(select(Thread))).scalar_one()
+    assert thread.status == "open" and thread.resolved_at is None
