@@ -8,20 +8,19 @@ from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from hub.actions.customers import get_customer
+from hub.actions.customers import get_customer, get_thread
 from hub.actions.replies import reachable_channels
+from hub.core import UnitOfWork
 from hub.errors import NotFound
-from hub.models import Agent, Event
-from hub.models.thread import RESOLVED, STATUS
-from hub.queries.customers import customer_card
+from hub.models import Agent
+from hub.models.thread import RESOLVED
 from hub.queries.timeline import parse_cursor, timeline_page
 from hub.web.console.auth import console_view, hub_of
+from hub.web.console.panel import load_panel
 from hub.web.console.render import render
 from hub.web.console.timeline import entries, event_json
 
 PAGE_SIZE = 50
-ORDERS_SHOWN = 20
-RESOLVED_SHOWN = 5
 
 
 def _customer_id(request: Request) -> int:
@@ -41,14 +40,15 @@ async def thread_page(request: Request) -> Response:
     """One customer's whole history across channels, newest at the bottom."""
     hub = hub_of(request)
     customer_id = _customer_id(request)
-    async with hub.uow() as uow:
-        session = uow.session
+    async with hub.read() as session:
         customer = await get_customer(session, customer_id)
         if customer.id != customer_id:
             return RedirectResponse(f"/customers/{customer.id}", 303)
-        card = await customer_card(session, customer, recent=0)
+        thread = await get_thread(session, customer.id)
+        panel = await load_panel(session, customer.id)
         events, cursor = await timeline_page(session, customer.id, limit=PAGE_SIZE)
-        channels = await reachable_channels(uow, customer.id)
+        # A read-only unit of work: reachable_channels only reads.
+        channels = await reachable_channels(UnitOfWork(hub, session), customer.id)
         agents = list(
             (
                 await session.execute(
@@ -56,36 +56,20 @@ async def thread_page(request: Request) -> Response:
                 )
             ).scalars()
         )
-        resolved = list(
-            (
-                await session.execute(
-                    select(Event)
-                    .where(Event.customer_id == customer.id, Event.type == STATUS)
-                    .where(Event.body == "Resolved")
-                    .order_by(Event.id.desc())
-                    .limit(RESOLVED_SHOWN)
-                )
-            ).scalars()
-        )
     names = {a.id: a.name for a in agents}
-    thread = card.thread
-    last = thread.last_channel if thread else None
-    labels = {name: (c.label or name) for name, c in hub.connectors.items()}
+    last = thread.last_channel
     context = {
         "customer": customer,
         "thread": thread,
-        "card": card,
-        "orders": card.orders[:ORDERS_SHOWN],
-        "more_orders": max(0, len(card.orders) - ORDERS_SHOWN),
-        "entries": entries(list(reversed(events)), names),
+        "panel": panel,
+        "entries": entries(list(reversed(events)), names, customer.name or "Customer"),
         "cursor": cursor,
         "channels": channels,
         "default_channel": last if last in channels else (channels[0] if channels else None),
-        "labels": labels,
+        "labels": {name: (c.label or name) for name, c in hub.connectors.items()},
         "agents": agents,
-        "assignee": names.get(thread.assignee_id) if thread and thread.assignee_id else None,
+        "assignee": names.get(thread.assignee_id) if thread.assignee_id else None,
         "online": hub.presence(),
-        "resolved": resolved,
         "resolved_status": RESOLVED,
     }
     return render(request, "thread.html", context)

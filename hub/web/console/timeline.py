@@ -12,15 +12,34 @@ from dataclasses import dataclass
 from typing import Any
 
 from hub.models import Event
+from hub.models.thread import CALL, IN, MESSAGE, NOTE, OUT, VISIT
 from hub.serializers import event_dict
-from hub.web.console.render import gap
+from hub.web.console.render import gap, iso, when
+
+SAVABLE = (MESSAGE, CALL, VISIT)
 
 
-@dataclass
+@dataclass(slots=True)
 class Entry:
-    event: Event
-    author: str | None
+    """One timeline row, with everything the template shows precomputed (rendering
+    50 rows stays cheap)."""
+
+    id: int
+    type: str
+    channel: str
+    direction: str | None
+    body: str | None
+    status: str | None
+    error_message: str | None
+    data: dict[str, Any]
+    iso: str
+    when: str
+    who: str
     handoff: str | None = None
+    # Outbound messages and calls show a live delivery/call status.
+    shows_status: bool = False
+    # Inbound customer input can be saved as a detail.
+    savable: bool = False
 
 
 def handoff_text(previous: Event, current: Event) -> str:
@@ -29,12 +48,40 @@ def handoff_text(previous: Event, current: Event) -> str:
     )
 
 
-def entries(events_oldest_first: list[Event], agent_names: dict[int, str]) -> list[Entry]:
-    """The events with their author and, where the customer changed channel, a marker."""
+def who_of(event: Event, author: str | None, customer_name: str) -> str:
+    if event.type == NOTE:
+        return f"Private note · {author}" if author else "Private note"
+    if event.direction == IN:
+        return customer_name
+    if event.direction == OUT:
+        return author or "Agent"
+    return author or event.type.capitalize()
+
+
+def entries(
+    events_oldest_first: list[Event], agent_names: dict[int, str], customer_name: str
+) -> list[Entry]:
+    """The events as rows and, where the customer changed channel, a handoff marker."""
     result: list[Entry] = []
     previous: Event | None = None
     for event in events_oldest_first:
-        entry = Entry(event, author_of(event, agent_names))
+        author = author_of(event, agent_names)
+        entry = Entry(
+            id=event.id,
+            type=event.type,
+            channel=event.channel,
+            direction=event.direction,
+            body=event.body,
+            status=event.status,
+            error_message=event.error_message,
+            data=event.data or {},
+            iso=iso(event.created_at),
+            when=when(event.created_at),
+            who=who_of(event, author, customer_name),
+            shows_status=(event.type == MESSAGE and event.direction == OUT)
+            or (event.type == CALL and bool(event.status)),
+            savable=event.direction == IN and event.type in SAVABLE and bool(event.body),
+        )
         if event.direction is not None:
             if previous is not None and previous.channel != event.channel:
                 entry.handoff = handoff_text(previous, event)

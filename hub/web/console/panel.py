@@ -1,0 +1,81 @@
+"""What the context panel beside a thread shows, read in one session.
+
+Like ``hub.queries.customers.customer_card`` but bounded for the page: the newest
+``ORDERS_SHOWN`` orders (with their items) plus a count of the rest, and no message
+list (the timeline is beside it), so a customer with hundreds of orders renders as
+fast as one with three.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hub.models import Customer, Detail, Event, Identity, Order
+from hub.models.thread import STATUS
+from hub.queries.customers import suggested_matches
+
+ORDERS_SHOWN = 20
+RESOLVED_SHOWN = 5
+
+
+@dataclass
+class Panel:
+    identities: list[Identity]
+    details: list[Detail]
+    orders: list[Order]
+    more_orders: int
+    resolved: list[Event]
+    suggested_matches: list[Customer]
+
+
+async def load_panel(session: AsyncSession, customer_id: int) -> Panel:
+    identities = list(
+        (
+            await session.execute(
+                select(Identity).where(Identity.customer_id == customer_id).order_by(Identity.id)
+            )
+        ).scalars()
+    )
+    details = list(
+        (
+            await session.execute(
+                select(Detail).where(Detail.customer_id == customer_id).order_by(Detail.id)
+            )
+        ).scalars()
+    )
+    orders = list(
+        (
+            await session.execute(
+                select(Order)
+                .where(Order.customer_id == customer_id)
+                .order_by(Order.placed_at.desc(), Order.id.desc())
+                .limit(ORDERS_SHOWN)
+            )
+        ).scalars()
+    )
+    more = 0
+    if len(orders) == ORDERS_SHOWN:
+        total = await session.scalar(
+            select(func.count()).select_from(Order).where(Order.customer_id == customer_id)
+        )
+        more = int(total or 0) - ORDERS_SHOWN
+    # Resolutions are the status events set_thread_status writes with body "Resolved".
+    resolved = list(
+        (
+            await session.execute(
+                select(Event)
+                .where(
+                    Event.customer_id == customer_id,
+                    Event.type == STATUS,
+                    Event.body == "Resolved",
+                )
+                .order_by(Event.id.desc())
+                .limit(RESOLVED_SHOWN)
+            )
+        ).scalars()
+    )
+    matches = await suggested_matches(session, customer_id, identities, details)
+    return Panel(identities, details, orders, more, resolved, matches)
