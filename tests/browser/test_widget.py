@@ -1,69 +1,38 @@
-"""The widget in Chromium on the demo shop: send, agent reply, reload keeps history."""
+"""The widget in Chromium on the demo shop: send, agent reply, reload keeps history.
+
+Chromium, ``page`` and the live hub ``console_server`` (with agent Sam) come from
+``tests/browser/conftest.py``.
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
-import pytest
-from playwright.async_api import Page, async_playwright, expect
+from playwright.async_api import Page, expect
 from sqlalchemy import select
 
 from hub.actions.replies import send_reply
-from hub.actions.staff import create_agent
-from hub.models import Event
-from tests.conftest import LiveServer, live_server, make_settings
+from hub.models import Agent, Event
+from tests.browser.conftest import sign_in_console
+from tests.conftest import LiveServer
 
-CHROMIUM = "/usr/bin/chromium"
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists(), reason="Chromium is not installed (make browser)"
-    ),
-]
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 WIDGET = "[data-omnihub-widget]"
 # Runs before any page script: remembers the window's own properties so the test can
 # tell which globals the widget added.
 SNAPSHOT_GLOBALS = "document.omnihubBaseline = Object.getOwnPropertyNames(window);"
 
 
-@pytest.fixture
-async def shop(sqlite_url: str, tmp_path: Path) -> AsyncIterator[LiveServer]:
-    async with live_server(make_settings(sqlite_url, tmp_path)) as live:
-        yield live
-
-
-@pytest.fixture
-async def page() -> AsyncIterator[Page]:
-    async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            context = await browser.new_context()
-            await context.add_init_script(SNAPSHOT_GLOBALS)
-            yield await context.new_page()
-        finally:
-            await browser.close()
-
-
 async def reply_as_agent(live: LiveServer, body: str) -> None:
     async with live.hub.read() as db:
         event = (await db.execute(select(Event).where(Event.direction == "in"))).scalar_one()
+        agent = (await db.execute(select(Agent))).scalar_one()
     async with live.hub.uow() as uow:
-        agent = await create_agent(uow, "sam@shop.example", "Sam", "pw-123456")
         await send_reply(uow, event.customer_id, body, channel="webchat", agent_id=agent.id)
 
 
-async def test_chat_on_the_demo_shop(shop: LiveServer, page: Page) -> None:
+async def test_chat_on_the_demo_shop(console_server: LiveServer, page: Page) -> None:
+    shop = console_server
+    await page.context.add_init_script(SNAPSHOT_GLOBALS)
     errors: list[Any] = []
 
     def record_error(error: Any) -> None:
@@ -104,3 +73,35 @@ async def test_chat_on_the_demo_shop(shop: LiveServer, page: Page) -> None:
     texts = page.locator(f"{WIDGET} .msg .text")
     await expect(texts).to_have_text(["Is the trail jacket waterproof?", "Yes, fully seam-sealed."])
     assert errors == []
+
+
+async def test_agent_answers_from_the_console(console_server: LiveServer, page: Page) -> None:
+    """Both sides in Chromium: the console's open socket makes the widget say "Online",
+    the agent's typing and reply appear in the widget."""
+    shop = console_server
+    console = await page.context.new_page()
+    await sign_in_console(console, shop)
+
+    await page.goto(f"{shop.url}/demo/shop")
+    await page.locator(f"{WIDGET} .launcher").click()
+    await expect(page.locator(f"{WIDGET} .status")).to_have_text("Online")
+    await page.locator(f"{WIDGET} input[name=name]").fill("Grace")
+    await page.locator(f"{WIDGET} textarea[name=body]").fill("Do you ship to Canada?")
+    await page.locator(f"{WIDGET} .send").click()
+    await expect(page.locator(f"{WIDGET} .msg.me:not(.pending)")).to_have_count(1)
+
+    async with shop.hub.read() as db:
+        customer_id = (await db.execute(select(Event.customer_id))).scalar_one()
+    await console.goto(f"{shop.url}/customers/{customer_id}")
+    await console.locator("#reply-body").press_sequentially("We do!")
+    await expect(page.locator(f"{WIDGET} .typing")).to_have_text("Sam is typing…")
+    await console.locator("[data-reply-submit]").click()
+    agent = page.locator(f"{WIDGET} .msg.agent")
+    await expect(agent).to_contain_text("We do!")
+    await expect(agent.locator(".who")).to_have_text("Sam")
+
+    await page.reload()
+    await page.locator(f"{WIDGET} .launcher").click()
+    await expect(page.locator(f"{WIDGET} .msg .text")).to_have_text(
+        ["Do you ship to Canada?", "We do!"]
+    )
