@@ -34,7 +34,8 @@
     if (s < 60) return `${s} s later`;
     if (s < 3600) return `${Math.floor(s / 60)} min later`;
     if (s < 86400) return `${Math.floor(s / 3600)} h later`;
-    return `${Math.floor(s / 86400)} days later`;
+    const days = Math.floor(s / 86400);
+    return days === 1 ? "1 day later" : `${days} days later`;
   }
 
   function webUrl(value) {

@@ -40,7 +40,8 @@ def gap(later: datetime, earlier: datetime) -> str:
         return f"{seconds // 60} min later"
     if seconds < 86400:
         return f"{seconds // 3600} h later"
-    return f"{seconds // 86400} days later"
+    days = seconds // 86400
+    return f"{days} day later" if days == 1 else f"{days} days later"
 
 
 def when(value: datetime | None) -> str:
