@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from hub.models.customer import USER, VISITOR
+from hub.models.customer import VISITOR
 
 TOKEN_SALT = "omnihub.widget.visitor"
 MAX_USER_ID = 200
@@ -89,6 +89,3 @@ def user_hash_matches(secret: str, user_id: str, given: object) -> bool:
     if not isinstance(given, str):
         return False
     return hmac.compare_digest(user_hash(secret, user_id), given.strip().lower())
-
-
-__all__ = ["USER", "VISITOR", "Principal", "VisitorTokens", "room_for", "user_hash"]

@@ -18,8 +18,6 @@ from connectors.webchat.handoff import request_handoff
 from connectors.webchat.history import customer_of, visible_messages, widget_identities
 from connectors.webchat.identity import (
     MAX_USER_ID,
-    USER,
-    VISITOR,
     Principal,
     VisitorTokens,
     room_for,
@@ -29,6 +27,7 @@ from connectors.webchat.limits import WidgetLimits
 from hub import events as ev
 from hub.errors import HubError
 from hub.identity import InvalidAddress, normalize
+from hub.models.customer import USER, VISITOR
 from hub.types import Inbound
 
 if TYPE_CHECKING:
