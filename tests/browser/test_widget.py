@@ -17,6 +17,8 @@ from tests.browser.conftest import sign_in_console
 from tests.conftest import LiveServer
 
 WIDGET = "[data-omnihub-widget]"
+# Generous: the 2-core test machine is shared; passing runs never wait this long.
+WAIT_MS = 15_000
 # Runs before any page script: remembers the window's own properties so the test can
 # tell which globals the widget added.
 SNAPSHOT_GLOBALS = "document.omnihubBaseline = Object.getOwnPropertyNames(window);"
@@ -43,22 +45,26 @@ async def test_chat_on_the_demo_shop(console_server: LiveServer, page: Page) -> 
     launcher = page.locator(f"{WIDGET} .launcher")
     await launcher.click()
     # No agent has a console open: the widget says so and asks for a way to follow up.
-    await expect(page.locator(f"{WIDGET} .status")).to_have_text("Offline")
-    await expect(page.locator(f"{WIDGET} .notice")).to_contain_text("within 2 hours")
+    await expect(page.locator(f"{WIDGET} .status")).to_have_text("Offline", timeout=WAIT_MS)
+    await expect(page.locator(f"{WIDGET} .notice")).to_contain_text(
+        "within 2 hours", timeout=WAIT_MS
+    )
     await page.locator(f"{WIDGET} textarea[name=body]").fill("Hello?")
     await page.locator(f"{WIDGET} .send").click()
-    await expect(page.locator(f"{WIDGET} .error")).to_contain_text("email or phone")
+    await expect(page.locator(f"{WIDGET} .error")).to_contain_text(
+        "email or phone", timeout=WAIT_MS
+    )
     await page.locator(f"{WIDGET} input[name=name]").fill("Ada")
     await page.locator(f"{WIDGET} input[name=email]").fill("ada@example.com")
     await page.locator(f"{WIDGET} textarea[name=body]").fill("Is the trail jacket waterproof?")
     await page.locator(f"{WIDGET} textarea[name=body]").press("Enter")
     mine = page.locator(f"{WIDGET} .msg.me:not(.pending)")
-    await expect(mine).to_have_text("Is the trail jacket waterproof?")
+    await expect(mine).to_have_text("Is the trail jacket waterproof?", timeout=WAIT_MS)
 
     await reply_as_agent(shop, "Yes, fully seam-sealed.")
     agent = page.locator(f"{WIDGET} .msg.agent")
-    await expect(agent).to_contain_text("Yes, fully seam-sealed.")
-    await expect(agent.locator(".who")).to_have_text("Sam")
+    await expect(agent).to_contain_text("Yes, fully seam-sealed.", timeout=WAIT_MS)
+    await expect(agent.locator(".who")).to_have_text("Sam", timeout=WAIT_MS)
 
     # Isolation: the shop's `button { font-size: 30px }` does not reach the widget, and
     # the widget leaves no globals behind (not even the socket.io client's `io`).
@@ -71,7 +77,9 @@ async def test_chat_on_the_demo_shop(console_server: LiveServer, page: Page) -> 
     await page.reload()
     await page.locator(f"{WIDGET} .launcher").click()
     texts = page.locator(f"{WIDGET} .msg .text")
-    await expect(texts).to_have_text(["Is the trail jacket waterproof?", "Yes, fully seam-sealed."])
+    await expect(texts).to_have_text(
+        ["Is the trail jacket waterproof?", "Yes, fully seam-sealed."], timeout=WAIT_MS
+    )
     assert errors == []
 
 
@@ -84,24 +92,24 @@ async def test_agent_answers_from_the_console(console_server: LiveServer, page: 
 
     await page.goto(f"{shop.url}/demo/shop")
     await page.locator(f"{WIDGET} .launcher").click()
-    await expect(page.locator(f"{WIDGET} .status")).to_have_text("Online")
+    await expect(page.locator(f"{WIDGET} .status")).to_have_text("Online", timeout=WAIT_MS)
     await page.locator(f"{WIDGET} input[name=name]").fill("Grace")
     await page.locator(f"{WIDGET} textarea[name=body]").fill("Do you ship to Canada?")
     await page.locator(f"{WIDGET} .send").click()
-    await expect(page.locator(f"{WIDGET} .msg.me:not(.pending)")).to_have_count(1)
+    await expect(page.locator(f"{WIDGET} .msg.me:not(.pending)")).to_have_count(1, timeout=WAIT_MS)
 
     async with shop.hub.read() as db:
         customer_id = (await db.execute(select(Event.customer_id))).scalar_one()
     await console.goto(f"{shop.url}/customers/{customer_id}")
     await console.locator("#reply-body").press_sequentially("We do!")
-    await expect(page.locator(f"{WIDGET} .typing")).to_have_text("Sam is typing…")
+    await expect(page.locator(f"{WIDGET} .typing")).to_have_text("Sam is typing…", timeout=WAIT_MS)
     await console.locator("[data-reply-submit]").click()
     agent = page.locator(f"{WIDGET} .msg.agent")
-    await expect(agent).to_contain_text("We do!")
-    await expect(agent.locator(".who")).to_have_text("Sam")
+    await expect(agent).to_contain_text("We do!", timeout=WAIT_MS)
+    await expect(agent.locator(".who")).to_have_text("Sam", timeout=WAIT_MS)
 
     await page.reload()
     await page.locator(f"{WIDGET} .launcher").click()
     await expect(page.locator(f"{WIDGET} .msg .text")).to_have_text(
-        ["Do you ship to Canada?", "We do!"]
+        ["Do you ship to Canada?", "We do!"], timeout=WAIT_MS
     )
