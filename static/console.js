@@ -255,6 +255,9 @@
       p.append(a);
       li.append(p);
     }
+    if (ev.type === "assist" && data.status === "open" && page.dataset.assistUrl) {
+      li.append(assistForm(ev.id));
+    }
     if (ev.direction === "in" && ["message", "call", "visit"].includes(ev.type) && ev.body) {
       const form = $("#tpl-detail-form").content.firstElementChild.cloneNode(true);
       $('[name="source_event_id"]', form).value = ev.id;
@@ -268,6 +271,49 @@
     }
     return li;
   }
+
+  function assistForm(id) {
+    const form = document.createElement("form");
+    form.className = "assist-reply";
+    form.method = "post";
+    form.action = page.dataset.assistUrl.replace("{event_id}", String(Number(id)));
+    form.dataset.assistForm = "";
+    const label = document.createElement("label");
+    label.htmlFor = `ar-${id}`;
+    label.textContent = "Answer the store";
+    const input = document.createElement("input");
+    input.id = label.htmlFor;
+    input.name = "body";
+    input.required = true;
+    input.maxLength = 2000;
+    const button = document.createElement("button");
+    button.type = "submit";
+    button.textContent = "Send to store";
+    form.append(label, " ", input, " ", button);
+    return form;
+  }
+
+  // Assist requests from stores: the in-store connector's endpoint takes JSON.
+  timeline.addEventListener("submit", async (e) => {
+    const form = e.target.closest("form[data-assist-form]");
+    if (!form) return;
+    e.preventDefault();
+    const input = form.querySelector('[name="body"]');
+    const res = await fetch(form.action, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "X-CSRF-Token": csrf, "Content-Type": "application/json", Accept: "application/json" },
+      body: JSON.stringify({ body: input.value }),
+    });
+    const data = await res.json().catch(() => ({}));
+    if (!res.ok) {
+      input.setCustomValidity((data.error && data.error.message) || "Not sent");
+      input.reportValidity();
+      return;
+    }
+    form.remove();
+    if (data.event) appendEvent({ ...data.event, author: $(".me-name").textContent });
+  });
 
   function markHandoffs() {
     $$(".handoff-marker", timeline).forEach((m) => m.remove());
@@ -349,7 +395,12 @@
   on("event.updated", (p) => {
     if (Number(p.customer_id) !== customerId) return;
     const li = document.getElementById(`event-${p.event.id}`);
-    if (li) setDelivery(li, p.event);
+    if (!li) return;
+    setDelivery(li, p.event);
+    if (p.event.type === "assist" && (p.event.data || {}).status !== "open") {
+      const form = $("form[data-assist-form]", li);
+      if (form) form.remove();
+    }
   });
   on("thread.updated", (p) => {
     if (Number(p.customer_id) !== customerId) return;

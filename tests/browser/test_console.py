@@ -5,6 +5,8 @@ from __future__ import annotations
 from playwright.async_api import Page, expect
 
 from hub.actions.inbound import receive_inbound
+from hub.actions.instore import request_assist
+from hub.actions.staff import create_terminal, get_or_create_store
 from hub.types import Inbound
 from tests.browser.conftest import dialogs_of, sign_in_console
 from tests.conftest import LiveServer
@@ -135,3 +137,20 @@ async def test_hostile_bodies_are_shown_as_text(console_server: LiveServer, page
     await expect(page.locator("[data-inbox-rows]")).to_contain_text(XSS_SCRIPT)
     assert await page.locator("[data-timeline] img, main img").count() == 0
     assert dialogs_of(page) == []
+
+
+async def test_answer_a_store_assist_request(console_server: LiveServer, page: Page) -> None:
+    customer = await arrive(console_server, body="at the store", provider_id="c1", name="Ivy")
+    async with console_server.hub.uow() as uow:
+        terminal, _ = await create_terminal(uow, "DT1", "Floor tablet")
+        store = await get_or_create_store(uow, "DT1")
+        await request_assist(uow, terminal, store, customer, "Can we refund a gift card?")
+    await sign_in_console(page, console_server)
+    await page.goto(f"{console_server.url}/customers/{customer}")
+    form = page.locator("form[data-assist-form]")
+    await form.get_by_label("Answer the store").fill("Yes, to store credit.")
+    await form.get_by_role("button").click()
+    await expect(form).to_have_count(0)
+    await expect(page.locator("[data-timeline] .event.type-assist").last).to_contain_text(
+        "Yes, to store credit."
+    )

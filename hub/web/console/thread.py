@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sqlalchemy import select
@@ -71,8 +72,20 @@ async def thread_page(request: Request) -> Response:
         "assignee": names.get(thread.assignee_id) if thread.assignee_id else None,
         "online": hub.presence(),
         "resolved_status": RESOLVED,
+        "assist_url": assist_reply_path(request),
     }
     return render(request, "thread.html", context)
+
+
+def assist_reply_path(request: Request) -> str | None:
+    """The path template of the route that answers a store's assist request (provided
+    by the in-store connector as an endpoint named ``reply_to_assist``), or None."""
+    for route in request.app.router.routes:
+        endpoint = getattr(route, "endpoint", None)
+        path = getattr(route, "path", "")
+        if getattr(endpoint, "__name__", "") == "reply_to_assist" and "{event_id" in path:
+            return re.sub(r"\{event_id(:int)?\}", "{event_id}", str(path))
+    return None
 
 
 @console_view()

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from hub.models import Event
-from hub.models.thread import CALL, IN, MESSAGE, NOTE, OUT, VISIT
+from hub.models.thread import ASSIST, CALL, IN, MESSAGE, NOTE, OUT, VISIT
 from hub.serializers import event_dict
 from hub.web.console.render import gap, iso, when
 
@@ -40,6 +40,8 @@ class Entry:
     shows_status: bool = False
     # Inbound customer input can be saved as a detail.
     savable: bool = False
+    # A store's assist request nobody has answered yet.
+    assist_open: bool = False
 
 
 def handoff_text(previous: Event, current: Event) -> str:
@@ -81,6 +83,7 @@ def entries(
             shows_status=(event.type == MESSAGE and event.direction == OUT)
             or (event.type == CALL and bool(event.status)),
             savable=event.direction == IN and event.type in SAVABLE and bool(event.body),
+            assist_open=event.type == ASSIST and (event.data or {}).get("status") == "open",
         )
         if event.direction is not None:
             if previous is not None and previous.channel != event.channel:
