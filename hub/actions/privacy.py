@@ -15,8 +15,8 @@ removed             customer name (becomes "Erased customer #id"), identities
                     ``KEPT_EVENT_DATA`` (media URLs, recordings, transcripts,
                     caller numbers...), delivery error messages, the thread's
                     message preview, handoff codes, order ``data`` (free-form
-                    payloads such as shipping addresses), names and reasons kept
-                    on merge records
+                    payloads such as shipping addresses), names, reasons and
+                    message previews kept on merge records (for unmerge)
 kept (anonymised)   the customer row (``erased_at`` set), the thread's status and
                     timestamps, every event row with its type, channel,
                     direction, status and timestamps, orders with
@@ -309,10 +309,14 @@ async def erase_customer(uow: UnitOfWork, customer_id: int, *, actor: str) -> Er
     )
     for merge in await _all(session, merges):
         moved = dict(merge.moved or {})
-        if merge.source_customer_id in ids:
-            moved["source_name"] = None
-        if merge.target_customer_id in ids:
-            moved["target_name"] = None
+        # An unmerge after the erasure restores these: the erased label, no preview.
+        for side in ("source", "target"):
+            side_id = getattr(merge, f"{side}_customer_id")
+            if side_id in ids:
+                moved[f"{side}_name"] = erased_name(side_id)
+                snapshot = moved.get(f"{side}_thread")
+                if isinstance(snapshot, dict):
+                    moved[f"{side}_thread"] = {**snapshot, "last_message_preview": None}
         merge.moved = moved
         merge.reason = None
 

@@ -11,12 +11,12 @@ from hub.actions.audit import record_audit
 from hub.actions.calls import attach_recording, attach_transcript
 from hub.actions.customers import add_identity, record_detail
 from hub.actions.inbound import receive_inbound
-from hub.actions.merge import merge_customers
+from hub.actions.merge import merge_customers, unmerge_customers
 from hub.actions.orders import ItemInput, OrderInput, upsert_order
 from hub.actions.privacy import erase_customer, erased_name, export_customer
 from hub.core import Hub
 from hub.errors import NotFound
-from hub.models import AuditEntry, Customer, Detail, Event, Identity, Order
+from hub.models import AuditEntry, Customer, Detail, Event, Identity, Merge, Order
 from hub.types import Inbound, Media
 
 PHONE = "+15551234567"
@@ -219,3 +219,21 @@ async def test_audit_entries_survive_erasure(hub: Hub) -> None:
         "customer.viewed",
         "customer.erased",
     ]
+
+
+async def test_unmerge_after_erasure_brings_back_nothing_personal(hub: Hub) -> None:
+    customer_id, merged_id = await build_person(hub)
+    async with hub.uow() as uow:
+        await erase_customer(uow, customer_id, actor="cli")
+    async with hub.read() as session:
+        merge = (await session.execute(select(Merge))).scalar_one()
+    async with hub.uow() as uow:
+        await unmerge_customers(uow, merge.id, actor="agent:1")
+    async with hub.read() as session:
+        dumped = json.dumps(
+            [await export_customer(session, customer_id), await export_customer(session, merged_id)]
+        )
+        separated = await session.get(Customer, merged_id)
+    assert separated is not None and separated.name == erased_name(merged_id)
+    for text in PERSONAL:
+        assert text not in dumped, text
