@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from connectors.webchat.identity import Principal
 from hub.actions.customers import get_customer
 from hub.errors import NotFound
 from hub.models import Event, Identity
@@ -19,6 +20,20 @@ from hub.models.thread import MESSAGE
 from hub.serializers import iso
 
 HISTORY_LIMIT = 100
+
+
+async def visitor_view(
+    session: AsyncSession, channel: str, principal: Principal
+) -> tuple[int | None, list[dict[str, Any]]]:
+    """What a connecting widget is told: its customer (None before its first message)
+    and the messages it may read."""
+    identities = await widget_identities(session, principal.identities)
+    speaking = next(
+        (i for i in identities if (i.kind, i.address) == (principal.kind, principal.address)),
+        None,
+    )
+    customer_id = await customer_of(session, speaking)
+    return customer_id, await visible_messages(session, channel, [i.id for i in identities])
 
 
 async def widget_identities(

@@ -15,7 +15,7 @@ import socketio
 
 from connectors.webchat import prechat
 from connectors.webchat.handoff import request_handoff
-from connectors.webchat.history import customer_of, visible_messages, widget_identities
+from connectors.webchat.history import visitor_view
 from connectors.webchat.identity import (
     MAX_USER_ID,
     Principal,
@@ -85,19 +85,7 @@ class WidgetNamespace(socketio.AsyncNamespace):
         pending = prechat.clean_quietly(auth, self.hub.settings.default_region)
 
         async with self.hub.read() as db:
-            identities = await widget_identities(db, principal.identities)
-            speaking = next(
-                (
-                    i
-                    for i in identities
-                    if (i.kind, i.address) == (principal.kind, principal.address)
-                ),
-                None,
-            )
-            customer_id = await customer_of(db, speaking)
-            messages = await visible_messages(
-                db, self.connector.channel, [i.id for i in identities]
-            )
+            customer_id, messages = await visitor_view(db, self.connector.channel, principal)
         await self.save_session(
             sid,
             {"principal": principal, "ip": ip, "customer_id": customer_id, "pending": pending},
