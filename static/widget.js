@@ -11,7 +11,7 @@
   var cfg = script.dataset;
   var hub = (cfg.hub || new URL(script.src).origin).replace(/\/+$/, "");
   var LABELS = { name: "Name", email: "Email", phone: "Phone", order_number: "Order number", reason: "How can we help?" };
-  var fields = (cfg.fields || "name,email").split(",").map(function (f) { return f.trim(); })
+  var fields = (cfg.fields != null ? cfg.fields : "name,email").split(",").map(function (f) { return f.trim(); })
     .filter(function (f) { return LABELS[f]; });
   var replyTime = cfg.replyTime || "within a few hours";
   var storeKey = "omnihub.widget:" + hub;
