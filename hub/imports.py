@@ -1,230 +1,59 @@
 """Importing customers and orders from CSV files (``hub import``; columns in docs/import.md).
 
-Rows go through the same actions as live traffic (``resolve_identity``,
-``add_identity``, ``record_detail``, ``upsert_order``), ``batch_size`` rows per
-transaction for speed. Each row runs in a savepoint: a bad row is rolled back alone
+Rows are read in batches of ``batch_size``, one transaction per batch. In each batch
+a few lookups find which rows touch nothing that exists yet (new customers, new
+orders of known customers); those are written together by the bulk actions of
+``hub.actions.imports``. Every other row — updates, rows sharing an identity with an
+earlier row, conflicts — goes through the regular actions one by one
+(``hub.import_rows``). Each row runs in a savepoint: a bad row is rolled back alone
 and reported with its line number and reason, never stopping the import. A dry run
 does all the work and rolls every batch back, so it reports exactly what a real run
-would reject and changes nothing (rows of one batch do see earlier rows of the same
+would reject and changes nothing (rows of one batch see the earlier rows of the same
 batch, not those of earlier batches).
 """
 
 from __future__ import annotations
 
 import csv
-import json
 import time
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from decimal import Decimal, InvalidOperation
-from typing import Any, TextIO
+from collections.abc import Awaitable, Callable, Iterator
+from typing import TextIO
 
+from sqlalchemy import select, tuple_
 from sqlalchemy.exc import IntegrityError
 
-from hub.actions.customers import (
-    add_identity,
-    find_identity,
-    get_customer,
-    normalize_or_invalid,
-    record_detail,
-    resolve_identity,
-)
-from hub.actions.orders import ItemInput, OrderInput, upsert_order
+from hub.actions.customers import normalize_or_invalid
+from hub.actions.imports import NewCustomer, NewOrder, create_customers_bulk, create_orders_bulk
+from hub.actions.orders import OrderInput
 from hub.core import Hub, UnitOfWork
 from hub.errors import HubError, Invalid
-from hub.models.customer import EMAIL, LOYALTY, PHONE
-
-CUSTOMERS = "customers"
-ORDERS = "orders"
-KINDS = (CUSTOMERS, ORDERS)
-CHANNEL = "import"
-DETAIL_PREFIX = "detail."
-CUSTOMER_COLUMNS = ("name", "email", "phone", "loyalty_id")
-ORDER_COLUMNS = (
-    "external_id",
-    "number",
-    "customer_id",
-    "email",
-    "phone",
-    "name",
-    "status",
-    "source",
-    "store_code",
-    "pickup_location",
-    "currency",
-    "total",
-    "placed_at",
-    "items",
+from hub.import_rows import (
+    CHANNEL,
+    CUSTOMERS,
+    KINDS,
+    ImportResult,
+    Rejected,
+    check_header,
+    detect_kind,
+    import_customer_row,
+    import_order_row,
+    one_row,
+    parse_customer,
+    parse_order,
 )
-IDENTITY_COLUMNS = (("email", EMAIL), ("phone", PHONE), ("loyalty_id", LOYALTY))
+from hub.models import Customer, Identity, Order, OrderItem, Thread
+from hub.models.customer import EMAIL, PHONE
 
-
-@dataclass(frozen=True)
-class Rejected:
-    line: int
-    reason: str
-
-
-@dataclass
-class ImportResult:
-    kind: str
-    dry_run: bool
-    rows: int = 0
-    created: int = 0
-    updated: int = 0
-    rejected: list[Rejected] = field(default_factory=list)
-    seconds: float = 0.0
-
-    @property
-    def accepted(self) -> int:
-        return self.created + self.updated
-
-    @property
-    def rows_per_second(self) -> float:
-        return self.rows / self.seconds if self.seconds else 0.0
+Line = tuple[int, dict[str, str]]
+BatchRunner = Callable[[UnitOfWork, list[Line], ImportResult], Awaitable[None]]
 
 
 class _Rollback(Exception):
     """Raised inside a dry run's unit of work so nothing is committed."""
 
 
-RowHandler = Callable[[UnitOfWork, dict[str, str]], Any]
-
-
-def detect_kind(header: Iterable[str]) -> str:
-    """``orders`` when the header has ``external_id``, else ``customers``."""
-    return ORDERS if "external_id" in set(header) else CUSTOMERS
-
-
-def check_header(kind: str, header: list[str]) -> None:
-    """Refuse unknown or missing columns before any row is read (``Invalid``)."""
-    if kind == CUSTOMERS:
-        unknown = [
-            c for c in header if c not in CUSTOMER_COLUMNS and not c.startswith(DETAIL_PREFIX)
-        ]
-        if not any(c in header for c, _ in IDENTITY_COLUMNS):
-            raise Invalid("a customers file needs an email, phone or loyalty_id column")
-    else:
-        unknown = [c for c in header if c not in ORDER_COLUMNS]
-        if "external_id" not in header:
-            raise Invalid("an orders file needs an external_id column")
-        if not {"customer_id", "email", "phone"} & set(header):
-            raise Invalid("an orders file needs a customer_id, email or phone column")
-    if unknown:
-        raise Invalid(f"unknown columns: {', '.join(unknown)} (see docs/import.md)")
-
-
-async def import_customer_row(uow: UnitOfWork, row: dict[str, str]) -> bool:
-    """Create or enrich one customer; returns True when a new customer was created."""
-    region = uow.settings.default_region
-    claims = [
-        (kind, normalize_or_invalid(kind, row[column], region))
-        for column, kind in IDENTITY_COLUMNS
-        if (row.get(column) or "").strip()
-    ]
-    if not claims:
-        raise Invalid("no email, phone or loyalty_id")
-    name = (row.get("name") or "").strip() or None
-    owners: set[int] = set()
-    for kind, address in claims:
-        identity = await find_identity(uow.session, kind, address)
-        if identity is not None:
-            owners.add((await get_customer(uow.session, identity.customer_id)).id)
-    if len(owners) > 1:
-        raise Invalid(f"identities belong to different customers ({sorted(owners)})")
-    kind, address = claims[0]
-    _, customer, created = await resolve_identity(
-        uow, kind, address, verified=True, name=name, customer_id=next(iter(owners), None)
-    )
-    for kind, address in claims[1:]:
-        await add_identity(uow, customer.id, kind, address, verified=True, actor="import")
-    for column, value in row.items():
-        if column.startswith(DETAIL_PREFIX) and (value or "").strip():
-            key = column[len(DETAIL_PREFIX) :]
-            await record_detail(uow, customer.id, key, value, channel=CHANNEL)
-    return created and not owners
-
-
-def _cents(text: str) -> int | None:
-    text = (text or "").strip()
-    if not text:
-        return None
-    try:
-        value = Decimal(text)
-    except InvalidOperation as exc:
-        raise Invalid(f"total is not a number: {text[:20]!r}") from exc
-    if value < 0 or value != value.quantize(Decimal("0.01")):
-        raise Invalid(f"total must be a positive amount with at most 2 decimals: {text!r}")
-    return int(value * 100)
-
-
-def _placed_at(text: str) -> datetime | None:
-    text = (text or "").strip()
-    if not text:
-        return None
-    try:
-        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError as exc:
-        raise Invalid(f"placed_at is not an ISO 8601 date/time: {text[:30]!r}") from exc
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
-def _items(text: str) -> tuple[ItemInput, ...]:
-    text = (text or "").strip()
-    if not text:
-        return ()
-    try:
-        raw = json.loads(text)
-        items = tuple(
-            ItemInput(
-                name=str(item["name"])[:300],
-                quantity=int(item.get("quantity", 1)),
-                unit_price_cents=_cents(str(item.get("unit_price", "0"))) or 0,
-                sku=str(item["sku"])[:64] if item.get("sku") else None,
-            )
-            for item in raw
-        )
-    except (ValueError, TypeError, KeyError, AttributeError) as exc:
-        raise Invalid(
-            'items must be a JSON list of {"name", "quantity", "unit_price", "sku"}'
-        ) from exc
-    if any(i.quantity < 1 for i in items):
-        raise Invalid("item quantities must be at least 1")
-    return items
-
-
-async def import_order_row(uow: UnitOfWork, row: dict[str, str]) -> bool:
-    """Create or update one order; returns True when it was created."""
-
-    def text(column: str) -> str | None:
-        return (row.get(column) or "").strip() or None
-
-    customer_id = text("customer_id")
-    if customer_id is not None and not customer_id.isdigit():
-        raise Invalid("customer_id must be a number")
-    data = OrderInput(
-        external_id=text("external_id") or "",
-        customer_id=int(customer_id) if customer_id else None,
-        email=text("email"),
-        phone=text("phone"),
-        name=text("name"),
-        number=text("number"),
-        status=text("status") or "placed",
-        source=text("source") or "online",
-        store_code=text("store_code"),
-        pickup_location=text("pickup_location"),
-        currency=text("currency") or "USD",
-        total_cents=_cents(row.get("total") or ""),
-        placed_at=_placed_at(row.get("placed_at") or ""),
-        items=_items(row.get("items") or ""),
-    )
-    _, created = await upsert_order(uow, data, channel=CHANNEL)
-    return created
-
-
-def _batches(reader: csv.DictReader[str], size: int) -> Iterator[list[tuple[int, dict[str, str]]]]:
-    batch: list[tuple[int, dict[str, str]]] = []
+def _batches(reader: csv.DictReader[str], size: int) -> Iterator[list[Line]]:
+    batch: list[Line] = []
     for row in reader:
         batch.append((reader.line_num, row))
         if len(batch) >= size:
@@ -259,13 +88,12 @@ async def import_csv(
     if kind not in KINDS:
         raise Invalid(f"kind must be one of {', '.join(KINDS)}")
     check_header(kind, header)
-    handler: RowHandler = import_customer_row if kind == CUSTOMERS else import_order_row
+    run_batch: BatchRunner = customers_batch if kind == CUSTOMERS else orders_batch
     result = ImportResult(kind=kind, dry_run=dry_run)
     for batch in _batches(reader, batch_size):
         try:
             async with hub.uow() as uow:
-                for line, row in batch:
-                    await _one_row(uow, handler, line, row, result)
+                await run_batch(uow, batch, result)
                 if dry_run:
                     raise _Rollback
         except _Rollback:
@@ -273,32 +101,148 @@ async def import_csv(
         result.rows += len(batch)
         if progress is not None:
             progress(result.rows)
+    result.rejected.sort(key=lambda r: r.line)
     result.seconds = time.perf_counter() - started
     return result
 
 
-async def _one_row(
-    uow: UnitOfWork, handler: RowHandler, line: int, row: dict[str, str], result: ImportResult
-) -> None:
-    if None in row:  # more cells than header columns
-        result.rejected.append(Rejected(line, "more values than columns"))
-        return
-    mark = len(uow.events)
-    try:
-        async with uow.session.begin_nested():
-            created = await handler(uow, row)
-    except HubError as exc:
-        del uow.events[mark:]
-        result.rejected.append(Rejected(line, exc.message))
-        return
-    except IntegrityError as exc:
-        del uow.events[mark:]
-        result.rejected.append(Rejected(line, f"conflicts with existing data: {exc.orig}"[:300]))
-        return
-    if created:
-        result.created += 1
-    else:
-        result.updated += 1
+def _well_formed(batch: list[Line], result: ImportResult) -> list[Line]:
+    good = []
+    for line, row in batch:
+        if None in row:  # more cells than header columns
+            result.rejected.append(Rejected(line, "more values than columns"))
+        else:
+            good.append((line, row))
+    return good
 
 
-__all__ = ["ImportResult", "Rejected", "import_csv"]
+async def customers_batch(uow: UnitOfWork, batch: list[Line], result: ImportResult) -> None:
+    region = uow.settings.default_region
+    parsed: list[tuple[int, dict[str, str], NewCustomer]] = []
+    for line, row in _well_formed(batch, result):
+        try:
+            parsed.append((line, row, parse_customer(row, region)))
+        except HubError as exc:
+            result.rejected.append(Rejected(line, exc.message))
+    keys = {key for _, _, new in parsed for key in new.identities}
+    existing: set[tuple[str, str]] = set()
+    if keys:
+        found = await uow.session.execute(
+            select(Identity.kind, Identity.address).where(
+                tuple_(Identity.kind, Identity.address).in_(list(keys))
+            )
+        )
+        existing = {(kind, address) for kind, address in found}
+    fast: list[tuple[int, dict[str, str], NewCustomer]] = []
+    slow: list[Line] = []
+    seen: set[tuple[str, str]] = set()
+    for line, row, new in parsed:
+        mine = set(new.identities)
+        if mine & existing or mine & seen:
+            slow.append((line, row))
+        else:
+            fast.append((line, row, new))
+        seen |= mine
+    if fast:
+        try:
+            async with uow.session.begin_nested():
+                await create_customers_bulk(uow, [new for _, _, new in fast], channel=CHANNEL)
+            result.created += len(fast)
+        except IntegrityError:  # someone else wrote meanwhile: go row by row
+            slow = sorted(slow + [(line, row) for line, row, _ in fast], key=lambda x: x[0])
+    for line, row in slow:
+        await one_row(uow, import_customer_row, line, row, result)
+
+
+def _order_key(data: OrderInput, region: str) -> tuple[str, str] | None:
+    """The identity ``upsert_order`` would find the customer by (phone before email)."""
+    if data.customer_id is not None:
+        return None
+    kind, raw = (PHONE, data.phone) if data.phone else (EMAIL, data.email)
+    return kind, normalize_or_invalid(kind, raw or "", region)
+
+
+async def orders_batch(uow: UnitOfWork, batch: list[Line], result: ImportResult) -> None:
+    session = uow.session
+    region = uow.settings.default_region
+    parsed: list[tuple[int, dict[str, str], OrderInput, tuple[str, str] | None]] = []
+    for line, row in _well_formed(batch, result):
+        try:
+            data = parse_order(row)
+            parsed.append((line, row, data, _order_key(data, region)))
+        except HubError as exc:
+            result.rejected.append(Rejected(line, exc.message))
+    external_ids = [data.external_id for _, _, data, _ in parsed]
+    keys = {key for *_, key in parsed if key is not None}
+    known_orders: set[str] = set()
+    owners: dict[tuple[str, str], int] = {}
+    threads: dict[int, int] = {}
+    if external_ids:
+        found = await session.execute(
+            select(Order.external_id).where(Order.external_id.in_(external_ids))
+        )
+        known_orders = set(found.scalars())
+    if keys:
+        holders = await session.execute(
+            select(Identity.kind, Identity.address, Identity.customer_id).where(
+                tuple_(Identity.kind, Identity.address).in_(list(keys))
+            )
+        )
+        owners = {(kind, address): customer_id for kind, address, customer_id in holders}
+    if owners:
+        pairs = await session.execute(
+            select(Thread.customer_id, Thread.id).where(
+                Thread.customer_id.in_(set(owners.values()))
+            )
+        )
+        threads = {customer_id: thread_id for customer_id, thread_id in pairs}
+    fast: list[tuple[int, dict[str, str], NewOrder]] = []
+    slow: list[Line] = []
+    seen: set[str] = set()
+    for line, row, data, key in parsed:
+        customer_id = owners.get(key) if key is not None else None
+        if (
+            customer_id is None
+            or customer_id not in threads
+            or data.external_id in known_orders
+            or data.external_id in seen
+        ):
+            slow.append((line, row))
+        else:
+            total = data.total_cents
+            if total is None:
+                total = sum(i.quantity * i.unit_price_cents for i in data.items)
+            items = tuple(
+                OrderItem(
+                    sku=i.sku, name=i.name, quantity=i.quantity, unit_price_cents=i.unit_price_cents
+                )
+                for i in data.items
+            )
+            new = NewOrder(data, customer_id, threads[customer_id], total, items)
+            fast.append((line, row, new))
+        seen.add(data.external_id)
+    if fast:
+        try:
+            async with session.begin_nested():
+                await _fill_names(uow, fast)
+                await create_orders_bulk(uow, [new for _, _, new in fast], channel=CHANNEL)
+            result.created += len(fast)
+        except IntegrityError:  # someone else wrote meanwhile: go row by row
+            slow = sorted(slow + [(line, row) for line, row, _ in fast], key=lambda x: x[0])
+    for line, row in slow:
+        await one_row(uow, import_order_row, line, row, result)
+
+
+async def _fill_names(uow: UnitOfWork, fast: list[tuple[int, dict[str, str], NewOrder]]) -> None:
+    """Name unnamed customers after the order's buyer, as ``upsert_order`` does."""
+    names = {new.customer_id: new.data.name for _, _, new in fast if new.data.name}
+    if not names:
+        return
+    unnamed = await uow.session.execute(
+        select(Customer).where(Customer.id.in_(list(names)), Customer.name.is_(None))
+    )
+    for customer in unnamed.scalars():
+        customer.name = (names[customer.id] or "").strip()[:200] or None
+
+
+__all__ = ["KINDS", "ImportResult", "Rejected", "import_csv"]

@@ -127,3 +127,36 @@ def test_cli_import_with_progress_and_dry_run(
     assert main(["report", "--since", "1d"]) == 0
     out, _ = capsys.readouterr()
     assert "Conversations by channel per day" in out
+
+
+async def test_bulk_path_writes_what_the_actions_write(hub: Hub) -> None:
+    """Orders of known customers take the bulk path; the result matches upsert_order's."""
+    people = "email,phone\nzed@example.com,\n,555-123-0077\n"
+    await import_csv(hub, io.StringIO(people))
+    orders = (
+        "external_id,number,email,phone,name,total,items\n"
+        'b-1,B-1,zed@example.com,,Zed Zee,,"[{""name"": ""Pen"", ""quantity"": 3, '
+        '""unit_price"": ""1.50""}]"\n'
+        "b-2,,,5551230077,,9.99,\n"
+        "b-3,B-3,other@example.com,,,1,\n"
+    )
+    result = await import_csv(hub, io.StringIO(orders))
+    assert (result.created, result.updated, result.rejected) == (3, 0, [])
+    async with hub.read() as session:
+        rows = (await session.execute(select(Order).order_by(Order.external_id))).scalars().all()
+        events = (
+            (
+                await session.execute(
+                    select(Event).where(Event.type == "purchase").order_by(Event.id)
+                )
+            )
+            .scalars()
+            .all()
+        )
+        zed = await session.get(Customer, rows[0].customer_id)
+    assert [(o.number, o.total_cents) for o in rows] == [("B-1", 450), ("b-2", 999), ("B-3", 100)]
+    assert [(i.name, i.quantity, i.unit_price_cents) for i in rows[0].items] == [("Pen", 3, 150)]
+    assert zed is not None and zed.name == "Zed Zee"
+    assert sorted(e.provider_id or "" for e in events) == ["order:b-1", "order:b-2", "order:b-3"]
+    assert all(e.channel == "import" and e.data["order_id"] for e in events)
+    assert events[0].body == "Order B-1 — 1 item(s)"
