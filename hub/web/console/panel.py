@@ -18,6 +18,7 @@ from hub.models.thread import STATUS
 from hub.queries.customers import suggested_matches
 
 ORDERS_SHOWN = 20
+CONSOLE = "console"
 RESOLVED_SHOWN = 5
 
 
@@ -62,13 +63,16 @@ async def load_panel(session: AsyncSession, customer_id: int) -> Panel:
             select(func.count()).select_from(Order).where(Order.customer_id == customer_id)
         )
         more = int(total or 0) - ORDERS_SHOWN
-    # Resolutions are the status events set_thread_status writes with body "Resolved".
+    # Resolutions are the status events set_thread_status writes on the console
+    # channel; filtering on the channel uses the (customer_id, channel) index, so a
+    # long message history is not scanned.
     resolved = list(
         (
             await session.execute(
                 select(Event)
                 .where(
                     Event.customer_id == customer_id,
+                    Event.channel == CONSOLE,
                     Event.type == STATUS,
                     Event.body == "Resolved",
                 )
