@@ -18,10 +18,11 @@ from itsdangerous import TimestampSigner
 from connectors.twilio.webhooks import SIGNATURE_HEADER, sign
 from hub.actions.routing import set_voice_route
 from hub.actions.staff import create_agent
+from hub.app import create_app
 from hub.core import Hub
 from hub.settings import Settings
 from hub.web.sessions import SESSION_COOKIE
-from tests.conftest import LiveServer, live_server
+from tests.conftest import LiveServer, live_server, running_app
 
 WAIT = 5.0
 
@@ -154,9 +155,18 @@ class PhoneLab:
 
 
 @pytest.fixture
+async def app(settings: Settings) -> AsyncIterator[Any]:
+    """The in-process app without the outbox worker: calls send nothing through it, and a
+    worker cancelled mid-connect at shutdown can outlive a test's event loop."""
+    application = create_app(settings, run_outbox=False)
+    async with running_app(application):
+        yield application
+
+
+@pytest.fixture
 async def lab(settings: Settings) -> AsyncIterator[PhoneLab]:
     async with (
-        live_server(settings) as live,
+        live_server(settings, run_outbox=False) as live,
         httpx.AsyncClient(base_url=live.url, timeout=WAIT) as http,
     ):
         phone_lab = PhoneLab(live, http)

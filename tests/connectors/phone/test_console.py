@@ -44,7 +44,7 @@ async def test_token_for_a_logged_in_agent(db_url: str, tmp_path: Path) -> None:
         twilio_twiml_app_sid="AP" + "2" * 32,
     )
     async with (
-        live_server(settings) as live,
+        live_server(settings, run_outbox=False) as live,
         httpx.AsyncClient(base_url=live.url) as http,
     ):
         agent = await make_agent(live.hub, "Forrest")
@@ -71,7 +71,10 @@ async def test_token_for_a_logged_in_agent(db_url: str, tmp_path: Path) -> None:
 
 
 async def test_token_needs_the_api_key_settings(settings: Settings) -> None:
-    async with live_server(settings) as live, httpx.AsyncClient(base_url=live.url) as http:
+    async with (
+        live_server(settings, run_outbox=False) as live,
+        httpx.AsyncClient(base_url=live.url) as http,
+    ):
         agent = await make_agent(live.hub, "Forrest")
         response = await http.get(
             "/phone/token",
@@ -86,7 +89,7 @@ async def test_click_to_call_rings_the_agent_then_bridges_the_customer(
 ) -> None:
     async with (
         serve_simulator(TWILIO_TEST_SID, TWILIO_TEST_TOKEN, callback_delay=0.01) as sim,
-        live_server(settings.with_(twilio_api_base=sim.url)) as live,
+        live_server(settings.with_(twilio_api_base=sim.url), run_outbox=False) as live,
         httpx.AsyncClient(base_url=live.url) as http,
     ):
         agent = await make_agent(live.hub, "Forrest")
