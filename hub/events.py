@@ -24,6 +24,8 @@ ASSIST_REQUESTED = "assist.requested"
 ASSIST_REPLIED = "assist.replied"
 # A customer rated the conversation: {"customer_id", "survey_id", "score", "channel"}.
 CSAT_RECORDED = "csat.recorded"
+# An admin added, changed or removed an outbound webhook endpoint: {"endpoint_id"}.
+WEBHOOKS_CHANGED = "webhooks.changed"
 # Ephemeral (never stored): {"customer_id", "who": "agent"|"customer", "typing": bool, "name"?}.
 TYPING = "typing"
 

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from hub import events as ev
 from hub.actions.audit import record_audit
 from hub.core import UnitOfWork
 from hub.db import utcnow
@@ -70,6 +71,7 @@ async def create_webhook(
     uow.session.add(endpoint)
     await uow.session.flush()
     await record_audit(uow, actor, "webhook.created", "webhook", endpoint.id, {"url": url})
+    _changed(uow, endpoint.id)
     return endpoint, endpoint.secret
 
 
@@ -102,6 +104,7 @@ async def update_webhook(
         endpoint.description = description.strip()[:200] or None
     await uow.session.flush()
     await record_audit(uow, actor, "webhook.updated", "webhook", endpoint.id)
+    _changed(uow, endpoint.id)
     return endpoint
 
 
@@ -118,6 +121,13 @@ async def delete_webhook(uow: UnitOfWork, endpoint_id: int, *, actor: str = "sys
     endpoint = await _get(uow, endpoint_id)
     await uow.session.delete(endpoint)
     await record_audit(uow, actor, "webhook.deleted", "webhook", endpoint_id)
+    _changed(uow, endpoint_id)
+
+
+def _changed(uow: UnitOfWork, endpoint_id: int) -> None:
+    """Tell this process's webhook listener to re-read subscriptions (others within
+    ``hub.webhooks.SUBSCRIPTIONS_TTL`` seconds)."""
+    uow.emit(ev.DomainEvent(ev.WEBHOOKS_CHANGED, {"endpoint_id": endpoint_id}))
 
 
 async def enqueue_webhooks(uow: UnitOfWork, events: list[PublicEvent]) -> list[WebhookDelivery]:
