@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from playwright.async_api import Page, expect
 
+from hub import events as ev
 from hub.actions.inbound import receive_inbound
 from hub.actions.instore import request_assist
 from hub.actions.staff import create_terminal, get_or_create_store
@@ -154,3 +155,20 @@ async def test_answer_a_store_assist_request(console_server: LiveServer, page: P
     await expect(page.locator("[data-timeline] .event.type-assist").last).to_contain_text(
         "Yes, to store credit."
     )
+
+
+async def test_incoming_call_pops_the_thread_and_presence_shows(
+    console_server: LiveServer, page: Page
+) -> None:
+    customer = await arrive(console_server, body="I'll call you", provider_id="c1", name="Ola")
+    await sign_in_console(page, console_server)
+    # What the phone connector publishes after committing a ringing call.
+    pop = {"customer_id": customer, "name": "Ola", "caller": None}
+    await console_server.hub.publish([ev.DomainEvent(ev.CALL_INCOMING, pop, customer)])
+    await page.wait_for_url(f"{console_server.url}/customers/{customer}")
+    await expect(page.locator("#customer-name")).to_have_text("Ola")
+    await expect(page.locator("aside.panel")).to_be_visible()
+    me = page.locator('[data-presence-agent="1"]')
+    await expect(me).to_have_attribute("data-presence-state", "online")
+    await page.locator("[data-presence]").select_option("away")
+    await expect(me).to_have_attribute("data-presence-state", "away")

@@ -156,6 +156,7 @@ async def test_reply_note_detail_assign_resolve(admin: SignedIn, console_hub: Hu
     assert "note" in types and "assignment" in types and "status" in types
     page = await client.get(f"/customers/{dana}")
     assert "Private note" in page.text and "VIP" in page.text and "Re-open" in page.text
+    assert "<li>Resolved 20" in page.text  # the panel's previous conversations
     assert (await client.post(f"/customers/{dana}/reopen", data={"csrf": csrf})).status_code == 303
     transfer = await client.post(f"/customers/{dana}/transfer", data={"csrf": csrf, "agent_id": ""})
     assert transfer.status_code == 303
