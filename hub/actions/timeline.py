@@ -7,6 +7,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from hub import events as ev
@@ -65,7 +67,7 @@ async def append_event(
         if existing is not None:
             return Appended(existing, False)
     now = created_at or utcnow()
-    event = Event(
+    values: dict[str, Any] = dict(
         customer_id=customer.id,
         thread_id=thread.id,
         type=type,
@@ -82,16 +84,15 @@ async def append_event(
         updated_at=now,
     )
     if provider_id is not None:
-        try:
-            async with session.begin_nested():
-                session.add(event)
-                await session.flush()
-        except IntegrityError:
+        inserted = await _insert_unless_present(uow, values)
+        if inserted is None:
             existing = await find_event(uow, channel, provider_id)
             if existing is None:  # pragma: no cover - the winner rolled back
-                raise
+                raise RuntimeError(f"event {channel}:{provider_id} conflicted but is missing")
             return Appended(existing, False)
+        event = inserted
     else:
+        event = Event(**values)
         session.add(event)
         await session.flush()
 
@@ -105,6 +106,34 @@ async def append_event(
     )
     uow.emit(ev.DomainEvent(ev.THREAD_UPDATED, thread_dict(thread), customer.id))
     return Appended(event, True)
+
+
+async def _insert_unless_present(uow: UnitOfWork, values: dict[str, Any]) -> Event | None:
+    """Insert the event unless ``(channel, provider_id)`` exists; None when it does.
+
+    One ``INSERT ... ON CONFLICT DO NOTHING RETURNING`` on PostgreSQL and SQLite (the
+    unique constraint decides races across processes without a savepoint round trip);
+    a savepoint around a plain insert elsewhere.
+    """
+    session = uow.session
+    dialect = uow.hub.engine.dialect.name
+    if dialect in ("postgresql", "sqlite"):
+        upsert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        statement = (
+            upsert(Event)
+            .values(**values)
+            .on_conflict_do_nothing(index_elements=["channel", "provider_id"])
+            .returning(Event)
+        )
+        return (await session.execute(statement)).scalar_one_or_none()
+    event = Event(**values)
+    try:
+        async with session.begin_nested():
+            session.add(event)
+            await session.flush()
+    except IntegrityError:
+        return None
+    return event
 
 
 def _touch_thread(thread: Thread, event: Event, *, awaits_reply: bool) -> None:
