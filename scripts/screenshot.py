@@ -41,7 +41,7 @@ CHROMIUM_ARGS = [
 ]
 
 
-async def take(out: Path) -> None:
+async def take(out: Path, width: int = 1280, height: int = 800) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         sock = socket.socket()
         sock.bind(("127.0.0.1", 0))
@@ -78,7 +78,7 @@ async def take(out: Path) -> None:
                     str(Path(tmp) / "profile"),
                     executable_path=CHROMIUM,
                     args=CHROMIUM_ARGS,
-                    viewport={"width": 1280, "height": 800},
+                    viewport={"width": width, "height": height},
                 )
                 page = await context.new_page()
                 await page.goto(f"{url}/login")
@@ -101,7 +101,10 @@ async def take(out: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshot.png")
-    asyncio.run(take(parser.parse_args().out))
+    parser.add_argument("--width", type=int, default=1280)
+    parser.add_argument("--height", type=int, default=800)
+    args = parser.parse_args()
+    asyncio.run(take(args.out, args.width, args.height))
 
 
 if __name__ == "__main__":

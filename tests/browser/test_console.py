@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from playwright.async_api import Page, expect
 
 from hub import events as ev
@@ -11,6 +12,8 @@ from hub.actions.staff import create_terminal, get_or_create_store
 from hub.types import Inbound
 from tests.browser.conftest import dialogs_of, sign_in_console
 from tests.conftest import LiveServer
+
+pytestmark = pytest.mark.browser
 
 XSS_IMG = "<img src=x onerror=alert(1)>"
 XSS_SCRIPT = "<script>alert(2)</script>"
