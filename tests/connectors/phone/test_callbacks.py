@@ -218,7 +218,8 @@ async def test_status_for_an_unknown_outbound_call_is_ignored(twilio: Twilio, hu
 
 async def test_hold_music_and_bridge(twilio: Twilio) -> None:
     wait = twiml(await twilio.post("/twilio/voice/wait", {"CallSid": "CA1"}))
-    assert verbs(wait) == ["Say", "Play"] and wait.find("Play").get("loop") == "0"  # type: ignore[union-attr]
+    play = wait.find("Play")
+    assert verbs(wait) == ["Say", "Play"] and play is not None and play.get("loop") == "0"
     bridge = twiml(await twilio.post("/twilio/voice/bridge?to=%2B15557770101", {"CallSid": "CA2"}))
     number = bridge.find("Dial/Number")
     assert number is not None and (number.text or "").strip() == CALLER
