@@ -1,8 +1,9 @@
 """ "Continue by phone" / "Continue by SMS" from the widget.
 
 Both give the visitor a one-time handoff code and the hub's number. By SMS the hub
-also texts the customer first, but only at a VERIFIED phone of theirs: a number
-typed into the widget is merely asserted and may belong to someone else. The SMS
+also texts the customer first, but only at a VERIFIED phone of theirs (it texted or
+called in, or the visitor confirmed a one-time code): a number typed into the widget is
+merely asserted and may belong to someone else. The SMS
 goes through whichever connector can reach a phone (``reply_kinds``), so this
 module never names another channel.
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from connectors.webchat.identity import Principal
 from hub.actions.customers import resolve_identity
@@ -38,6 +40,20 @@ def phone_connector(webchat: WebchatConnector) -> Connector | None:
     return None
 
 
+async def _verified_phone(session: AsyncSession, customer_id: int) -> Identity | None:
+    """The customer's most recently seen verified phone, if any."""
+    result = await session.execute(
+        select(Identity)
+        .where(
+            Identity.customer_id == customer_id,
+            Identity.kind == PHONE,
+            Identity.verification == VERIFIED,
+        )
+        .order_by(Identity.last_seen_at.desc().nulls_last(), Identity.id.desc())
+    )
+    return result.scalars().first()
+
+
 async def request_handoff(
     webchat: WebchatConnector, principal: Principal, target: str
 ) -> tuple[dict[str, Any], int | None]:
@@ -53,24 +69,15 @@ async def request_handoff(
             _, customer, _ = await resolve_identity(
                 uow, principal.kind, principal.address, verified=True
             )
+            verified_phone = None
             if sms is not None:
-                phones = list(
-                    (
-                        await uow.session.execute(
-                            select(Identity).where(
-                                Identity.customer_id == customer.id, Identity.kind == PHONE
-                            )
-                        )
-                    ).scalars()
-                )
-                # send_reply picks among all the customer's phones: refuse while any is
-                # only asserted, so a typed-in number never receives a text.
-                if not phones or any(p.verification != VERIFIED for p in phones):
+                verified_phone = await _verified_phone(uow.session, customer.id)
+                if verified_phone is None:
                     return (
                         _failure(
                             "unverified_phone",
                             "we can only text a phone number we have verified; "
-                            "continue by phone or here instead",
+                            "verify yours or continue by phone or here instead",
                         ),
                         customer.id,
                     )
@@ -78,7 +85,7 @@ async def request_handoff(
                 uow, customer.id, from_channel=webchat.channel, to_channel=target
             )
             code = handoff.code
-            if sms is not None:
+            if sms is not None and verified_phone is not None:
                 await send_reply(
                     uow,
                     customer.id,
@@ -86,6 +93,7 @@ async def request_handoff(
                     channel=sms.channel,
                     via="widget",
                     data={"handoff_code_id": handoff.id},
+                    identity_id=verified_phone.id,
                 )
     except HubError as exc:
         return _failure(exc.code, exc.message), None

@@ -78,6 +78,8 @@ class WidgetLimits:
     # Typing notices and handoff requests per visitor.
     visitor_typing: RateLimiter
     visitor_handoffs: RateLimiter
+    # Verification codes sent per visitor (each is a text message that costs money).
+    visitor_verifications: RateLimiter
 
     @classmethod
     def defaults(cls) -> WidgetLimits:
@@ -88,4 +90,5 @@ class WidgetLimits:
             ip_user_hash=RateLimiter(burst=10, per_second=0.1),
             visitor_typing=RateLimiter(burst=10, per_second=2),
             visitor_handoffs=RateLimiter(burst=3, per_second=0.05),
+            visitor_verifications=RateLimiter(burst=3, per_second=1 / 300),
         )

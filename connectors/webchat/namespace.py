@@ -24,6 +24,7 @@ from connectors.webchat.identity import (
     user_hash_matches,
 )
 from connectors.webchat.limits import WidgetLimits
+from connectors.webchat.verify import check_code, request_code
 from hub import events as ev
 from hub.errors import HubError
 from hub.identity import InvalidAddress, normalize
@@ -228,3 +229,23 @@ class WidgetNamespace(socketio.AsyncNamespace):
             session["customer_id"] = customer_id
             await self.save_session(sid, session)
         return result
+
+    async def on_verify(self, sid: str, data: Any = None) -> dict[str, Any]:
+        """``{"kind": "phone"|"email", "address"}``: send a one-time code there."""
+        session = await self.get_session(sid)
+        principal: Principal = session["principal"]
+        if not self.limits.visitor_verifications.allow(principal.scope):
+            return failure("rate_limited", "too many codes requested; wait a few minutes")
+        ack, challenge = await request_code(self.connector, principal, data)
+        if challenge is not None:
+            session["challenge"] = challenge
+            session["customer_id"] = challenge.customer_id
+            await self.save_session(sid, session)
+        return ack
+
+    async def on_verify_code(self, sid: str, data: Any = None) -> dict[str, Any]:
+        """``{"code"}``: confirm the code sent by ``verify``."""
+        session = await self.get_session(sid)
+        ack, session["challenge"] = await check_code(self.connector, session.get("challenge"), data)
+        await self.save_session(sid, session)
+        return ack

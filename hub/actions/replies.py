@@ -46,10 +46,13 @@ async def send_reply(
     agent_id: int | None = None,
     via: str = "console",
     data: dict[str, object] | None = None,
+    identity_id: int | None = None,
 ) -> Event:
     """Commit an outbound message as ``pending`` and queue it for its connector.
 
-    ``channel`` defaults to the channel the customer was last active on. Refuses
+    ``channel`` defaults to the channel the customer was last active on; with
+    ``identity_id`` the message goes to that identity of the customer only (e.g. a
+    one-time code to the very number being verified). Refuses
     (``Unreachable``) when the customer has no address that channel can deliver to,
     e.g. no phone for SMS or a number that texted STOP. Delivery happens after commit
     through the outbox, which retries transient failures.
@@ -77,7 +80,9 @@ async def send_reply(
     if connector is None or not connector.reply_kinds:
         raise Unreachable(f"cannot send on channel {channel!r}")
     identities = await _identities(uow, customer.id)
-    candidates = [i for i in identities if i.kind in connector.reply_kinds]
+    candidates = [
+        i for i in identities if i.kind in connector.reply_kinds and identity_id in (None, i.id)
+    ]
     target = next(
         (
             i
