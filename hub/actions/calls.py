@@ -8,6 +8,7 @@ never moves backwards (``ringing`` → ``in-progress`` → a final status; the f
 status wins), so retried or out-of-order callbacks change nothing.
 
 Event ``data`` keys: ``from``/``to``, ``route`` (``{"mode", "agent_id", "sticky"}``),
+``recognised_by`` (``verified``, ``asserted``, ``handoff`` or ``new``),
 ``statuses`` (every status seen), ``duration`` (seconds), ``voicemail`` (bool),
 ``handoff`` (linked by a handoff code), ``recordings`` (``[{"sid", "url", "duration",
 "transcript"?}]``) and ``transcript`` (the latest transcript text).
@@ -82,7 +83,12 @@ async def start_call(uow: UnitOfWork, inbound: Inbound, *, handoff: bool = False
     unless it goes to voicemail, emits ``call.incoming`` (the screen pop) to the chosen
     agent, or to every agent when queued. A replay of the same call id returns the
     stored route and emits nothing.
+
+    The pop's ``recognised_by`` tells the agent how sure the match is: ``verified``
+    (a number the customer proved before), ``asserted`` (a number typed into a form:
+    confirm who is calling), ``handoff`` (a code) or ``new`` (a new customer).
     """
+    recognised_by = "handoff" if handoff else await _recognition(uow, inbound)
     received = await receive_inbound(uow, replace(inbound, awaits_reply=False))
     if received.duplicate:
         return await _stored_answer(uow, received.event)
@@ -93,7 +99,12 @@ async def start_call(uow: UnitOfWork, inbound: Inbound, *, handoff: bool = False
         uow.emit(ev.DomainEvent(ev.THREAD_UPDATED, thread_dict(thread), customer.id))
     route = await choose_route(uow, thread)
     event.agent_id = route.agent_id
-    data = {**event.data, "route": route.as_dict(), "statuses": _statuses(event)}
+    data = {
+        **event.data,
+        "route": route.as_dict(),
+        "statuses": _statuses(event),
+        "recognised_by": recognised_by,
+    }
     if handoff:
         data["handoff"] = True
     event.data = data
@@ -285,6 +296,16 @@ async def record_outbound_call(
         data={"to": address, "statuses": [status]},
     )
     return appended.event
+
+
+async def _recognition(uow: UnitOfWork, inbound: Inbound) -> str:
+    """How the caller's address was known before this call: verified, asserted or new."""
+    try:
+        address = normalize(inbound.kind, inbound.address, uow.settings.default_region)
+    except InvalidAddress:
+        return "new"
+    identity = await find_identity(uow.session, inbound.kind, address)
+    return identity.verification if identity is not None else "new"
 
 
 async def _stored_answer(uow: UnitOfWork, event: Event) -> CallAnswer:

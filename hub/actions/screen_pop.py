@@ -55,4 +55,5 @@ async def screen_pop(
         ],
         "call": event_dict(event),
         "route": route.as_dict(),
+        "recognised_by": event.data.get("recognised_by"),
     }

@@ -87,6 +87,7 @@ async def test_caller_recognised_by_the_phone_given_in_chat(lab: PhoneLab) -> No
     pop = await console.next("call.incoming")
     assert_pop_carries_the_chat(pop, customer_id)
     assert pop["call"]["provider_id"] == "CAseed1"
+    assert pop["recognised_by"] == "asserted"  # typed into the widget: the agent confirms
     assert pop["route"] == {"mode": "agent", "agent_id": agent, "sticky": False}
     events = await thread_events(lab.hub, customer_id)
     assert [e.type for e in events][-1] == "call"
@@ -121,7 +122,7 @@ async def test_unknown_number_linked_by_handoff_code(lab: PhoneLab) -> None:
     assert verbs(root) == ["Say", "Dial"]
     pop = await console.next("call.incoming")
     assert_pop_carries_the_chat(pop, customer_id)
-    assert pop["call"]["data"]["handoff"] is True
+    assert pop["call"]["data"]["handoff"] is True and pop["recognised_by"] == "handoff"
     assert pop["caller"]["address"] == PHONE and pop["caller"]["verification"] == "verified"
     events = await thread_events(lab.hub, customer_id)
     assert [e.type for e in events][-2:] == ["handoff", "call"]

@@ -60,6 +60,7 @@ async def test_known_caller_goes_to_the_sticky_agent(lab: PhoneLab) -> None:
     pop = await console.next("call.incoming")
     assert pop["customer_id"] == customer_id
     assert pop["route"] == {"mode": "agent", "agent_id": sticky, "sticky": True}
+    assert pop["recognised_by"] == "verified"  # the number texted the hub before
     event = await call_event(lab.hub, "CA1")
     assert event.agent_id == sticky and event.type == "call" and event.status == "ringing"
 
