@@ -19,7 +19,7 @@ from hub.core import UnitOfWork
 from hub.db import utcnow
 from hub.errors import Invalid, NotFound
 from hub.models import OutboxJob, WebhookDelivery, WebhookEndpoint
-from hub.models.webhooks import WEBHOOK_EVENTS
+from hub.models.webhooks import PENDING, WEBHOOK_EVENTS
 from hub.serializers import iso
 from hub.webhooks.events import PublicEvent
 from hub.webhooks.signing import new_secret
@@ -178,4 +178,23 @@ async def _enqueue_one(
             await uow.session.flush()
     except IntegrityError:
         return None
+    return delivery
+
+
+async def redeliver_webhook(
+    uow: UnitOfWork, delivery_id: int, *, actor: str = "system"
+) -> WebhookDelivery:
+    """Queue a failed (or delivered) delivery again, same payload and id, for the
+    admin's "Redeliver" button; attempts keep being logged on the same delivery."""
+    delivery = await uow.session.get(WebhookDelivery, delivery_id, with_for_update=True)
+    if delivery is None:
+        raise NotFound(f"webhook delivery {delivery_id} not found")
+    if delivery.state == PENDING:
+        raise Invalid("this delivery is still being attempted", code="delivery_pending")
+    delivery.state = PENDING
+    key = f"webhook-redo:{delivery.id}:{delivery.attempts}"
+    uow.session.add(OutboxJob(kind=JOB_KIND, key=key, payload={"delivery_id": delivery.id}))
+    await uow.session.flush()
+    await record_audit(uow, actor, "webhook.redelivered", "webhook_delivery", delivery.id)
+    uow.on_commit(uow.hub.wake_outbox)
     return delivery

@@ -11,11 +11,12 @@ from sqlalchemy import func, select, update
 
 from hub.actions.inbound import receive_inbound
 from hub.actions.threads import set_thread_status
-from hub.actions.webhooks import create_webhook, update_webhook
+from hub.actions.webhooks import create_webhook, redeliver_webhook, update_webhook
 from hub.core import Hub
 from hub.db import utcnow
 from hub.models import OutboxJob, WebhookAttempt, WebhookDelivery
 from hub.outbox import OutboxWorker
+from hub.queries.webhooks import delivery_attempts, list_deliveries
 from hub.types import Inbound
 from hub.webhooks import install_webhooks
 from tests.hub.webhooks.conftest import Receiver
@@ -114,6 +115,16 @@ async def test_client_error_fails_without_retry(hub: Hub, receiver: Receiver) ->
         job = (await session.execute(select(OutboxJob))).scalar_one()
     assert len(receiver.received) == 1
     assert (delivery.state, delivery.status_code, job.state) == ("failed", 410, "failed")
+
+    async with hub.uow() as uow:  # the admin's "Redeliver" button
+        await redeliver_webhook(uow, delivery.id)
+    await drain_until_idle(hub)
+    async with hub.read() as session:
+        [again] = await list_deliveries(session, state="delivered")
+        attempts = await delivery_attempts(session, again.id)
+    assert again.id == delivery.id and again.attempts == 2
+    assert [a.status_code for a in attempts] == [410, 200]
+    assert receiver.received[0].body == receiver.received[1].body
 
 
 async def test_inactive_endpoint_gets_nothing(hub: Hub, receiver: Receiver) -> None:

@@ -1,0 +1,45 @@
+"""Read side of outbound webhooks: endpoints and the delivery log (newest first)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hub.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
+
+MAX_PAGE = 200
+
+
+async def list_endpoints(session: AsyncSession) -> list[WebhookEndpoint]:
+    """Every endpoint, oldest first. Never show ``secret`` after creation."""
+    rows = await session.execute(select(WebhookEndpoint).order_by(WebhookEndpoint.id))
+    return list(rows.scalars())
+
+
+async def list_deliveries(
+    session: AsyncSession,
+    *,
+    endpoint_id: int | None = None,
+    state: str | None = None,
+    limit: int = 50,
+    before: int | None = None,
+) -> list[WebhookDelivery]:
+    """Deliveries newest first; ``before`` is the id of the last one of the previous page."""
+    query = select(WebhookDelivery).order_by(WebhookDelivery.id.desc()).limit(min(limit, MAX_PAGE))
+    if endpoint_id is not None:
+        query = query.where(WebhookDelivery.endpoint_id == endpoint_id)
+    if state is not None:
+        query = query.where(WebhookDelivery.state == state)
+    if before is not None:
+        query = query.where(WebhookDelivery.id < before)
+    return list((await session.execute(query)).scalars())
+
+
+async def delivery_attempts(session: AsyncSession, delivery_id: int) -> list[WebhookAttempt]:
+    """Every HTTP attempt of a delivery, in order."""
+    rows = await session.execute(
+        select(WebhookAttempt)
+        .where(WebhookAttempt.delivery_id == delivery_id)
+        .order_by(WebhookAttempt.number)
+    )
+    return list(rows.scalars())
