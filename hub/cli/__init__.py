@@ -14,6 +14,7 @@ COMMAND_MODULES = [
     "hub.cli.demo",
     "hub.cli.report",
     "hub.cli.imports",
+    "hub.cli.webhooks",
     "hub.cli.simulate",
     "hub.cli.customer",
     "hub.cli.terminal",
