@@ -130,3 +130,25 @@ async def wait_for_status(hub: Hub, call_sid: str, status: str) -> Event:
             return event
         await asyncio.sleep(0.02)
     raise AssertionError(f"call {call_sid} stuck at {event.status}")
+
+
+async def test_click_to_call_refused_by_twilio_stores_nothing(settings: Settings) -> None:
+    async with (
+        serve_simulator(TWILIO_TEST_SID, TWILIO_TEST_TOKEN) as sim,
+        live_server(settings.with_(twilio_api_base=sim.url), run_outbox=False) as live,
+        httpx.AsyncClient(base_url=live.url) as http,
+    ):
+        agent = await make_agent(live.hub, "Forrest")
+        customer_id = await customer_with_phone(live.hub)
+        cookie = cookie_header({"agent_id": agent, "csrf": CSRF}, settings.secret_key)
+        sim.simulator.reject_next(21210, "Caller phone number not verified")
+        response = await http.post(
+            "/phone/calls",
+            json={"customer_id": customer_id},
+            headers={"Cookie": cookie, "X-CSRF-Token": CSRF},
+        )
+        assert response.status_code == 502
+        assert response.json()["error"]["code"] == "provider_error"
+        async with live.hub.read() as session:
+            calls = (await session.execute(select(Event).where(Event.type == "call"))).all()
+        assert calls == []
