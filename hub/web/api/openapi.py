@@ -16,7 +16,7 @@ from hub.web.api.shapes import COMPONENTS
 ERROR_DESCRIPTIONS = {
     400: "The body is not a JSON document",
     401: "Missing, unknown or revoked API token",
-    404: "No such customer",
+    404: "No such customer (or `customer_id` names none)",
     409: "Conflicting change",
     413: "The request body is over the size limit",
     422: "A parameter or field is invalid, or the request cannot be carried out",

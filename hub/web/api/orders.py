@@ -118,6 +118,7 @@ def endpoints() -> list[Endpoint]:
             ),
             tag="orders",
             body=Body(ORDER_BODY),
+            errors=[404],
             responses={
                 200: ("The updated order", Ref("Order")),
                 201: ("The new order", Ref("Order")),

@@ -102,3 +102,9 @@ async def test_long_external_id_without_number(api: httpx.AsyncClient) -> None:
     response = await api.post("/orders", json={"external_id": "x" * 122, "email": "a@b.co"})
     assert response.status_code == 201, response.text
     assert len(response.json()["number"]) == 64
+
+
+async def test_unknown_customer_id_is_404(api: httpx.AsyncClient) -> None:
+    response = await api.post("/orders", json={"external_id": "x-1", "customer_id": 424242})
+    assert response.status_code == 404
+    conforms_to_doc(response, "/orders", "post")
