@@ -19,7 +19,7 @@ import time
 from collections.abc import Awaitable, Callable, Iterator
 from typing import TextIO
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from hub.actions.customers import normalize_or_invalid
@@ -125,14 +125,7 @@ async def customers_batch(uow: UnitOfWork, batch: list[Line], result: ImportResu
         except HubError as exc:
             result.rejected.append(Rejected(line, exc.message))
     keys = {key for _, _, new in parsed for key in new.identities}
-    existing: set[tuple[str, str]] = set()
-    if keys:
-        found = await uow.session.execute(
-            select(Identity.kind, Identity.address).where(
-                tuple_(Identity.kind, Identity.address).in_(list(keys))
-            )
-        )
-        existing = {(kind, address) for kind, address in found}
+    existing = set(await _identity_owners(uow, keys))
     fast: list[tuple[int, dict[str, str], NewCustomer]] = []
     slow: list[Line] = []
     seen: set[tuple[str, str]] = set()
@@ -152,6 +145,23 @@ async def customers_batch(uow: UnitOfWork, batch: list[Line], result: ImportResu
             slow = sorted(slow + [(line, row) for line, row, _ in fast], key=lambda x: x[0])
     for line, row in slow:
         await one_row(uow, import_customer_row, line, row, result)
+
+
+async def _identity_owners(
+    uow: UnitOfWork, keys: set[tuple[str, str]]
+) -> dict[tuple[str, str], int]:
+    """Customer ids of the identities among ``keys`` that exist (one query per kind, on
+    the ``(kind, address)`` unique index)."""
+    owners: dict[tuple[str, str], int] = {}
+    for kind in sorted({kind for kind, _ in keys}):
+        addresses = [address for k, address in keys if k == kind]
+        rows = await uow.session.execute(
+            select(Identity.address, Identity.customer_id).where(
+                Identity.kind == kind, Identity.address.in_(addresses)
+            )
+        )
+        owners.update({(kind, address): customer_id for address, customer_id in rows})
+    return owners
 
 
 def _order_key(data: OrderInput, region: str) -> tuple[str, str] | None:
@@ -175,20 +185,13 @@ async def orders_batch(uow: UnitOfWork, batch: list[Line], result: ImportResult)
     external_ids = [data.external_id for _, _, data, _ in parsed]
     keys = {key for *_, key in parsed if key is not None}
     known_orders: set[str] = set()
-    owners: dict[tuple[str, str], int] = {}
     threads: dict[int, int] = {}
     if external_ids:
         found = await session.execute(
             select(Order.external_id).where(Order.external_id.in_(external_ids))
         )
         known_orders = set(found.scalars())
-    if keys:
-        holders = await session.execute(
-            select(Identity.kind, Identity.address, Identity.customer_id).where(
-                tuple_(Identity.kind, Identity.address).in_(list(keys))
-            )
-        )
-        owners = {(kind, address): customer_id for kind, address, customer_id in holders}
+    owners = await _identity_owners(uow, keys)
     if owners:
         pairs = await session.execute(
             select(Thread.customer_id, Thread.id).where(
