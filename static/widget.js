@@ -80,7 +80,15 @@
   var bySms = el("button", "handoff", "Continue by SMS");
   byPhone.type = bySms.type = "button";
   foot.append(byPhone, bySms);
-  panel.append(head, notice, log, typing, error, form, foot);
+  // Verifying a phone (one-time code by SMS) before "Continue by SMS".
+  var verify = el("form", "verify");
+  verify.hidden = true;
+  var vInput = el("input");
+  vInput.name = "verify";
+  var vButton = el("button", "send verify-send", "Send code");
+  vButton.type = "submit";
+  verify.append(vInput, vButton);
+  panel.append(head, notice, log, typing, error, verify, form, foot);
   wrap.append(panel, launcher);
   root.append(css, wrap);
 
@@ -192,9 +200,37 @@
     idleTimer = setTimeout(function () { sentTyping = 0; socket.emit("typing", { typing: false }); }, 3000);
   }
 
+  function askVerify(step) {
+    verify.hidden = false;
+    verify.dataset.step = step;
+    vInput.value = step === "phone" ? (inputs.phone && inputs.phone.value) || cfg.phone || "" : "";
+    vInput.type = step === "phone" ? "tel" : "text";
+    vInput.placeholder = step === "phone" ? "Your mobile number" : "6-digit code we texted you";
+    vInput.setAttribute("aria-label", vInput.placeholder);
+    vButton.textContent = step === "phone" ? "Send code" : "Verify";
+    vInput.focus();
+  }
+
+  function submitVerify(event) {
+    event.preventDefault();
+    var value = vInput.value.trim();
+    if (!value) return;
+    var phoneStep = verify.dataset.step === "phone";
+    var name = phoneStep ? "verify" : "verify_code";
+    var data = phoneStep ? { kind: "phone", address: value } : { code: value };
+    socket.emit(name, data, function (ack) {
+      if (!ack || !ack.ok) return showError((ack && ack.message) || "Could not verify.");
+      showError("");
+      if (phoneStep) return askVerify("code");
+      verify.hidden = true;
+      handoff("sms");
+    });
+  }
+
   function handoff(to) {
     connect();
     socket.emit("handoff", { to: to }, function (ack) {
+      if (ack && ack.error === "unverified_phone") return askVerify("phone");
       if (!ack || !ack.ok) return showError((ack && ack.message) || "Not available right now.");
       showError("");
       var text = to === "phone"
@@ -270,6 +306,7 @@
   launcher.addEventListener("click", function () { toggle(panel.hidden); });
   close.addEventListener("click", function () { toggle(false); });
   form.addEventListener("submit", submit);
+  verify.addEventListener("submit", submitVerify);
   body.addEventListener("input", noteTyping);
   body.addEventListener("keydown", function (e) {
     if (e.key === "Enter" && !e.shiftKey) { e.preventDefault(); form.requestSubmit(); }

@@ -6,6 +6,8 @@ Chromium, ``page`` and the live hub ``console_server`` (with agent Sam) come fro
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Any
 
 from playwright.async_api import Page, expect
@@ -14,7 +16,7 @@ from sqlalchemy import select
 from hub.actions.replies import send_reply
 from hub.models import Agent, Event
 from tests.browser.conftest import sign_in_console
-from tests.conftest import LiveServer
+from tests.conftest import LiveServer, live_server, make_settings
 
 WIDGET = "[data-omnihub-widget]"
 # Generous: the 2-core test machine is shared; passing runs never wait this long.
@@ -50,7 +52,7 @@ async def test_chat_on_the_demo_shop(console_server: LiveServer, page: Page) -> 
         "within 2 hours", timeout=WAIT_MS
     )
     await page.locator(f"{WIDGET} textarea[name=body]").fill("Hello?")
-    await page.locator(f"{WIDGET} .send").click()
+    await page.locator(f"{WIDGET} .composer .send").click()
     await expect(page.locator(f"{WIDGET} .error")).to_contain_text(
         "email or phone", timeout=WAIT_MS
     )
@@ -95,7 +97,7 @@ async def test_agent_answers_from_the_console(console_server: LiveServer, page: 
     await expect(page.locator(f"{WIDGET} .status")).to_have_text("Online", timeout=WAIT_MS)
     await page.locator(f"{WIDGET} input[name=name]").fill("Grace")
     await page.locator(f"{WIDGET} textarea[name=body]").fill("Do you ship to Canada?")
-    await page.locator(f"{WIDGET} .send").click()
+    await page.locator(f"{WIDGET} .composer .send").click()
     await expect(page.locator(f"{WIDGET} .msg.me:not(.pending)")).to_have_count(1, timeout=WAIT_MS)
 
     async with shop.hub.read() as db:
@@ -113,3 +115,32 @@ async def test_agent_answers_from_the_console(console_server: LiveServer, page: 
     await expect(page.locator(f"{WIDGET} .msg .text")).to_have_text(
         ["Do you ship to Canada?", "We do!"], timeout=WAIT_MS
     )
+
+
+async def test_continue_by_sms_after_verifying_the_phone(
+    sqlite_url: str, tmp_path: Path, page: Page
+) -> None:
+    # The outbox is off: the texts are committed (and read back here), not sent to Twilio.
+    async with live_server(make_settings(sqlite_url, tmp_path), run_outbox=False) as shop:
+        await page.goto(f"{shop.url}/demo/shop")
+        await page.locator(f"{WIDGET} .launcher").click()
+        await expect(page.locator(f"{WIDGET} .status")).to_have_text("Offline", timeout=WAIT_MS)
+        await page.locator(f"{WIDGET} input[name=email]").fill("ada@example.com")
+        await page.locator(f"{WIDGET} textarea[name=body]").fill("Can you text me?")
+        await page.locator(f"{WIDGET} .composer .send").click()
+        await expect(page.locator(f"{WIDGET} .msg.me:not(.pending)")).to_have_count(
+            1, timeout=WAIT_MS
+        )
+        await page.get_by_role("button", name="Continue by SMS").click()
+        field = page.locator(f"{WIDGET} input[name=verify]")
+        await field.fill("555 010 7070")
+        await field.press("Enter")
+        await expect(field).to_have_attribute("placeholder", re.compile("code"), timeout=WAIT_MS)
+        async with shop.hub.read() as db:
+            text = (await db.execute(select(Event).where(Event.channel == "sms"))).scalar_one()
+        code = re.search(r"\d{6}", text.body or "")
+        assert code is not None
+        await field.fill(code.group(0))
+        await field.press("Enter")
+        note = page.locator(f"{WIDGET} .msg.system")
+        await expect(note).to_contain_text("We've texted you from +15550001111", timeout=WAIT_MS)
