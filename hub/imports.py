@@ -41,7 +41,7 @@ from hub.import_rows import (
     parse_customer,
     parse_order,
 )
-from hub.models import Customer, Identity, Order, OrderItem, Thread
+from hub.models import Customer, Identity, Order, Thread
 from hub.models.customer import EMAIL, PHONE
 
 Line = tuple[int, dict[str, str]]
@@ -215,13 +215,7 @@ async def orders_batch(uow: UnitOfWork, batch: list[Line], result: ImportResult)
             total = data.total_cents
             if total is None:
                 total = sum(i.quantity * i.unit_price_cents for i in data.items)
-            items = tuple(
-                OrderItem(
-                    sku=i.sku, name=i.name, quantity=i.quantity, unit_price_cents=i.unit_price_cents
-                )
-                for i in data.items
-            )
-            new = NewOrder(data, customer_id, threads[customer_id], total, items)
+            new = NewOrder(data, customer_id, threads[customer_id], total)
             fast.append((line, row, new))
         seen.add(data.external_id)
     if fast:

@@ -18,8 +18,10 @@ did not exist a moment ago, and an import must not fire a webhook per row.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
+
+from sqlalchemy import insert
 
 from hub.actions.orders import OrderInput
 from hub.core import UnitOfWork
@@ -46,89 +48,120 @@ class NewOrder:
     customer_id: int
     thread_id: int
     total_cents: int
-    items: tuple[OrderItem, ...] = field(default_factory=tuple)
 
 
 async def create_customers_bulk(
     uow: UnitOfWork, rows: list[NewCustomer], *, channel: str
-) -> list[Customer]:
-    """Insert new customers with threads, verified identities and details."""
+) -> list[int]:
+    """Insert new customers with threads, verified identities and details; their ids."""
     session = uow.session
     now = utcnow()
-    customers = [
-        Customer(name=row.name[:200] if row.name else None, created_at=now, updated_at=now)
-        for row in rows
+    result = await session.execute(
+        insert(Customer).returning(Customer.id, sort_by_parameter_order=True),
+        [
+            {"name": row.name[:200] if row.name else None, "created_at": now, "updated_at": now}
+            for row in rows
+        ],
+    )
+    ids = list(result.scalars())
+    await session.execute(
+        insert(Thread),
+        [
+            {"customer_id": customer_id, "created_at": now, "last_activity_at": now}
+            for customer_id in ids
+        ],
+    )
+    identities = [
+        {
+            "customer_id": customer_id,
+            "kind": kind,
+            "address": address,
+            "verification": VERIFIED,
+            "created_at": now,
+            "last_seen_at": now,
+        }
+        for customer_id, row in zip(ids, rows, strict=True)
+        for kind, address in row.identities
     ]
-    session.add_all(customers)
-    await session.flush()
-    for customer, row in zip(customers, rows, strict=True):
-        session.add(Thread(customer_id=customer.id, created_at=now, last_activity_at=now))
-        for kind, address in row.identities:
-            session.add(
-                Identity(
-                    customer_id=customer.id,
-                    kind=kind,
-                    address=address,
-                    verification=VERIFIED,
-                    created_at=now,
-                    last_seen_at=now,
-                )
-            )
-        for key, value in row.details:
-            session.add(
-                Detail(
-                    customer_id=customer.id, key=key, value=value, channel=channel, created_at=now
-                )
-            )
-    await session.flush()
-    return customers
+    await session.execute(insert(Identity), identities)
+    details = [
+        {
+            "customer_id": customer_id,
+            "key": key,
+            "value": value,
+            "channel": channel,
+            "created_at": now,
+        }
+        for customer_id, row in zip(ids, rows, strict=True)
+        for key, value in row.details
+    ]
+    if details:
+        await session.execute(insert(Detail), details)
+    return ids
 
 
-async def create_orders_bulk(uow: UnitOfWork, rows: list[NewOrder], *, channel: str) -> list[Order]:
-    """Insert new orders with their items and ``purchase`` events."""
+async def create_orders_bulk(uow: UnitOfWork, rows: list[NewOrder], *, channel: str) -> list[int]:
+    """Insert new orders with their items and ``purchase`` events; the orders' ids."""
     session = uow.session
     now = utcnow()
-    orders = []
+    values = []
     for row in rows:
         data = row.data
-        order = Order(
-            external_id=data.external_id,
-            customer_id=row.customer_id,
-            number=(data.number or data.external_id)[:64],
-            source=data.source,
-            store_code=data.store_code,
-            status=data.status,
-            pickup_location=data.pickup_location,
-            currency=data.currency.upper()[:3],
-            total_cents=row.total_cents,
-            placed_at=data.placed_at or now,
-            created_at=now,
-            updated_at=now,
+        values.append(
+            {
+                "external_id": data.external_id,
+                "customer_id": row.customer_id,
+                "number": (data.number or data.external_id)[:64],
+                "source": data.source,
+                "store_code": data.store_code,
+                "status": data.status,
+                "pickup_location": data.pickup_location,
+                "currency": data.currency.upper()[:3],
+                "total_cents": row.total_cents,
+                "placed_at": data.placed_at or now,
+                "data": {},
+                "created_at": now,
+                "updated_at": now,
+            }
         )
-        order.items = list(row.items)
-        orders.append(order)
-    session.add_all(orders)
-    await session.flush()
-    for order, row in zip(orders, rows, strict=True):
+    result = await session.execute(
+        insert(Order).returning(Order.id, sort_by_parameter_order=True), values
+    )
+    ids = list(result.scalars())
+    items = [
+        {
+            "order_id": order_id,
+            "sku": item.sku,
+            "name": item.name,
+            "quantity": item.quantity,
+            "unit_price_cents": item.unit_price_cents,
+        }
+        for order_id, row in zip(ids, rows, strict=True)
+        for item in row.data.items
+    ]
+    if items:
+        await session.execute(insert(OrderItem), items)
+    events = []
+    for order_id, row, value in zip(ids, rows, values, strict=True):
         when: datetime = row.data.placed_at or now
-        session.add(
-            Event(
-                customer_id=row.customer_id,
-                thread_id=row.thread_id,
-                type=PURCHASE,
-                channel=channel,
-                body=f"Order {order.number} — {len(row.items)} item(s)",
-                provider_id=f"order:{order.external_id}",
-                data={
-                    "order_id": order.id,
-                    "source": order.source,
-                    "store_code": order.store_code,
-                    "total_cents": order.total_cents,
-                    "currency": order.currency,
+        events.append(
+            {
+                "customer_id": row.customer_id,
+                "thread_id": row.thread_id,
+                "type": PURCHASE,
+                "channel": channel,
+                "body": f"Order {value['number']} — {len(row.data.items)} item(s)",
+                "provider_id": f"order:{row.data.external_id}",
+                "data": {
+                    "order_id": order_id,
+                    "source": value["source"],
+                    "store_code": value["store_code"],
+                    "total_cents": value["total_cents"],
+                    "currency": value["currency"],
                 },
-                created_at=when,
-                updated_at=when,
-            )
+                "created_at": when,
+                "updated_at": when,
+            }
         )
-    await session.flush()
-    return orders
+    await session.execute(insert(Event), events)
+    return ids
