@@ -54,10 +54,17 @@ class OutboxWorker:
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="outbox")
 
-    async def stop(self) -> None:
+    async def stop(self, grace: float = 5.0) -> None:
+        """Let the current pass finish (so no database call is cut off mid-connect),
+        then stop; cancel only if it overruns ``grace`` seconds. A job cut off here
+        keeps its lease and is reconciled by the next worker."""
         self._stopping = True
         self._wakeup.set()
-        if self._task is not None:
+        if self._task is None:
+            return
+        try:
+            await asyncio.wait_for(asyncio.shield(self._task), grace)
+        except TimeoutError:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
