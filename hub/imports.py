@@ -23,7 +23,14 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from hub.actions.customers import normalize_or_invalid
-from hub.actions.imports import NewCustomer, NewOrder, create_customers_bulk, create_orders_bulk
+from hub.actions.imports import (
+    NewCustomer,
+    NewOrder,
+    create_customers_bulk,
+    create_orders_bulk,
+    name_customers,
+    verify_identities,
+)
 from hub.actions.orders import OrderInput
 from hub.core import Hub, UnitOfWork
 from hub.errors import HubError, Invalid
@@ -41,7 +48,7 @@ from hub.import_rows import (
     parse_customer,
     parse_order,
 )
-from hub.models import Customer, Identity, Order, Thread
+from hub.models import Identity, Order, Thread
 from hub.models.customer import EMAIL, PHONE
 
 Line = tuple[int, dict[str, str]]
@@ -221,25 +228,15 @@ async def orders_batch(uow: UnitOfWork, batch: list[Line], result: ImportResult)
     if fast:
         try:
             async with session.begin_nested():
-                await _fill_names(uow, fast)
+                names = {new.customer_id: new.data.name for _, _, new in fast}
+                await name_customers(uow, {k: v for k, v in names.items() if v})
+                await verify_identities(uow, {key for *_, key in parsed if key in owners})
                 await create_orders_bulk(uow, [new for _, _, new in fast], channel=CHANNEL)
             result.created += len(fast)
         except IntegrityError:  # someone else wrote meanwhile: go row by row
             slow = sorted(slow + [(line, row) for line, row, _ in fast], key=lambda x: x[0])
     for line, row in slow:
         await one_row(uow, import_order_row, line, row, result)
-
-
-async def _fill_names(uow: UnitOfWork, fast: list[tuple[int, dict[str, str], NewOrder]]) -> None:
-    """Name unnamed customers after the order's buyer, as ``upsert_order`` does."""
-    names = {new.customer_id: new.data.name for _, _, new in fast if new.data.name}
-    if not names:
-        return
-    unnamed = await uow.session.execute(
-        select(Customer).where(Customer.id.in_(list(names)), Customer.name.is_(None))
-    )
-    for customer in unnamed.scalars():
-        customer.name = (names[customer.id] or "").strip()[:200] or None
 
 
 __all__ = ["KINDS", "ImportResult", "Rejected", "import_csv"]

@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select, update
 
 from hub.actions.orders import OrderInput
 from hub.core import UnitOfWork
@@ -165,3 +165,32 @@ async def create_orders_bulk(uow: UnitOfWork, rows: list[NewOrder], *, channel: 
         )
     await session.execute(insert(Event), events)
     return ids
+
+
+async def name_customers(uow: UnitOfWork, names: dict[int, str]) -> None:
+    """Name the unnamed customers among ``names`` (customer id → buyer name), as
+    ``upsert_order`` does through ``resolve_identity``."""
+    if not names:
+        return
+    unnamed = await uow.session.execute(
+        select(Customer).where(Customer.id.in_(list(names)), Customer.name.is_(None))
+    )
+    for customer in unnamed.scalars():
+        customer.name = names[customer.id].strip()[:200] or None
+    await uow.session.flush()
+
+
+async def verify_identities(uow: UnitOfWork, keys: set[tuple[str, str]]) -> None:
+    """Mark the identities ``(kind, address)`` verified: the shop's own order data
+    vouches for its buyer, as in ``upsert_order``."""
+    for kind in sorted({kind for kind, _ in keys}):
+        addresses = [address for k, address in keys if k == kind]
+        await uow.session.execute(
+            update(Identity)
+            .where(
+                Identity.kind == kind,
+                Identity.address.in_(addresses),
+                Identity.verification != VERIFIED,
+            )
+            .values(verification=VERIFIED)
+        )

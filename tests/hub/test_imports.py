@@ -9,11 +9,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from hub.actions.customers import add_identity
+from hub.actions.inbound import receive_inbound
 from hub.cli import main
 from hub.core import Hub
 from hub.errors import Invalid
 from hub.imports import import_csv
 from hub.models import Customer, Detail, Event, Identity, Order
+from hub.types import Inbound
 
 CUSTOMERS = """name,email,phone,loyalty_id,detail.address
 Ann Lee,ann@example.com,+1 555 123 0000,L-1,1 Main St
@@ -133,15 +136,20 @@ async def test_bulk_path_writes_what_the_actions_write(hub: Hub) -> None:
     """Orders of known customers take the bulk path; the result matches upsert_order's."""
     people = "email,phone\nzed@example.com,\n,555-123-0077\n"
     await import_csv(hub, io.StringIO(people))
+    async with hub.uow() as uow:  # a number someone typed into the widget: asserted
+        await receive_inbound(uow, Inbound("webchat", "visitor", "v-1", body="hi"))
+        visitor = (await uow.session.execute(select(Identity))).scalars().all()[-1]
+        await add_identity(uow, visitor.customer_id, "phone", "555-123-0088")
     orders = (
         "external_id,number,email,phone,name,total,items\n"
         'b-1,B-1,zed@example.com,,Zed Zee,,"[{""name"": ""Pen"", ""quantity"": 3, '
         '""unit_price"": ""1.50""}]"\n'
         "b-2,,,5551230077,,9.99,\n"
         "b-3,B-3,other@example.com,,,1,\n"
+        "b-4,B-4,,555-123-0088,Vic,2,\n"
     )
     result = await import_csv(hub, io.StringIO(orders))
-    assert (result.created, result.updated, result.rejected) == (3, 0, [])
+    assert (result.created, result.updated, result.rejected) == (4, 0, [])
     async with hub.read() as session:
         rows = (await session.execute(select(Order).order_by(Order.external_id))).scalars().all()
         events = (
@@ -154,9 +162,18 @@ async def test_bulk_path_writes_what_the_actions_write(hub: Hub) -> None:
             .all()
         )
         zed = await session.get(Customer, rows[0].customer_id)
-    assert [(o.number, o.total_cents) for o in rows] == [("B-1", 450), ("b-2", 999), ("B-3", 100)]
+        typed = (
+            await session.execute(select(Identity).where(Identity.address == "+15551230088"))
+        ).scalar_one()
+    assert [(o.number, o.total_cents) for o in rows] == [
+        ("B-1", 450),
+        ("b-2", 999),
+        ("B-3", 100),
+        ("B-4", 200),
+    ]
     assert [(i.name, i.quantity, i.unit_price_cents) for i in rows[0].items] == [("Pen", 3, 150)]
     assert zed is not None and zed.name == "Zed Zee"
-    assert sorted(e.provider_id or "" for e in events) == ["order:b-1", "order:b-2", "order:b-3"]
+    assert typed.verification == "verified"
+    assert sorted(e.provider_id or "" for e in events) == [f"order:b-{i}" for i in range(1, 5)]
     assert all(e.channel == "import" and e.data["order_id"] for e in events)
     assert events[0].body == "Order B-1 — 1 item(s)"
