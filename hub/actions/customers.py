@@ -84,7 +84,15 @@ async def resolve_identity(
     to that customer instead of a new one.
     """
     session = uow.session
-    identity = await find_identity(session, kind, address)
+    # The customer comes with the identity (one round trip on the hot path); the
+    # get_customer below then finds it in the session.
+    found = await session.execute(
+        select(Identity, Customer)
+        .join(Customer, Customer.id == Identity.customer_id)
+        .where(Identity.kind == kind, Identity.address == address)
+    )
+    row = found.first()
+    identity = row[0] if row is not None else None
     created = False
     if identity is None:
         try:
