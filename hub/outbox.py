@@ -29,7 +29,6 @@ from hub.types import Media, Outbound
 
 log = logging.getLogger(__name__)
 
-LEASE = timedelta(seconds=60)
 MAX_ATTEMPTS = 12
 BATCH = 20
 
@@ -91,6 +90,7 @@ class OutboxWorker:
 
     async def _claim(self) -> list[tuple[int, int]]:
         now = utcnow()
+        lease = timedelta(seconds=self.hub.settings.outbox_lease_seconds)
         async with self.hub.uow() as uow:
             query = (
                 select(OutboxJob)
@@ -109,7 +109,7 @@ class OutboxWorker:
             for job in jobs:
                 job.attempts += 1
                 job.state = IN_FLIGHT
-                job.locked_until = now + LEASE
+                job.locked_until = now + lease
                 claimed.append((job.id, job.attempts))
         return claimed
 

@@ -38,6 +38,9 @@ def _load_or_create_secret(var_dir: Path) -> str:
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     redis_url: str | None = None
+    # Prefix of the socket.io pub/sub channel and presence keys (HUB_REDIS_CHANNEL):
+    # hubs sharing one Redis see each other only when it is the same.
+    redis_channel: str = "omnihub"
     secret_key: str = field(default="", repr=False)
     public_url: str = DEFAULT_PUBLIC_URL
     default_region: str = "US"
@@ -55,6 +58,9 @@ class Settings:
     max_body_bytes: int = 1_000_000
     max_message_chars: int = 4000
     outbox_poll_seconds: float = 1.0
+    # How long a claimed outbox job stays locked; after a crash its job waits this long
+    # before another worker reconciles and retries it (HUB_OUTBOX_LEASE_SECONDS).
+    outbox_lease_seconds: float = 60.0
     outbox_enabled: bool = True
     session_cookie_secure: bool = False
     recording_retention_days: int | None = None
@@ -87,6 +93,7 @@ class Settings:
         return cls(
             database_url=env.get("HUB_DATABASE_URL", DEFAULT_DATABASE_URL),
             redis_url=env.get("HUB_REDIS_URL") or None,
+            redis_channel=env.get("HUB_REDIS_CHANNEL") or "omnihub",
             secret_key=secret,
             public_url=env.get("HUB_PUBLIC_URL", DEFAULT_PUBLIC_URL).rstrip("/"),
             default_region=env.get("HUB_DEFAULT_REGION", "US").upper(),
@@ -102,6 +109,7 @@ class Settings:
             twilio_twiml_app_sid=env.get("TWILIO_TWIML_APP_SID") or None,
             var_dir=var_dir,
             max_body_bytes=int(env.get("HUB_MAX_BODY_BYTES", "1000000")),
+            outbox_lease_seconds=float(env.get("HUB_OUTBOX_LEASE_SECONDS", "60")),
             session_cookie_secure=env.get("HUB_PUBLIC_URL", "").startswith("https://"),
             recording_retention_days=int(retention) if retention else None,
             log_level=env.get("HUB_LOG_LEVEL", "INFO").upper(),
