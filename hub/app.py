@@ -24,7 +24,8 @@ from hub.errors import HubError
 from hub.outbox import OutboxWorker
 from hub.realtime.agents import AgentNamespace
 from hub.realtime.fanout import Fanout
-from hub.realtime.server import create_sio
+from hub.realtime.presence import SharedPresence
+from hub.realtime.server import close_sio, create_sio
 from hub.retention import schedule_recording_purge
 from hub.settings import Settings
 from hub.web.errors import database_error_handler, http_error_handler, hub_error_handler
@@ -70,6 +71,13 @@ def create_app(settings: Settings | None = None, *, run_outbox: bool | None = No
     agents = AgentNamespace(hub)
     sio.register_namespace(agents)
     hub.presence = agents.online_agent_ids
+    presence = None
+    if settings.redis_url:  # scale-out: agents online in any process
+        presence = SharedPresence(
+            agents.online_agent_ids, settings.redis_url, settings.redis_channel
+        )
+        agents.presence_changed = presence.changed
+        hub.presence = presence
     hub.subscribe(Fanout(sio))
 
     connectors = [cls(hub) for cls in connector_classes()]
@@ -89,6 +97,8 @@ def create_app(settings: Settings | None = None, *, run_outbox: bool | None = No
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         for connector in connectors:
             await connector.startup()
+        if presence is not None:
+            await presence.start()
         # Issue 9 (retention): daily purge of old call recordings/transcripts, via the outbox.
         await schedule_recording_purge(hub)
         if outbox_on:
@@ -101,6 +111,9 @@ def create_app(settings: Settings | None = None, *, run_outbox: bool | None = No
                 await outbox.stop()
             for connector in connectors:
                 await connector.shutdown()
+            if presence is not None:
+                await presence.stop()
+            await close_sio(sio)
             await hub.dispose()
 
     routes: list[BaseRoute] = [Route("/healthz", healthz, methods=["GET"])]
@@ -131,6 +144,7 @@ def create_app(settings: Settings | None = None, *, run_outbox: bool | None = No
             HubError: hub_error_handler,
             HTTPException: http_error_handler,
             DBAPIError: database_error_handler,
+            ConnectionError: database_error_handler,  # asyncpg's connect, unwrapped
         },
     )
     app.state.hub = hub

@@ -36,5 +36,10 @@ async def http_error_handler(request: Request, exc: Exception) -> Response:
 
 
 async def database_error_handler(request: Request, exc: Exception) -> Response:
-    """The database is down or refused: 503 so Twilio and terminals retry later."""
+    """The database is down or refused: 503 so Twilio and terminals retry later.
+
+    Also registered for ``ConnectionError``: while PostgreSQL restarts, asyncpg's
+    connect raises ``ConnectionRefusedError``/``ConnectionResetError``, which SQLAlchemy
+    does not wrap in ``DBAPIError`` (found by ``tests/reliability/test_pg_restart.py``).
+    """
     return error_response(503, "unavailable", "the database is unavailable; retry later")

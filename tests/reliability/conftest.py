@@ -68,7 +68,7 @@ class HubProcess:
         assert proc.returncode == 0, err.decode()
         return out.decode()
 
-    async def start(self, timeout: float = 20.0) -> None:
+    async def start(self, within: float = 20.0) -> None:
         """Start ``hub serve`` and wait until ``/healthz`` answers 200."""
         assert self.proc is None or self.proc.returncode is not None
         with self.log_path.open("ab") as log:
@@ -81,7 +81,7 @@ class HubProcess:
             )
         self.starts += 1
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
+        deadline = loop.time() + within
         async with httpx.AsyncClient(timeout=1.0) as client:
             while loop.time() < deadline:
                 if self.proc.returncode is not None:

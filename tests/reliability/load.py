@@ -81,10 +81,10 @@ class SmsFlood:
                     self.unacked.append(params)
                     await asyncio.sleep(0.1)
 
-    async def drain(self, timeout: float) -> None:
+    async def drain(self, within: float) -> None:
         """Deliver the webhooks still unacknowledged (Twilio's retries)."""
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
+        deadline = loop.time() + within
         async with httpx.AsyncClient(timeout=3.0) as client:
             while self.unacked and loop.time() < deadline:
                 params = self.unacked.pop()
