@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import sys
+import traceback
 from pathlib import Path
 
 
@@ -13,9 +14,14 @@ def main() -> int:
     for module in sorted(pkgutil.iter_modules([str(Path(__file__).parent)]), key=lambda m: m.name):
         if module.name.startswith("_"):
             continue
-        bench = importlib.import_module(f"bench.{module.name}")
         print(f"== bench.{module.name}", flush=True)
-        status |= int(bench.main() or 0)
+        try:
+            bench = importlib.import_module(f"bench.{module.name}")
+            status |= int(bench.main() or 0)
+        except Exception:
+            # One broken benchmark (e.g. a database that is down) must not hide the others.
+            traceback.print_exc()
+            status = 1
     return status
 
 
