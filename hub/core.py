@@ -58,6 +58,13 @@ class Hub:
         self.settings = settings
         self.engine = engine or create_engine(settings.database_url)
         self.sessionmaker: async_sessionmaker[AsyncSession] = create_sessionmaker(self.engine)
+        # Reads never take SQLite's write lock; on PostgreSQL they share the one engine.
+        self.read_engine = (
+            create_engine(settings.database_url, read_only=True)
+            if settings.is_sqlite and engine is None
+            else self.engine
+        )
+        self.read_sessionmaker = create_sessionmaker(self.read_engine)
         self.connectors: dict[str, Connector] = {}
         self.listeners: list[Listener] = []
         # Set by the app's lifespan when an outbox worker runs in this process.
@@ -110,8 +117,8 @@ class Hub:
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
-        """A session for queries; nothing is committed."""
-        async with self.sessionmaker() as session:
+        """A session for queries only; nothing is committed (never write through it)."""
+        async with self.read_sessionmaker() as session:
             yield session
 
     async def publish(self, events: list[DomainEvent]) -> None:
@@ -124,3 +131,5 @@ class Hub:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+        if self.read_engine is not self.engine:
+            await self.read_engine.dispose()
