@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -171,8 +173,12 @@ async def record_detail(
     *,
     channel: str,
     source_event_id: int | None = None,
+    created_at: datetime | None = None,
 ) -> Detail:
-    """Remember a fact the customer gave. The same key and value twice is kept once."""
+    """Remember a fact the customer gave. The same key and value twice is kept once.
+
+    ``created_at`` is when the customer gave it (the source event's time), default now.
+    """
     key = key.strip().lower().replace(" ", "_")[:MAX_DETAIL_KEY]
     value = value.strip()
     if not key or not value:
@@ -194,6 +200,7 @@ async def record_detail(
         value=value,
         channel=channel,
         source_event_id=source_event_id,
+        created_at=created_at or utcnow(),
     )
     uow.session.add(detail)
     if key == "name" and not customer.name:

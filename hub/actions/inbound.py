@@ -92,6 +92,7 @@ async def receive_inbound(uow: UnitOfWork, inbound: Inbound) -> Received:
                 value,
                 channel=inbound.channel,
                 source_event_id=appended.event.id,
+                created_at=appended.event.created_at,
             )
     return Received(appended.event, customer, thread, identity, duplicate=False)
 
