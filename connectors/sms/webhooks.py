@@ -53,9 +53,13 @@ class SmsWebhooks:
             return empty_twiml()
         inbound = inbound_from_form(form)
         keyword = consent_keyword(inbound.body, str(form.get("OptOutType") or "") or None)
+        if keyword is None:
+            # The common case: group commit with concurrent webhooks (``hub.ingest``).
+            await self.hub.ingest(inbound)
+            return empty_twiml()
         async with self.hub.uow() as uow:
             received = await receive_inbound(uow, inbound)
-            if keyword and not received.duplicate and received.identity is not None:
+            if not received.duplicate and received.identity is not None:
                 await apply_consent(uow, received.identity.id, keyword)
         return empty_twiml()
 

@@ -2,15 +2,16 @@
 
 Rooms: ``agents`` (everyone), ``agent:<id>`` (one agent's tabs), ``customer:<id>``
 (tabs showing that customer's thread, joined with the ``watch`` event).
-Presence is the set of agent ids with at least one socket; it is kept per process
-and announced with ``presence.updated`` so other processes (through the Redis
-manager) and consoles can merge it.
+Presence is the set of agent ids with at least one socket in this process, announced
+with ``presence.updated``; with Redis, ``hub.realtime.presence.SharedPresence`` merges
+the sets of every hub process into ``hub.presence()``.
 """
 
 from __future__ import annotations
 
 import logging
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 import socketio
@@ -40,6 +41,8 @@ class AgentNamespace(socketio.AsyncNamespace):
         self.hub = hub
         self.connections: Counter[int] = Counter()
         self.status: dict[int, str] = {}
+        # Called when the set of agents online here changes (shared presence, scale-out).
+        self.presence_changed: Callable[[], None] = lambda: None
 
     def online_agent_ids(self) -> set[int]:
         return {agent_id for agent_id, n in self.connections.items() if n > 0}
@@ -61,6 +64,7 @@ class AgentNamespace(socketio.AsyncNamespace):
         self.connections[agent.id] += 1
         self.status.setdefault(agent.id, "online")
         if self.connections[agent.id] == 1:
+            self.presence_changed()
             await self._announce(agent.id, self.status[agent.id])
         return True
 
@@ -72,6 +76,7 @@ class AgentNamespace(socketio.AsyncNamespace):
             if self.connections[agent_id] <= 0:
                 del self.connections[agent_id]
                 self.status.pop(agent_id, None)
+                self.presence_changed()
                 await self._announce(agent_id, "offline")
 
     async def on_watch(self, sid: str, data: Any) -> dict[str, Any]:

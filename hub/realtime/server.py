@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import socketio
 
+from hub.realtime.redis_manager import HubRedisManager
 from hub.settings import Settings
 
 
-def create_sio(settings: Settings, *, channel: str = "omnihub") -> socketio.AsyncServer:
+def create_sio(settings: Settings, *, channel: str | None = None) -> socketio.AsyncServer:
     """The ASGI socket.io server. With ``HUB_REDIS_URL`` every emit is fanned out to the
-    other hub processes through python-socketio's Redis manager (no home-made cluster)."""
+    other hub processes through python-socketio's Redis manager (no home-made cluster),
+    on the pub/sub channel ``HUB_REDIS_CHANNEL``."""
     manager = None
     if settings.redis_url:
-        manager = socketio.AsyncRedisManager(settings.redis_url, channel=channel)
+        manager = HubRedisManager(settings.redis_url, channel=channel or settings.redis_channel)
     origins = sorted({*settings.origins, settings.public_url.rstrip("/")})
     return socketio.AsyncServer(
         async_mode="asgi",
@@ -22,3 +24,10 @@ def create_sio(settings: Settings, *, channel: str = "omnihub") -> socketio.Asyn
         ping_interval=25,
         ping_timeout=20,
     )
+
+
+async def close_sio(sio: socketio.AsyncServer) -> None:
+    """Stop the socket.io server's background work and close its Redis connections
+    (app shutdown)."""
+    if isinstance(sio.manager, HubRedisManager):
+        await sio.manager.close()
