@@ -20,8 +20,8 @@ from tests.conftest import running_app
 
 @pytest.fixture
 async def app(settings: Settings) -> AsyncIterator[Any]:
-    """The app without its outbox worker: these tests check what the API commits, and
-    cancelling a worker mid-query at shutdown leaks an aiosqlite thread callback."""
+    """The app without its outbox worker: these tests check what the API commits (a
+    queued reply stays ``pending``), not what a connector later delivers."""
     application = create_app(settings, run_outbox=False)
     async with running_app(application):
         yield application
