@@ -47,18 +47,26 @@ class LimitBodyMiddleware:
             return
         received = 0
         response_started = False
+        exceeded = False
 
         async def limited_receive() -> Message:
-            nonlocal received
+            nonlocal received, exceeded
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
+                    exceeded = True
                     raise BodyTooLarge
             return message
 
         async def tracking_send(message: Message) -> None:
             nonlocal response_started
+            if exceeded:
+                # A handler caught BodyTooLarge (say, as a malformed form): still 413.
+                if message["type"] == "http.response.start" and not response_started:
+                    response_started = True
+                    await _too_large(send, self.max_bytes)
+                return
             if message["type"] == "http.response.start":
                 response_started = True
             await send(message)
