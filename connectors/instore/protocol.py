@@ -67,7 +67,7 @@ def parse_frame(text: str | bytes) -> tuple[str, dict[str, Any]]:
         raise FrameError(f"frame over {MAX_FRAME_BYTES} bytes", code="too_large")
     try:
         frame = json.loads(text)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, RecursionError) as exc:
         raise FrameError("frame is not valid JSON", code="bad_json") from exc
     if not isinstance(frame, dict):
         raise FrameError("a frame is a JSON object")
@@ -83,7 +83,7 @@ def frame_id_of(text: str | bytes) -> str | None:
     """The id of a frame that failed to parse, if it has a readable one (for the ack)."""
     try:
         frame = json.loads(text) if len(text) <= MAX_FRAME_BYTES else None
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, RecursionError):
         return None
     frame_id = frame.get("id") if isinstance(frame, dict) else None
     return frame_id if isinstance(frame_id, str) and _FRAME_ID.match(frame_id) else None

@@ -139,7 +139,7 @@ class InstoreEndpoints:
         body = await request.body()
         try:
             frame = json.loads(body) if 0 < len(body) <= MAX_FRAME_BYTES else None
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: "[[[[…" nested too deep
             frame = None
         frame_type = request.path_params["type"]
         if isinstance(frame, dict):
@@ -168,7 +168,7 @@ class InstoreEndpoints:
             raise Forbidden("missing or wrong X-CSRF-Token", code="csrf")
         try:
             payload = await request.json()
-        except ValueError:
+        except (ValueError, RecursionError):
             payload = None
         if not isinstance(payload, dict):
             return error_response(400, "bad_json", "the body is a JSON object")

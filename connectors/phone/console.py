@@ -158,5 +158,5 @@ class AgentPhone:
 async def _json(request: Request) -> Any:
     try:
         return await request.json()
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:  # RecursionError: nested too deep
         raise Invalid("the body must be JSON") from exc
