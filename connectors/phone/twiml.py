@@ -5,6 +5,7 @@ Every callback URL is absolute, built from ``HUB_PUBLIC_URL`` (the URL Twilio si
 
 from __future__ import annotations
 
+from datetime import datetime
 from urllib.parse import urlencode
 
 from starlette.responses import Response
@@ -121,19 +122,31 @@ def answer_call(settings: Settings, answer: CallAnswer) -> VoiceResponse:
         response.enqueue(
             QUEUE_NAME, wait_url=callback_url(settings, WAIT_PATH), wait_url_method="POST"
         )
+    elif route.closed:
+        voicemail(settings, response, f"{hello} {closed_greeting(route.opens_at)}")
     else:
-        voicemail(settings, response, hello)
+        voicemail(settings, response, f"{hello} Nobody can take your call right now.")
     return response
 
 
+def closed_greeting(opens_at: datetime | None) -> str:
+    """What a caller hears outside business hours; ``opens_at`` is in the schedule's
+    local time and is read out as a weekday and a 24-hour time."""
+    if opens_at is None:
+        return "We are closed right now."
+    return f"We are closed right now. We open again on {opens_at:%A} at {opens_at:%H:%M}."
+
+
 def voicemail(
-    settings: Settings, response: VoiceResponse | None = None, hello: str = ""
+    settings: Settings,
+    response: VoiceResponse | None = None,
+    greeting: str = "Nobody can take your call right now.",
 ) -> VoiceResponse:
-    """Record a message with transcription; the recording webhook then hangs up."""
+    """Record a message with transcription after ``greeting``; the recording webhook
+    then hangs up."""
     response = response or VoiceResponse()
     response.say(
-        f"{hello} Nobody can take your call right now. "
-        "Please leave a message after the tone and we will call you back.".strip()
+        f"{greeting.strip()} Please leave a message after the tone and we will call you back."
     )
     response.record(
         action=callback_url(settings, RECORDING_PATH),

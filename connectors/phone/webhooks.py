@@ -25,6 +25,7 @@ from hub.actions.calls import (
     take_queued_call,
     update_call_status,
 )
+from hub.actions.routing import CLOSED, business_hours_status
 from hub.identity import InvalidAddress, normalize_phone
 from hub.models.customer import PHONE
 from hub.types import Inbound
@@ -67,13 +68,15 @@ class VoiceWebhooks:
 
     async def incoming(self, request: Request) -> Response:
         """``POST /twilio/voice``: a known caller is routed; an unknown one is asked for
-        a handoff code."""
+        a handoff code. Outside business hours every caller goes straight to voicemail
+        (``choose_route`` decides; nobody would answer after the code)."""
         form = await verified_form(request, self.settings)
         if not self._reachable(form):
             return twiml.twiml_response(twiml.unidentifiable())
         async with self.hub.uow() as uow:
-            caller = await find_caller(uow, PHONE, str(form["From"]))
-            answer = await start_call(uow, self._inbound(form)) if caller is not None else None
+            known = await find_caller(uow, PHONE, str(form["From"])) is not None
+            closed = not known and (await business_hours_status(uow)).status == CLOSED
+            answer = await start_call(uow, self._inbound(form)) if known or closed else None
         if answer is None:
             return twiml.twiml_response(twiml.ask_for_code(self.settings, attempt=1))
         return twiml.twiml_response(twiml.answer_call(self.settings, answer))

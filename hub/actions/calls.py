@@ -7,7 +7,8 @@ a status is applied once per call, a recording once per recording id, and a stat
 never moves backwards (``ringing`` → ``in-progress`` → a final status; the first final
 status wins), so retried or out-of-order callbacks change nothing.
 
-Event ``data`` keys: ``from``/``to``, ``route`` (``{"mode", "agent_id", "sticky"}``),
+Event ``data`` keys: ``from``/``to``, ``route`` (``{"mode", "agent_id", "sticky"}``, plus
+``"closed": true`` and ``"opens_at"`` for a voicemail outside business hours),
 ``recognised_by`` (``verified``, ``asserted``, ``handoff`` or ``new``),
 ``statuses`` (every status seen), ``duration`` (seconds), ``voicemail`` (bool),
 ``handoff`` (linked by a handoff code), ``recordings`` (``[{"sid", "url", "duration",
@@ -17,6 +18,7 @@ Event ``data`` keys: ``from``/``to``, ``route`` (``{"mode", "agent_id", "sticky"
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
 from hub import events as ev
@@ -318,7 +320,14 @@ async def _stored_answer(uow: UnitOfWork, event: Event) -> CallAnswer:
         mode = QUEUE
     if event.data.get("voicemail"):
         mode = VOICEMAIL
-    route = Route(mode, agent if mode == AGENT else None, bool(stored.get("sticky")))
+    opens_at = stored.get("opens_at")
+    route = Route(
+        mode,
+        agent if mode == AGENT else None,
+        bool(stored.get("sticky")),
+        closed=bool(stored.get("closed")),
+        opens_at=datetime.fromisoformat(opens_at) if isinstance(opens_at, str) else None,
+    )
     return CallAnswer(event, customer, route, duplicate=True)
 
 

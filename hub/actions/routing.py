@@ -2,21 +2,24 @@
 
 An agent is *available* when their console is open (``hub.presence()``), their account
 is active, and they are not on an active call (a call event routed to them whose
-status is still ringing or in progress). Business hours are a later concern: the
-``business_hours_status`` hook always answers ``"open"`` today.
+status is still ringing or in progress). Outside business hours (the default team's
+schedule, ``hub.actions.hours``) every call goes to voicemail; with no schedule the
+hub is always open.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
 from hub.actions.audit import record_audit
+from hub.actions.hours import get_schedule
 from hub.core import UnitOfWork
 from hub.db import utcnow
 from hub.errors import Invalid, NotFound
+from hub.hours import is_open, next_opening
 from hub.identity import InvalidAddress, normalize_phone
 from hub.models import Agent, Event, Thread
 from hub.models.staff import ROUTE_CLIENT, ROUTE_NUMBER, ROUTE_SIP
@@ -39,24 +42,52 @@ STALE_CALL_AFTER = timedelta(hours=4)
 @dataclass(frozen=True)
 class Route:
     """Where a call goes. ``agent`` is set for ``mode == AGENT``; ``sticky`` says it is
-    the agent already handling the customer's thread."""
+    the agent already handling the customer's thread. ``closed`` says the voicemail is
+    because of business hours; ``opens_at`` is then the next opening in the schedule's
+    local time (None when it never opens again)."""
 
     mode: str
     agent: Agent | None = None
     sticky: bool = False
+    closed: bool = False
+    opens_at: datetime | None = None
 
     @property
     def agent_id(self) -> int | None:
         return self.agent.id if self.agent is not None else None
 
     def as_dict(self) -> dict[str, object]:
-        return {"mode": self.mode, "agent_id": self.agent_id, "sticky": self.sticky}
+        route: dict[str, object] = {
+            "mode": self.mode,
+            "agent_id": self.agent_id,
+            "sticky": self.sticky,
+        }
+        if self.closed:
+            route["closed"] = True
+            route["opens_at"] = self.opens_at.isoformat() if self.opens_at else None
+        return route
 
 
-def business_hours_status() -> str:
-    """``"open"`` or ``"closed"``. The hook for opening hours (a later issue): calls
-    arriving while closed go to voicemail. No schedule is configured yet."""
-    return OPEN
+@dataclass(frozen=True)
+class Hours:
+    """The default team's state at an instant: ``status`` is ``"open"`` or ``"closed"``."""
+
+    status: str
+    opens_at: datetime | None = None
+
+
+async def business_hours_status(uow: UnitOfWork, at: datetime | None = None) -> Hours:
+    """Whether the default team is open at ``at`` (now) by its business-hours schedule.
+
+    No schedule (or one with no intervals) means always open. While closed,
+    ``opens_at`` is the next opening in the schedule's time zone.
+    """
+    schedule = await get_schedule(uow.session)
+    at = at or utcnow()
+    if schedule is None or is_open(schedule, at):
+        return Hours(OPEN)
+    opening = next_opening(schedule, at)
+    return Hours(CLOSED, opening.astimezone(schedule.tz) if opening else None)
 
 
 async def busy_agent_ids(uow: UnitOfWork, candidates: set[int]) -> set[int]:
@@ -109,8 +140,9 @@ async def choose_route(uow: UnitOfWork, thread: Thread) -> Route:
     the chosen agent's row stays locked until it commits, so concurrent calls (in any
     process) never pick the same free agent; they skip locked agents instead of waiting.
     """
-    if business_hours_status() != OPEN:
-        return Route(VOICEMAIL)
+    hours = await business_hours_status(uow)
+    if hours.status != OPEN:
+        return Route(VOICEMAIL, closed=True, opens_at=hours.opens_at)
     free, anyone_online = await available_agents(uow)
     if thread.assignee_id is not None:
         free.sort(key=lambda a: a.id != thread.assignee_id)

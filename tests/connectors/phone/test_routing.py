@@ -30,5 +30,6 @@ async def test_routes_are_normalised_and_validated(hub: Hub) -> None:
     assert stored is not None and stored.voice_route == "client"
 
 
-def test_business_hours_hook_is_open_until_scheduled() -> None:
-    assert business_hours_status() == "open"
+async def test_business_hours_hook_is_open_until_scheduled(hub: Hub) -> None:
+    async with hub.uow() as uow:
+        assert (await business_hours_status(uow)).status == "open"
