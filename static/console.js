@@ -222,6 +222,8 @@
       p.hidden = false;
     }
     const data = ev.data || {};
+    const media = mediaList(data.media);
+    if (media) $(".body", li).after(media);
     const dl = $(".call-info", li);
     if (ev.type === "call") {
       if (data.duration) {
@@ -270,6 +272,38 @@
       li.append(form);
     }
     return li;
+  }
+
+  // MMS and other attachments: only http(s) URLs; images by content type (same rule as
+  // hub.web.console.timeline.media_of).
+  function mediaList(items) {
+    if (!Array.isArray(items)) return null;
+    const ul = document.createElement("ul");
+    ul.className = "media plain";
+    items.slice(0, 10).forEach((item) => {
+      const url = item && typeof item.url === "string" ? item.url : "";
+      if (!/^https?:\/\//i.test(url)) return;
+      const kind = typeof item.content_type === "string" ? item.content_type : "";
+      const n = ul.children.length + 1;
+      const li = document.createElement("li");
+      const a = document.createElement("a");
+      a.href = url;
+      a.rel = "noreferrer noopener";
+      a.target = "_blank";
+      if (kind.toLowerCase().startsWith("image/")) {
+        const img = document.createElement("img");
+        img.src = url;
+        img.alt = `Image attachment ${n}`;
+        img.loading = "lazy";
+        img.referrerPolicy = "no-referrer";
+        a.append(img);
+      } else {
+        a.textContent = kind ? `Attachment ${n} (${kind})` : `Attachment ${n}`;
+      }
+      li.append(a);
+      ul.append(li);
+    });
+    return ul.children.length ? ul : null;
   }
 
   function assistForm(id) {
@@ -459,6 +493,123 @@
       form.requestSubmit();
     }
   });
+  // Canned responses: "/" opens a list filtered by what follows it; arrows choose,
+  // Enter inserts the text rendered server-side for this customer (plain text, set
+  // with .value), Escape closes.
+  const picker = $("[data-canned-picker]");
+  const cannedList = $("[data-canned-list]");
+  const cannedEmpty = $("[data-canned-empty]");
+  const cannedQuery = $("[data-canned-query]");
+  let slashAt = -1;
+  let active = -1;
+  let searchSeq = 0;
+  function cannedOptions() {
+    return $$('[role="option"]', cannedList);
+  }
+  function closePicker() {
+    slashAt = -1;
+    active = -1;
+    picker.hidden = true;
+    textarea.setAttribute("aria-expanded", "false");
+    textarea.removeAttribute("aria-activedescendant");
+  }
+  function setActive(i) {
+    const options = cannedOptions();
+    if (!options.length) return;
+    active = (i + options.length) % options.length;
+    options.forEach((o, n) => o.setAttribute("aria-selected", n === active ? "true" : "false"));
+    textarea.setAttribute("aria-activedescendant", options[active].id);
+    options[active].scrollIntoView({ block: "nearest" });
+  }
+  async function searchCanned() {
+    const query = textarea.value.slice(slashAt + 1, textarea.selectionStart);
+    cannedQuery.textContent = `/${query}`;
+    const seq = ++searchSeq;
+    const res = await fetch(`/canned.json?q=${encodeURIComponent(query)}`, { credentials: "same-origin" });
+    if (!res.ok || seq !== searchSeq || slashAt < 0) return;
+    const data = await res.json();
+    cannedList.replaceChildren(...data.items.map((item) => {
+      const li = document.createElement("li");
+      li.id = `canned-opt-${Number(item.id)}`;
+      li.setAttribute("role", "option");
+      li.setAttribute("aria-selected", "false");
+      li.dataset.cannedId = item.id;
+      const code = document.createElement("code");
+      code.textContent = `/${item.shortcut}`;
+      li.append(code, " ", item.title);
+      return li;
+    }));
+    cannedEmpty.hidden = data.items.length > 0;
+    active = -1;
+    setActive(0);
+  }
+  async function insertCanned(option) {
+    const start = slashAt;
+    const end = textarea.selectionStart;
+    closePicker();
+    const res = await fetch(`/customers/${customerId}/canned/${Number(option.dataset.cannedId)}.json`,
+      { credentials: "same-origin" });
+    const data = await res.json().catch(() => ({}));
+    if (!res.ok || typeof data.text !== "string") {
+      error.textContent = (data.error && data.error.message) || "Could not insert the canned response";
+      error.hidden = false;
+      return;
+    }
+    const value = textarea.value;
+    textarea.value = value.slice(0, start) + data.text + value.slice(end);
+    const caret = start + data.text.length;
+    textarea.setSelectionRange(caret, caret);
+    textarea.focus();
+  }
+  if (picker) {
+    textarea.addEventListener("input", () => {
+      const caret = textarea.selectionStart;
+      const value = textarea.value;
+      if (slashAt < 0) {
+        const before = value.slice(0, caret);
+        if (before.endsWith("/") && (caret === 1 || /\s/.test(before.charAt(caret - 2)))) {
+          slashAt = caret - 1;
+          picker.hidden = false;
+          textarea.setAttribute("aria-expanded", "true");
+        } else {
+          return;
+        }
+      }
+      const query = value.slice(slashAt + 1, caret);
+      if (value.charAt(slashAt) !== "/" || caret <= slashAt || /\n/.test(query) || query.length > 40) {
+        closePicker();
+        return;
+      }
+      searchCanned();
+    });
+    textarea.addEventListener("keydown", (e) => {
+      if (slashAt < 0) return;
+      if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+        e.preventDefault();
+        setActive(active + (e.key === "ArrowDown" ? 1 : -1));
+      } else if (e.key === "Enter" && !e.ctrlKey && !e.metaKey) {
+        const option = cannedOptions()[active];
+        if (option) {
+          e.preventDefault();
+          e.stopImmediatePropagation();
+          insertCanned(option);
+        }
+      } else if (e.key === "Escape") {
+        e.preventDefault();
+        closePicker();
+      }
+    });
+    textarea.addEventListener("blur", () => {
+      setTimeout(() => { if (document.activeElement !== textarea) closePicker(); }, 200);
+    });
+    cannedList.addEventListener("mousedown", (e) => {
+      const option = e.target.closest('[role="option"]');
+      if (!option) return;
+      e.preventDefault();
+      insertCanned(option);
+    });
+  }
+
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
     error.hidden = true;

@@ -11,7 +11,19 @@ from functools import partial
 
 from starlette.routing import BaseRoute, Route
 
-from hub.web.console import admin, audit, forms, inbox, login, thread
+from hub.web.console import (
+    admin,
+    audit,
+    canned,
+    forms,
+    hours,
+    inbox,
+    login,
+    privacy,
+    reports,
+    thread,
+    webhooks,
+)
 from hub.web.console.auth import LoginLimiter
 
 GET = ["GET"]
@@ -40,6 +52,13 @@ def console_routes() -> list[BaseRoute]:
         Route(f"{customer}/read", forms.read, methods=POST),
         Route(f"{customer}/merge", forms.merge, methods=POST),
         Route("/merges/{merge_id:int}/unmerge", forms.unmerge, methods=POST),
+        Route(f"{customer}/canned/{{canned_id:int}}.json", canned.canned_rendered, methods=GET),
+        Route(f"{customer}/export", privacy.export_data, methods=POST),
+        Route(f"{customer}/erase", privacy.erase_confirm, methods=GET),
+        Route(f"{customer}/erase", privacy.erase_data, methods=POST),
+        Route("/canned.json", canned.canned_search, methods=GET),
+        Route("/reports", reports.reports_page, methods=GET),
+        Route("/reports.csv", reports.reports_csv, methods=GET),
         Route("/audit", audit.audit_page, methods=GET),
         Route("/admin/agents", admin.agents_page, methods=GET),
         Route("/admin/agents", admin.agents_create, methods=POST),
@@ -51,4 +70,20 @@ def console_routes() -> list[BaseRoute]:
         Route("/admin/stores", admin.stores_create, methods=POST),
         Route("/admin/terminals", admin.terminals_create, methods=POST),
         Route("/admin/terminals/{terminal_id:int}/revoke", admin.terminals_revoke, methods=POST),
+        Route("/admin/canned", canned.canned_page, methods=GET),
+        Route("/admin/canned", canned.canned_create, methods=POST),
+        Route("/admin/canned/{canned_id:int}", canned.canned_update, methods=POST),
+        Route("/admin/canned/{canned_id:int}/delete", canned.canned_delete, methods=POST),
+        Route("/admin/hours", hours.hours_page, methods=GET),
+        Route("/admin/hours", hours.hours_save, methods=POST),
+        Route("/admin/webhooks", webhooks.webhooks_page, methods=GET),
+        Route("/admin/webhooks", webhooks.webhooks_create, methods=POST),
+        Route("/admin/webhooks/{endpoint_id:int}/rotate", webhooks.webhooks_rotate, methods=POST),
+        Route("/admin/webhooks/{endpoint_id:int}/active", webhooks.webhooks_active, methods=POST),
+        Route("/admin/webhooks/{endpoint_id:int}/delete", webhooks.webhooks_delete, methods=POST),
+        Route(
+            "/admin/webhooks/deliveries/{delivery_id:int}/redeliver",
+            webhooks.webhooks_redeliver,
+            methods=POST,
+        ),
     ]

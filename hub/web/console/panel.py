@@ -1,9 +1,9 @@
 """What the context panel beside a thread shows, read in one session.
 
 Like ``hub.queries.customers.customer_card`` but bounded for the page: the newest
-``ORDERS_SHOWN`` orders (with their items) plus a count of the rest, and no message
-list (the timeline is beside it), so a customer with hundreds of orders renders as
-fast as one with three.
+``ORDERS_SHOWN`` orders (with their items) plus a count of the rest, the customer's
+satisfaction scores (``hub.queries.csat``), and no message list (the timeline is
+beside it), so a customer with hundreds of orders renders as fast as one with three.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.models import Customer, Detail, Event, Identity, Order
 from hub.models.thread import STATUS
+from hub.queries.csat import ThreadCsat, thread_csat
 from hub.queries.customers import suggested_matches
 
 ORDERS_SHOWN = 20
@@ -30,6 +31,7 @@ class Panel:
     more_orders: int
     resolved: list[Event]
     suggested_matches: list[Customer]
+    csat: ThreadCsat
 
 
 async def load_panel(session: AsyncSession, customer_id: int) -> Panel:
@@ -82,4 +84,5 @@ async def load_panel(session: AsyncSession, customer_id: int) -> Panel:
         ).scalars()
     )
     matches = await suggested_matches(session, customer_id, identities, details)
-    return Panel(identities, details, orders, more, resolved, matches)
+    csat = await thread_csat(session, customer_id)
+    return Panel(identities, details, orders, more, resolved, matches, csat)

@@ -11,9 +11,9 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from hub.actions.customers import get_customer, get_thread
 from hub.actions.replies import reachable_channels
-from hub.core import UnitOfWork
+from hub.core import Hub, UnitOfWork
 from hub.errors import NotFound
-from hub.models import Agent
+from hub.models import Agent, Identity
 from hub.models.thread import RESOLVED
 from hub.queries.timeline import parse_cursor, timeline_page
 from hub.web.console.auth import console_view, hub_of
@@ -58,6 +58,7 @@ async def thread_page(request: Request) -> Response:
             ).scalars()
         )
     names = {a.id: a.name for a in agents}
+    opted_out = opted_out_channels(hub, panel.identities, channels)
     last = thread.last_channel
     context = {
         "customer": customer,
@@ -66,6 +67,7 @@ async def thread_page(request: Request) -> Response:
         "entries": entries(list(reversed(events)), names, customer.name or "Customer"),
         "cursor": cursor,
         "channels": channels,
+        "opted_out_channels": opted_out,
         "default_channel": last if last in channels else (channels[0] if channels else None),
         "labels": {name: (c.label or name) for name, c in hub.connectors.items()},
         "agents": agents,
@@ -75,6 +77,21 @@ async def thread_page(request: Request) -> Response:
         "assist_url": assist_reply_path(request),
     }
     return render(request, "thread.html", context)
+
+
+def opted_out_channels(hub: Hub, identities: list[Identity], reachable: list[str]) -> list[str]:
+    """Channels that would reach one of ``identities`` but for its SMS opt-out (STOP):
+    the reply box names them as refused rather than silently leaving them out."""
+    blocked = []
+    for name, connector in hub.connectors.items():
+        if name in reachable:
+            continue
+        if any(
+            i.sms_opted_out and connector.can_reach(i.kind, i.address, opted_out=False)
+            for i in identities
+        ):
+            blocked.append(name)
+    return blocked
 
 
 def assist_reply_path(request: Request) -> str | None:

@@ -8,7 +8,7 @@ events that arrive live or load on scroll.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from hub.models import Event
@@ -17,6 +17,7 @@ from hub.serializers import event_dict
 from hub.web.console.render import gap, iso, when
 
 SAVABLE = (MESSAGE, CALL, VISIT)
+MAX_MEDIA = 10
 
 
 @dataclass(slots=True)
@@ -42,6 +43,36 @@ class Entry:
     savable: bool = False
     # A store's assist request nobody has answered yet.
     assist_open: bool = False
+    # MMS and other attachments, already filtered by ``media_of``.
+    media: list[Media] = field(default_factory=list)
+
+
+@dataclass(slots=True, frozen=True)
+class Media:
+    """One attachment: shown as an image when ``image`` (an http(s) image URL), else a link."""
+
+    url: str
+    content_type: str
+    image: bool
+
+
+def media_of(data: dict[str, Any]) -> list[Media]:
+    """``data["media"]`` (``[{"url", "content_type"}]``) reduced to safe links: only
+    http(s) URLs are kept (no ``javascript:`` or ``data:``), images only by content type.
+    ``console.js`` applies the same rule to live events."""
+    raw = data.get("media")
+    if not isinstance(raw, list):
+        return []
+    result = []
+    for item in raw[:MAX_MEDIA]:
+        if not isinstance(item, dict):
+            continue
+        url, kind = item.get("url"), item.get("content_type")
+        if not isinstance(url, str) or not url.lower().startswith(("https://", "http://")):
+            continue
+        kind = kind if isinstance(kind, str) else ""
+        result.append(Media(url, kind, kind.lower().startswith("image/")))
+    return result
 
 
 def handoff_text(previous: Event, current: Event) -> str:
@@ -84,6 +115,7 @@ def entries(
             or (event.type == CALL and bool(event.status)),
             savable=event.direction == IN and event.type in SAVABLE and bool(event.body),
             assist_open=event.type == ASSIST and (event.data or {}).get("status") == "open",
+            media=media_of(event.data or {}),
         )
         if event.direction is not None:
             if previous is not None and previous.channel != event.channel:

@@ -26,7 +26,10 @@ ROUTES = [
     if method != "HEAD" and route.path != "/login"
 ]
 POSTS = [path for method, path in ROUTES if method == "POST"]
-ADMIN_PAGES = [path for method, path in ROUTES if path.startswith("/admin")]
+ADMIN_ROUTES = [(method, path) for method, path in ROUTES if path.startswith("/admin")]
+# Admin-only routes outside /admin: the personal-data actions on a customer.
+ADMIN_ROUTES += [("POST", "/customers/1/export"), ("GET", "/customers/1/erase")]
+ADMIN_ROUTES += [("POST", "/customers/1/erase")]
 
 
 async def test_anonymous_users_are_sent_to_login(client: httpx.AsyncClient) -> None:
@@ -88,12 +91,12 @@ async def test_csrf_header_is_accepted_for_fetch(admin: SignedIn) -> None:
 
 
 async def test_agent_role_cannot_reach_admin_pages(plain_agent: SignedIn) -> None:
-    for path in ADMIN_PAGES:
-        if path.endswith(("/revoke", "/active")) or path in ("/admin/terminals",):
+    for method, path in ADMIN_ROUTES:
+        if method == "POST":
             response = await plain_agent.client.post(path, data={"csrf": plain_agent.csrf})
         else:
             response = await plain_agent.client.get(path)
-        assert response.status_code == 403, path
+        assert response.status_code == 403, (method, path)
     create = await plain_agent.client.post(
         "/admin/tokens", data={"csrf": plain_agent.csrf, "name": "x"}
     )
