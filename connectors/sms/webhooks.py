@@ -8,6 +8,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from twilio.twiml.messaging_response import MessagingResponse
 
+from connectors.out_of_hours import answer_if_closed
+from connectors.sms.csat import could_be_score, record_rating
 from connectors.sms.parse import ERROR_MESSAGES, delivery_status, inbound_from_form
 from connectors.twilio.webhooks import verified_form
 from hub.actions.consent import apply_consent, consent_keyword
@@ -44,18 +46,24 @@ class SmsWebhooks:
         """``POST /twilio/sms``: an SMS/MMS from a customer.
 
         Stores the message (and its media as attachments) in the sender's thread;
-        STOP/START keywords update the number's consent in the same transaction.
-        A retried MessageSid changes nothing; messages from our own number are
-        ignored so the channel never echoes itself.
+        STOP/START keywords update the number's consent in the same transaction; a
+        bare "1"-"5" while a CSAT survey is pending is the rating (``sms.csat``).
+        Outside business hours a new message gets the auto-reply (once per closed
+        period). A retried MessageSid changes nothing; messages from our own number
+        are ignored so the channel never echoes itself.
         """
         form = await verified_form(request, self.hub.settings)
         if self.is_own_number(str(form.get("From") or "")):
             return empty_twiml()
         inbound = inbound_from_form(form)
+        if could_be_score(inbound) and await record_rating(self.hub, inbound):
+            return empty_twiml()
         keyword = consent_keyword(inbound.body, str(form.get("OptOutType") or "") or None)
         if keyword is None:
             # The common case: group commit with concurrent webhooks (``hub.ingest``).
-            await self.hub.ingest(inbound)
+            received = await self.hub.ingest(inbound)
+            if not received.duplicate:
+                await answer_if_closed(self.hub, received.customer.id, inbound.channel)
             return empty_twiml()
         async with self.hub.uow() as uow:
             received = await receive_inbound(uow, inbound)
