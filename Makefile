@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 VENDOR := static/vendor/socket.io.min.js
 
-.PHONY: run test install browser lint typecheck fmt bench clean migration
+.PHONY: run test install browser wrk lint typecheck fmt bench clean migration
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -48,7 +48,13 @@ fmt: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-bench: install
+# Debian's wrk: the HTTP load generator of the benchmarks (bench/_wrk/replay.lua).
+wrk:
+	@command -v wrk >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; fi; }
+
+bench: install wrk
 	$(BIN)/python -m bench
 
 # Regenerate the initial schema migration from the models (pre-release only).

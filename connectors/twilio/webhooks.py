@@ -7,6 +7,8 @@ so the URL is always rebuilt from ``HUB_PUBLIC_URL``.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -42,10 +44,16 @@ async def verified_form(request: Request, settings: Settings) -> FormData:
     except Exception as exc:
         raise HTTPException(400, "malformed form body") from exc
     params = {key: str(value) for key, value in form.multi_items()}
-    validator = RequestValidator(settings.twilio_auth_token)
+    validator = _validator(settings.twilio_auth_token)
     if not validator.validate(public_url_for(request, settings), params, signature):
         raise HTTPException(403, "X-Twilio-Signature does not verify")
     return form
+
+
+@lru_cache(maxsize=8)
+def _validator(token: str) -> RequestValidator:
+    """One validator per auth token (it only holds the token; built once, not per request)."""
+    return RequestValidator(token)
 
 
 def sign(settings_or_token: Settings | str, url: str, params: dict[str, str]) -> str:
