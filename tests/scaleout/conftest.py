@@ -272,7 +272,9 @@ class SocketClient:
             wait_timeout=WAIT,
         )
 
-    async def next(self, name: str, match: Callable[[Any], bool] = lambda _: True) -> Any:
+    async def next(
+        self, name: str, match: Callable[[Any], bool] = lambda _: True, *, within: float = WAIT
+    ) -> Any:
         """The next ``name`` event satisfying ``match`` (others are skipped)."""
 
         async def find() -> Any:
@@ -281,7 +283,7 @@ class SocketClient:
                 if match(data):
                     return data
 
-        return await asyncio.wait_for(find(), WAIT)
+        return await asyncio.wait_for(find(), within)
 
     async def call(self, event: str, data: Any) -> Any:
         return await self.client.call(event, data, namespace=self.namespace, timeout=WAIT)
