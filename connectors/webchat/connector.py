@@ -9,6 +9,7 @@ from sqlalchemy import select
 from starlette.routing import BaseRoute, Route
 
 from connectors.base import Connector
+from connectors.webchat.csat import survey_payload
 from connectors.webchat.demo import demo_shop
 from connectors.webchat.identity import room_for
 from connectors.webchat.namespace import WidgetNamespace
@@ -45,6 +46,15 @@ class WebchatConnector(Connector):
         return (self.namespace,)
 
     async def send(self, message: Outbound) -> SendResult:
+        survey_id = message.data.get("csat_survey_id")
+        if message.data.get("via") == "csat" and isinstance(survey_id, int):
+            # The CSAT question: the widget shows a 1-5 rating control, not the text.
+            await self.namespace.emit(
+                "csat",
+                survey_payload(message.event_id, survey_id, iso(utcnow())),
+                room=room_for(message.kind, message.address),
+            )
+            return SendResult(provider_id=None, status="delivered")
         await self.namespace.emit(
             "message",
             {

@@ -80,7 +80,7 @@ async def visible_messages(
 def message_dict(event: Event) -> dict[str, Any]:
     """The widget's view of a message: no internal ids beyond the event id."""
     data = event.data or {}
-    return {
+    message = {
         "id": event.id,
         "client_id": data.get("client_id"),
         "direction": event.direction,
@@ -88,3 +88,8 @@ def message_dict(event: Event) -> dict[str, Any]:
         "agent_name": data.get("agent_name"),
         "created_at": iso(event.created_at),
     }
+    if data.get("via") == "csat" and data.get("csat_survey_id") is not None:
+        # A survey question: the widget shows the rating control from ``session.csat``
+        # while it is pending, not this text.
+        message["csat"] = {"survey_id": data["csat_survey_id"]}
+    return message

@@ -13,9 +13,12 @@ from typing import TYPE_CHECKING, Any
 
 import socketio
 
+from connectors.out_of_hours import answer_if_closed
 from connectors.webchat import prechat
+from connectors.webchat.csat import pending_for_visitor, rate
 from connectors.webchat.handoff import request_handoff
 from connectors.webchat.history import visitor_view
+from connectors.webchat.hours import hours_view
 from connectors.webchat.identity import (
     MAX_USER_ID,
     Principal,
@@ -47,6 +50,14 @@ def refuse(message: str) -> socketio.exceptions.ConnectionRefusedError:
 
 def failure(code: str, message: str) -> dict[str, Any]:
     return {"ok": False, "error": code, "message": message}
+
+
+def _valid_client_id(value: Any) -> bool:
+    return (
+        isinstance(value, str)
+        and 0 < len(value) <= MAX_CLIENT_ID
+        and set(value) <= _CLIENT_ID_CHARS
+    )
 
 
 def client_ip(environ: dict[str, Any]) -> str:
@@ -87,6 +98,8 @@ class WidgetNamespace(socketio.AsyncNamespace):
 
         async with self.hub.read() as db:
             customer_id, messages = await visitor_view(db, self.connector.channel, principal)
+            hours = await hours_view(db)
+            survey = await pending_for_visitor(db, customer_id, {m["id"] for m in messages})
         await self.save_session(
             sid,
             {"principal": principal, "ip": ip, "customer_id": customer_id, "pending": pending},
@@ -102,6 +115,8 @@ class WidgetNamespace(socketio.AsyncNamespace):
                 "online": bool(self.hub.presence()),
                 "messages": messages,
                 "max_message_chars": self.hub.settings.max_message_chars,
+                "hours": hours,
+                "csat": survey,
             },
             to=sid,
         )
@@ -144,11 +159,7 @@ class WidgetNamespace(socketio.AsyncNamespace):
             return failure("invalid", "a message is an object with client_id and body")
         client_id = data.get("client_id")
         body = data.get("body")
-        if (
-            not isinstance(client_id, str)
-            or not 0 < len(client_id) <= MAX_CLIENT_ID
-            or not set(client_id) <= _CLIENT_ID_CHARS
-        ):
+        if not _valid_client_id(client_id):
             return failure("invalid_client_id", "client_id must be 1-64 letters, digits, - or _")
         if not isinstance(body, str) or not body.strip():
             return failure("empty_body", "the message is empty")
@@ -186,6 +197,7 @@ class WidgetNamespace(socketio.AsyncNamespace):
         session["customer_id"] = customer_id
         await self.save_session(sid, session)
         if not received.duplicate:
+            await answer_if_closed(self.hub, customer_id, self.connector.channel)
             message = {
                 "id": received.event.id,
                 "client_id": client_id,
@@ -212,8 +224,59 @@ class WidgetNamespace(socketio.AsyncNamespace):
         await self.hub.publish([ev.DomainEvent(ev.TYPING, payload, customer_id)])
 
     async def on_status(self, sid: str, data: Any = None) -> dict[str, Any]:
-        """Whether an agent is online now (the widget asks when its panel opens)."""
-        return {"ok": True, "online": bool(self.hub.presence())}
+        """Whether an agent is online now and the business hours (the widget asks when
+        its panel opens)."""
+        async with self.hub.read() as db:
+            hours = await hours_view(db)
+        return {"ok": True, "online": bool(self.hub.presence()), "hours": hours}
+
+    async def on_csat(self, sid: str, data: Any = None) -> dict[str, Any]:
+        """``{"score": 1-5, "survey_id"?, "client_id"?}`` → ``{"ok": true, "survey_id",
+        "score"}`` once committed.
+
+        Idempotent per survey (or per ``client_id`` when no survey is named): the first
+        answer stands. The visitor's other tabs get a ``csat`` event with
+        ``answered: true`` so they hide the control.
+        """
+        if not isinstance(data, dict):
+            return failure("invalid", "a rating is an object with score")
+        score, survey_id, client_id = (
+            data.get("score"),
+            data.get("survey_id"),
+            data.get("client_id"),
+        )
+        if not isinstance(score, int) or isinstance(score, bool) or not 1 <= score <= 5:
+            return failure("invalid_score", "score must be a whole number from 1 to 5")
+        if survey_id is not None and (
+            not isinstance(survey_id, int) or isinstance(survey_id, bool)
+        ):
+            return failure("invalid", "survey_id must be the survey's number")
+        if survey_id is None and not _valid_client_id(client_id):
+            return failure("invalid_client_id", "a rating needs survey_id or client_id")
+        session = await self.get_session(sid)
+        principal: Principal = session["principal"]
+        customer_id = session.get("customer_id")
+        if customer_id is None:
+            return failure("no_conversation", "there is no conversation to rate yet")
+        if not self.limits.visitor_messages.allow(principal.scope):
+            return failure("rate_limited", "you are sending too fast; wait a moment")
+        key = f"survey-{survey_id}" if survey_id is not None else client_id
+        try:
+            survey = await rate(
+                self.hub,
+                customer_id,
+                score,
+                channel=self.connector.channel,
+                provider_id=f"{principal.scope}:csat:{key}",
+                survey_id=survey_id,
+            )
+        except HubError as exc:
+            return failure(exc.code, exc.message)
+        answered = {"survey_id": survey.id, "answered": True, "score": survey.score}
+        await self.emit(
+            "csat", answered, room=room_for(principal.kind, principal.address), skip_sid=sid
+        )
+        return {"ok": True, "survey_id": survey.id, "score": survey.score}
 
     async def on_handoff(self, sid: str, data: Any = None) -> dict[str, Any]:
         """``{"to": "phone"|"sms"}`` → ``{"ok": true, "code", "number"}`` (see handoff.py)."""

@@ -42,7 +42,7 @@ class Visitor:
         self.http = aiohttp.ClientSession()
         self.client = socketio.AsyncClient(reconnection=False, http_session=self.http)
         self.queues: dict[str, asyncio.Queue[Any]] = {}
-        for name in ("session", "message", "typing", "connect_error"):
+        for name in ("session", "message", "typing", "csat", "connect_error"):
             self.queues[name] = asyncio.Queue()
             self.client.on(name, self._recorder(name), namespace="/widget")
 

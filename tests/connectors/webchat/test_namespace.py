@@ -245,7 +245,7 @@ async def test_handoff_by_sms_texts_a_verified_phone(settings: Settings, visitor
 
 async def test_status_reports_agent_presence(server: LiveServer, visitors: Any) -> None:
     visitor, _ = await visitors(server.url)
-    assert await visitor.call("status", {}) == {"ok": True, "online": False}
+    assert await visitor.call("status", {}) == {"ok": True, "online": False, "hours": None}
     async with server.hub.uow() as uow:
         agent = await create_agent(uow, "kim@shop.example", "Kim", "pw-123456")
     # An agent's console socket, signed in with the session cookie the console sets.
@@ -260,6 +260,6 @@ async def test_status_reports_agent_presence(server: LiveServer, visitors: Any) 
         headers={"Cookie": f"{SESSION_COOKIE}={session.decode()}", "Origin": server.url},
     )
     try:
-        assert await visitor.call("status", {}) == {"ok": True, "online": True}
+        assert await visitor.call("status", {}) == {"ok": True, "online": True, "hours": None}
     finally:
         await console.disconnect()
