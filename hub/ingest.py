@@ -1,11 +1,11 @@
 """Group commit for inbound traffic: many webhooks share one transaction.
 
 ``hub.ingest(inbound)`` is what connectors call. Submissions that arrive while a
-transaction is in progress wait and go together in the next one, each inside its own
-SAVEPOINT so one bad input fails alone. Every caller is answered only after the
-transaction holding its input committed — a 2xx still means "stored". If a batch
-fails to commit (a deadlock, a lost connection), each input is retried once in a
-transaction of its own before the error reaches its caller.
+transaction is in progress wait and go together in the next one. Every caller is
+answered only after the transaction holding its input committed — a 2xx still means
+"stored". If one input is refused (``HubError``), or the batch fails to commit (a
+deadlock, a lost connection), the batch is rolled back and its inputs run again one
+per transaction, so only the bad one fails.
 
 On one SQLite file this turns N commits into one; on PostgreSQL it cuts round trips
 and WAL flushes the same way.
@@ -18,8 +18,11 @@ import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from sqlalchemy import select, tuple_
+
 from hub.actions.inbound import Received, receive_inbound
 from hub.errors import HubError
+from hub.models import Event
 from hub.types import Inbound
 
 if TYPE_CHECKING:
@@ -61,39 +64,52 @@ class IngestBatcher:
             )
             try:
                 await self._commit(batch)
-            except Exception:
-                log.warning("group commit of %d failed; retrying one by one", len(batch))
+            except Exception as exc:
+                if len(batch) == 1:
+                    if not batch[0].future.done():
+                        batch[0].future.set_exception(exc)
+                    continue
+                if not isinstance(exc, HubError):
+                    log.warning("group commit of %d failed (%r); one by one", len(batch), exc)
                 for item in batch:
                     if not item.future.done():
                         try:
                             await self._commit([item])
-                        except Exception as exc:
+                        except Exception as one_exc:
                             if not item.future.done():
-                                item.future.set_exception(exc)
+                                item.future.set_exception(one_exc)
 
     async def _commit(self, batch: list[_Item]) -> None:
-        outcomes: list[tuple[_Item, Received | None, BaseException | None]] = []
+        """One transaction for the whole batch. Inputs already stored (replays) are
+        found with one query; a refused input (``HubError``) aborts the batch, which
+        ``_drain`` then retries input by input so only the bad one fails."""
+        results: list[tuple[_Item, Received]] = []
         async with self.hub.uow() as uow:
+            stored = await _stored_provider_ids(uow, [item.inbound for item in batch])
             for item in batch:
-                outcomes.append((item, *(await _one(uow, item.inbound))))
-        for item, received, error in outcomes:
-            if item.future.done():
-                continue
-            if error is not None:
-                item.future.set_exception(error)
-            else:
-                assert received is not None
+                inbound = item.inbound
+                if len(batch) == 1:
+                    received = await receive_inbound(uow, inbound)
+                else:
+                    key = (inbound.channel, inbound.provider_id)
+                    received = await receive_inbound(uow, inbound, checked_new=key not in stored)
+                    stored.add(key)
+                results.append((item, received))
+        for item, received in results:
+            if not item.future.done():
                 item.future.set_result(received)
 
 
-async def _one(uow: UnitOfWork, inbound: Inbound) -> tuple[Received | None, HubError | None]:
-    """Run one input in a savepoint; a refusal rolls back only that input."""
-    events_before = len(uow.events)
-    callbacks_before = len(uow.after_commit)
-    try:
-        async with uow.session.begin_nested():
-            return await receive_inbound(uow, inbound), None
-    except HubError as exc:
-        del uow.events[events_before:]
-        del uow.after_commit[callbacks_before:]
-        return None, exc
+async def _stored_provider_ids(
+    uow: UnitOfWork, inputs: list[Inbound]
+) -> set[tuple[str, str | None]]:
+    """The ``(channel, provider_id)`` pairs among ``inputs`` already in the timeline."""
+    wanted = {(i.channel, i.provider_id) for i in inputs if i.provider_id is not None}
+    if not wanted:
+        return set()
+    found = await uow.session.execute(
+        select(Event.channel, Event.provider_id).where(
+            tuple_(Event.channel, Event.provider_id).in_(list(wanted))
+        )
+    )
+    return {(channel, provider_id) for channel, provider_id in found.all()}

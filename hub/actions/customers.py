@@ -48,13 +48,25 @@ async def get_customer(session: AsyncSession, customer_id: int) -> Customer:
 
 
 async def get_thread(session: AsyncSession, customer_id: int) -> Thread:
+    """The customer's one thread (created if missing). Threads loaded earlier in this
+    session by ``resolve_identity`` are reused without a query."""
+    cached = _thread_cache(session).get(customer_id)
+    if cached is not None:
+        return cached
     result = await session.execute(select(Thread).where(Thread.customer_id == customer_id))
     thread = result.scalar_one_or_none()
     if thread is None:
         thread = Thread(customer_id=customer_id)
         session.add(thread)
         await session.flush()
+    _thread_cache(session)[customer_id] = thread
     return thread
+
+
+def _thread_cache(session: AsyncSession) -> dict[int, Thread]:
+    # Strong references for the session's lifetime (the identity map's are weak).
+    cache: dict[int, Thread] = session.info.setdefault("threads_by_customer", {})
+    return cache
 
 
 async def create_customer(uow: UnitOfWork, name: str | None = None) -> tuple[Customer, Thread]:
@@ -65,6 +77,7 @@ async def create_customer(uow: UnitOfWork, name: str | None = None) -> tuple[Cus
     thread = Thread(customer_id=customer.id, created_at=customer.created_at)
     uow.session.add(thread)
     await uow.session.flush()
+    _thread_cache(uow.session)[customer.id] = thread
     return customer, thread
 
 
@@ -89,12 +102,15 @@ async def resolve_identity(
     # The customer comes with the identity (one round trip on the hot path); the
     # get_customer below then finds it in the session.
     found = await session.execute(
-        select(Identity, Customer)
+        select(Identity, Customer, Thread)
         .join(Customer, Customer.id == Identity.customer_id)
+        .outerjoin(Thread, Thread.customer_id == Customer.id)
         .where(Identity.kind == kind, Identity.address == address)
     )
     row = found.first()
     identity = row[0] if row is not None else None
+    if row is not None and row[2] is not None:
+        _thread_cache(session)[row[1].id] = row[2]
     created = False
     if identity is None:
         try:

@@ -29,20 +29,24 @@ class Received:
     duplicate: bool
 
 
-async def receive_inbound(uow: UnitOfWork, inbound: Inbound) -> Received:
+async def receive_inbound(
+    uow: UnitOfWork, inbound: Inbound, *, checked_new: bool = False
+) -> Received:
     """Put one piece of customer input into that customer's thread.
 
     Resolves (or creates) the customer from the sender's identity, appends the event,
     re-opens a resolved thread, and records the details and extra identities the input
     carries. Idempotent on ``(inbound.channel, inbound.provider_id)``: a replay returns
-    the stored event with ``duplicate=True`` and changes nothing.
+    the stored event with ``duplicate=True`` and changes nothing. ``checked_new``
+    says the caller already looked the provider id up in this transaction (group
+    commit checks a whole batch in one query); the unique constraint still decides.
     """
     if inbound.type not in EVENT_TYPES:
         raise Invalid(f"unknown event type {inbound.type!r}")
     region = uow.settings.default_region
     address = normalize_or_invalid(inbound.kind, inbound.address, region)
 
-    if inbound.provider_id is not None:
+    if inbound.provider_id is not None and not checked_new:
         existing = await find_event(uow, inbound.channel, inbound.provider_id)
         if existing is not None:
             return await _duplicate(uow, existing)
