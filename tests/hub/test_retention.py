@@ -90,12 +90,12 @@ async def test_app_runs_the_daily_purge_through_the_outbox(settings: Settings) -
     app = create_app(settings.with_(recording_retention_days=7))
     async with running_app(app):
         live_hub: Hub = app.state.hub
-        for _ in range(100):
+        for _ in range(400):
             if "recordings" not in await event_data(live_hub, old):
                 break
             await asyncio.sleep(0.05)
         assert "recordings" not in await event_data(live_hub, old)
-        for _ in range(100):
+        for _ in range(400):
             async with live_hub.read() as session:
                 jobs = list(
                     (
