@@ -33,8 +33,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 class ProgressBar:
     """``[#####.....]  45%  45000/100000 rows  2300 rows/s`` redrawn in place on stderr."""
 
-    def __init__(self, total: int, out: TextIO = sys.stderr, width: int = 30) -> None:
-        self.total, self.out, self.width = max(total, 1), out, width
+    def __init__(self, total: int, out: TextIO | None = None, width: int = 30) -> None:
+        # Looked up at call time, not import time: stderr may have been replaced since.
+        self.total, self.out, self.width = max(total, 1), out or sys.stderr, width
         self.started = time.perf_counter()
 
     def __call__(self, done: int) -> None:
