@@ -18,7 +18,14 @@ import httpx
 import pytest
 
 from connectors.simulator.server import RunningSimulator, serve_simulator
-from tests.conftest import TEST_SECRET, TWILIO_TEST_SID, TWILIO_TEST_TOKEN, free_socket
+from tests.conftest import (
+    TEST_SECRET,
+    TWILIO_TEST_SID,
+    TWILIO_TEST_TOKEN,
+    free_socket,
+    require_service,
+    truncate_all,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 SMS_NUMBER = "+15550001111"
@@ -114,6 +121,17 @@ class HubProcess:
         if not self.log_path.exists():
             return ""
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+async def empty_db(request: pytest.FixtureRequest, pg_database: str | None, tmp_path: Path) -> str:
+    """An empty database ``hub serve`` migrates itself: a new SQLite file, or this
+    session's PostgreSQL database truncated."""
+    if request.param == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}"
+    url = require_service(pg_database, "PostgreSQL", "HUB_TEST_DATABASE_URL")
+    await truncate_all(url)
+    return url
 
 
 @pytest.fixture

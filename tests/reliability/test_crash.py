@@ -19,23 +19,11 @@ from sqlalchemy import text
 from connectors.simulator.messages import MessagesResource
 from connectors.simulator.server import RunningSimulator
 from hub.db import create_engine
-from tests.conftest import require_service, truncate_all
 from tests.reliability.conftest import HubProcess
 from tests.reliability.load import Acked, ReplyFlood, SmsFlood, WidgetVisitor
 
 KILLS = 3
 LEASE_SECONDS = "1.5"
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-async def crash_db(request: pytest.FixtureRequest, pg_database: str | None, tmp_path: Path) -> str:
-    """An empty database ``hub serve`` migrates itself: a new SQLite file, or this
-    session's PostgreSQL database truncated."""
-    if request.param == "sqlite":
-        return f"sqlite+aiosqlite:///{tmp_path / 'crash.db'}"
-    url = require_service(pg_database, "PostgreSQL", "HUB_TEST_DATABASE_URL")
-    await truncate_all(url)
-    return url
 
 
 async def stored_inbound(db_url: str) -> Counter[str]:
@@ -68,9 +56,9 @@ async def wait_until_sent(sim: MessagesResource, bodies: set[str], within: float
 
 @pytest.mark.timeout(90)
 async def test_sigkill_under_load_loses_and_duplicates_nothing(
-    crash_db: str, tmp_path: Path, simulator: RunningSimulator
+    empty_db: str, tmp_path: Path, simulator: RunningSimulator
 ) -> None:
-    hub = HubProcess(crash_db, tmp_path, simulator.url, HUB_OUTBOX_LEASE_SECONDS=LEASE_SECONDS)
+    hub = HubProcess(empty_db, tmp_path, simulator.url, HUB_OUTBOX_LEASE_SECONDS=LEASE_SECONDS)
     await hub.run("migrate")
     token = (await hub.run("create-api-token", "crash-test")).split()[-1]
     acked = Acked()
@@ -105,7 +93,7 @@ async def test_sigkill_under_load_loses_and_duplicates_nothing(
     assert not sms.unacked, f"webhooks never accepted: {len(sms.unacked)}\n{hub.log_tail()}"
     assert len(acked.sms) > 20 and len(acked.widget) > 10 and len(acked.replies) > 10, acked
 
-    stored = await stored_inbound(crash_db)
+    stored = await stored_inbound(empty_db)
     duplicates = {body: n for body, n in stored.items() if n > 1}
     assert not duplicates, duplicates
     assert not acked.sms - set(stored), "acknowledged SMS lost"
