@@ -1,5 +1,6 @@
 /* Omnihub chat widget. Embed with:
  *   <script src="https://HUB/static/widget.js" data-hub="https://HUB" async></script>
+ * Shows business hours ("we reply in ~N minutes", when we open next) and the CSAT rating.
  * Optional data-*: title, fields ("name,email,phone,order_number,reason"), reply-time,
  * user-id + user-hash (verified users), name, email, phone (known answers).
  * Everything lives in a shadow root and this closure: no globals, no host CSS.
@@ -17,6 +18,7 @@
   var storeKey = "omnihub.widget:" + hub;
   var socket = null, online = true, started = false, unread = 0, maxChars = 4000;
   var byId = {}, byClient = {}, typingTimer = 0, sentTyping = 0, idleTimer = 0;
+  var hours = null, surveys = {}; // business hours (null: none configured), rating controls
 
   function stored() { try { return localStorage.getItem(storeKey); } catch (e) { return null; } }
   function store(token) { try { localStorage.setItem(storeKey, token); } catch (e) { /* private mode */ } }
@@ -57,6 +59,8 @@
   head.append(title, status, close);
   var notice = el("p", "notice");
   notice.hidden = true;
+  var eta = el("p", "eta");
+  eta.hidden = true;
   var log = el("ol", "log");
   log.setAttribute("aria-live", "polite");
   var typing = el("p", "typing");
@@ -88,7 +92,7 @@
   var vButton = el("button", "send verify-send", "Send code");
   vButton.type = "submit";
   verify.append(vInput, vButton);
-  panel.append(head, notice, log, typing, error, verify, form, foot);
+  panel.append(head, notice, eta, log, typing, error, verify, form, foot);
   wrap.append(panel, launcher);
   root.append(css, wrap);
 
@@ -98,7 +102,7 @@
     prechat.textContent = "";
     inputs = {};
     var wanted = fields.slice();
-    if (!online) ["email", "phone"].forEach(function (f) { if (wanted.indexOf(f) < 0) wanted.push(f); });
+    if (away()) ["email", "phone"].forEach(function (f) { if (wanted.indexOf(f) < 0) wanted.push(f); });
     wanted.forEach(function (f) {
       var input = el(f === "reason" ? "textarea" : "input", f);
       input.name = f;
@@ -118,13 +122,39 @@
     error.hidden = !text;
   }
 
-  function setOnline(value) {
+  // Nobody will answer soon: no agent online, or outside business hours.
+  function closed() { return !!hours && !hours.open; }
+  function away() { return !online || closed(); }
+
+  function minutes(n) {
+    n = Math.max(1, Math.round(n));
+    if (n < 90) return "~" + n + (n === 1 ? " minute" : " minutes");
+    var h = Math.round(n / 60);
+    return "~" + h + " hours";
+  }
+
+  function when(iso) {
+    var d = new Date(iso);
+    if (!iso || isNaN(d.getTime())) return "soon";
+    var opts = { weekday: "long", hour: "numeric", minute: "2-digit" };
+    if (d.getTime() - Date.now() > 6 * 864e5) { opts.day = "numeric"; opts.month = "long"; }
+    return d.toLocaleString(undefined, opts);
+  }
+
+  function setOnline(value, h) {
     online = value;
-    status.textContent = online ? "Online" : "Offline";
-    status.className = "status " + (online ? "on" : "off");
-    notice.hidden = online;
-    notice.textContent = online ? "" : "We're offline right now and usually reply " + replyTime +
-      ". Leave your email or phone and we'll get back to you.";
+    if (h !== undefined) hours = h;
+    status.textContent = closed() ? "Closed" : online ? "Online" : "Offline";
+    status.className = "status " + (away() ? "off" : "on");
+    notice.hidden = !away();
+    notice.textContent = closed()
+      ? "We're closed right now. We open again " + when(hours.next_opening) +
+        ". Leave your message and your email or phone and we'll reply then."
+      : online ? "" : "We're offline right now and usually reply " + replyTime +
+        ". Leave your email or phone and we'll get back to you.";
+    var soon = !away() && hours && hours.reply_minutes != null;
+    eta.hidden = !soon;
+    eta.textContent = soon ? "We reply in " + minutes(hours.reply_minutes) : "";
     buildPrechat();
   }
 
@@ -163,7 +193,7 @@
     Object.keys(inputs).forEach(function (f) {
       if (inputs[f].value.trim()) { details[f] = inputs[f].value.trim(); any = true; }
     });
-    if (!online && !started && !details.email && !details.phone) {
+    if (away() && !started && !details.email && !details.phone) {
       return showError("Please leave an email or phone so we can get back to you.");
     }
     showError("");
@@ -183,6 +213,52 @@
         showError((ack && ack.message) || "Your message could not be sent.");
       }
     });
+  }
+
+  // -- CSAT: a one-question 1-5 rating after the conversation is resolved ---------------
+  function renderSurvey(s) {
+    if (surveys[s.survey_id]) return;
+    var lo = (s.scale || [1, 5])[0], hi = (s.scale || [1, 5])[1];
+    var item = el("li", "msg agent csat");
+    var question = el("span", "text", s.question || "How did we do?");
+    question.id = "ow-csat-" + s.survey_id;
+    var group = el("div", "rating");
+    group.setAttribute("role", "group");
+    group.setAttribute("aria-labelledby", question.id);
+    for (var n = lo; n <= hi; n++) {
+      var button = el("button", "score", String(n));
+      button.type = "button";
+      button.setAttribute("aria-label", n + " out of " + hi + (n === lo ? ", poor" : n === hi ? ", great" : ""));
+      button.addEventListener("click", rate.bind(null, s.survey_id, n, group));
+      group.appendChild(button);
+    }
+    item.append(question, group);
+    log.appendChild(item);
+    log.scrollTop = log.scrollHeight;
+    surveys[s.survey_id] = item;
+    if (panel.hidden) { unread += 1; badge.textContent = String(unread); badge.hidden = false; }
+  }
+
+  function rated(surveyId, score) {
+    var item = surveys[surveyId];
+    if (!item) return;
+    var group = item.querySelector(".rating");
+    if (group) group.remove();
+    if (!item.querySelector(".thanks")) item.appendChild(el("span", "thanks", "Thanks! You rated us " + score + " out of 5."));
+  }
+
+  function rate(surveyId, score, group) {
+    var buttons = group.querySelectorAll("button");
+    buttons.forEach(function (b) { b.disabled = true; });
+    socket.emit("csat", { score: score, survey_id: surveyId }, function (ack) {
+      if (ack && ack.ok) { showError(""); return rated(surveyId, ack.score); }
+      buttons.forEach(function (b) { b.disabled = false; });
+      showError((ack && ack.message) || "Your rating could not be sent.");
+    });
+  }
+
+  function onCsat(s) {
+    if (s.answered) rated(s.survey_id, s.score); else renderSurvey(s);
   }
 
   function onTyping(data) {
@@ -274,13 +350,16 @@
         maxChars = s.max_message_chars || maxChars;
         body.maxLength = maxChars;
         started = started || s.messages.length > 0;
-        setOnline(s.online);
-        s.messages.forEach(function (m) { render(m, true); });
+        setOnline(s.online, s.hours);
+        // A survey question shows as the rating control while pending, never as text.
+        s.messages.forEach(function (m) { if (!m.csat) render(m, true); });
+        if (s.csat) renderSurvey(s.csat);
         if (!panel.hidden) clearUnread();
         showError("");
       });
       socket.on("message", function (m) { render(m); });
       socket.on("typing", onTyping);
+      socket.on("csat", onCsat);
       socket.on("connect_error", function (err) { showError(err && err.message); });
       queued.forEach(function (args) { socket.emit.apply(socket, args); });
     });
@@ -297,7 +376,7 @@
     if (open) {
       var fresh = !socket;
       connect();
-      if (!fresh) socket.emit("status", {}, function (ack) { if (ack && ack.ok) setOnline(ack.online); });
+      if (!fresh) socket.emit("status", {}, function (ack) { if (ack && ack.ok) setOnline(ack.online, ack.hours); });
       clearUnread();
       body.focus();
     }
