@@ -510,6 +510,7 @@
     slashAt = -1;
     active = -1;
     picker.hidden = true;
+    cannedList.replaceChildren();
     textarea.setAttribute("aria-expanded", "false");
     textarea.removeAttribute("aria-activedescendant");
   }
@@ -526,8 +527,9 @@
     cannedQuery.textContent = `/${query}`;
     const seq = ++searchSeq;
     const res = await fetch(`/canned.json?q=${encodeURIComponent(query)}`, { credentials: "same-origin" });
-    if (!res.ok || seq !== searchSeq || slashAt < 0) return;
+    if (!res.ok) return;
     const data = await res.json();
+    if (seq !== searchSeq || slashAt < 0) return; // a newer search has answered, or closed
     cannedList.replaceChildren(...data.items.map((item) => {
       const li = document.createElement("li");
       li.id = `canned-opt-${Number(item.id)}`;
