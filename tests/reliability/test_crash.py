@@ -75,7 +75,7 @@ async def test_sigkill_under_load_loses_and_duplicates_nothing(
     ]
     try:
         for _ in range(KILLS):
-            await asyncio.sleep(rng.uniform(1.0, 2.5))
+            await asyncio.sleep(rng.uniform(0.8, 1.8))
             await hub.kill()
             await hub.start()
         await asyncio.sleep(1.0)
