@@ -93,13 +93,16 @@ def run_wrk(
     connections: int = 64,
     threads: int = 1,
     pace_ms: int = 0,
+    start: int = 0,
 ) -> WrkResult:
-    """Run wrk against ``url`` replaying ``requests_file``; parse its summary."""
+    """Run wrk against ``url`` replaying ``requests_file`` from line ``start``; parse
+    its summary."""
     env = dict(
         os.environ,
         REQUESTS_FILE=str(requests_file),
         WRK_THREADS=str(threads),
         PACE_MS=str(pace_ms),
+        START=str(start),
     )
     out = subprocess.run(
         [
@@ -124,8 +127,8 @@ def run_wrk(
     errors = int(bad.group(1)) if bad else 0
     if socket_errors:
         errors += sum(int(n) for n in re.findall(r"\d+", socket_errors.group(1)))
-    p50 = re.search(r"50%\s+(\S+)", out)
-    p99 = re.search(r"99%\s+(\S+)", out)
+    p50 = re.search(r"^\s*50%\s+(\S+)", out, re.M)
+    p99 = re.search(r"^\s*99%\s+(\S+)", out, re.M)
     return WrkResult(
         rate,
         total,

@@ -1,10 +1,12 @@
 -- Replays pre-signed Twilio SMS webhooks: one request per line of REQUESTS_FILE,
 -- "<signature>\t<form body>", each thread taking every Nth line from its own offset so
--- no MessageSid is sent twice in a run. PACE_MS (optional) waits that long per
+-- no MessageSid is sent twice in a run; START skips that many lines (a later round
+-- continues where the previous one stopped). PACE_MS (optional) waits that long per
 -- connection between requests (a paced load for the latency benchmark).
 local file = os.getenv("REQUESTS_FILE")
 local threads = tonumber(os.getenv("WRK_THREADS") or "1")
 local pace = tonumber(os.getenv("PACE_MS") or "0")
+local start = tonumber(os.getenv("START") or "0")
 local counter = 0
 local requests = {}
 local index = 0
@@ -26,6 +28,7 @@ function init(args)
       end
       n = n + 1
    end
+   index = math.floor(start / threads) % math.max(#requests, 1)
 end
 
 function request()
