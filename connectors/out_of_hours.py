@@ -1,18 +1,68 @@
-"""The out-of-hours auto-reply, for connectors whose customers write messages.
+"""Business hours for connectors: a cached schedule and the out-of-hours auto-reply.
 
 A connector calls ``answer_if_closed`` once a customer's message is committed (never
-for a replayed provider id, a consent keyword or a CSAT answer). The schedule is read
-first without a write transaction, so while the team is open (or no schedule is
-configured: always open) a message costs one small query and nothing else.
+for a replayed provider id, a consent keyword or a CSAT answer). The default team's
+schedule is cached per hub (``ScheduleCache``), so while the team is open, or no
+schedule is configured (always open), a message costs no query at all.
 """
 
 from __future__ import annotations
 
+import time
+from weakref import WeakKeyDictionary
+
+from hub import events as ev
 from hub.actions.hours import auto_reply_if_closed, get_schedule
 from hub.core import Hub
 from hub.db import utcnow
-from hub.hours import is_open
+from hub.hours import Schedule, is_open
 from hub.models import Event
+
+# How stale another process's change to the schedule may be seen here.
+CACHE_SECONDS = 5.0
+
+
+class ScheduleCache:
+    """The default team's schedule, re-read at most every ``CACHE_SECONDS``.
+
+    A change committed in this process (``hours.changed``) is seen at once; one made
+    in another hub process within ``CACHE_SECONDS``. Only a read hint: the auto-reply
+    itself re-checks the schedule in its own transaction.
+    """
+
+    def __init__(self, hub: Hub) -> None:
+        self.hub = hub
+        self._schedule: Schedule | None = None
+        self._read_at = float("-inf")
+
+    async def get(self) -> Schedule | None:
+        started = time.monotonic()
+        if started - self._read_at > CACHE_SECONDS:
+            async with self.hub.read() as db:
+                self._schedule = await get_schedule(db)
+            self._read_at = started
+        return self._schedule
+
+    def invalidate(self) -> None:
+        self._read_at = float("-inf")
+
+
+_CACHES: WeakKeyDictionary[Hub, ScheduleCache] = WeakKeyDictionary()
+
+
+def schedule_cache(hub: Hub) -> ScheduleCache:
+    """``hub``'s cache, created (and subscribed to ``hours.changed``) on first use;
+    connectors call this from their constructor, so it is set up with the app."""
+    cache = _CACHES.get(hub)
+    if cache is None:
+        cache = _CACHES[hub] = ScheduleCache(hub)
+
+        async def on_event(event: ev.DomainEvent) -> None:
+            if event.name == ev.HOURS_CHANGED:
+                cache.invalidate()
+
+        hub.subscribe(on_event)
+    return cache
 
 
 async def answer_if_closed(hub: Hub, customer_id: int, channel: str) -> Event | None:
@@ -22,8 +72,7 @@ async def answer_if_closed(hub: Hub, customer_id: int, channel: str) -> Event | 
     also across processes); the reply is an ordinary outbound message delivered by
     the outbox. Returns the queued reply, or None.
     """
-    async with hub.read() as db:
-        schedule = await get_schedule(db)
+    schedule = await schedule_cache(hub).get()
     if schedule is None or is_open(schedule, utcnow()):
         return None
     async with hub.uow() as uow:

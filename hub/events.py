@@ -26,6 +26,8 @@ ASSIST_REPLIED = "assist.replied"
 CSAT_RECORDED = "csat.recorded"
 # An admin added, changed or removed an outbound webhook endpoint: {"endpoint_id"}.
 WEBHOOKS_CHANGED = "webhooks.changed"
+# A team's business hours were set: {"team"} (caches of the schedule re-read it).
+HOURS_CHANGED = "hours.changed"
 # Ephemeral (never stored): {"customer_id", "who": "agent"|"customer", "typing": bool, "name"?}.
 TYPING = "typing"
 

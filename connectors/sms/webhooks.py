@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from twilio.twiml.messaging_response import MessagingResponse
 
-from connectors.out_of_hours import answer_if_closed
+from connectors.out_of_hours import answer_if_closed, schedule_cache
 from connectors.sms.csat import could_be_score, record_rating
 from connectors.sms.parse import ERROR_MESSAGES, delivery_status, inbound_from_form
 from connectors.twilio.webhooks import verified_form
@@ -31,6 +31,7 @@ def empty_twiml() -> Response:
 class SmsWebhooks:
     def __init__(self, hub: Hub) -> None:
         self.hub = hub
+        schedule_cache(hub)  # subscribed to schedule changes with the app
 
     def is_own_number(self, sender: str) -> bool:
         own = self.hub.settings.twilio_sms_number

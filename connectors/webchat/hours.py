@@ -6,15 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from hub.actions.hours import get_schedule
+from connectors.out_of_hours import ScheduleCache
 from hub.db import utcnow
 from hub.hours import expected_reply_minutes, is_open, next_opening
 from hub.serializers import iso
 
 
-async def hours_view(db: AsyncSession) -> dict[str, Any] | None:
+async def hours_view(cache: ScheduleCache) -> dict[str, Any] | None:
     """``{"open", "reply_minutes", "next_opening", "timezone"}`` for the default team now,
     or None when no business hours are configured (always open; the widget shows
     nothing new).
@@ -23,7 +21,7 @@ async def hours_view(db: AsyncSession) -> dict[str, Any] | None:
     while open, else the wait until the next opening plus that time (None when the
     team never opens again). ``next_opening`` is ISO 8601 UTC, set only while closed.
     """
-    schedule = await get_schedule(db)
+    schedule = await cache.get()
     if schedule is None or schedule.always_open:
         return None
     now = utcnow()

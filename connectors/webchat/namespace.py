@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import socketio
 
-from connectors.out_of_hours import answer_if_closed
+from connectors.out_of_hours import answer_if_closed, schedule_cache
 from connectors.webchat import prechat
 from connectors.webchat.csat import pending_for_visitor, rate
 from connectors.webchat.handoff import request_handoff
@@ -72,6 +72,7 @@ class WidgetNamespace(socketio.AsyncNamespace):
         self.hub = connector.hub
         self.tokens = VisitorTokens(self.hub.settings.secret_key)
         self.limits = WidgetLimits.defaults()
+        self.schedule = schedule_cache(self.hub)
 
     @property
     def allowed_origins(self) -> set[str]:
@@ -98,8 +99,8 @@ class WidgetNamespace(socketio.AsyncNamespace):
 
         async with self.hub.read() as db:
             customer_id, messages = await visitor_view(db, self.connector.channel, principal)
-            hours = await hours_view(db)
             survey = await pending_for_visitor(db, customer_id, {m["id"] for m in messages})
+        hours = await hours_view(self.schedule)
         await self.save_session(
             sid,
             {"principal": principal, "ip": ip, "customer_id": customer_id, "pending": pending},
@@ -226,8 +227,7 @@ class WidgetNamespace(socketio.AsyncNamespace):
     async def on_status(self, sid: str, data: Any = None) -> dict[str, Any]:
         """Whether an agent is online now and the business hours (the widget asks when
         its panel opens)."""
-        async with self.hub.read() as db:
-            hours = await hours_view(db)
+        hours = await hours_view(self.schedule)
         return {"ok": True, "online": bool(self.hub.presence()), "hours": hours}
 
     async def on_csat(self, sid: str, data: Any = None) -> dict[str, Any]:

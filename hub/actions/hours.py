@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hub import events as ev
 from hub.actions.audit import record_audit
 from hub.actions.customers import get_customer, get_thread
 from hub.actions.replies import send_reply
@@ -66,6 +67,7 @@ async def set_business_hours(
     row.auto_reply = (auto_reply or "").strip() or None
     await uow.session.flush()
     await record_audit(uow, actor, "hours.set", "business_hours", row.id, {"team": team})
+    uow.emit(ev.DomainEvent(ev.HOURS_CHANGED, {"team": team}))
     return row
 
 
