@@ -21,6 +21,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 from urllib.parse import quote
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -63,16 +64,25 @@ def hub_of(request: Request) -> Hub:
     return hub
 
 
-async def signed_in_agent(request: Request) -> Agent | None:
-    """The active agent of this session, or None."""
+async def signed_in_agent(request: Request, db: AsyncSession | None = None) -> Agent | None:
+    """The active agent of this session, or None; read in ``db`` when given."""
     agent_id = request.session.get(SESSION_AGENT)
     if not isinstance(agent_id, int):
         return None
-    async with hub_of(request).read() as db:
+    if db is not None:
         agent = await db.get(Agent, agent_id)
+    else:
+        async with hub_of(request).read() as own:
+            agent = await own.get(Agent, agent_id)
     if agent is None or not agent.is_active:
         return None
     return agent
+
+
+def page_session(request: Request) -> AsyncSession:
+    """The read-only session a ``console_view(read=True)`` page runs in."""
+    db: AsyncSession = request.state.db
+    return db
 
 
 def current_agent(request: Request) -> Agent:
@@ -81,14 +91,15 @@ def current_agent(request: Request) -> Agent:
     return agent
 
 
-def console_view(*, admin: bool = False) -> Callable[[Endpoint], Endpoint]:
+def console_view(*, admin: bool = False, read: bool = False) -> Callable[[Endpoint], Endpoint]:
     """Wrap a console endpoint: anonymous users are redirected to ``/login``; POSTs must
-    carry the CSRF token (403); ``admin=True`` pages refuse other roles (403)."""
+    carry the CSRF token (403); ``admin=True`` pages refuse other roles (403).
+
+    ``read=True`` (GET pages that only read) checks the agent and runs the page in one
+    read-only session, ``page_session(request)``, saving a session per request."""
 
     def decorate(endpoint: Endpoint) -> Endpoint:
-        @functools.wraps(endpoint)
-        async def wrapper(request: Request) -> Response:
-            agent = await signed_in_agent(request)
+        async def checked(request: Request, agent: Agent | None) -> Response:
             if agent is None:
                 target = request.url.path if request.method == "GET" else "/"
                 if request.method == "GET" and request.url.query:
@@ -100,6 +111,20 @@ def console_view(*, admin: bool = False) -> Callable[[Endpoint], Endpoint]:
             if admin and not agent.is_admin:
                 raise HTTPException(403, "administrators only")
             return await endpoint(request)
+
+        if read:
+
+            @functools.wraps(endpoint)
+            async def reading(request: Request) -> Response:
+                async with hub_of(request).read() as db:
+                    request.state.db = db
+                    return await checked(request, await signed_in_agent(request, db))
+
+            return reading
+
+        @functools.wraps(endpoint)
+        async def wrapper(request: Request) -> Response:
+            return await checked(request, await signed_in_agent(request))
 
         return wrapper
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
 
 from hub.models import Customer, Detail, Event, Identity, Order
 from hub.models.thread import STATUS
@@ -49,22 +50,22 @@ async def load_panel(session: AsyncSession, customer_id: int) -> Panel:
             )
         ).scalars()
     )
-    orders = list(
+    # One round trip for the newest orders, their items and how many there are in all.
+    rows = (
         (
             await session.execute(
-                select(Order)
+                select(Order, func.count().over().label("total"))
                 .where(Order.customer_id == customer_id)
                 .order_by(Order.placed_at.desc(), Order.id.desc())
                 .limit(ORDERS_SHOWN)
+                .options(joinedload(Order.items))
             )
-        ).scalars()
-    )
-    more = 0
-    if len(orders) == ORDERS_SHOWN:
-        total = await session.scalar(
-            select(func.count()).select_from(Order).where(Order.customer_id == customer_id)
         )
-        more = int(total or 0) - ORDERS_SHOWN
+        .unique()
+        .all()
+    )
+    orders = [order for order, _ in rows]
+    more = int(rows[0][1]) - len(orders) if rows else 0
     # Resolutions are the status events set_thread_status writes on the console
     # channel; filtering on the channel uses the (customer_id, channel) index, so a
     # long message history is not scanned.

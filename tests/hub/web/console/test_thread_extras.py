@@ -4,13 +4,16 @@ and the admins' personal-data actions (export, erase) — both engines."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
 from hub.actions.consent import STOP, apply_consent
 from hub.actions.csat import record_csat
+from hub.actions.orders import ItemInput, OrderInput, upsert_order
 from hub.core import Hub
 from hub.models import AuditEntry, Customer, Identity
+from hub.web.console.panel import ORDERS_SHOWN
 from tests.hub.web.console.conftest import SignedIn
 from tests.hub.web.console.test_thread import cross_channel_customer, inbound
 
@@ -111,3 +114,31 @@ async def test_agents_cannot_export_or_erase(plain_agent: SignedIn, console_hub:
     assert (await plain_agent.client.get(f"/customers/{customer_id}/erase")).status_code == 403
     async with console_hub.read() as db:
         assert (await db.get(Customer, customer_id)).erased_at is None  # type: ignore[union-attr]
+
+
+async def test_panel_shows_newest_orders_with_items_and_counts_the_rest(
+    plain_agent: SignedIn, console_hub: Hub
+) -> None:
+    customer_id = await inbound(console_hub, body="orders?", provider_id="SM1")
+    async with console_hub.uow() as uow:
+        for n in range(ORDERS_SHOWN + 3):
+            await upsert_order(
+                uow,
+                OrderInput(
+                    external_id=f"o-{n}",
+                    number=f"N{n:03d}",
+                    customer_id=customer_id,
+                    placed_at=datetime(2026, 1, 1, tzinfo=UTC) + timedelta(days=n),
+                    items=(
+                        ItemInput(name=f"Kettle {n}", quantity=1, unit_price_cents=100),
+                        ItemInput(name=f"Mug {n}", quantity=2, unit_price_cents=50),
+                    ),
+                ),
+            )
+    page = (await plain_agent.client.get(f"/customers/{customer_id}")).text
+    assert "and 3 older orders" in page
+    assert page.count('class="order"') == ORDERS_SHOWN
+    newest = ORDERS_SHOWN + 2
+    assert f"#N{newest:03d}" in page and "#N002" not in page
+    assert f"1 × Kettle {newest}" in page and f"2 × Mug {newest}" in page
+    assert page.index(f"#N{newest:03d}") < page.index(f"#N{newest - 1:03d}")
