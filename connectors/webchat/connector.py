@@ -28,7 +28,8 @@ class WebchatConnector(Connector):
     Replies go to the room of the widget identity ``send_reply`` chose, i.e. every
     open tab of that visitor (or verified user) in any hub process. A visitor who is
     not connected reads the reply from its history on the next connect, so a send is
-    ``delivered`` once emitted.
+    ``delivered`` once emitted. A CSAT survey question goes out as a ``csat`` event
+    (the widget's rating control) instead of a ``message``.
     """
 
     channel = "webchat"
