@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 
 from hub.cli.common import setup_logging
 from hub.migrate import upgrade
@@ -20,6 +21,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="processes (needs PostgreSQL and HUB_REDIS_URL when more than 1)",
     )
     serve.add_argument("--no-outbox", action="store_true", help="do not deliver replies here")
+    serve.add_argument(
+        "--forwarded-allow-ips",
+        default=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+        help="proxies whose X-Forwarded-For/-Proto are trusted (comma-separated, or *)",
+    )
     serve.set_defaults(func=cmd_serve)
 
     migrate = subparsers.add_parser("migrate", help="alembic upgrade head on the database")
@@ -43,8 +49,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return 2
     upgrade(settings.database_url)
     if args.no_outbox:
-        import os
-
         os.environ["HUB_OUTBOX"] = "off"
     uvicorn.run(
         "hub.asgi:app",
@@ -53,7 +57,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         workers=args.workers,
         log_level=settings.log_level.lower(),
         proxy_headers=True,
-        forwarded_allow_ips="127.0.0.1",
+        forwarded_allow_ips=args.forwarded_allow_ips,
         ws="websockets-sansio",
     )
     return 0
