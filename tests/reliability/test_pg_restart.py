@@ -63,6 +63,21 @@ class StatusRecorder(SmsFlood):
         return False
 
 
+async def api_poller(url: str, token: str, stop: asyncio.Event, statuses: Counter[int]) -> None:
+    """REST API reads and writes during the outage: each answer's status is counted."""
+    auth = {"Authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(base_url=url, timeout=3, headers=auth) as client:
+        while not stop.is_set():
+            try:
+                found = await client.get("/api/v1/customers", params={"q": "sms"})
+                statuses[found.status_code] += 1
+                note = await client.post("/api/v1/customers/1/notes", json={"body": "n"})
+                statuses[note.status_code] += 1
+            except httpx.HTTPError:
+                pass
+            await asyncio.sleep(0.05)
+
+
 @pytest.mark.skipif(not ENABLED, reason="restarts the shared cluster: set HUB_TEST_PG_RESTART=1")
 @pytest.mark.timeout(90)
 async def test_postgres_restart_under_load_answers_503_then_recovers(
@@ -75,10 +90,14 @@ async def test_postgres_restart_under_load_answers_503_then_recovers(
     acked = Acked()
     stop = asyncio.Event()
     flood = StatusRecorder(hub.url, acked, stop)
+    token = (await hub.run("create-api-token", "outage")).split()[-1]
+    api_statuses: Counter[int] = Counter()
     await hub.start()
     workers = [asyncio.create_task(flood.worker()) for _ in range(4)]
     try:
-        await asyncio.sleep(1.0)
+        await asyncio.sleep(0.5)  # the first SMS creates customer 1 for the notes
+        workers.append(asyncio.create_task(api_poller(hub.url, token, stop, api_statuses)))
+        await asyncio.sleep(0.5)
         restart = await asyncio.create_subprocess_exec(
             *command, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT
         )
@@ -103,6 +122,8 @@ async def test_postgres_restart_under_load_answers_503_then_recovers(
     errors = {status: n for status, n in flood.statuses.items() if status >= 300}
     assert set(errors) <= {503}, f"{errors} {flood.bodies[:3]}\n{hub.log_tail()}"
     assert errors, "no request met the outage"
+    api_errors = {status: n for status, n in api_statuses.items() if status >= 300}
+    assert set(api_errors) <= {503}, f"API: {api_errors}\n{hub.log_tail()}"
     assert len(acked.sms) > before, "the hub did not recover after the restart"
     assert not flood.unacked
     stored = await stored_inbound(url)
