@@ -20,13 +20,17 @@ from hub.identity import InvalidAddress, normalize_phone
 from hub.models.customer import PHONE
 from hub.types import Inbound
 
-# Longer texts cannot be a bare score (" 4." at most), so they skip the lookup.
+# Longer texts cannot be a bare score ("4." at most), so they skip the lookup.
 MAX_SCORE_CHARS = 3
 
 
 def could_be_score(inbound: Inbound) -> bool:
+    """A cheap filter before any query ("ok", "hi" and long texts fail it);
+    ``parse_csat_reply`` decides what a score is."""
     body = (inbound.body or "").strip()
-    return 0 < len(body) <= MAX_SCORE_CHARS and not inbound.media
+    return (
+        0 < len(body) <= MAX_SCORE_CHARS and not inbound.media and any(c in "12345" for c in body)
+    )
 
 
 async def record_rating(hub: Hub, inbound: Inbound) -> bool:
