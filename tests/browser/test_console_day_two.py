@@ -117,3 +117,47 @@ async def test_mms_media_and_sms_opt_out(console_server: LiveServer, page: Page)
     await expect(channels).to_have_count(1)
     await expect(channels).not_to_have_attribute("value", "sms")
     assert dialogs_of(page) == []
+
+
+async def test_new_pages_render_without_console_errors(
+    console_server: LiveServer, page: Page
+) -> None:
+    """Admin pages, reports and the erase confirmation: no CSP violation or script error
+    (HTTP errors such as the refused webhook's 422 are logged by Chromium; not counted)."""
+    errors: list[str] = []
+    page.on(
+        "console",
+        lambda m: (
+            errors.append(m.text)
+            if m.type == "error" and not m.text.startswith("Failed to load resource")
+            else None
+        ),
+    )
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    missing: list[str] = []
+    page.on("response", lambda r: missing.append(r.url) if r.status == 404 else None)
+    customer, _ = await arrive(console_server, body="hi", provider_id="SM1")
+    await sign_in_console(page, console_server)
+    await page.goto(f"{console_server.url}/admin/canned")
+    await page.locator("#c-shortcut").fill("thanks")
+    await page.locator("#c-title").fill("Thanks")
+    await page.locator("#c-body").fill("Thanks {{customer.first_name}}!")
+    await page.get_by_role("button", name="Create canned response").click()
+    await expect(page.locator("table")).to_contain_text("/thanks")
+    await page.goto(f"{console_server.url}/admin/hours")
+    await page.locator("#h-open-1").fill("22:00")
+    await page.locator("#h-close-1").fill("06:00")
+    await page.get_by_role("button", name="Save business hours").click()
+    await expect(page.locator(".flash")).to_have_text("Business hours saved.")
+    await expect(page.locator(".intervals")).to_contain_text("overnight")
+    await page.goto(f"{console_server.url}/admin/webhooks")
+    await page.locator("#w-url").fill("http://127.0.0.1:9/hook")
+    await page.get_by_label("message.created").check()
+    await page.get_by_role("button", name="Register webhook").click()
+    await expect(page.locator("p.error")).to_be_visible()
+    await page.goto(f"{console_server.url}/reports")
+    await expect(page.locator("figure.chart svg")).to_have_count(3)
+    await page.goto(f"{console_server.url}/customers/{customer}/erase")
+    await expect(page.locator("h1")).to_contain_text("Erase personal data")
+    assert errors == []
+    assert [url for url in missing if not url.endswith("/favicon.ico")] == []
