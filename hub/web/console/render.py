@@ -2,8 +2,9 @@
 
 Everything user-provided reaches the page through autoescaped expressions; no
 template marks data ``|safe``. The one exception is made in Python: the reports
-page wraps ``hub.charts``' SVG (escaped by its builders) in ``Markup``. The CSP forbids inline scripts and styles, so data
-for the console script travels in ``data-*`` attributes.
+page wraps ``hub.charts``' SVG (escaped by its builders) in ``Markup``. The CSP
+forbids inline scripts and styles, so data for the console script travels in
+``data-*`` attributes.
 """
 
 from __future__ import annotations
