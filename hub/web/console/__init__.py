@@ -2,7 +2,8 @@
 
 ``console_routes()`` is mounted by ``hub.app.create_app``. Every route except
 ``/login`` needs a signed-in agent (anonymous users are redirected to ``/login``),
-every POST needs the session's CSRF token, and ``/admin/*`` needs the admin role.
+every POST needs the session's CSRF token, and ``/admin/*`` (plus a customer's
+data export and erasure) needs the admin role.
 """
 
 from __future__ import annotations
