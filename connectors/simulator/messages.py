@@ -91,37 +91,13 @@ class MessagesResource(Resource):
         """Messages to ``to`` end ``status`` (e.g. "undelivered", 30003)."""
         self.outcomes[to] = (status, error_code)
 
+    def validate(self, form: FormData) -> tuple[int, str] | None:
+        return _invalid(form)
+
     def find(self, sid: str) -> SentMessage | None:
         return next((m for m in self.sent if m.sid == sid), None)
 
     # -- handlers ------------------------------------------------------------------
-
-    async def create(self, request: Request) -> Response:
-        account_sid = request.path_params["account_sid"]
-        if (denied := self.sim.authorize(request, account_sid)) is not None:
-            return denied
-        form = await request.form()
-        invalid = _invalid(form)
-        failure = self.sim.take_failure()
-        if failure is not None:
-
-            async def carry_out() -> None:
-                if invalid is None:
-                    self._accept(account_sid, form)
-
-            return await self.sim.answer_failure(failure, carry_out)
-        if invalid is not None:
-            return twilio_error(400, *invalid)
-        message = self._accept(account_sid, form)
-        return JSONResponse(message.to_json(), status_code=201)
-
-    async def fetch(self, request: Request) -> Response:
-        if (denied := self.sim.authorize(request, request.path_params["account_sid"])) is not None:
-            return denied
-        message = self.find(request.path_params["sid"])
-        if message is None:
-            return twilio_error(404, 20404, "The requested resource was not found")
-        return JSONResponse(message.to_json())
 
     async def list(self, request: Request) -> Response:
         """Newest first, filtered by To/From, one page of PageSize (default 50)."""
@@ -156,7 +132,7 @@ class MessagesResource(Resource):
 
     # -- effects -------------------------------------------------------------------
 
-    def _accept(self, account_sid: str, form: FormData) -> SentMessage:
+    def accept(self, account_sid: str, form: FormData) -> SentMessage:
         message = SentMessage(
             sid=new_sid("SM"),
             account_sid=account_sid,

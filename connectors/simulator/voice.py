@@ -19,11 +19,9 @@ from email.utils import format_datetime
 from typing import Any
 
 from starlette.datastructures import FormData
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from connectors.simulator.core import API_VERSION, new_sid, twilio_error
+from connectors.simulator.core import API_VERSION, new_sid
 from connectors.simulator.resource import ACCOUNT_PATH, Resource
 
 DEFAULT_EVENTS = ("completed",)
@@ -95,37 +93,13 @@ class CallsResource(Resource):
         """Calls to ``to`` end ``status`` ("busy", "no-answer" or "failed")."""
         self.outcomes[to] = status
 
+    def validate(self, form: FormData) -> tuple[int, str] | None:
+        return _invalid(form)
+
     def find(self, sid: str) -> SimulatedCall | None:
         return next((c for c in self.calls if c.sid == sid), None)
 
-    async def create(self, request: Request) -> Response:
-        account_sid = request.path_params["account_sid"]
-        if (denied := self.sim.authorize(request, account_sid)) is not None:
-            return denied
-        form = await request.form()
-        invalid = _invalid(form)
-        failure = self.sim.take_failure()
-        if failure is not None:
-
-            async def carry_out() -> None:
-                if invalid is None:
-                    self._accept(account_sid, form)
-
-            return await self.sim.answer_failure(failure, carry_out)
-        if invalid is not None:
-            return twilio_error(400, *invalid)
-        call = self._accept(account_sid, form)
-        return JSONResponse(call.to_json(), status_code=201)
-
-    async def fetch(self, request: Request) -> Response:
-        if (denied := self.sim.authorize(request, request.path_params["account_sid"])) is not None:
-            return denied
-        call = self.find(request.path_params["sid"])
-        if call is None:
-            return twilio_error(404, 20404, "The requested resource was not found")
-        return JSONResponse(call.to_json())
-
-    def _accept(self, account_sid: str, form: FormData) -> SimulatedCall:
+    def accept(self, account_sid: str, form: FormData) -> SimulatedCall:
         events = tuple(str(e) for e in form.getlist("StatusCallbackEvent")) or DEFAULT_EVENTS
         call = SimulatedCall(
             sid=new_sid("CA"),
