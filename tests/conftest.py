@@ -16,7 +16,7 @@ import shutil
 import socket
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -61,16 +61,14 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def pg_database() -> Iterator[str | None]:
-    """A PostgreSQL database of this test session, migrated once; None when unconfigured."""
-    if not PG_URL:
-        yield None
-        return
+@contextmanager
+def scratch_pg_database(server_url: str, prefix: str = "hub_test") -> Iterator[str]:
+    """A new, empty PostgreSQL database on ``server_url``'s server, dropped afterwards.
+    Every test session (and helper) gets its own, so parallel runs never collide."""
     import asyncpg
 
-    base = make_url(PG_URL)
-    name = f"hub_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    base = make_url(server_url)
+    name = f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
     dsn = base.set(drivername="postgresql").render_as_string(hide_password=False)
 
     async def admin(sql: str) -> None:
@@ -81,12 +79,21 @@ def pg_database() -> Iterator[str | None]:
             await conn.close()
 
     asyncio.run(admin(f'CREATE DATABASE "{name}"'))
-    url = base.set(database=name).render_as_string(hide_password=False)
     try:
-        upgrade(url)
-        yield url
+        yield base.set(database=name).render_as_string(hide_password=False)
     finally:
         asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session")
+def pg_database() -> Iterator[str | None]:
+    """A PostgreSQL database of this test session, migrated once; None when unconfigured."""
+    if not PG_URL:
+        yield None
+        return
+    with scratch_pg_database(PG_URL) as url:
+        upgrade(url)
+        yield url
 
 
 async def truncate_all(url: str) -> None:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,11 +10,11 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
-from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.engine import Connection
 
 from hub.db import Base, create_engine
 from hub.migrate import downgrade, upgrade
-from tests.conftest import PG_URL, require_service
+from tests.conftest import PG_URL, require_service, scratch_pg_database
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -25,24 +23,8 @@ def empty_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         yield f"sqlite+aiosqlite:///{tmp_path / 'fresh.db'}"
         return
     url = require_service(PG_URL, "PostgreSQL", "HUB_TEST_DATABASE_URL")
-    import asyncpg
-
-    base = make_url(url)
-    name = f"hub_mig_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    dsn = base.set(drivername="postgresql").render_as_string(hide_password=False)
-
-    async def admin(sql: str) -> None:
-        conn = await asyncpg.connect(dsn)
-        try:
-            await conn.execute(sql)
-        finally:
-            await conn.close()
-
-    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
-    try:
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    with scratch_pg_database(url, "hub_mig") as fresh:
+        yield fresh
 
 
 async def _inspect(url: str) -> tuple[set[str], list[object]]:
