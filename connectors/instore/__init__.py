@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 
 from connectors.base import Connector
+from connectors.instore.relay import TerminalRelay
 from connectors.instore.routes import InstoreEndpoints
 from hub import events as ev
 from hub.core import Hub
@@ -26,6 +27,12 @@ class InstoreConnector(Connector):
     def __init__(self, hub: Hub) -> None:
         super().__init__(hub)
         self.endpoints = InstoreEndpoints(hub)
+        settings = hub.settings
+        self.relay = (
+            TerminalRelay(settings.redis_url, settings.redis_channel, self.endpoints.push)
+            if settings.redis_url
+            else None
+        )
 
     def routes(self) -> Sequence[BaseRoute]:
         endpoints = self.endpoints
@@ -39,10 +46,21 @@ class InstoreConnector(Connector):
             ),
         )
 
+    async def startup(self) -> None:
+        if self.relay is not None:
+            await self.relay.start()
+
+    async def shutdown(self) -> None:
+        if self.relay is not None:
+            await self.relay.stop()
+
     async def on_event(self, event: ev.DomainEvent) -> None:
-        """Deliver an agent's answer to the terminal that asked, if it is connected to
-        this process. (Across processes this would be published on a Redis channel per
-        terminal, which every process subscribes to for its own sockets.)"""
+        """Deliver an agent's answer to the terminal that asked: to its sockets in this
+        process, and with ``HUB_REDIS_URL`` to those in every other process (through
+        ``TerminalRelay``; never raises when Redis is down)."""
         if event.name == ev.ASSIST_REPLIED:
+            terminal_id = int(event.payload["terminal_id"])
             frame = {"type": "assist.reply", **event.payload}
-            await self.endpoints.push(int(event.payload["terminal_id"]), frame)
+            await self.endpoints.push(terminal_id, frame)
+            if self.relay is not None:
+                await self.relay.publish(terminal_id, frame)
