@@ -8,7 +8,8 @@ deadlock, a lost connection), the batch is rolled back and its inputs run again 
 per transaction, so only the bad one fails.
 
 On one SQLite file this turns N commits into one; on PostgreSQL it cuts round trips
-and WAL flushes the same way.
+and WAL flushes the same way. Plain messages (the webhook case) are stored set-based
+(``hub.actions.inbound_batch``): a fixed number of statements per batch, not per input.
 """
 
 from __future__ import annotations
@@ -18,15 +19,13 @@ import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select, tuple_
-
 from hub.actions.inbound import Received, receive_inbound
+from hub.actions.inbound_batch import is_plain, receive_batch
 from hub.errors import HubError
-from hub.models import Event
 from hub.types import Inbound
 
 if TYPE_CHECKING:
-    from hub.core import Hub, UnitOfWork
+    from hub.core import Hub
 
 log = logging.getLogger(__name__)
 
@@ -80,36 +79,24 @@ class IngestBatcher:
                                 item.future.set_exception(one_exc)
 
     async def _commit(self, batch: list[_Item]) -> None:
-        """One transaction for the whole batch. Inputs already stored (replays) are
-        found with one query; a refused input (``HubError``) aborts the batch, which
-        ``_drain`` then retries input by input so only the bad one fails."""
-        results: list[tuple[_Item, Received]] = []
+        """One transaction for the whole batch. Plain inputs go through the set-based
+        ``receive_batch`` (a fixed number of statements per batch; an input it refuses
+        fails alone); the others through ``receive_inbound`` one by one, after them. A
+        ``HubError`` from ``receive_inbound`` aborts the batch, which ``_drain`` then
+        retries input by input so only the bad one fails."""
+        plain = [item for item in batch if is_plain(item.inbound)]
+        others = [item for item in batch if not is_plain(item.inbound)]
+        results: list[tuple[_Item, Received | HubError]] = []
         async with self.hub.uow() as uow:
-            stored = await _stored_provider_ids(uow, [item.inbound for item in batch])
-            for item in batch:
-                inbound = item.inbound
-                if len(batch) == 1:
-                    received = await receive_inbound(uow, inbound)
-                else:
-                    key = (inbound.channel, inbound.provider_id)
-                    received = await receive_inbound(uow, inbound, checked_new=key not in stored)
-                    stored.add(key)
-                results.append((item, received))
+            if plain:
+                answers = await receive_batch(uow, [item.inbound for item in plain])
+                results.extend(zip(plain, answers, strict=True))
+            for item in others:
+                results.append((item, await receive_inbound(uow, item.inbound)))
         for item, received in results:
-            if not item.future.done():
+            if item.future.done():
+                continue
+            if isinstance(received, HubError):
+                item.future.set_exception(received)
+            else:
                 item.future.set_result(received)
-
-
-async def _stored_provider_ids(
-    uow: UnitOfWork, inputs: list[Inbound]
-) -> set[tuple[str, str | None]]:
-    """The ``(channel, provider_id)`` pairs among ``inputs`` already in the timeline."""
-    wanted = {(i.channel, i.provider_id) for i in inputs if i.provider_id is not None}
-    if not wanted:
-        return set()
-    found = await uow.session.execute(
-        select(Event.channel, Event.provider_id).where(
-            tuple_(Event.channel, Event.provider_id).in_(list(wanted))
-        )
-    )
-    return {(channel, provider_id) for channel, provider_id in found.all()}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from functools import lru_cache
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -23,9 +24,13 @@ log = logging.getLogger(__name__)
 FAILED = ("failed", "undelivered")
 
 
+_EMPTY_TWIML = str(MessagingResponse()).encode()
+
+
 def empty_twiml() -> Response:
-    """``<Response/>``: the hub answers nothing itself; agents reply later."""
-    return Response(str(MessagingResponse()), media_type="text/xml")
+    """``<Response/>``: the hub answers nothing itself; agents reply later (the
+    document is rendered once; every webhook answers it)."""
+    return Response(_EMPTY_TWIML, media_type="text/xml")
 
 
 class SmsWebhooks:
@@ -39,7 +44,7 @@ class SmsWebhooks:
             return False
         region = self.hub.settings.default_region
         try:
-            return normalize_phone(sender, region) == normalize_phone(own, region)
+            return _normalized(sender, region) == _normalized(own, region)
         except InvalidAddress:
             return False
 
@@ -109,6 +114,12 @@ class SmsWebhooks:
         if found is None:
             log.info("status %s for unknown message %s", status, sid)
         return Response(status_code=204)
+
+
+@lru_cache(maxsize=4096)
+def _normalized(number: str, region: str) -> str:
+    """``normalize_phone``, cached: the same senders write again and again."""
+    return normalize_phone(number, region)
 
 
 def _int(value: str | None) -> int | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -21,7 +22,12 @@ MAX_DETAIL_KEY = 64
 MAX_DETAIL_VALUE = 2000
 
 
+@lru_cache(maxsize=8192)
 def normalize_or_invalid(kind: str, address: str, region: str) -> str:
+    """``address`` in its stored form (``hub.identity.normalize``), or ``Invalid``.
+
+    Cached: a pure function, and parsing phone numbers is a measurable part of
+    every inbound message (refusals are not cached)."""
     try:
         return normalize(kind, address, region)
     except InvalidAddress as exc:

@@ -49,7 +49,7 @@ async def receive_inbound(
     if inbound.provider_id is not None and not checked_new:
         existing = await find_event(uow, inbound.channel, inbound.provider_id)
         if existing is not None:
-            return await _duplicate(uow, existing)
+            return await duplicate_of(uow, existing)
 
     identity, customer, _ = await resolve_identity(
         uow,
@@ -83,7 +83,7 @@ async def receive_inbound(
         known_new=inbound.provider_id is not None,
     )
     if not appended.created:
-        return await _duplicate(uow, appended.event)
+        return await duplicate_of(uow, appended.event)
 
     for claim in inbound.claims:
         await add_identity(uow, customer.id, claim.kind, claim.address, verified=claim.verified)
@@ -101,7 +101,8 @@ async def receive_inbound(
     return Received(appended.event, customer, thread, identity, duplicate=False)
 
 
-async def _duplicate(uow: UnitOfWork, event: Event) -> Received:
+async def duplicate_of(uow: UnitOfWork, event: Event) -> Received:
+    """What a replay of ``event`` answers: the stored event, its live customer and thread."""
     customer = await get_customer(uow.session, event.customer_id)
     thread = await get_thread(uow.session, customer.id)
     identity = await uow.session.get(Identity, event.identity_id) if event.identity_id else None
