@@ -5,8 +5,8 @@ purchases) and 200 orders. Timed server-side, in process (httpx's ASGI transport
 network): ``GET /customers/{id}`` of the console (session check, context panel,
 timeline of 50, reply box; full middleware stack) next to a bare Starlette app that
 selects the same 50 newest events from the same database and renders them with a
-one-line Jinja2 template. The two alternate in rounds so machine load hits both
-alike. Target: console / bare <= 2.
+Jinja2 template of comparable per-row markup (``BARE``). The two alternate in rounds
+so machine load hits both alike. Target: console / bare <= 2.
 
 Run with ``python -m bench.console [--requests N] [--engines sqlite,postgresql]``.
 PostgreSQL: ``HUB_BENCH_DATABASE_URL`` (default the local test server); a scratch
@@ -53,10 +53,26 @@ ROUNDS = 5
 CHANNELS = ("webchat", "sms", "phone", "instore")
 PASSWORD = "bench-password-1"
 
+# The bare page renders each of the 50 rows with markup comparable to a console
+# timeline row (the same attributes, channel, author, time and body; none of the
+# page's forms, panel or reply box), so the ratio measures the console's own cost.
 BARE = jinja2.Environment(autoescape=True).from_string(
-    "<!doctype html><title>bare</title><ol>{% for e in events %}"
-    "<li>{{ e.channel }} {{ e.direction }} {{ e.created_at }} {{ e.body }}</li>"
-    "{% endfor %}</ol>"
+    """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>bare</title></head>
+<body><main><ol class="timeline">
+{% for e in events %}
+<li class="event type-{{ e.type }} dir-{{ e.direction or 'none' }}" id="event-{{ e.id }}" \
+data-event-id="{{ e.id }}" data-channel="{{ e.channel }}" data-direction="{{ e.direction or '' }}" \
+data-created-at="{{ e.created_at.isoformat() }}" data-type="{{ e.type }}">
+  <div class="meta"><span class="ch" data-channel="{{ e.channel }}">{{ e.channel }}</span>
+    <span class="who">{{ e.direction or e.type }}</span>
+    <time datetime="{{ e.created_at.isoformat() }}">\
+{{ e.created_at.strftime("%Y-%m-%d %H:%M") }}</time>
+    {% if e.status %}<span class="delivery status-{{ e.status }}">{{ e.status }}</span>\
+{% endif %}</div>
+  {% if e.body %}<p class="body">{{ e.body }}</p>{% endif %}
+</li>
+{% endfor %}
+</ol></main></body></html>"""
 )
 
 

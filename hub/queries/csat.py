@@ -47,9 +47,18 @@ async def thread_csat(session: AsyncSession, customer_id: int) -> ThreadCsat:
             )
         ).scalars()
     )
+    return csat_of([(r.state, r.score, r.answer_channel, r.agent_id, r.answered_at) for r in rows])
+
+
+Survey = tuple[str, int | None, str | None, int | None, datetime | None]
+
+
+def csat_of(surveys: list[Survey]) -> ThreadCsat:
+    """``ThreadCsat`` from ``(state, score, answer_channel, agent_id, answered_at)`` of the
+    customer's surveys, newest first (for callers that read them in a larger query)."""
     ratings = [
-        Rating(r.score, r.answer_channel, r.agent_id, r.answered_at)
-        for r in rows
-        if r.state == ANSWERED and r.score is not None
+        Rating(score, channel, agent_id, answered_at)
+        for state, score, channel, agent_id, answered_at in surveys
+        if state == ANSWERED and score is not None
     ]
-    return ThreadCsat(ratings, pending=any(r.state != ANSWERED for r in rows))
+    return ThreadCsat(ratings, pending=any(s[0] != ANSWERED for s in surveys))

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import or_, select
+from sqlalchemy import CompoundSelect, and_, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from hub.identity import InvalidAddress, normalize_email, normalize_phone
 from hub.models import Customer, Detail, Event, Identity, Order, Thread
@@ -159,23 +160,68 @@ async def suggested_matches(
             wanted.add((identity.kind, identity.address))
     if not wanted:
         return []
-    candidate_ids: set[int] = set()
+    identity_matches = []
+    detail_matches = []
     for kind, value in wanted:
         try:
             address = normalize_phone(value) if kind == PHONE else normalize_email(value)
         except InvalidAddress:
             continue
-        candidate_ids.update(await _by_identity(session, kind, address))
-        rows = await session.execute(
-            select(Detail.customer_id).where(Detail.key == kind, Detail.value.in_({value, address}))
-        )
-        candidate_ids.update(rows.scalars())
-    candidate_ids.discard(customer_id)
-    if not candidate_ids:
+        identity_matches.append(and_(Identity.kind == kind, Identity.address == address))
+        detail_matches.append(and_(Detail.key == kind, Detail.value.in_({value, address})))
+    if not identity_matches:
         return []
+    # One round trip: the candidates' ids in a subquery, the live customers around it.
+    candidates = union_all(
+        select(Identity.customer_id).where(or_(*identity_matches)),
+        select(Detail.customer_id).where(or_(*detail_matches)),
+    )
     result = await session.execute(
         select(Customer)
-        .where(Customer.id.in_(candidate_ids), Customer.merged_into_id.is_(None))
+        .where(
+            Customer.id.in_(candidates),
+            Customer.id != customer_id,
+            Customer.merged_into_id.is_(None),
+        )
         .order_by(Customer.id)
     )
     return list(result.scalars())
+
+
+def shared_identity_customers(customer_id: int) -> CompoundSelect[tuple[int]]:
+    """Ids (with repeats) of customers holding, as an identity or as a typed detail, one
+    of ``customer_id``'s own phone or email identities, as SQL to fold into a larger
+    query. Together with ``matches_need_lookup`` being False, this gives exactly the
+    candidates of ``suggested_matches`` (the customer among them)."""
+    own = aliased(Identity)
+    other = aliased(Identity)
+    mine = (own.customer_id == customer_id, own.kind.in_((PHONE, EMAIL)))
+    return union_all(
+        select(other.customer_id)
+        .join(own, and_(own.kind == other.kind, own.address == other.address))
+        .where(*mine),
+        select(Detail.customer_id)
+        .join(own, and_(Detail.key == own.kind, Detail.value == own.address))
+        .where(*mine),
+    )
+
+
+def matches_need_lookup(identities: list[Identity], details: list[Detail]) -> bool:
+    """Whether ``suggested_matches`` must run rather than ``shared_identity_customers``:
+    the customer typed a phone or email detail (normalised in Python), or one of their
+    phone or email identities is not stored in its normalised form."""
+    if any(detail.key in (PHONE, EMAIL) for detail in details):
+        return True
+    for identity in identities:
+        if identity.kind not in (PHONE, EMAIL):
+            continue
+        try:
+            if identity.kind == PHONE:
+                normalized = normalize_phone(identity.address)
+            else:
+                normalized = normalize_email(identity.address)
+        except InvalidAddress:
+            return True
+        if normalized != identity.address:
+            return True
+    return False

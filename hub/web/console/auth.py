@@ -21,6 +21,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 from urllib.parse import quote
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -79,6 +80,25 @@ async def signed_in_agent(request: Request, db: AsyncSession | None = None) -> A
     return agent
 
 
+async def signed_in_among_active(request: Request, db: AsyncSession) -> Agent | None:
+    """``signed_in_agent`` read together with every active agent (by name) in one query;
+    the list is left on ``request.state.agents`` (``page_agents``)."""
+    request.state.agents = []
+    agent_id = request.session.get(SESSION_AGENT)
+    if not isinstance(agent_id, int):
+        return None
+    result = await db.execute(select(Agent).where(Agent.is_active.is_(True)).order_by(Agent.name))
+    agents: list[Agent] = list(result.scalars())
+    request.state.agents = agents
+    return next((agent for agent in agents if agent.id == agent_id), None)
+
+
+def page_agents(request: Request) -> list[Agent]:
+    """The active agents a ``console_view(read=True, agents=True)`` page was given."""
+    agents: list[Agent] = request.state.agents
+    return agents
+
+
 def page_session(request: Request) -> AsyncSession:
     """The read-only session a ``console_view(read=True)`` page runs in."""
     db: AsyncSession = request.state.db
@@ -91,12 +111,15 @@ def current_agent(request: Request) -> Agent:
     return agent
 
 
-def console_view(*, admin: bool = False, read: bool = False) -> Callable[[Endpoint], Endpoint]:
+def console_view(
+    *, admin: bool = False, read: bool = False, agents: bool = False
+) -> Callable[[Endpoint], Endpoint]:
     """Wrap a console endpoint: anonymous users are redirected to ``/login``; POSTs must
     carry the CSRF token (403); ``admin=True`` pages refuse other roles (403).
 
     ``read=True`` (GET pages that only read) checks the agent and runs the page in one
-    read-only session, ``page_session(request)``, saving a session per request."""
+    read-only session, ``page_session(request)``, saving a session per request; with
+    ``agents=True`` the same query also reads every active agent (``page_agents``)."""
 
     def decorate(endpoint: Endpoint) -> Endpoint:
         async def checked(request: Request, agent: Agent | None) -> Response:
@@ -118,7 +141,11 @@ def console_view(*, admin: bool = False, read: bool = False) -> Callable[[Endpoi
             async def reading(request: Request) -> Response:
                 async with hub_of(request).read() as db:
                     request.state.db = db
-                    return await checked(request, await signed_in_agent(request, db))
+                    if agents:
+                        agent = await signed_in_among_active(request, db)
+                    else:
+                        agent = await signed_in_agent(request, db)
+                    return await checked(request, agent)
 
             return reading
 

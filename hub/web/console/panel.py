@@ -1,23 +1,36 @@
-"""What the context panel beside a thread shows, read in one session.
+"""What the thread page shows beside and in its timeline, read in a few round trips.
 
 Like ``hub.queries.customers.customer_card`` but bounded for the page: the newest
 ``ORDERS_SHOWN`` orders (with their items) plus a count of the rest, the customer's
 satisfaction scores (``hub.queries.csat``), and no message list (the timeline is
 beside it), so a customer with hundreds of orders renders as fast as one with three.
+
+Queries (``load_thread_view``), plain rows but for the timeline's events: identities,
+details, CSAT surveys, the latest resolutions and the suggested matches found through
+the customer's own identities in one ``UNION ALL``; the orders with their items and
+their count in one; the timeline page in one; suggested matches again, the Python way,
+only when the customer typed a phone or email (``matches_need_lookup``). None of them
+grows with the history.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import Integer, String, cast, func, literal, null, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import joinedload
 
-from hub.models import Customer, Detail, Event, Identity, Order
+from hub.db import UTCDateTime
+from hub.models import CsatSurvey, Customer, Detail, Event, Identity, Order, OrderItem
 from hub.models.thread import STATUS
-from hub.queries.csat import ThreadCsat, thread_csat
-from hub.queries.customers import suggested_matches
+from hub.queries.csat import Survey, ThreadCsat, csat_of
+from hub.queries.customers import (
+    matches_need_lookup,
+    shared_identity_customers,
+    suggested_matches,
+)
+from hub.queries.timeline import timeline_page
 
 ORDERS_SHOWN = 20
 CONSOLE = "console"
@@ -28,62 +41,217 @@ RESOLVED_SHOWN = 5
 class Panel:
     identities: list[Identity]
     details: list[Detail]
-    orders: list[Order]
+    orders: list[OrderView]
     more_orders: int
-    resolved: list[Event]
+    resolved: list[datetime]  # when the latest conversations were resolved
     suggested_matches: list[Customer]
     csat: ThreadCsat
 
 
-async def load_panel(session: AsyncSession, customer_id: int) -> Panel:
-    identities = list(
-        (
-            await session.execute(
-                select(Identity).where(Identity.customer_id == customer_id).order_by(Identity.id)
-            )
-        ).scalars()
-    )
-    details = list(
-        (
-            await session.execute(
-                select(Detail).where(Detail.customer_id == customer_id).order_by(Detail.id)
-            )
-        ).scalars()
-    )
-    # One round trip for the newest orders, their items and how many there are in all.
-    rows = (
-        (
-            await session.execute(
-                select(Order, func.count().over().label("total"))
-                .where(Order.customer_id == customer_id)
-                .order_by(Order.placed_at.desc(), Order.id.desc())
-                .limit(ORDERS_SHOWN)
-                .options(joinedload(Order.items))
-            )
+@dataclass(slots=True)
+class OrderItemView:
+    quantity: int
+    name: str
+
+
+@dataclass(slots=True)
+class OrderView:
+    """The columns of an ``Order`` the panel shows, with its items (by id)."""
+
+    id: int
+    number: str | None
+    external_id: str
+    source: str
+    store_code: str | None
+    status: str
+    pickup_location: str | None
+    currency: str
+    total_cents: int
+    placed_at: datetime
+    items: list[OrderItemView] = field(default_factory=list)
+
+
+@dataclass
+class ThreadView:
+    """The context panel and the timeline's newest page (newest first) with the cursor
+    of the next, older page (None on the last), as ``hub.queries.timeline`` pages."""
+
+    panel: Panel
+    events: list[Event]
+    cursor: str | None
+
+
+async def load_thread_view(session: AsyncSession, customer_id: int, page_size: int) -> ThreadView:
+    identities, details, csat, resolved, matches = await _profile(session, customer_id)
+    orders, more = await _orders(session, customer_id)
+    events, cursor = await timeline_page(session, customer_id, limit=page_size)
+    if matches_need_lookup(identities, details):
+        matches = await suggested_matches(session, customer_id, identities, details)
+    panel = Panel(identities, details, orders, more, resolved, matches, csat)
+    return ThreadView(panel, events, cursor)
+
+
+async def _orders(session: AsyncSession, customer_id: int) -> tuple[list[OrderView], int]:
+    """The newest ``ORDERS_SHOWN`` orders with their items, and how many more there are,
+    in one round trip of plain rows (a scalar count on the index: ``count() over ()``
+    sorts every order on SQLite)."""
+    total = (
+        select(func.count()).select_from(Order).where(Order.customer_id == customer_id)
+    ).scalar_subquery()
+    newest = (
+        select(
+            Order.id,
+            Order.number,
+            Order.external_id,
+            Order.source,
+            Order.store_code,
+            Order.status,
+            Order.pickup_location,
+            Order.currency,
+            Order.total_cents,
+            Order.placed_at,
+            total.label("total"),
         )
-        .unique()
-        .all()
+        .where(Order.customer_id == customer_id)
+        .order_by(Order.placed_at.desc(), Order.id.desc())
+        .limit(ORDERS_SHOWN)
+        .subquery()
     )
-    orders = [order for order, _ in rows]
-    more = int(rows[0][1]) - len(orders) if rows else 0
-    # Resolutions are the status events set_thread_status writes on the console
-    # channel; filtering on the channel uses the (customer_id, channel) index, so a
-    # long message history is not scanned.
-    resolved = list(
-        (
-            await session.execute(
-                select(Event)
-                .where(
-                    Event.customer_id == customer_id,
-                    Event.channel == CONSOLE,
-                    Event.type == STATUS,
-                    Event.body == "Resolved",
+    rows = (
+        await session.execute(
+            select(newest, OrderItem.quantity, OrderItem.name)
+            .outerjoin(OrderItem, OrderItem.order_id == newest.c.id)
+            .order_by(newest.c.placed_at.desc(), newest.c.id.desc(), OrderItem.id)
+        )
+    ).all()
+    orders: dict[int, OrderView] = {}
+    count = 0
+    for row in rows:
+        order = orders.get(row.id)
+        if order is None:
+            order = orders[row.id] = OrderView(*row[:10])
+            count = int(row.total)
+        if row.name is not None:
+            order.items.append(OrderItemView(row.quantity, row.name))
+    return list(orders.values()), count - len(orders)
+
+
+async def _profile(
+    session: AsyncSession, customer_id: int
+) -> tuple[list[Identity], list[Detail], ThreadCsat, list[datetime], list[Customer]]:
+    """Identities (by id), details (by id), CSAT (newest first), when the latest
+    conversations were resolved (newest first) and the suggested matches found through
+    the customer's own identities (by id), in one ``UNION ALL`` of plain rows
+    ``(source, id, text a, text b, text c, int n, int m, time t)``.
+
+    Resolutions are the status events ``set_thread_status`` writes on the console
+    channel; filtering on the channel uses the (customer_id, channel) index, so a long
+    message history is not scanned."""
+    identities = select(
+        literal("i").label("src"),
+        Identity.id,
+        Identity.kind.label("a"),
+        Identity.address.label("b"),
+        Identity.verification.label("c"),
+        cast(Identity.sms_opted_out, Integer).label("n"),
+        cast(null(), Integer).label("m"),
+        Identity.opted_out_at.label("t"),
+    ).where(Identity.customer_id == customer_id)
+    details = select(
+        literal("d"),
+        Detail.id,
+        Detail.key,
+        Detail.value,
+        Detail.channel,
+        Detail.source_event_id,
+        cast(null(), Integer),
+        Detail.created_at,
+    ).where(Detail.customer_id == customer_id)
+    surveys = select(
+        literal("c"),
+        CsatSurvey.id,
+        CsatSurvey.state,
+        CsatSurvey.answer_channel,
+        cast(null(), String),
+        CsatSurvey.score,
+        CsatSurvey.agent_id,
+        CsatSurvey.answered_at,
+    ).where(CsatSurvey.customer_id == customer_id)
+    latest = (
+        select(Event.id, Event.created_at)
+        .where(
+            Event.customer_id == customer_id,
+            Event.channel == CONSOLE,
+            Event.type == STATUS,
+            Event.body == "Resolved",
+        )
+        .order_by(Event.id.desc())
+        .limit(RESOLVED_SHOWN)
+        .subquery()
+    )
+    resolutions = select(
+        literal("r"),
+        latest.c.id,
+        cast(null(), String),
+        cast(null(), String),
+        cast(null(), String),
+        cast(null(), Integer),
+        cast(null(), Integer),
+        latest.c.created_at,
+    )
+    matches = select(
+        literal("m"),
+        Customer.id,
+        Customer.name,
+        cast(null(), String),
+        cast(null(), String),
+        cast(null(), Integer),
+        cast(null(), Integer),
+        cast(null(), UTCDateTime()),
+    ).where(
+        Customer.id.in_(shared_identity_customers(customer_id)),
+        Customer.id != customer_id,
+        Customer.merged_into_id.is_(None),
+    )
+    query = union_all(identities, details, surveys, resolutions, matches)
+    rows = (await session.execute(query)).all()
+    found_identities: list[Identity] = []
+    found_details: list[Detail] = []
+    found_surveys: list[Survey] = []
+    resolved: list[datetime] = []
+    found_matches: list[Customer] = []
+    for src, row_id, a, b, c, n, m, t in sorted(rows, key=lambda r: r[1]):
+        if src == "i":
+            found_identities.append(
+                Identity(
+                    id=row_id,
+                    customer_id=customer_id,
+                    kind=a,
+                    address=b,
+                    verification=c,
+                    sms_opted_out=bool(n),
+                    opted_out_at=t,
                 )
-                .order_by(Event.id.desc())
-                .limit(RESOLVED_SHOWN)
             )
-        ).scalars()
-    )
-    matches = await suggested_matches(session, customer_id, identities, details)
-    csat = await thread_csat(session, customer_id)
-    return Panel(identities, details, orders, more, resolved, matches, csat)
+        elif src == "d":
+            found_details.append(
+                Detail(
+                    id=row_id,
+                    customer_id=customer_id,
+                    key=a,
+                    value=b,
+                    channel=c,
+                    source_event_id=n,
+                    created_at=t,
+                )
+            )
+        elif src == "c":
+            found_surveys.append((a, n, b, m, t))
+        elif src == "r":
+            resolved.append(t)
+        else:
+            found_matches.append(Customer(id=row_id, name=a))
+    found_surveys.reverse()
+    resolved.reverse()
+    csat = csat_of(found_surveys)
+    return found_identities, found_details, csat, resolved, found_matches

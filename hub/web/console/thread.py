@@ -15,8 +15,8 @@ from hub.errors import NotFound
 from hub.models import Agent, Customer, Identity, Thread
 from hub.models.thread import RESOLVED
 from hub.queries.timeline import parse_cursor, timeline_page
-from hub.web.console.auth import console_view, hub_of, page_session
-from hub.web.console.panel import load_panel
+from hub.web.console.auth import console_view, hub_of, page_agents, page_session
+from hub.web.console.panel import load_thread_view
 from hub.web.console.render import render
 from hub.web.console.timeline import entries, event_json
 
@@ -35,12 +35,12 @@ async def _agent_names(session: Any) -> dict[int, str]:
     return {agent_id: name for agent_id, name in result}
 
 
-@console_view(read=True)
+@console_view(read=True, agents=True)
 async def thread_page(request: Request) -> Response:
     """One customer's whole history across channels, newest at the bottom.
 
-    Read in the session that checked the agent, in about a dozen small indexed
-    queries (``bench/console.py`` times it against a bare page)."""
+    Read in the session (and the query) that checked the agent, in about half a dozen
+    small indexed queries (``bench/console.py`` times it against a bare page)."""
     hub = hub_of(request)
     customer_id = _customer_id(request)
     session = page_session(request)
@@ -57,15 +57,9 @@ async def thread_page(request: Request) -> Response:
     customer, thread = row
     if thread is None:
         thread = await get_thread(session, customer.id)
-    panel = await load_panel(session, customer.id)
-    events, cursor = await timeline_page(session, customer.id, limit=PAGE_SIZE)
-    agents = list(
-        (
-            await session.execute(
-                select(Agent).where(Agent.is_active.is_(True)).order_by(Agent.name)
-            )
-        ).scalars()
-    )
+    view = await load_thread_view(session, customer.id, PAGE_SIZE)
+    panel, events, cursor = view.panel, view.events, view.cursor
+    agents = page_agents(request)
     channels = channels_reaching(hub, panel.identities)
     names = {a.id: a.name for a in agents}
     opted_out = opted_out_channels(hub, panel.identities, channels)
