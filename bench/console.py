@@ -102,7 +102,7 @@ async def seed(hub: Hub) -> int:
                 "updated_at": start + timedelta(minutes=n * 50),
             }
         )
-    orders = [
+    orders: list[dict[str, Any]] = [
         {
             "external_id": f"bench-{n}",
             "customer_id": customer.id,
