@@ -70,6 +70,8 @@ class Settings:
     webhooks_allow_private: bool = False
     # Send a one-question CSAT survey when a thread is resolved.
     csat_surveys: bool = False
+    # A queued caller is sent to voicemail after waiting this long (HUB_QUEUE_MAX_WAIT_SECONDS).
+    queue_max_wait_seconds: int = 300
 
     @property
     def origins(self) -> tuple[str, ...]:
@@ -116,4 +118,5 @@ class Settings:
             log_format=env.get("HUB_LOG_FORMAT", "text").strip().lower(),
             webhooks_allow_private=env.get("HUB_WEBHOOKS_ALLOW_PRIVATE", "") in ("1", "true"),
             csat_surveys=env.get("HUB_CSAT_SURVEYS", "") in ("1", "true"),
+            queue_max_wait_seconds=int(env.get("HUB_QUEUE_MAX_WAIT_SECONDS", "300")),
         )

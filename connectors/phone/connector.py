@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 
 TOKEN_PATH = "/phone/token"
 CALLS_PATH = "/phone/calls"
+QUEUE_PATH = "/phone/queue"
+ANSWER_PATH = "/phone/queue/answer"
 
 
 class PhoneConnector(Connector):
@@ -46,6 +48,10 @@ class PhoneConnector(Connector):
             Route(twiml.BRIDGE_PATH, hooks.bridge, methods=["POST"]),
             Route(twiml.CLIENT_PATH, hooks.client, methods=["POST"]),
             Route(twiml.DEQUEUED_PATH, hooks.dequeued, methods=["POST"]),
+            Route(twiml.ENQUEUED_PATH, hooks.enqueued, methods=["POST"]),
+            Route(twiml.AGENT_QUEUE_PATH, hooks.agent_queue, methods=["POST"]),
             Route(TOKEN_PATH, self.agents.token, methods=["GET"]),
             Route(CALLS_PATH, self.agents.call, methods=["POST"]),
+            Route(QUEUE_PATH, self.agents.queue, methods=["GET"]),
+            Route(ANSWER_PATH, self.agents.answer_next, methods=["POST"]),
         ]

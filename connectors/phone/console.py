@@ -1,12 +1,14 @@
-"""What logged-in agents ask the phone connector for: a Voice SDK token and click-to-call.
+"""What logged-in agents ask the phone connector for: a Voice SDK token, click-to-call,
+the phone queue's size and "answer the next queued caller".
 
-Both need the console session (``request.session["agent_id"]``, set by the console's
-login). Click-to-call changes state, so it also needs the header ``X-CSRF-Token``
-equal to ``request.session["csrf"]``.
+All need the console session (``request.session["agent_id"]``, set by the console's
+login). The POSTs change state, so they also need the header ``X-CSRF-Token`` equal to
+``request.session["csrf"]``.
 """
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from typing import TYPE_CHECKING, Any
 
@@ -21,9 +23,11 @@ from connectors.phone import twiml
 from connectors.twilio.client import twilio_client
 from hub.actions.calls import record_outbound_call
 from hub.actions.customers import get_customer
-from hub.errors import Forbidden, HubError, Invalid, Unreachable
+from hub.errors import Conflict, Forbidden, HubError, Invalid, Unreachable
 from hub.models import Agent, Identity
 from hub.models.customer import PHONE
+from hub.models.staff import ROUTE_NUMBER, ROUTE_SIP
+from hub.queries.calls import find_outbound_call, queued_calls
 from hub.serializers import event_dict
 
 if TYPE_CHECKING:
@@ -33,6 +37,7 @@ TOKEN_TTL_SECONDS = 3600
 CSRF_HEADER = "x-csrf-token"
 # Call progress Twilio reports to the status webhook for click-to-call.
 STATUS_EVENTS = ["initiated", "ringing", "answered", "completed"]
+MAX_CLIENT_ID_CHARS = 64
 
 
 class NotConfigured(HubError):
@@ -46,12 +51,22 @@ class ProviderError(HubError):
 
 
 class AgentPhone:
-    """Handlers behind ``GET /phone/token`` and ``POST /phone/calls``."""
+    """Handlers behind ``GET /phone/token``, ``POST /phone/calls``, ``GET /phone/queue``
+    and ``POST /phone/queue/answer``."""
 
     def __init__(self, connector: PhoneConnector) -> None:
         self.connector = connector
         self.hub = connector.hub
         self.settings = connector.hub.settings
+        # One click-to-call at a time per agent in this process, so a repeated request
+        # with the same client_id finds the first one's call instead of racing it.
+        self._placing: dict[int, asyncio.Lock] = {}
+
+    def _check_csrf(self, request: Request) -> None:
+        expected = request.session.get("csrf")
+        given = request.headers.get(CSRF_HEADER, "")
+        if not isinstance(expected, str) or not secrets.compare_digest(expected, given):
+            raise Forbidden("missing or wrong X-CSRF-Token", code="csrf")
 
     async def _agent(self, request: Request) -> Agent:
         agent_id = request.session.get("agent_id")
@@ -95,34 +110,84 @@ class AgentPhone:
         )
 
     async def call(self, request: Request) -> JSONResponse:
-        """``POST /phone/calls`` ``{"customer_id": int}``: Twilio rings the agent (on
-        their voice route), then bridges to the customer's phone. The call is recorded
-        on the customer's thread and followed by the status webhook."""
+        """``POST /phone/calls`` ``{"customer_id": int, "client_id"?: str}``: Twilio
+        rings the agent (on their voice route), then bridges to the customer's phone.
+        The call is recorded on the customer's thread and followed by the status
+        webhook. ``client_id`` is an idempotency key: repeating it (a double click, a
+        retry) answers 200 with the call already placed and calls nobody again."""
         agent = await self._agent(request)
-        expected = request.session.get("csrf")
-        given = request.headers.get(CSRF_HEADER, "")
-        if not isinstance(expected, str) or not secrets.compare_digest(expected, given):
-            raise Forbidden("missing or wrong X-CSRF-Token", code="csrf")
+        self._check_csrf(request)
         body: Any = await _json(request)
         customer_id = body.get("customer_id") if isinstance(body, dict) else None
         if not isinstance(customer_id, int):
             raise Invalid("customer_id must be an integer")
+        client_id = body.get("client_id")
+        if client_id is not None and (
+            not isinstance(client_id, str) or not 0 < len(client_id) <= MAX_CLIENT_ID_CHARS
+        ):
+            raise Invalid(f"client_id must be a string of 1-{MAX_CLIENT_ID_CHARS} characters")
         if not self.settings.twilio_voice_number:
             raise NotConfigured("set TWILIO_VOICE_NUMBER to place calls")
-        to = await self._customer_phone(customer_id)
-        call = await self._create_call(agent, to)
-        async with self.hub.uow() as uow:
-            event = await record_outbound_call(
-                uow,
-                customer_id,
-                channel=self.connector.channel,
-                kind=PHONE,
-                address=to,
-                call_id=call.sid,
-                agent_id=agent.id,
-                status=call.status or "queued",
-            )
+        async with self._placing.setdefault(agent.id, asyncio.Lock()):
+            if client_id is not None:
+                async with self.hub.read() as session:
+                    placed = await find_outbound_call(session, customer_id, agent.id, client_id)
+                if placed is not None:
+                    return JSONResponse({"call": event_dict(placed)})
+            to = await self._customer_phone(customer_id)
+            bridge = twiml.callback_url(self.settings, twiml.BRIDGE_PATH, to=to)
+            call = await self._create_call(agent, bridge)
+            async with self.hub.uow() as uow:
+                event = await record_outbound_call(
+                    uow,
+                    customer_id,
+                    channel=self.connector.channel,
+                    kind=PHONE,
+                    address=to,
+                    call_id=call.sid,
+                    agent_id=agent.id,
+                    status=call.status or "queued",
+                    client_id=client_id,
+                )
         return JSONResponse({"call": event_dict(event)}, status_code=201)
+
+    async def _waiting(self) -> int:
+        async with self.hub.read() as session:
+            calls = await queued_calls(
+                session, self.connector.channel, self.settings.queue_max_wait_seconds
+            )
+        return len(calls)
+
+    async def queue(self, request: Request) -> JSONResponse:
+        """``GET /phone/queue`` → ``{"waiting": n, "can_answer": bool}``: callers in the
+        queue now; ``can_answer`` when the agent's voice route is a number or SIP (the
+        console has no browser phone, so the hub rings that route)."""
+        agent = await self._agent(request)
+        return JSONResponse(
+            {"waiting": await self._waiting(), "can_answer": _rings_a_phone(agent)},
+            headers={"cache-control": "no-store"},
+        )
+
+    async def answer_next(self, request: Request) -> JSONResponse:
+        """``POST /phone/queue/answer``: Twilio rings the agent's number or SIP route;
+        when they pick up, ``/twilio/voice/queue`` bridges the longest-waiting queued
+        caller (``<Dial><Queue>``) and the call becomes theirs. 409 ``queue_empty`` when
+        nobody waits, 409 ``no_phone_route`` for an agent reached in the browser."""
+        agent = await self._agent(request)
+        self._check_csrf(request)
+        if not _rings_a_phone(agent):
+            raise Conflict(
+                "set a phone number or SIP address as your voice route to answer from the console",
+                code="no_phone_route",
+            )
+        if not self.settings.twilio_voice_number:
+            raise NotConfigured("set TWILIO_VOICE_NUMBER to place calls")
+        waiting = await self._waiting()
+        if waiting == 0:
+            raise Conflict("nobody is waiting in the queue", code="queue_empty")
+        url = twiml.callback_url(self.settings, twiml.AGENT_QUEUE_PATH, agent_id=agent.id)
+        call = await self._create_call(agent, url, status_events=False)
+        return JSONResponse({"call_sid": call.sid, "waiting": waiting}, status_code=202)
 
     async def _customer_phone(self, customer_id: int) -> str:
         async with self.hub.read() as session:
@@ -137,22 +202,33 @@ class AgentPhone:
             raise Unreachable("the customer has no phone number")
         return phone
 
-    async def _create_call(self, agent: Agent, to: str) -> Any:
+    async def _create_call(self, agent: Agent, url: str, *, status_events: bool = True) -> Any:
+        """Ring ``agent`` on their route; once they answer, Twilio fetches ``url``. With
+        ``status_events`` the call's progress is posted to the status webhook."""
         client = twilio_client(self.settings)
+        status: dict[str, Any] = {}
+        if status_events:
+            status = {
+                "status_callback": twiml.callback_url(self.settings, twiml.STATUS_PATH),
+                "status_callback_method": "POST",
+                "status_callback_event": STATUS_EVENTS,
+            }
         try:
             return await client.calls.create_async(
                 to=twiml.rest_address(agent),
                 from_=self.settings.twilio_voice_number,
-                url=twiml.callback_url(self.settings, twiml.BRIDGE_PATH, to=to),
+                url=url,
                 method="POST",
-                status_callback=twiml.callback_url(self.settings, twiml.STATUS_PATH),
-                status_callback_method="POST",
-                status_callback_event=STATUS_EVENTS,
+                **status,
             )
         except TwilioException as exc:
             raise ProviderError(f"Twilio refused the call: {exc}") from exc
         finally:
             await client.http_client.close()  # type: ignore[union-attr]
+
+
+def _rings_a_phone(agent: Agent) -> bool:
+    return agent.voice_route in (ROUTE_NUMBER, ROUTE_SIP) and bool(agent.voice_address)
 
 
 async def _json(request: Request) -> Any:

@@ -28,6 +28,8 @@ WAIT_PATH = "/twilio/voice/wait"
 BRIDGE_PATH = "/twilio/voice/bridge"
 CLIENT_PATH = "/twilio/voice/client"
 DEQUEUED_PATH = "/twilio/voice/dequeued"
+ENQUEUED_PATH = "/twilio/voice/enqueued"
+AGENT_QUEUE_PATH = "/twilio/voice/queue"
 CLIENT_PREFIX = "client:agent-"
 
 QUEUE_NAME = "support"
@@ -120,7 +122,11 @@ def answer_call(settings: Settings, answer: CallAnswer) -> VoiceResponse:
     elif route.mode == QUEUE:
         response.say(f"{hello} All our agents are busy. Please hold.")
         response.enqueue(
-            QUEUE_NAME, wait_url=callback_url(settings, WAIT_PATH), wait_url_method="POST"
+            QUEUE_NAME,
+            action=callback_url(settings, ENQUEUED_PATH),
+            method="POST",
+            wait_url=callback_url(settings, WAIT_PATH),
+            wait_url_method="POST",
         )
     elif route.closed:
         voicemail(settings, response, f"{hello} {closed_greeting(route.opens_at)}")
@@ -166,6 +172,14 @@ def hold_music() -> VoiceResponse:
     response = VoiceResponse()
     response.say("Thanks for holding. An agent will be with you shortly.")
     response.play(WAIT_MUSIC_URL, loop=0)
+    return response
+
+
+def leave_queue() -> VoiceResponse:
+    """The caller waited too long: ``<Leave/>`` takes them out of the queue, and
+    Twilio continues with the ``<Enqueue action>`` (``/twilio/voice/enqueued``)."""
+    response = VoiceResponse()
+    response.leave()
     return response
 
 

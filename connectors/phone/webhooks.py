@@ -35,6 +35,9 @@ if TYPE_CHECKING:
 
 MAX_CODE_ATTEMPTS = 2
 ANSWERED_DIAL_STATUSES = ("completed", "answered")
+# <Enqueue action> QueueResult values after which the caller leaves a voicemail
+# (``leave``: the wait URL answered <Leave/> after the maximum wait).
+VOICEMAIL_QUEUE_RESULTS = ("leave", "queue-full", "system-error", "error")
 
 
 class VoiceWebhooks:
@@ -169,9 +172,37 @@ class VoiceWebhooks:
         return Response(status_code=204)
 
     async def wait(self, request: Request) -> Response:
-        """``POST /twilio/voice/wait``: what a queued caller hears."""
-        await verified_form(request, self.settings)
+        """``POST /twilio/voice/wait``: what a queued caller hears, until ``QueueTime``
+        (seconds in the queue) reaches ``HUB_QUEUE_MAX_WAIT_SECONDS``: then
+        ``<Leave/>``, and the Enqueue action (``enqueued``) offers voicemail."""
+        form = await verified_form(request, self.settings)
+        waited = _int(form.get("QueueTime")) or 0
+        if waited >= self.settings.queue_max_wait_seconds:
+            return twiml.twiml_response(twiml.leave_queue())
         return twiml.twiml_response(twiml.hold_music())
+
+    async def enqueued(self, request: Request) -> Response:
+        """``POST /twilio/voice/enqueued``: the caller left the queue. After the
+        maximum wait (``QueueResult=leave``) or a queue error they leave a voicemail and
+        the thread waits for a call-back; otherwise (bridged, hung up) the call ends."""
+        form = await verified_form(request, self.settings)
+        if str(form.get("QueueResult", "")) not in VOICEMAIL_QUEUE_RESULTS:
+            return twiml.twiml_response(twiml.hangup())
+        async with self.hub.uow() as uow:
+            await send_to_voicemail(uow, self.channel, str(form.get("CallSid", "")))
+        return twiml.twiml_response(
+            twiml.voicemail(self.settings, greeting="Sorry, all our agents are still busy.")
+        )
+
+    async def agent_queue(self, request: Request) -> Response:
+        """``POST /twilio/voice/queue?agent_id=…``: the agent answered the call the
+        console's "Answer next caller" placed; bridge the longest-waiting queued caller.
+        ``agent_id`` is safe to trust: the URL is part of the signature."""
+        await verified_form(request, self.settings)
+        agent_id = _int(request.query_params.get("agent_id"))
+        if agent_id is None:
+            return twiml.twiml_response(twiml.hangup())
+        return twiml.twiml_response(twiml.answer_queue(self.settings, agent_id))
 
     async def bridge(self, request: Request) -> Response:
         """``POST /twilio/voice/bridge?to=…``: click-to-call, the agent answered; ring

@@ -277,9 +277,12 @@ async def record_outbound_call(
     call_id: str,
     agent_id: int,
     status: str = "queued",
+    client_id: str | None = None,
 ) -> Event:
     """An agent-initiated call (click-to-call) on the customer's thread; idempotent on
-    ``call_id``. Status callbacks then update it like any call."""
+    ``call_id``. Status callbacks then update it like any call. ``client_id`` (the
+    console's idempotency key) is kept in ``data`` so a repeated request finds the call
+    (``hub.queries.calls.find_outbound_call``)."""
     customer = await get_customer(uow.session, customer_id)
     thread = await get_thread(uow.session, customer.id)
     identity = await find_identity(uow.session, kind, address)
@@ -295,7 +298,8 @@ async def record_outbound_call(
         status=status,
         identity_id=identity.id if identity is not None else None,
         agent_id=agent_id,
-        data={"to": address, "statuses": [status]},
+        data={"to": address, "statuses": [status]}
+        | ({"client_id": client_id} if client_id else {}),
     )
     return appended.event
 

@@ -152,3 +152,39 @@ async def test_click_to_call_refused_by_twilio_stores_nothing(settings: Settings
         async with live.hub.read() as session:
             calls = (await session.execute(select(Event).where(Event.type == "call"))).all()
         assert calls == []
+
+
+async def test_click_to_call_with_the_same_client_id_calls_once(settings: Settings) -> None:
+    async with (
+        serve_simulator(TWILIO_TEST_SID, TWILIO_TEST_TOKEN, callback_delay=0.01) as sim,
+        live_server(settings.with_(twilio_api_base=sim.url), run_outbox=False) as live,
+        httpx.AsyncClient(base_url=live.url) as http,
+    ):
+        agent = await make_agent(live.hub, "Forrest")
+        customer_id = await customer_with_phone(live.hub)
+        cookie = cookie_header({"agent_id": agent, "csrf": CSRF}, settings.secret_key)
+        headers = {"Cookie": cookie, "X-CSRF-Token": CSRF}
+        body = {"customer_id": customer_id, "client_id": "click-1"}
+
+        # A double click: both requests at once, then a retry.
+        first, second = await asyncio.gather(
+            http.post("/phone/calls", json=body, headers=headers),
+            http.post("/phone/calls", json=body, headers=headers),
+        )
+        retry = await http.post("/phone/calls", json=body, headers=headers)
+        assert sorted([first.status_code, second.status_code, retry.status_code]) == [
+            200,
+            200,
+            201,
+        ]
+        sids = {r.json()["call"]["provider_id"] for r in (first, second, retry)}
+        assert len(sids) == 1
+        assert len(sim.simulator.resource(CallsResource).calls) == 1
+
+        other = await http.post(
+            "/phone/calls", json={**body, "client_id": "click-2"}, headers=headers
+        )
+        assert other.status_code == 201
+        assert len(sim.simulator.resource(CallsResource).calls) == 2
+        bad = await http.post("/phone/calls", json={**body, "client_id": "x" * 65}, headers=headers)
+        assert bad.status_code == 422
