@@ -203,11 +203,22 @@
     var payload = { client_id: clientId, body: text };
     if (any && !started) payload.details = details;
     connect();
+    sendMessage(payload, item, 0);
+  }
+
+  // An ack with retry: true (the hub's database is briefly down) resends the same
+  // payload, same client_id (so never a duplicate), after 1 s, 2 s, 4 s … up to 30 s.
+  function sendMessage(payload, item, attempt) {
     socket.emit("message", payload, function (ack) {
       if (ack && ack.ok) {
         started = true;
         prechat.hidden = true;
-        render({ id: ack.id, client_id: clientId, direction: "in", body: text });
+        showError("");
+        render({ id: ack.id, client_id: payload.client_id, direction: "in", body: payload.body });
+      } else if (ack && ack.retry) {
+        showError("Not sent yet — retrying…");
+        setTimeout(function () { sendMessage(payload, item, attempt + 1); },
+          Math.min(1000 * Math.pow(2, attempt), 30000));
       } else {
         item.classList.add("failed");
         showError((ack && ack.message) || "Your message could not be sent.");

@@ -13,11 +13,10 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy.exc import DBAPIError
-
 from connectors.instore.protocol import (
     FULL_HISTORY_ROLES,
     MAX_ITEMS,
+    OUTAGE_ERRORS,
     ROLE_TYPES,
     FrameError,
     ack_error,
@@ -227,12 +226,19 @@ async def process_frame(
         raise
     except HubError as exc:
         refusal = ack_error(frame_id, exc.code, exc.message)
-    except DBAPIError:
-        log.exception("database error on frame %s", frame_id)
-        return ack_error(frame_id, "unavailable", "the database is unavailable; resend later")
-    async with hub.uow() as uow:
-        stored = await actions.claim_frame(uow, terminal_id, frame_id, frame_type)
-        if stored is not None:
-            return stored
-        await actions.store_ack(uow, terminal_id, frame_id, refusal)
+    except OUTAGE_ERRORS as exc:
+        return _unavailable(frame_id, exc)
+    try:
+        async with hub.uow() as uow:
+            stored = await actions.claim_frame(uow, terminal_id, frame_id, frame_type)
+            if stored is not None:
+                return stored
+            await actions.store_ack(uow, terminal_id, frame_id, refusal)
+    except OUTAGE_ERRORS as exc:
+        return _unavailable(frame_id, exc)
     return refusal
+
+
+def _unavailable(frame_id: str, exc: BaseException) -> dict[str, Any]:
+    log.warning("frame %s not processed, database unavailable: %r", frame_id, exc)
+    return ack_error(frame_id, "unavailable", "the database is unavailable; resend later")

@@ -12,6 +12,8 @@ import json
 import re
 from typing import Any
 
+from sqlalchemy.exc import DBAPIError
+
 from hub.actions.instore import CustomerRef
 from hub.errors import HubError
 from hub.models.staff import TERMINAL_ASSOCIATE, TERMINAL_KIOSK, TERMINAL_POS
@@ -24,6 +26,10 @@ MAX_ITEMS = 200
 # Close codes (4000-4999 are the application's own, RFC 6455 §7.4.2).
 CLOSE_BAD_KEY = 4401  # no key, or a key the hub does not know
 CLOSE_REVOKED = 4403  # the terminal's key was revoked (also while connected)
+CLOSE_UNAVAILABLE = 1013  # "try again later": the database is down at connect time
+
+# The database (or the network to it) is down: the frame had no effect; resend later.
+OUTAGE_ERRORS = (DBAPIError, ConnectionError, OSError)
 
 FRAME_TYPES = ("lookup", "checkin", "note", "detail", "purchase", "assist", "message")
 # What each terminal role may send. A kiosk's lookup answers only "found" and a first

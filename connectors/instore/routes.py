@@ -23,7 +23,9 @@ from connectors.instore.handlers import process_frame
 from connectors.instore.protocol import (
     CLOSE_BAD_KEY,
     CLOSE_REVOKED,
+    CLOSE_UNAVAILABLE,
     MAX_FRAME_BYTES,
+    OUTAGE_ERRORS,
     FrameError,
     ack_error,
     frame_id_of,
@@ -106,6 +108,10 @@ class InstoreEndpoints:
         except HubError as exc:
             await websocket.close(CLOSE_BAD_KEY, exc.message)
             return
+        except OUTAGE_ERRORS as exc:
+            log.warning("terminal connection refused, database unavailable: %r", exc)
+            await websocket.close(CLOSE_UNAVAILABLE, "database unavailable; reconnect later")
+            return
         sock = TerminalSocket(websocket, terminal_id)
         self.sockets[terminal_id].add(sock)
         try:
@@ -136,6 +142,9 @@ class InstoreEndpoints:
             terminal_id = await self.authenticate(bearer_key(request))
         except HubError as exc:
             return error_response(exc.status, exc.code, exc.message)
+        except OUTAGE_ERRORS as exc:
+            log.warning("terminal request refused, database unavailable: %r", exc)
+            return error_response(503, "unavailable", "the database is unavailable; retry later")
         body = await request.body()
         try:
             frame = json.loads(body) if 0 < len(body) <= MAX_FRAME_BYTES else None

@@ -12,6 +12,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 import socketio
+from sqlalchemy.exc import DBAPIError
 
 from connectors.out_of_hours import answer_if_closed, schedule_cache
 from connectors.webchat import prechat
@@ -42,6 +43,15 @@ log = logging.getLogger(__name__)
 NAMESPACE = "/widget"
 MAX_CLIENT_ID = 64
 _CLIENT_ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
+# The database (or the network to it) is down: nothing was stored, or a resend of the
+# same client_id is harmless. The widget retries with a backoff.
+_OUTAGE = (DBAPIError, ConnectionError, OSError)
+UNAVAILABLE: dict[str, Any] = {
+    "ok": False,
+    "error": "unavailable",
+    "message": "the hub cannot store messages right now; retrying",
+    "retry": True,
+}
 
 
 def refuse(message: str) -> socketio.exceptions.ConnectionRefusedError:
@@ -154,7 +164,8 @@ class WidgetNamespace(socketio.AsyncNamespace):
         """``{"client_id", "body", "details"?}`` → ack ``{"ok": true, "id", "customer_id"}``.
 
         The same ``client_id`` again (a resend after a lost ack) returns the same id
-        and stores nothing new.
+        and stores nothing new. While the database is unreachable the ack is
+        ``UNAVAILABLE`` (``error: "unavailable"``, ``retry: true``), at once.
         """
         if not isinstance(data, dict):
             return failure("invalid", "a message is an object with client_id and body")
@@ -190,9 +201,19 @@ class WidgetNamespace(socketio.AsyncNamespace):
             data={"client_id": client_id},
         )
         try:
-            received = await self.hub.ingest(inbound)
+            return await self._store(sid, session, inbound, str(client_id))
         except HubError as exc:
             return failure(exc.code, exc.message)
+        except _OUTAGE as exc:
+            log.warning("widget message %s not stored, database unavailable: %r", client_id, exc)
+            return dict(UNAVAILABLE)
+
+    async def _store(
+        self, sid: str, session: dict[str, Any], inbound: Inbound, client_id: str
+    ) -> dict[str, Any]:
+        """Ingest the message, remember the customer, tell the visitor's other tabs."""
+        principal: Principal = session["principal"]
+        received = await self.hub.ingest(inbound)
         customer_id = received.customer.id
         session["pending"] = {}
         session["customer_id"] = customer_id
