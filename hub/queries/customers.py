@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import CompoundSelect, and_, or_, select, union_all
+from sqlalchemy import ColumnElement, CompoundSelect, and_, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -188,11 +188,14 @@ async def suggested_matches(
     return list(result.scalars())
 
 
-def shared_identity_customers(customer_id: int) -> CompoundSelect[tuple[int]]:
+def shared_identity_customers(
+    customer_id: int | ColumnElement[int],
+) -> CompoundSelect[tuple[int]]:
     """Ids (with repeats) of customers holding, as an identity or as a typed detail, one
     of ``customer_id``'s own phone or email identities, as SQL to fold into a larger
-    query. Together with ``matches_need_lookup`` being False, this gives exactly the
-    candidates of ``suggested_matches`` (the customer among them)."""
+    query (``customer_id`` may be a bound parameter). Together with ``matches_need_lookup``
+    being False, this gives exactly the candidates of ``suggested_matches`` (the customer
+    among them)."""
     own = aliased(Identity)
     other = aliased(Identity)
     mine = (own.customer_id == customer_id, own.kind.in_((PHONE, EMAIL)))

@@ -36,6 +36,7 @@ CSRF_FIELD = "csrf"
 CSRF_HEADER = "x-csrf-token"
 
 Endpoint = Callable[[Request], Awaitable[Response]]
+ACTIVE_AGENTS = select(Agent).where(Agent.is_active.is_(True)).order_by(Agent.name)
 
 
 def csrf_token(request: Request) -> str:

@@ -17,8 +17,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
+from typing import Any
 
-from sqlalchemy import Integer, String, cast, func, literal, null, select, union_all
+from sqlalchemy import (
+    CompoundSelect,
+    Integer,
+    Select,
+    String,
+    bindparam,
+    cast,
+    func,
+    literal,
+    null,
+    select,
+    union_all,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.db import UTCDateTime
@@ -35,6 +49,8 @@ from hub.queries.timeline import timeline_page
 ORDERS_SHOWN = 20
 CONSOLE = "console"
 RESOLVED_SHOWN = 5
+# The statements below are built once, with the customer as a bound parameter.
+CUSTOMER = bindparam("customer_id", type_=Integer)
 
 
 @dataclass
@@ -91,12 +107,11 @@ async def load_thread_view(session: AsyncSession, customer_id: int, page_size: i
     return ThreadView(panel, events, cursor)
 
 
-async def _orders(session: AsyncSession, customer_id: int) -> tuple[list[OrderView], int]:
-    """The newest ``ORDERS_SHOWN`` orders with their items, and how many more there are,
-    in one round trip of plain rows (a scalar count on the index: ``count() over ()``
-    sorts every order on SQLite)."""
+@cache
+def _orders_query() -> Select[Any]:
+    """The ``_orders`` statement, built once."""
     total = (
-        select(func.count()).select_from(Order).where(Order.customer_id == customer_id)
+        select(func.count()).select_from(Order).where(Order.customer_id == CUSTOMER)
     ).scalar_subquery()
     newest = (
         select(
@@ -112,18 +127,23 @@ async def _orders(session: AsyncSession, customer_id: int) -> tuple[list[OrderVi
             Order.placed_at,
             total.label("total"),
         )
-        .where(Order.customer_id == customer_id)
+        .where(Order.customer_id == CUSTOMER)
         .order_by(Order.placed_at.desc(), Order.id.desc())
         .limit(ORDERS_SHOWN)
         .subquery()
     )
-    rows = (
-        await session.execute(
-            select(newest, OrderItem.quantity, OrderItem.name)
-            .outerjoin(OrderItem, OrderItem.order_id == newest.c.id)
-            .order_by(newest.c.placed_at.desc(), newest.c.id.desc(), OrderItem.id)
-        )
-    ).all()
+    return (
+        select(newest, OrderItem.quantity, OrderItem.name)
+        .outerjoin(OrderItem, OrderItem.order_id == newest.c.id)
+        .order_by(newest.c.placed_at.desc(), newest.c.id.desc(), OrderItem.id)
+    )
+
+
+async def _orders(session: AsyncSession, customer_id: int) -> tuple[list[OrderView], int]:
+    """The newest ``ORDERS_SHOWN`` orders with their items, and how many more there are,
+    in one round trip of plain rows (a scalar count on the index: ``count() over ()``
+    sorts every order on SQLite)."""
+    rows = (await session.execute(_orders_query(), {"customer_id": customer_id})).all()
     orders: dict[int, OrderView] = {}
     count = 0
     for row in rows:
@@ -136,17 +156,9 @@ async def _orders(session: AsyncSession, customer_id: int) -> tuple[list[OrderVi
     return list(orders.values()), count - len(orders)
 
 
-async def _profile(
-    session: AsyncSession, customer_id: int
-) -> tuple[list[Identity], list[Detail], ThreadCsat, list[datetime], list[Customer]]:
-    """Identities (by id), details (by id), CSAT (newest first), when the latest
-    conversations were resolved (newest first) and the suggested matches found through
-    the customer's own identities (by id), in one ``UNION ALL`` of plain rows
-    ``(source, id, text a, text b, text c, int n, int m, time t)``.
-
-    Resolutions are the status events ``set_thread_status`` writes on the console
-    channel; filtering on the channel uses the (customer_id, channel) index, so a long
-    message history is not scanned."""
+@cache
+def _profile_query() -> CompoundSelect[Any]:
+    """The ``_profile`` statement, built once (building it costs more than running it)."""
     identities = select(
         literal("i").label("src"),
         Identity.id,
@@ -156,7 +168,7 @@ async def _profile(
         cast(Identity.sms_opted_out, Integer).label("n"),
         cast(null(), Integer).label("m"),
         Identity.opted_out_at.label("t"),
-    ).where(Identity.customer_id == customer_id)
+    ).where(Identity.customer_id == CUSTOMER)
     details = select(
         literal("d"),
         Detail.id,
@@ -166,7 +178,7 @@ async def _profile(
         Detail.source_event_id,
         cast(null(), Integer),
         Detail.created_at,
-    ).where(Detail.customer_id == customer_id)
+    ).where(Detail.customer_id == CUSTOMER)
     surveys = select(
         literal("c"),
         CsatSurvey.id,
@@ -176,11 +188,11 @@ async def _profile(
         CsatSurvey.score,
         CsatSurvey.agent_id,
         CsatSurvey.answered_at,
-    ).where(CsatSurvey.customer_id == customer_id)
+    ).where(CsatSurvey.customer_id == CUSTOMER)
     latest = (
         select(Event.id, Event.created_at)
         .where(
-            Event.customer_id == customer_id,
+            Event.customer_id == CUSTOMER,
             Event.channel == CONSOLE,
             Event.type == STATUS,
             Event.body == "Resolved",
@@ -209,12 +221,25 @@ async def _profile(
         cast(null(), Integer),
         cast(null(), UTCDateTime()),
     ).where(
-        Customer.id.in_(shared_identity_customers(customer_id)),
-        Customer.id != customer_id,
+        Customer.id.in_(shared_identity_customers(CUSTOMER)),
+        Customer.id != CUSTOMER,
         Customer.merged_into_id.is_(None),
     )
-    query = union_all(identities, details, surveys, resolutions, matches)
-    rows = (await session.execute(query)).all()
+    return union_all(identities, details, surveys, resolutions, matches)
+
+
+async def _profile(
+    session: AsyncSession, customer_id: int
+) -> tuple[list[Identity], list[Detail], ThreadCsat, list[datetime], list[Customer]]:
+    """Identities (by id), details (by id), CSAT (newest first), when the latest
+    conversations were resolved (newest first) and the suggested matches found through
+    the customer's own identities (by id), in one ``UNION ALL`` of plain rows
+    ``(source, id, text a, text b, text c, int n, int m, time t)``.
+
+    Resolutions are the status events ``set_thread_status`` writes on the console
+    channel; filtering on the channel uses the (customer_id, channel) index, so a long
+    message history is not scanned."""
+    rows = (await session.execute(_profile_query(), {"customer_id": customer_id})).all()
     found_identities: list[Identity] = []
     found_details: list[Detail] = []
     found_surveys: list[Survey] = []
