@@ -4,11 +4,15 @@ The cross-process path itself is tested in ``tests/scaleout/test_instore_relay.p
 
 from __future__ import annotations
 
+import asyncio
+import json
+import uuid
+
 import httpx
 
 from hub.actions.staff import create_terminal
 from hub.settings import Settings
-from tests.conftest import free_socket, live_server
+from tests.conftest import REDIS_URL, free_socket, live_server, require_service
 from tests.connectors.instore.conftest import agent_cookie, call, recv_json, terminal
 
 
@@ -42,3 +46,31 @@ async def test_answer_reaches_local_terminal_while_redis_is_down(settings: Setti
         assert pushed["type"] == "assist.reply" and pushed["body"] == "On my way"
     finally:
         closed.close()
+
+
+async def test_with_redis_the_local_terminal_gets_the_answer_once(settings: Settings) -> None:
+    """The committing process pushes directly and skips its own published copy."""
+    redis_url = require_service(REDIS_URL, "Redis", "HUB_TEST_REDIS_URL")
+    settings = settings.with_(redis_url=redis_url, redis_channel=f"hub-test-{uuid.uuid4().hex}")
+    async with live_server(settings, run_outbox=False) as live:
+        async with live.hub.uow() as uow:
+            _, key = await create_terminal(uow, "S1", "Tablet", role="associate")
+        _, cookie = await agent_cookie(live.hub, live.settings.secret_key)
+        async with terminal(live, key) as ws:
+            walk_in = await call(ws, {"id": "c1", "type": "checkin", "phone": "+15551112222"})
+            asked = await call(
+                ws,
+                {"id": "a1", "type": "assist", "customer_id": walk_in["customer_id"], "body": "?"},
+            )
+            async with httpx.AsyncClient(headers={"Cookie": cookie}) as http:
+                answer = await http.post(
+                    f"{live.url}/instore/assists/{asked['assist_id']}/reply",
+                    json={"body": "Coming"},
+                    headers={"X-CSRF-Token": "csrf-token-1"},
+                )
+            assert answer.status_code == 200, answer.text
+            assert (await recv_json(ws))["body"] == "Coming"
+            # A lookup's ack comes next: no second copy of the push arrived meanwhile.
+            await asyncio.sleep(0.3)
+            await ws.send(json.dumps({"id": "l1", "type": "lookup", "email": "n@o.pe"}))
+            assert (await recv_json(ws))["type"] == "ack"
