@@ -5,12 +5,12 @@ Like ``hub.queries.customers.customer_card`` but bounded for the page: the newes
 satisfaction scores (``hub.queries.csat``), and no message list (the timeline is
 beside it), so a customer with hundreds of orders renders as fast as one with three.
 
-Queries (``load_thread_view``), plain rows but for the timeline's events: identities,
-details, CSAT surveys, the latest resolutions and the suggested matches found through
-the customer's own identities in one ``UNION ALL``; the orders with their items and
-their count in one; the timeline page in one; suggested matches again, the Python way,
-only when the customer typed a phone or email (``matches_need_lookup``). None of them
-grows with the history.
+Queries (``load_thread_view``), plain rows but for the timeline's events: the customer,
+their thread, identities, details, CSAT surveys, the latest resolutions and the
+suggested matches found through the customer's own identities in one ``UNION ALL``;
+the orders with their items and their count in one; the timeline page in one;
+suggested matches again, the Python way, only when the customer typed a phone or
+email (``matches_need_lookup``). None of them grows with the history.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.db import UTCDateTime
-from hub.models import CsatSurvey, Customer, Detail, Event, Identity, Order, OrderItem
+from hub.models import CsatSurvey, Customer, Detail, Event, Identity, Order, OrderItem, Thread
 from hub.models.thread import STATUS
 from hub.queries.csat import Survey, ThreadCsat, csat_of
 from hub.queries.customers import (
@@ -89,22 +89,35 @@ class OrderView:
 
 @dataclass
 class ThreadView:
-    """The context panel and the timeline's newest page (newest first) with the cursor
-    of the next, older page (None on the last), as ``hub.queries.timeline`` pages."""
+    """The customer (columns ``id``, ``name``, ``erased_at``), their thread (``id``,
+    ``status``, ``assignee_id``, ``last_channel``; None if they have none yet), the
+    context panel and the timeline's newest page (newest first) with the cursor of the
+    next, older page (None on the last), as ``hub.queries.timeline`` pages. The customer
+    and thread are detached, read-only instances holding only those columns."""
 
+    customer: Customer
+    thread: Thread | None
     panel: Panel
     events: list[Event]
     cursor: str | None
 
 
-async def load_thread_view(session: AsyncSession, customer_id: int, page_size: int) -> ThreadView:
-    identities, details, csat, resolved, matches = await _profile(session, customer_id)
+async def load_thread_view(
+    session: AsyncSession, customer_id: int, page_size: int
+) -> ThreadView | None:
+    """What the thread page shows, or None when there is no such live customer (missing
+    or merged away)."""
+    profile = await _profile(session, customer_id)
+    customer = profile.customer
+    if customer is None or customer.merged_into_id is not None:
+        return None
+    identities, details, matches = profile.identities, profile.details, profile.matches
     orders, more = await _orders(session, customer_id)
     events, cursor = await timeline_page(session, customer_id, limit=page_size)
     if matches_need_lookup(identities, details):
         matches = await suggested_matches(session, customer_id, identities, details)
-    panel = Panel(identities, details, orders, more, resolved, matches, csat)
-    return ThreadView(panel, events, cursor)
+    panel = Panel(identities, details, orders, more, profile.resolved, matches, profile.csat)
+    return ThreadView(customer, profile.thread, panel, events, cursor)
 
 
 @cache
@@ -225,29 +238,65 @@ def _profile_query() -> CompoundSelect[Any]:
         Customer.id != CUSTOMER,
         Customer.merged_into_id.is_(None),
     )
-    return union_all(identities, details, surveys, resolutions, matches)
+    customer = select(
+        literal("C"),
+        Customer.id,
+        Customer.name,
+        cast(null(), String),
+        cast(null(), String),
+        Customer.merged_into_id,
+        cast(null(), Integer),
+        Customer.erased_at,
+    ).where(Customer.id == CUSTOMER)
+    thread = select(
+        literal("T"),
+        Thread.id,
+        Thread.status,
+        Thread.last_channel,
+        cast(null(), String),
+        Thread.assignee_id,
+        cast(null(), Integer),
+        cast(null(), UTCDateTime()),
+    ).where(Thread.customer_id == CUSTOMER)
+    return union_all(customer, thread, identities, details, surveys, resolutions, matches)
 
 
-async def _profile(
-    session: AsyncSession, customer_id: int
-) -> tuple[list[Identity], list[Detail], ThreadCsat, list[datetime], list[Customer]]:
-    """Identities (by id), details (by id), CSAT (newest first), when the latest
-    conversations were resolved (newest first) and the suggested matches found through
-    the customer's own identities (by id), in one ``UNION ALL`` of plain rows
-    ``(source, id, text a, text b, text c, int n, int m, time t)``.
+@dataclass
+class _Profile:
+    customer: Customer | None = None
+    thread: Thread | None = None
+    identities: list[Identity] = field(default_factory=list)
+    details: list[Detail] = field(default_factory=list)
+    surveys: list[Survey] = field(default_factory=list)
+    resolved: list[datetime] = field(default_factory=list)
+    matches: list[Customer] = field(default_factory=list)
+
+    @property
+    def csat(self) -> ThreadCsat:
+        return csat_of(self.surveys)
+
+
+async def _profile(session: AsyncSession, customer_id: int) -> _Profile:
+    """The customer and their thread, identities (by id), details (by id), CSAT surveys
+    (newest first), when the latest conversations were resolved (newest first) and the
+    suggested matches found through the customer's own identities (by id), in one
+    ``UNION ALL`` of plain rows ``(source, id, text a, text b, text c, int n, int m,
+    time t)``.
 
     Resolutions are the status events ``set_thread_status`` writes on the console
     channel; filtering on the channel uses the (customer_id, channel) index, so a long
     message history is not scanned."""
     rows = (await session.execute(_profile_query(), {"customer_id": customer_id})).all()
-    found_identities: list[Identity] = []
-    found_details: list[Detail] = []
-    found_surveys: list[Survey] = []
-    resolved: list[datetime] = []
-    found_matches: list[Customer] = []
+    found = _Profile()
     for src, row_id, a, b, c, n, m, t in sorted(rows, key=lambda r: r[1]):
-        if src == "i":
-            found_identities.append(
+        if src == "C":
+            found.customer = Customer(id=row_id, name=a, merged_into_id=n, erased_at=t)
+        elif src == "T":
+            found.thread = Thread(
+                id=row_id, customer_id=customer_id, status=a, last_channel=b, assignee_id=n
+            )
+        elif src == "i":
+            found.identities.append(
                 Identity(
                     id=row_id,
                     customer_id=customer_id,
@@ -259,7 +308,7 @@ async def _profile(
                 )
             )
         elif src == "d":
-            found_details.append(
+            found.details.append(
                 Detail(
                     id=row_id,
                     customer_id=customer_id,
@@ -271,12 +320,11 @@ async def _profile(
                 )
             )
         elif src == "c":
-            found_surveys.append((a, n, b, m, t))
+            found.surveys.append((a, n, b, m, t))
         elif src == "r":
-            resolved.append(t)
+            found.resolved.append(t)
         else:
-            found_matches.append(Customer(id=row_id, name=a))
-    found_surveys.reverse()
-    resolved.reverse()
-    csat = csat_of(found_surveys)
-    return found_identities, found_details, csat, resolved, found_matches
+            found.matches.append(Customer(id=row_id, name=a))
+    found.surveys.reverse()
+    found.resolved.reverse()
+    return found

@@ -5,14 +5,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import Integer, bindparam, select
+from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from hub.actions.customers import get_customer, get_thread
 from hub.core import Hub
 from hub.errors import NotFound
-from hub.models import Agent, Customer, Identity, Thread
+from hub.models import Agent, Identity
 from hub.models.thread import RESOLVED
 from hub.queries.timeline import parse_cursor, timeline_page
 from hub.web.console.auth import console_view, hub_of, page_agents, page_session
@@ -21,12 +21,6 @@ from hub.web.console.render import render
 from hub.web.console.timeline import entries, event_json
 
 PAGE_SIZE = 50
-# Built once: building a statement costs about as much as running it.
-CUSTOMER_AND_THREAD = (
-    select(Customer, Thread)
-    .outerjoin(Thread, Thread.customer_id == Customer.id)
-    .where(Customer.id == bindparam("customer_id", type_=Integer))
-)
 
 
 def _customer_id(request: Request) -> int:
@@ -45,19 +39,19 @@ async def _agent_names(session: Any) -> dict[int, str]:
 async def thread_page(request: Request) -> Response:
     """One customer's whole history across channels, newest at the bottom.
 
-    Read in the session (and the query) that checked the agent, in about half a dozen
-    small indexed queries (``bench/console.py`` times it against a bare page)."""
+    Read in the session (and the query) that checked the agent, in four more small
+    indexed queries (``hub.web.console.panel``; ``bench/console.py`` times it against a
+    bare page)."""
     hub = hub_of(request)
     customer_id = _customer_id(request)
     session = page_session(request)
-    row = (await session.execute(CUSTOMER_AND_THREAD, {"customer_id": customer_id})).first()
-    if row is None or row[0].merged_into_id is not None:
+    view = await load_thread_view(session, customer_id, PAGE_SIZE)
+    if view is None:
         customer = await get_customer(session, customer_id)  # NotFound, or follow the merge
         return RedirectResponse(f"/customers/{customer.id}", 303)
-    customer, thread = row
+    customer, thread = view.customer, view.thread
     if thread is None:
         thread = await get_thread(session, customer.id)
-    view = await load_thread_view(session, customer.id, PAGE_SIZE)
     panel, events, cursor = view.panel, view.events, view.cursor
     agents = page_agents(request)
     channels = channels_reaching(hub, panel.identities)
