@@ -157,6 +157,117 @@
     });
   }
 
+  // -- phone: the queue and click-to-call (endpoints of the phone connector) -------------
+  function idempotencyKey() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+  }
+  async function errorMessage(res) {
+    try {
+      const data = await res.json();
+      if (data.error && data.error.message) return data.error.message;
+    } catch (e) {
+      // not JSON
+    }
+    return `Error ${res.status}`;
+  }
+  function postJson(url, data) {
+    return fetch(url, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "X-CSRF-Token": csrf, "Content-Type": "application/json", Accept: "application/json" },
+      body: JSON.stringify(data || {}),
+    });
+  }
+
+  // Callers waiting in the phone queue, refreshed on every call event. Stays hidden
+  // when the hub has no phone connector (GET /phone/queue is 404).
+  const phoneQueue = $("[data-phone-queue]");
+  if (phoneQueue) {
+    const count = $("[data-phone-queue-count]", phoneQueue);
+    const answer = $("[data-answer-next]", phoneQueue);
+    const answerState = $("[data-answer-state]", phoneQueue);
+    let answering = false;
+    let queueTimer = null;
+    const refreshQueue = () => {
+      clearTimeout(queueTimer);
+      queueTimer = setTimeout(async () => {
+        let res;
+        try {
+          res = await fetch("/phone/queue", { credentials: "same-origin" });
+        } catch (e) {
+          return;
+        }
+        if (!res.ok) return;
+        const q = await res.json();
+        const waiting = Number(q.waiting) || 0;
+        count.textContent = waiting === 1 ? "1 caller waiting" : `${waiting} callers waiting`;
+        phoneQueue.dataset.waiting = String(waiting);
+        phoneQueue.hidden = false;
+        answer.hidden = !q.can_answer;
+        answer.disabled = answering || waiting === 0;
+      }, 100);
+    };
+    refreshQueue();
+    on("connect", refreshQueue);
+    on("call.incoming", refreshQueue);
+    ["event.created", "event.updated"].forEach((name) => on(name, (p) => {
+      if (p && p.event && p.event.type === "call") refreshQueue();
+    }));
+    answer.addEventListener("click", async () => {
+      if (answering) return;
+      answering = true;
+      answer.disabled = true;
+      answerState.textContent = "Calling your phone…";
+      try {
+        const res = await postJson("/phone/queue/answer");
+        answerState.textContent = res.ok
+          ? "Calling your phone… pick up to take the next caller."
+          : await errorMessage(res);
+      } catch (e) {
+        answerState.textContent = "Network error: try again.";
+      } finally {
+        answering = false;
+        refreshQueue();
+      }
+    });
+  }
+
+  // Click-to-call: the hub rings the agent's phone, then the customer. One key per
+  // attempt, so a retry after a network error cannot place a second call.
+  const callButton = $("[data-call-customer]");
+  const threadEl = $("[data-thread]");
+  if (callButton && threadEl) {
+    const callState = $("[data-call-state]");
+    let callKey = null;
+    callButton.addEventListener("click", async () => {
+      if (callButton.disabled) return;
+      callButton.disabled = true;
+      callKey = callKey || idempotencyKey();
+      callState.hidden = false;
+      callState.classList.remove("error");
+      callState.textContent = "Calling your phone…";
+      let settled = true;
+      try {
+        const res = await postJson("/phone/calls",
+          { customer_id: Number(threadEl.dataset.customerId), client_id: callKey });
+        if (res.ok) {
+          callState.textContent = "Calling your phone… pick up to be connected to the customer.";
+        } else {
+          callState.classList.add("error");
+          callState.textContent = await errorMessage(res);
+        }
+      } catch (e) {
+        settled = false; // the call may have been placed: retry with the same key
+        callState.classList.add("error");
+        callState.textContent = "Network error: the call may not have started. Try again.";
+      } finally {
+        if (settled) callKey = null;
+        callButton.disabled = false;
+      }
+    });
+  }
+
   // -- thread page --------------------------------------------------------------------------
   const page = $("[data-thread]");
   if (!page) return;
@@ -225,7 +336,16 @@
     const media = mediaList(data.media);
     if (media) $(".body", li).after(media);
     const dl = $(".call-info", li);
+    const csat = ev.type === "call" ? "" : csatText(data);
+    if (csat) {
+      const p = document.createElement("p");
+      p.className = "event-detail";
+      p.dataset.eventDetail = "";
+      p.textContent = csat;
+      $(".body", li).after(p);
+    }
     if (ev.type === "call") {
+      setCallRoute(li, ev);
       if (data.duration) {
         const s = Math.floor(Number(data.duration)) || 0;
         addInfo(dl, "Duration", document.createTextNode(`${Math.floor(s / 60)}:${pad(s % 60)}`));
@@ -272,6 +392,56 @@
       li.append(form);
     }
     return li;
+  }
+
+  // Same rules as hub.web.console.event_details.
+  function agentName(id) {
+    const row = $(`[data-presence-agent="${Number(id)}"]`);
+    return (row && row.dataset.agentName) || "an agent";
+  }
+  const WEEKDAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
+  function openingText(iso) {
+    const m = typeof iso === "string" && /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(iso);
+    if (!m) return "";
+    const day = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))).getUTCDay();
+    return `${WEEKDAYS[day]} at ${m[4]}:${m[5]}`;
+  }
+  function callRouteText(data) {
+    const route = data.route;
+    if (!route || typeof route !== "object") return "";
+    const agent = Number.isInteger(route.agent_id) ? agentName(route.agent_id) : "an agent";
+    if (route.closed) {
+      const opens = openingText(route.opens_at);
+      return opens ? `Closed: voicemail (opens ${opens})` : "Closed: voicemail";
+    }
+    if (data.voicemail) return route.mode === "queue" ? "Queued, then voicemail" : "Not answered: voicemail";
+    if (route.mode === "queue") return "Queued";
+    if (route.mode === "agent") {
+      if (route.dequeued) return `Answered from the queue by ${agent}`;
+      const statuses = Array.isArray(data.statuses) ? data.statuses : [];
+      const answered = statuses.some((s) => s === "in-progress" || s === "answered");
+      const sticky = route.sticky ? " (their agent)" : "";
+      return `${answered ? "Answered by" : "Routed to"} ${agent}${sticky}`;
+    }
+    return route.mode === "voicemail" ? "Voicemail" : "";
+  }
+  function csatText(data) {
+    const csat = data.csat;
+    return csat && typeof csat === "object" && Number.isInteger(csat.score) ? `rated ${csat.score}/5` : "";
+  }
+  function setCallRoute(li, ev) {
+    const text = callRouteText(ev.data || {});
+    const dl = $(".call-info", li);
+    if (!text || !dl) return;
+    const dd = $("[data-call-route]", dl);
+    if (dd) {
+      dd.textContent = text;
+      return;
+    }
+    const span = document.createElement("span");
+    span.textContent = text;
+    addInfo(dl, "Route", span);
+    $("dd:last-child", dl).dataset.callRoute = "";
   }
 
   // MMS and other attachments: only http(s) URLs; images by content type (same rule as
@@ -431,6 +601,7 @@
     const li = document.getElementById(`event-${p.event.id}`);
     if (!li) return;
     setDelivery(li, p.event);
+    if (p.event.type === "call") setCallRoute(li, p.event);
     if (p.event.type === "assist" && (p.event.data || {}).status !== "open") {
       const form = $("form[data-assist-form]", li);
       if (form) form.remove();

@@ -14,6 +14,7 @@ from typing import Any
 from hub.models import Event
 from hub.models.thread import ASSIST, CALL, IN, MESSAGE, NOTE, OUT, VISIT
 from hub.serializers import event_dict
+from hub.web.console.event_details import call_route_text, csat_text
 from hub.web.console.render import gap, iso, when
 
 SAVABLE = (MESSAGE, CALL, VISIT)
@@ -43,6 +44,8 @@ class Entry:
     savable: bool = False
     # A store's assist request nobody has answered yet.
     assist_open: bool = False
+    # How a call was routed, or a CSAT reply's score (``event_details``).
+    detail: str | None = None
     # MMS and other attachments, already filtered by ``media_of``.
     media: list[Media] = field(default_factory=list)
 
@@ -116,6 +119,9 @@ def entries(
             savable=event.direction == IN and event.type in SAVABLE and bool(event.body),
             assist_open=event.type == ASSIST and (event.data or {}).get("status") == "open",
             media=media_of(event.data or {}),
+            detail=call_route_text(event.data or {}, agent_names)
+            if event.type == CALL
+            else csat_text(event.data or {}),
         )
         if event.direction is not None:
             if previous is not None and previous.channel != event.channel:
