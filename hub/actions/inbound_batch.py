@@ -3,9 +3,9 @@
 ``receive_batch`` gives each input exactly what ``receive_inbound`` would, in one
 transaction, with a fixed number of statements per batch instead of several per
 message: one SELECT of the already stored provider ids, one SELECT of every sender's
-identity with its customer and thread, INSERTs only for what is missing, one
-multi-row ``INSERT ... ON CONFLICT DO NOTHING RETURNING`` for the events, and
-``executemany`` UPDATEs for the threads, identities and customer names.
+identity with its customer and thread (``hub.actions.senders``), INSERTs only for
+what is missing, one multi-row ``INSERT ... ON CONFLICT DO NOTHING RETURNING`` for
+the events, and ``executemany`` UPDATEs for the threads, identities and customer names.
 
 Only *plain* inputs take this path (``is_plain``): no claims, no details, no
 ``customer_id``, a provider id. Unique constraints decide races with other
@@ -17,37 +17,30 @@ from the returned rows (read them, never add them to a session).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import Table, bindparam, delete, insert, select, tuple_, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Table, bindparam, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.orm import configure_mappers
 
 from hub import events as ev
 from hub.actions.customers import normalize_or_invalid
 from hub.actions.inbound import Received, duplicate_of
+from hub.actions.senders import CUSTOMERS, IDENTITIES, THREADS, Key, Sender, resolve_senders, upsert
 from hub.actions.timeline import PREVIEW_CHARS, find_event
 from hub.core import UnitOfWork
 from hub.db import utcnow
-from hub.errors import HubError, Invalid, NotFound
+from hub.errors import HubError, Invalid
 from hub.models import Customer, Event, Identity, Thread
-from hub.models.customer import ASSERTED, VERIFIED
+from hub.models.customer import VERIFIED
 from hub.models.thread import EVENT_TYPES, IN, MESSAGE, OPEN
 from hub.serializers import event_dict, thread_dict
 from hub.types import Inbound
 
 _EVENTS = cast(Table, Event.__table__)
-_THREADS = cast(Table, Thread.__table__)
-_CUSTOMERS = cast(Table, Customer.__table__)
-_IDENTITIES = cast(Table, Identity.__table__)
-_MAX_MERGE_HOPS = 32
-
-Key = tuple[str, str]
 M = TypeVar("M", Customer, Event, Identity, Thread)
 
 
@@ -95,7 +88,10 @@ async def receive_batch(uow: UnitOfWork, inputs: list[Inbound]) -> list[Received
             first_of[key] = index
             new[index] = item
 
-    senders = await _senders(conn, new.values())
+    wanted: dict[Key, Inbound] = {}
+    for item in new.values():
+        wanted.setdefault(item.sender_key, item.inbound)
+    senders = await resolve_senders(conn, wanted)
     inserted = await _insert_events(conn, senders, new.values())
     touched = _touch(senders, [item for item in new.values() if item.key in inserted])
     await _write_back(conn, senders, touched)
@@ -170,19 +166,6 @@ class _Item:
         return (self.inbound.kind, self.address)
 
 
-@dataclass
-class _Sender:
-    """One identity of the batch with its live customer and thread, as column dicts.
-
-    Senders of one customer share the same customer and thread dicts."""
-
-    identity: dict[str, Any]
-    customer: dict[str, Any]
-    thread: dict[str, Any] | None = None
-    seen: bool = False  # an event of this batch came through this identity
-    renamed: bool = False  # the customer got its name from this batch
-
-
 async def _stored_event_ids(conn: AsyncConnection, items: Iterable[_Item]) -> set[Key]:
     wanted = {item.key for item in items}
     if not wanted:
@@ -195,153 +178,8 @@ async def _stored_event_ids(conn: AsyncConnection, items: Iterable[_Item]) -> se
     return {(channel, provider_id) for channel, provider_id in found}
 
 
-def _columns(table: Any, values: Sequence[Any]) -> dict[str, Any]:
-    return dict(zip(table.c.keys(), values, strict=True))
-
-
-async def _senders(conn: AsyncConnection, items: Iterable[_Item]) -> dict[Key, _Sender]:
-    """Every sender's identity, live customer and thread; missing ones are created."""
-    wanted: dict[Key, _Item] = {}
-    for item in items:
-        wanted.setdefault(item.sender_key, item)
-    if not wanted:
-        return {}
-    senders = await _load_senders(conn, list(wanted))
-    missing = [key for key in wanted if key not in senders]
-    if missing:
-        await _create_senders(conn, [wanted[key] for key in missing])
-        senders.update(await _load_senders(conn, missing))
-    await _follow_merges(conn, senders)
-    await _ensure_threads(conn, senders)
-    shared: dict[int, _Sender] = {}
-    for sender in senders.values():
-        first = shared.setdefault(sender.customer["id"], sender)
-        sender.customer, sender.thread = first.customer, first.thread
-    return senders
-
-
-async def _load_senders(conn: AsyncConnection, keys: list[Key]) -> dict[Key, _Sender]:
-    found = await conn.execute(
-        select(_IDENTITIES, _CUSTOMERS, _THREADS)
-        .join(_CUSTOMERS, _CUSTOMERS.c.id == _IDENTITIES.c.customer_id)
-        .outerjoin(_THREADS, _THREADS.c.customer_id == _CUSTOMERS.c.id)
-        .where(tuple_(_IDENTITIES.c.kind, _IDENTITIES.c.address).in_(keys))
-    )
-    n_identity, n_customer = len(_IDENTITIES.c), len(_CUSTOMERS.c)
-    senders: dict[Key, _Sender] = {}
-    for row in found:
-        values = tuple(row)
-        identity = _columns(_IDENTITIES, values[:n_identity])
-        customer = _columns(_CUSTOMERS, values[n_identity : n_identity + n_customer])
-        thread = _columns(_THREADS, values[n_identity + n_customer :])
-        senders[(identity["kind"], identity["address"])] = _Sender(
-            identity, customer, thread if thread["id"] is not None else None
-        )
-    return senders
-
-
-def _upsert(conn: AsyncConnection, table: Any) -> Any:
-    return (postgresql_insert if conn.dialect.name == "postgresql" else sqlite_insert)(table)
-
-
-async def _create_senders(conn: AsyncConnection, items: list[_Item]) -> None:
-    """A customer, thread and identity per new sender. Where another transaction
-    created the identity first (the unique key decides), our customer is deleted."""
-    now = utcnow()
-    customers = await conn.execute(
-        insert(_CUSTOMERS).returning(_CUSTOMERS.c.id, sort_by_parameter_order=True),
-        [
-            {
-                "name": (item.inbound.name or None) and item.inbound.name.strip()[:200],
-                "created_at": now,
-                "updated_at": now,
-            }
-            for item in items
-        ],
-    )
-    customer_ids = [row.id for row in customers]
-    won = await conn.execute(
-        _upsert(conn, _IDENTITIES)
-        .on_conflict_do_nothing(index_elements=["kind", "address"])
-        .returning(_IDENTITIES.c.customer_id),
-        [
-            {
-                "customer_id": customer_id,
-                "kind": item.inbound.kind,
-                "address": item.address,
-                "verification": VERIFIED if item.inbound.verified else ASSERTED,
-                "sms_opted_out": False,
-                "created_at": now,
-            }
-            for customer_id, item in zip(customer_ids, items, strict=True)
-        ],
-    )
-    winners = {row.customer_id for row in won}
-    losers = [cid for cid in customer_ids if cid not in winners]
-    if losers:
-        await conn.execute(delete(_CUSTOMERS).where(_CUSTOMERS.c.id.in_(losers)))
-    if winners:
-        await conn.execute(
-            insert(_THREADS), [_new_thread(cid, now) for cid in customer_ids if cid in winners]
-        )
-
-
-def _new_thread(customer_id: int, now: datetime) -> dict[str, Any]:
-    return {
-        "customer_id": customer_id,
-        "status": OPEN,
-        "last_activity_at": now,
-        "unread_count": 0,
-        "created_at": now,
-    }
-
-
-async def _follow_merges(conn: AsyncConnection, senders: dict[Key, _Sender]) -> None:
-    """Point senders whose customer was merged at the live customer (and its thread)."""
-    for _ in range(_MAX_MERGE_HOPS):
-        merged = [s for s in senders.values() if s.customer["merged_into_id"] is not None]
-        if not merged:
-            return
-        found = await conn.execute(
-            select(_CUSTOMERS, _THREADS)
-            .outerjoin(_THREADS, _THREADS.c.customer_id == _CUSTOMERS.c.id)
-            .where(_CUSTOMERS.c.id.in_({s.customer["merged_into_id"] for s in merged}))
-        )
-        n_customer = len(_CUSTOMERS.c)
-        live: dict[int, tuple[dict[str, Any], dict[str, Any] | None]] = {}
-        for row in found:
-            values = tuple(row)
-            customer = _columns(_CUSTOMERS, values[:n_customer])
-            thread = _columns(_THREADS, values[n_customer:])
-            live[customer["id"]] = (customer, thread if thread["id"] is not None else None)
-        for sender in merged:
-            target = live.get(sender.customer["merged_into_id"])
-            if target is None:
-                raise NotFound(f"customer {sender.customer['merged_into_id']} not found")
-            sender.customer, sender.thread = target
-    raise NotFound("customer merge chain too long")
-
-
-async def _ensure_threads(conn: AsyncConnection, senders: dict[Key, _Sender]) -> None:
-    """Create the thread of customers that have none (one per customer: a concurrent
-    creator wins and its row is read back)."""
-    lacking = {s.customer["id"] for s in senders.values() if s.thread is None}
-    if not lacking:
-        return
-    now = utcnow()
-    await conn.execute(
-        _upsert(conn, _THREADS).on_conflict_do_nothing(index_elements=["customer_id"]),
-        [_new_thread(cid, now) for cid in sorted(lacking)],
-    )
-    found = await conn.execute(select(_THREADS).where(_THREADS.c.customer_id.in_(lacking)))
-    threads = {row.customer_id: dict(row._mapping) for row in found}
-    for sender in senders.values():
-        if sender.thread is None:
-            sender.thread = threads[sender.customer["id"]]
-
-
 async def _insert_events(
-    conn: AsyncConnection, senders: dict[Key, _Sender], items: Iterable[_Item]
+    conn: AsyncConnection, senders: dict[Key, Sender], items: Iterable[_Item]
 ) -> dict[Key, dict[str, Any]]:
     """Insert the events; the ones another transaction stored first are left out."""
     rows = []
@@ -375,7 +213,7 @@ async def _insert_events(
     if not rows:
         return {}
     found = await conn.execute(
-        _upsert(conn, _EVENTS)
+        upsert(conn, _EVENTS)
         .on_conflict_do_nothing(index_elements=["channel", "provider_id"])
         .returning(*_EVENTS.c),
         rows,
@@ -383,10 +221,10 @@ async def _insert_events(
     return {(row.channel, row.provider_id): dict(row._mapping) for row in found}
 
 
-def _touch(senders: dict[Key, _Sender], items: list[_Item]) -> dict[int, _Sender]:
+def _touch(senders: dict[Key, Sender], items: list[_Item]) -> dict[int, Sender]:
     """Apply the stored events to their threads, identities and customers (the dicts),
     as ``append_event`` and ``resolve_identity`` do; the senders touched, by customer."""
-    touched: dict[int, _Sender] = {}
+    touched: dict[int, Sender] = {}
     now = utcnow()
     for item in items:
         sender = senders[item.sender_key]
@@ -418,8 +256,8 @@ def _touch(senders: dict[Key, _Sender], items: list[_Item]) -> dict[int, _Sender
 
 
 _THREAD_UPDATE = (
-    update(_THREADS)
-    .where(_THREADS.c.id == bindparam("b_id"))
+    update(THREADS)
+    .where(THREADS.c.id == bindparam("b_id"))
     .values(
         status=bindparam("b_status"),
         last_channel=bindparam("b_last_channel"),
@@ -431,13 +269,13 @@ _THREAD_UPDATE = (
     )
 )
 _IDENTITY_UPDATE = (
-    update(_IDENTITIES)
-    .where(_IDENTITIES.c.id == bindparam("b_id"))
+    update(IDENTITIES)
+    .where(IDENTITIES.c.id == bindparam("b_id"))
     .values(verification=bindparam("b_verification"), last_seen_at=bindparam("b_last_seen_at"))
 )
 _NAME_UPDATE = (
-    update(_CUSTOMERS)
-    .where(_CUSTOMERS.c.id == bindparam("b_id"))
+    update(CUSTOMERS)
+    .where(CUSTOMERS.c.id == bindparam("b_id"))
     .values(name=bindparam("b_name"), updated_at=bindparam("b_updated_at"))
 )
 _THREAD_FIELDS = (
@@ -453,7 +291,7 @@ _THREAD_FIELDS = (
 
 
 async def _write_back(
-    conn: AsyncConnection, senders: dict[Key, _Sender], touched: dict[int, _Sender]
+    conn: AsyncConnection, senders: dict[Key, Sender], touched: dict[int, Sender]
 ) -> None:
     """One executemany UPDATE per table for what ``_touch`` changed."""
     if not touched:
