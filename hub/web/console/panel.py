@@ -5,12 +5,12 @@ Like ``hub.queries.customers.customer_card`` but bounded for the page: the newes
 satisfaction scores (``hub.queries.csat``), and no message list (the timeline is
 beside it), so a customer with hundreds of orders renders as fast as one with three.
 
-Queries (``load_thread_view``), plain rows but for the timeline's events: the customer,
-their thread, identities, details, CSAT surveys, the latest resolutions and the
-suggested matches found through the customer's own identities in one ``UNION ALL``;
-the orders with their items and their count in one; the timeline page in one;
-suggested matches again, the Python way, only when the customer typed a phone or
-email (``matches_need_lookup``). None of them grows with the history.
+Queries (``load_thread_view``): one ``UNION ALL`` of plain rows for the customer, their
+thread, identities, details, CSAT surveys, the latest resolutions, the suggested
+matches found through the customer's own identities and the newest orders with their
+items and count; the timeline page; suggested matches again, the Python way, only when
+the customer typed a phone or email (``matches_need_lookup``). None of them grows with
+the history.
 """
 
 from __future__ import annotations
@@ -107,99 +107,67 @@ async def load_thread_view(
 ) -> ThreadView | None:
     """What the thread page shows, or None when there is no such live customer (missing
     or merged away)."""
-    profile = await _profile(session, customer_id)
-    customer = profile.customer
+    found = await _profile(session, customer_id)
+    customer = found.customer
     if customer is None or customer.merged_into_id is not None:
         return None
-    identities, details, matches = profile.identities, profile.details, profile.matches
-    orders, more = await _orders(session, customer_id)
+    identities, details, matches = found.identities, found.details, found.matches
     events, cursor = await timeline_page(session, customer_id, limit=page_size)
     if matches_need_lookup(identities, details):
         matches = await suggested_matches(session, customer_id, identities, details)
-    panel = Panel(identities, details, orders, more, profile.resolved, matches, profile.csat)
-    return ThreadView(customer, profile.thread, panel, events, cursor)
+    orders = sorted(found.orders.values(), key=lambda o: (o.placed_at, o.id), reverse=True)
+    more = found.order_count - len(orders)
+    panel = Panel(identities, details, orders, more, found.resolved, matches, found.csat)
+    return ThreadView(customer, found.thread, panel, events, cursor)
 
 
-@cache
-def _orders_query() -> Select[Any]:
-    """The ``_orders`` statement, built once."""
-    total = (
-        select(func.count()).select_from(Order).where(Order.customer_id == CUSTOMER)
-    ).scalar_subquery()
-    newest = (
-        select(
-            Order.id,
-            Order.number,
-            Order.external_id,
-            Order.source,
-            Order.store_code,
-            Order.status,
-            Order.pickup_location,
-            Order.currency,
-            Order.total_cents,
-            Order.placed_at,
-            total.label("total"),
-        )
-        .where(Order.customer_id == CUSTOMER)
-        .order_by(Order.placed_at.desc(), Order.id.desc())
-        .limit(ORDERS_SHOWN)
-        .subquery()
-    )
-    return (
-        select(newest, OrderItem.quantity, OrderItem.name)
-        .outerjoin(OrderItem, OrderItem.order_id == newest.c.id)
-        .order_by(newest.c.placed_at.desc(), newest.c.id.desc(), OrderItem.id)
-    )
+TEXTS, INTS = 8, 4
 
 
-async def _orders(session: AsyncSession, customer_id: int) -> tuple[list[OrderView], int]:
-    """The newest ``ORDERS_SHOWN`` orders with their items, and how many more there are,
-    in one round trip of plain rows (a scalar count on the index: ``count() over ()``
-    sorts every order on SQLite)."""
-    rows = (await session.execute(_orders_query(), {"customer_id": customer_id})).all()
-    orders: dict[int, OrderView] = {}
-    count = 0
-    for row in rows:
-        order = orders.get(row.id)
-        if order is None:
-            order = orders[row.id] = OrderView(*row[:10])
-            count = int(row.total)
-        if row.name is not None:
-            order.items.append(OrderItemView(row.quantity, row.name))
-    return list(orders.values()), count - len(orders)
+def _row(
+    source: str,
+    row_id: Any,
+    texts: tuple[Any, ...] = (),
+    ints: tuple[Any, ...] = (),
+    at: Any = None,
+) -> Select[Any]:
+    """One branch of the ``_profile`` union: ``(source, id, TEXTS texts, INTS ints,
+    time)``, padded with typed NULLs."""
+    columns = [literal(source), row_id, *texts]
+    columns += [cast(null(), String)] * (TEXTS - len(texts))
+    columns += [*ints, *[cast(null(), Integer)] * (INTS - len(ints))]
+    columns.append(cast(null(), UTCDateTime()) if at is None else at)
+    return select(*columns)
 
 
 @cache
 def _profile_query() -> CompoundSelect[Any]:
     """The ``_profile`` statement, built once (building it costs more than running it)."""
-    identities = select(
-        literal("i").label("src"),
+    customer = _row(
+        "C", Customer.id, (Customer.name,), (Customer.merged_into_id,), Customer.erased_at
+    ).where(Customer.id == CUSTOMER)
+    thread = _row(
+        "T", Thread.id, (Thread.status, Thread.last_channel), (Thread.assignee_id,)
+    ).where(Thread.customer_id == CUSTOMER)
+    identities = _row(
+        "i",
         Identity.id,
-        Identity.kind.label("a"),
-        Identity.address.label("b"),
-        Identity.verification.label("c"),
-        cast(Identity.sms_opted_out, Integer).label("n"),
-        cast(null(), Integer).label("m"),
-        Identity.opted_out_at.label("t"),
+        (Identity.kind, Identity.address, Identity.verification),
+        (cast(Identity.sms_opted_out, Integer),),
+        Identity.opted_out_at,
     ).where(Identity.customer_id == CUSTOMER)
-    details = select(
-        literal("d"),
+    details = _row(
+        "d",
         Detail.id,
-        Detail.key,
-        Detail.value,
-        Detail.channel,
-        Detail.source_event_id,
-        cast(null(), Integer),
+        (Detail.key, Detail.value, Detail.channel),
+        (Detail.source_event_id,),
         Detail.created_at,
     ).where(Detail.customer_id == CUSTOMER)
-    surveys = select(
-        literal("c"),
+    surveys = _row(
+        "c",
         CsatSurvey.id,
-        CsatSurvey.state,
-        CsatSurvey.answer_channel,
-        cast(null(), String),
-        CsatSurvey.score,
-        CsatSurvey.agent_id,
+        (CsatSurvey.state, CsatSurvey.answer_channel),
+        (CsatSurvey.score, CsatSurvey.agent_id),
         CsatSurvey.answered_at,
     ).where(CsatSurvey.customer_id == CUSTOMER)
     latest = (
@@ -214,51 +182,42 @@ def _profile_query() -> CompoundSelect[Any]:
         .limit(RESOLVED_SHOWN)
         .subquery()
     )
-    resolutions = select(
-        literal("r"),
-        latest.c.id,
-        cast(null(), String),
-        cast(null(), String),
-        cast(null(), String),
-        cast(null(), Integer),
-        cast(null(), Integer),
-        latest.c.created_at,
-    )
-    matches = select(
-        literal("m"),
-        Customer.id,
-        Customer.name,
-        cast(null(), String),
-        cast(null(), String),
-        cast(null(), Integer),
-        cast(null(), Integer),
-        cast(null(), UTCDateTime()),
-    ).where(
+    resolutions = _row("r", latest.c.id, at=latest.c.created_at)
+    matches = _row("m", Customer.id, (Customer.name,)).where(
         Customer.id.in_(shared_identity_customers(CUSTOMER)),
         Customer.id != CUSTOMER,
         Customer.merged_into_id.is_(None),
     )
-    customer = select(
-        literal("C"),
-        Customer.id,
-        Customer.name,
-        cast(null(), String),
-        cast(null(), String),
-        Customer.merged_into_id,
-        cast(null(), Integer),
-        Customer.erased_at,
-    ).where(Customer.id == CUSTOMER)
-    thread = select(
-        literal("T"),
-        Thread.id,
-        Thread.status,
-        Thread.last_channel,
-        cast(null(), String),
-        Thread.assignee_id,
-        cast(null(), Integer),
-        cast(null(), UTCDateTime()),
-    ).where(Thread.customer_id == CUSTOMER)
-    return union_all(customer, thread, identities, details, surveys, resolutions, matches)
+    # The newest orders with their items, and how many orders there are (a scalar count
+    # on the index: ``count() over ()`` sorts every order on SQLite).
+    total = (
+        select(func.count()).select_from(Order).where(Order.customer_id == CUSTOMER)
+    ).scalar_subquery()
+    newest = (
+        select(Order)
+        .where(Order.customer_id == CUSTOMER)
+        .order_by(Order.placed_at.desc(), Order.id.desc())
+        .limit(ORDERS_SHOWN)
+        .subquery()
+    )
+    o = newest.c
+    orders = _row(
+        "o",
+        o.id,
+        (
+            o.number,
+            o.external_id,
+            o.source,
+            o.store_code,
+            o.status,
+            o.pickup_location,
+            o.currency,
+            OrderItem.name,
+        ),
+        (o.total_cents, total, OrderItem.id, OrderItem.quantity),
+        o.placed_at,
+    ).select_from(newest.outerjoin(OrderItem, OrderItem.order_id == o.id))
+    return union_all(customer, thread, identities, details, surveys, resolutions, matches, orders)
 
 
 @dataclass
@@ -270,6 +229,8 @@ class _Profile:
     surveys: list[Survey] = field(default_factory=list)
     resolved: list[datetime] = field(default_factory=list)
     matches: list[Customer] = field(default_factory=list)
+    orders: dict[int, OrderView] = field(default_factory=dict)
+    order_count: int = 0
 
     @property
     def csat(self) -> ThreadCsat:
@@ -277,18 +238,20 @@ class _Profile:
 
 
 async def _profile(session: AsyncSession, customer_id: int) -> _Profile:
-    """The customer and their thread, identities (by id), details (by id), CSAT surveys
-    (newest first), when the latest conversations were resolved (newest first) and the
-    suggested matches found through the customer's own identities (by id), in one
-    ``UNION ALL`` of plain rows ``(source, id, text a, text b, text c, int n, int m,
-    time t)``.
+    """In one ``UNION ALL`` of plain rows (``_row``): the customer and their thread,
+    identities (by id), details (by id), CSAT surveys (newest first), when the latest
+    conversations were resolved (newest first), the suggested matches found through the
+    customer's own identities (by id) and the newest ``ORDERS_SHOWN`` orders with their
+    items (by id) and the count of all orders.
 
     Resolutions are the status events ``set_thread_status`` writes on the console
     channel; filtering on the channel uses the (customer_id, channel) index, so a long
     message history is not scanned."""
     rows = (await session.execute(_profile_query(), {"customer_id": customer_id})).all()
     found = _Profile()
-    for src, row_id, a, b, c, n, m, t in sorted(rows, key=lambda r: r[1]):
+    # By id, and an order's items by item id.
+    for row in sorted(rows, key=lambda r: (r[1], r[12] or 0)):
+        src, row_id, a, b, c, d, e, f, g, h, n, m, _item_id, j, t = row
         if src == "C":
             found.customer = Customer(id=row_id, name=a, merged_into_id=n, erased_at=t)
         elif src == "T":
@@ -323,8 +286,15 @@ async def _profile(session: AsyncSession, customer_id: int) -> _Profile:
             found.surveys.append((a, n, b, m, t))
         elif src == "r":
             found.resolved.append(t)
-        else:
+        elif src == "m":
             found.matches.append(Customer(id=row_id, name=a))
+        else:
+            order = found.orders.get(row_id)
+            if order is None:
+                order = found.orders[row_id] = OrderView(row_id, a, b, c, d, e, f, g, n, t)
+                found.order_count = int(m)
+            if h is not None:
+                order.items.append(OrderItemView(j, h))
     found.surveys.reverse()
     found.resolved.reverse()
     return found
