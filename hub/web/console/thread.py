@@ -39,7 +39,7 @@ async def _agent_names(session: Any) -> dict[int, str]:
 async def thread_page(request: Request) -> Response:
     """One customer's whole history across channels, newest at the bottom.
 
-    Read in the session (and the query) that checked the agent, in three more small
+    Read in the session (and the query) that checked the agent, in two more small
     indexed queries (``hub.web.console.panel``; ``bench/console.py`` times it against a
     bare page)."""
     hub = hub_of(request)
