@@ -8,8 +8,9 @@ so the URL is always rebuilt from ``HUB_PUBLIC_URL``.
 from __future__ import annotations
 
 from functools import lru_cache
+from urllib.parse import parse_qsl
 
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from twilio.request_validator import RequestValidator
@@ -18,6 +19,7 @@ from hub.settings import Settings
 
 SIGNATURE_HEADER = "x-twilio-signature"
 MAX_FORM_FIELDS = 200
+URLENCODED = "application/x-www-form-urlencoded"
 
 
 def public_url_for(request: Request, settings: Settings) -> str:
@@ -40,7 +42,7 @@ async def verified_form(request: Request, settings: Settings) -> FormData:
     if not signature:
         raise HTTPException(403, "missing X-Twilio-Signature")
     try:
-        form = await request.form(max_fields=MAX_FORM_FIELDS, max_files=0)
+        form = await _read_form(request)
     except Exception as exc:
         raise HTTPException(400, "malformed form body") from exc
     params = {key: str(value) for key, value in form.multi_items()}
@@ -48,6 +50,31 @@ async def verified_form(request: Request, settings: Settings) -> FormData:
     if not validator.validate(public_url_for(request, settings), params, signature):
         raise HTTPException(403, "X-Twilio-Signature does not verify")
     return form
+
+
+async def _read_form(request: Request) -> FormData:
+    """The request's form. Twilio posts ``application/x-www-form-urlencoded`` ASCII
+    (everything else percent-encoded as UTF-8), parsed here with ``parse_qsl``: several
+    times cheaper than Starlette's streaming parser, same result. Anything else (other
+    content types, raw non-ASCII bytes, escapes that are not UTF-8) goes through
+    Starlette's parser."""
+    content_type = request.headers.get("content-type", "")
+    if content_type.split(";", 1)[0].strip().lower() == URLENCODED:
+        body = await request.body()
+        try:
+            pairs = parse_qsl(
+                body.decode("ascii"),
+                keep_blank_values=True,
+                max_num_fields=MAX_FORM_FIELDS,
+                encoding="utf-8",
+                errors="strict",
+            )
+        except UnicodeDecodeError:
+            pass
+        else:
+            fields: list[tuple[str, str | UploadFile]] = [*pairs]
+            return FormData(fields)
+    return await request.form(max_fields=MAX_FORM_FIELDS, max_files=0)
 
 
 @lru_cache(maxsize=8)
