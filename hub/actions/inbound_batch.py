@@ -293,10 +293,13 @@ _THREAD_FIELDS = (
 async def _write_back(
     conn: AsyncConnection, senders: dict[Key, Sender], touched: dict[int, Sender]
 ) -> None:
-    """One executemany UPDATE per table for what ``_touch`` changed."""
+    """One executemany UPDATE per table for what ``_touch`` changed, rows in primary
+    key order (as the ORM flushes) so concurrent batches lock them in the same order."""
     if not touched:
         return
-    threads = [s.thread for s in touched.values() if s.thread is not None]
+    threads = sorted(
+        (s.thread for s in touched.values() if s.thread is not None), key=lambda t: t["id"]
+    )
     await conn.execute(
         _THREAD_UPDATE,
         [{f"b_{name}": thread[name] for name in _THREAD_FIELDS} for thread in threads],
@@ -309,13 +312,13 @@ async def _write_back(
                 "b_verification": s.identity["verification"],
                 "b_last_seen_at": s.identity["last_seen_at"],
             }
-            for s in senders.values()
+            for s in sorted(senders.values(), key=lambda s: s.identity["id"])
             if s.seen
         ],
     )
     named = [
         {"b_id": c["id"], "b_name": c["name"], "b_updated_at": c["updated_at"]}
-        for c in (s.customer for s in senders.values() if s.renamed)
+        for c in sorted((s.customer for s in senders.values() if s.renamed), key=lambda c: c["id"])
     ]
     if named:
         await conn.execute(_NAME_UPDATE, named)

@@ -60,7 +60,8 @@ async def resolve_senders(conn: AsyncConnection, wanted: dict[Key, Inbound]) -> 
     if not wanted:
         return {}
     senders = await _load_senders(conn, list(wanted))
-    missing = [key for key in wanted if key not in senders]
+    # Sorted: concurrent batches insert shared new identities in the same order.
+    missing = sorted(key for key in wanted if key not in senders)
     if missing:
         await _create_senders(conn, [(key, wanted[key]) for key in missing])
         senders.update(await _load_senders(conn, missing))
