@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from sqlalchemy import select
 
 from hub.actions.audit import record_audit
@@ -74,23 +76,12 @@ async def create_api_token(
 
 
 async def revoke_api_token(uow: UnitOfWork, token_id: int, *, actor: str) -> ApiToken:
-    token = await uow.session.get(ApiToken, token_id)
-    if token is None:
-        raise NotFound(f"token {token_id} not found")
-    token.revoked_at = token.revoked_at or utcnow()
-    await record_audit(uow, actor, "api_token.revoked", "api_token", token.id)
-    return token
+    return await _revoke(uow, ApiToken, token_id, actor=actor, what="api_token")
 
 
 async def authenticate_api_token(uow: UnitOfWork, key: str) -> ApiToken | None:
-    prefix = split_key(key)
-    if prefix is None:
-        return None
-    result = await uow.session.execute(select(ApiToken).where(ApiToken.token_prefix == prefix))
-    token = result.scalar_one_or_none()
-    if token is None or token.revoked_at is not None or not key_matches(key, token.token_hash):
-        return None
-    return token
+    """The live token for ``key``, or None if unknown, malformed or revoked."""
+    return await _by_key(uow, ApiToken, key)
 
 
 async def create_store(
@@ -143,26 +134,41 @@ async def create_terminal(
 
 
 async def revoke_terminal(uow: UnitOfWork, terminal_id: int, *, actor: str) -> Terminal:
-    terminal = await uow.session.get(Terminal, terminal_id)
-    if terminal is None:
-        raise NotFound(f"terminal {terminal_id} not found")
-    terminal.revoked_at = terminal.revoked_at or utcnow()
-    await record_audit(uow, actor, "terminal.revoked", "terminal", terminal.id)
-    return terminal
+    return await _revoke(uow, Terminal, terminal_id, actor=actor, what="terminal")
 
 
 async def authenticate_terminal(uow: UnitOfWork, key: str) -> Terminal | None:
     """The terminal for ``key``, or None if unknown or revoked."""
+    terminal = await _by_key(uow, Terminal, key)
+    if terminal is not None:
+        terminal.last_seen_at = utcnow()
+    return terminal
+
+
+Keyed = TypeVar("Keyed", ApiToken, Terminal)
+
+
+async def _revoke(
+    uow: UnitOfWork, model: type[Keyed], row_id: int, *, actor: str, what: str
+) -> Keyed:
+    """Revoke a key-holding row (idempotent: the first revocation time stays)."""
+    row = await uow.session.get(model, row_id)
+    if row is None:
+        raise NotFound(f"{what.replace('_', ' ')} {row_id} not found")
+    row.revoked_at = row.revoked_at or utcnow()
+    await record_audit(uow, actor, f"{what}.revoked", what, row.id)
+    return row
+
+
+async def _by_key(uow: UnitOfWork, model: type[Keyed], key: str) -> Keyed | None:
+    """The unrevoked row whose key is ``key``: found by the key's prefix, then checked
+    against the stored hash in constant time."""
     prefix = split_key(key)
     if prefix is None:
         return None
-    result = await uow.session.execute(select(Terminal).where(Terminal.key_prefix == prefix))
-    terminal = result.scalar_one_or_none()
-    if (
-        terminal is None
-        or terminal.revoked_at is not None
-        or not key_matches(key, terminal.key_hash)
-    ):
+    column = ApiToken.token_prefix if model is ApiToken else Terminal.key_prefix
+    row = (await uow.session.execute(select(model).where(column == prefix))).scalar_one_or_none()
+    if row is None or row.revoked_at is not None:
         return None
-    terminal.last_seen_at = utcnow()
-    return terminal
+    stored = row.token_hash if isinstance(row, ApiToken) else row.key_hash
+    return row if key_matches(key, stored) else None
