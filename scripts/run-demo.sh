@@ -26,7 +26,10 @@ fi
 echo
 echo "  Omnihub is starting at $HUB_PUBLIC_URL"
 echo "  Demo login (demo only): admin@example.com / demo-password"
-echo "  Text the hub:  $BIN/hub simulate sms --from +15551230000 \"Where is my order?\""
-echo "  Call the hub:  $BIN/hub simulate call --from +15551230000"
+SIM_ENV="HUB_PUBLIC_URL=$HUB_PUBLIC_URL TWILIO_AUTH_TOKEN=$TWILIO_AUTH_TOKEN"
+echo "  Text the hub (from another terminal):"
+echo "    $SIM_ENV $BIN/hub simulate sms --from +15551230000 \"Where is my order?\""
+echo "  Call the hub:"
+echo "    $SIM_ENV $BIN/hub simulate call --from +15551230000"
 echo
 "$BIN/hub" serve --port "$PORT"
