@@ -26,10 +26,13 @@ fi
 echo
 echo "  Omnihub is starting at $HUB_PUBLIC_URL"
 echo "  Demo login (demo only): admin@example.com / demo-password"
-SIM_ENV="HUB_PUBLIC_URL=$HUB_PUBLIC_URL TWILIO_AUTH_TOKEN=$TWILIO_AUTH_TOKEN"
-echo "  Text the hub (from another terminal):"
-echo "    $SIM_ENV $BIN/hub simulate sms --from +15551230000 \"Where is my order?\""
-echo "  Call the hub:"
-echo "    $SIM_ENV $BIN/hub simulate call --from +15551230000"
+if [ -n "${SIM_PID:-}" ]; then
+  # Demo credentials only: a real auth token is never printed.
+  SIM_ENV="HUB_PUBLIC_URL=$HUB_PUBLIC_URL TWILIO_AUTH_TOKEN=$TWILIO_AUTH_TOKEN"
+  echo "  Text the hub (from another terminal):"
+  echo "    $SIM_ENV $BIN/hub simulate sms --from +15551230000 \"Where is my order?\""
+  echo "  Call the hub:"
+  echo "    $SIM_ENV $BIN/hub simulate call --from +15551230000"
+fi
 echo
 "$BIN/hub" serve --port "$PORT"
