@@ -12,7 +12,6 @@ from sqlalchemy.exc import DBAPIError
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.middleware.sessions import SessionMiddleware
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp
@@ -30,7 +29,11 @@ from hub.retention import schedule_recording_purge
 from hub.settings import Settings
 from hub.web.errors import database_error_handler, http_error_handler, hub_error_handler
 from hub.web.health import healthz
-from hub.web.middleware import LimitBodyMiddleware, SecurityHeadersMiddleware
+from hub.web.middleware import (
+    CookieSessionMiddleware,
+    LimitBodyMiddleware,
+    SecurityHeadersMiddleware,
+)
 from hub.web.sessions import SESSION_COOKIE, SESSION_MAX_AGE
 
 log = logging.getLogger(__name__)
@@ -128,7 +131,7 @@ def create_app(settings: Settings | None = None, *, run_outbox: bool | None = No
         Middleware(SecurityHeadersMiddleware, hsts=settings.public_url.startswith("https://")),
         Middleware(LimitBodyMiddleware, max_bytes=settings.max_body_bytes),
         Middleware(
-            SessionMiddleware,
+            CookieSessionMiddleware,
             secret_key=settings.secret_key,
             session_cookie=SESSION_COOKIE,
             max_age=SESSION_MAX_AGE,

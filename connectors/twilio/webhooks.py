@@ -45,7 +45,7 @@ async def verified_form(request: Request, settings: Settings) -> FormData:
         form = await _read_form(request)
     except Exception as exc:
         raise HTTPException(400, "malformed form body") from exc
-    params = {key: str(value) for key, value in form.multi_items()}
+    params = _Params((key, str(value)) for key, value in form.multi_items())
     validator = _validator(settings.twilio_auth_token)
     if not validator.validate(public_url_for(request, settings), params, signature):
         raise HTTPException(403, "X-Twilio-Signature does not verify")
@@ -75,6 +75,15 @@ async def _read_form(request: Request) -> FormData:
             fields: list[tuple[str, str | UploadFile]] = [*pairs]
             return FormData(fields)
     return await request.form(max_fields=MAX_FORM_FIELDS, max_files=0)
+
+
+class _Params(dict[str, str]):
+    """The signed parameters, one value per name (the last), as before. ``getall`` is
+    what ``RequestValidator`` looks for first: a plain dict makes it raise and catch
+    two ``AttributeError`` per parameter on every webhook."""
+
+    def getall(self, name: str) -> list[str]:
+        return [self[name]]
 
 
 @lru_cache(maxsize=8)

@@ -1,4 +1,5 @@
-"""ASGI middleware shared by every route: request ids, body size limit, security headers."""
+"""ASGI middleware shared by every route: request ids, body size limit, security headers,
+and the console's cookie sessions."""
 
 from __future__ import annotations
 
@@ -6,9 +7,12 @@ import json
 import logging
 import time
 import uuid
+from base64 import b64encode
 from collections.abc import MutableMapping
 from typing import Any
 
+from starlette.datastructures import MutableHeaders
+from starlette.middleware.sessions import Session, SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hub.logging import request_id_var
@@ -22,6 +26,16 @@ DEFAULT_CSP = (
     "media-src 'self' https:; connect-src 'self' ws: wss:; frame-ancestors 'none'; "
     "base-uri 'none'; form-action 'self'; object-src 'none'"
 )
+
+# The headers every response gets unless it set its own (built once, not per request);
+# ``x-request-id`` comes first and is per request.
+_DEFAULT_HEADERS: tuple[tuple[bytes, bytes], ...] = (
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"strict-origin-when-cross-origin"),
+    (b"x-frame-options", b"DENY"),
+    (b"content-security-policy", DEFAULT_CSP.encode()),
+)
+_HSTS = (b"strict-transport-security", b"max-age=31536000")
 
 
 class BodyTooLarge(Exception):
@@ -105,6 +119,7 @@ class SecurityHeadersMiddleware:
     def __init__(self, app: ASGIApp, *, hsts: bool = False) -> None:
         self.app = app
         self.hsts = hsts
+        self.defaults = _DEFAULT_HEADERS + ((_HSTS,) if hsts else ())
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -122,18 +137,9 @@ class SecurityHeadersMiddleware:
                 status_holder["status"] = message["status"]
                 headers: list[tuple[bytes, bytes]] = list(message.get("headers", []))
                 present = {k.lower() for k, _ in headers}
-                defaults = [
-                    (b"x-request-id", request_id.encode()),
-                    (b"x-content-type-options", b"nosniff"),
-                    (b"referrer-policy", b"strict-origin-when-cross-origin"),
-                    (b"x-frame-options", b"DENY"),
-                    (b"content-security-policy", DEFAULT_CSP.encode()),
-                ]
-                if self.hsts:
-                    defaults.append((b"strict-transport-security", b"max-age=31536000"))
-                for name, value in defaults:
-                    if name not in present:
-                        headers.append((name, value))
+                if b"x-request-id" not in present:
+                    headers.append((b"x-request-id", request_id.encode()))
+                headers.extend(item for item in self.defaults if item[0] not in present)
                 message = {**message, "headers": headers}
             await send(message)
 
@@ -159,3 +165,49 @@ def _incoming_request_id(scope: MutableMapping[str, Any]) -> str | None:
             if text.replace("-", "").isalnum():
                 return text
     return None
+
+
+class CookieSessionMiddleware(SessionMiddleware):
+    """Starlette's ``SessionMiddleware``, without its per-request cost when the request
+    carries no session cookie (provider webhooks, the API, the widget).
+
+    Such a request still gets an empty ``scope["session"]``; a handler that writes to it
+    gets the signed ``Set-Cookie`` and any handler that reads it ``Vary: Cookie``, exactly
+    as with Starlette's middleware (which serves every request that has the cookie).
+    """
+
+    def __init__(self, app: ASGIApp, /, **options: Any) -> None:
+        super().__init__(app, **options)
+        self._cookie_name = self.session_cookie.encode("latin-1")
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket") or self._may_carry_cookie(scope):
+            await super().__call__(scope, receive, send)
+            return
+        session = Session()
+        scope["session"] = session
+
+        async def send_wrapper(message: Message) -> None:
+            current: Session = scope["session"]
+            if message["type"] == "http.response.start" and current.accessed:
+                message.setdefault("headers", [])
+                headers = MutableHeaders(scope=message)
+                headers.add_vary_header("Cookie")
+                if current.modified and current:
+                    headers.append("Set-Cookie", self._set_cookie(current))
+            await send(message)
+
+        await self.app(scope, receive, send_wrapper)
+
+    def _may_carry_cookie(self, scope: Scope) -> bool:
+        """Whether any ``Cookie`` header mentions the session cookie's name."""
+        for name, value in scope["headers"]:
+            if name == b"cookie" and self._cookie_name in value:
+                return True
+        return False
+
+    def _set_cookie(self, session: Session) -> str:
+        """The ``Set-Cookie`` value that stores ``session`` (as Starlette writes it)."""
+        data = self.signer.sign(b64encode(json.dumps(session).encode("utf-8"))).decode("utf-8")
+        max_age = f"Max-Age={self.max_age}; " if self.max_age is not None else ""
+        return f"{self.session_cookie}={data}; path={self.path}; {max_age}{self.security_flags}"
