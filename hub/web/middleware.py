@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import json
 import logging
+import secrets
 import time
-import uuid
 from base64 import b64encode
 from collections.abc import MutableMapping
 from typing import Any
@@ -125,7 +125,7 @@ class SecurityHeadersMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request_id = _incoming_request_id(scope) or uuid.uuid4().hex[:16]
+        request_id = _incoming_request_id(scope) or secrets.token_hex(8)
         scope.setdefault("state", {})["request_id"] = request_id
         # Every log line emitted while serving this request carries its id (hub.logging).
         token = request_id_var.set(request_id)
