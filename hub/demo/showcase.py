@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from hub.actions.orders import ItemInput, OrderInput, upsert_order
 from hub.actions.threads import add_note, assign_thread
-from hub.demo.stories import Cast
+from hub.demo.stories import Cast, answered_call
 from hub.demo.writer import DemoWriter, Person
 from hub.types import IdentityClaim
 
@@ -93,39 +93,18 @@ async def maria(w: DemoWriter, cast: Cast, now: datetime) -> Person:
     )
 
     t = day - timedelta(days=2, hours=4)
-    await w.inbound(
+    await answered_call(
+        w,
+        cast,
         p,
         t,
-        channel="phone",
-        kind="phone",
-        address=p.phone,
-        body="Incoming call",
-        type="call",
-        status="completed",
-        awaits_reply=False,
-        data={
-            "from": p.phone,
-            "to": cast.voice_number,
-            "statuses": ["ringing", "in-progress", "completed"],
-            "duration": 184,
-            "route": {"mode": "agent", "agent_id": priya.id, "sticky": False},
-            "agent_name": priya.name,
-            "recordings": [
-                {
-                    "sid": "demo-maria-call",
-                    "url": "https://recordings.example.com/demo/maria-call.mp3",
-                    "duration": 184,
-                    "transcript": (
-                        "Maria called about exchanging the trail shoes from W-10421 for a "
-                        "size 8.5. Priya found a pair at the Downtown store and reserved it."
-                    ),
-                }
-            ],
-            "transcript": (
-                "Maria called about exchanging the trail shoes from W-10421 for a size "
-                "8.5. Priya found a pair at the Downtown store and reserved it."
-            ),
-        },
+        agent=priya,
+        seconds=184,
+        recording=("demo-maria-call", "https://recordings.example.com/demo/maria-call.mp3"),
+        transcript=(
+            "Maria called about exchanging the trail shoes from W-10421 for a size "
+            "8.5. Priya found a pair at the Downtown store and reserved it."
+        ),
     )
     assert p.customer_id is not None
     t += timedelta(minutes=4)

@@ -108,6 +108,43 @@ async def sms(w: DemoWriter, cast: Cast, p: Person, at: datetime) -> datetime:
     return at
 
 
+async def answered_call(
+    w: DemoWriter,
+    cast: Cast,
+    p: Person,
+    at: datetime,
+    *,
+    agent: Agent,
+    seconds: int,
+    recording: tuple[str, str],
+    transcript: str,
+) -> None:
+    """A completed inbound call put through to ``agent``, with its recording
+    ``(sid, url)`` and transcript, as the phone connector records one."""
+    sid, url = recording
+    await w.inbound(
+        p,
+        at,
+        channel="phone",
+        kind="phone",
+        address=p.phone,
+        body="Incoming call",
+        type="call",
+        status="completed",
+        awaits_reply=False,
+        data={
+            "from": p.phone,
+            "to": cast.voice_number,
+            "statuses": ["ringing", "in-progress", "completed"],
+            "duration": seconds,
+            "route": {"mode": "agent", "agent_id": agent.id, "sticky": False},
+            "agent_name": agent.name,
+            "recordings": [{"sid": sid, "url": url, "duration": seconds, "transcript": transcript}],
+            "transcript": transcript,
+        },
+    )
+
+
 async def call(w: DemoWriter, cast: Cast, p: Person, at: datetime) -> datetime:
     """A phone call: answered (duration, recording, transcript) or a voicemail."""
     sid = w.provider_id("call-recording")
@@ -138,26 +175,8 @@ async def call(w: DemoWriter, cast: Cast, p: Person, at: datetime) -> datetime:
     seconds = cast.rng.randint(45, 900)
     agent = cast.agent()
     text = _fill(cast.rng.choice(data.CALL_TRANSCRIPTS), p, cast, order=cast.order_number())
-    await w.inbound(
-        p,
-        at,
-        channel="phone",
-        kind="phone",
-        address=p.phone,
-        body="Incoming call",
-        type="call",
-        status="completed",
-        awaits_reply=False,
-        data={
-            "from": p.phone,
-            "to": cast.voice_number,
-            "statuses": ["ringing", "in-progress", "completed"],
-            "duration": seconds,
-            "route": {"mode": "agent", "agent_id": agent.id, "sticky": False},
-            "agent_name": agent.name,
-            "recordings": [{"sid": sid, "url": url, "duration": seconds, "transcript": text}],
-            "transcript": text,
-        },
+    await answered_call(
+        w, cast, p, at, agent=agent, seconds=seconds, recording=(sid, url), transcript=text
     )
     return at + timedelta(seconds=seconds)
 
