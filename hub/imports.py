@@ -15,6 +15,7 @@ batch, not those of earlier batches).
 from __future__ import annotations
 
 import csv
+import io
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from typing import TextIO
@@ -86,6 +87,7 @@ async def import_csv(
     header raises ``Invalid``; bad rows are returned in ``result.rejected``.
     """
     started = time.perf_counter()
+    stream = _checked(stream)
     reader = csv.DictReader(stream)
     header = [h.strip() for h in (reader.fieldnames or [])]
     if not header:
@@ -111,6 +113,29 @@ async def import_csv(
     result.rejected.sort(key=lambda r: r.line)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _checked(stream: TextIO) -> TextIO:
+    """``stream`` rewound after one parse of the whole file, so a field over the csv
+    module's limit (or a malformed quote) fails the import before any batch is
+    committed, with the line it is on. A stream that cannot seek is read into memory."""
+    if not stream.seekable():
+        stream = io.StringIO(stream.read())
+    start = stream.tell()
+    reader = csv.reader(stream)
+    try:
+        for _ in reader:
+            pass
+    except csv.Error as exc:
+        limit = csv.field_size_limit()
+        reason = (
+            f"a field is longer than {limit} characters"
+            if "field larger than field limit" in str(exc)
+            else str(exc)
+        )
+        raise Invalid(f"line {reader.line_num}: {reason}; nothing was imported") from exc
+    stream.seek(start)
+    return stream
 
 
 def _well_formed(batch: list[Line], result: ImportResult) -> list[Line]:

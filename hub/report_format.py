@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from hub.reports import Percentiles, Report
 
@@ -22,15 +23,42 @@ CSV_COLUMNS = (
 )
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection:
+# an agent named ``=HYPERLINK(...)`` or ``@SUM(...)``); tab and CR start formulas too.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_cell(value: object) -> object:
+    """``value`` as a spreadsheet shows it but never evaluates: text starting with a
+    formula character gets a leading apostrophe. Numbers are written as they are."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+class _SafeWriter:
+    """A ``csv.DictWriter`` that neutralises every cell (``neutralise_cell``)."""
+
+    def __init__(self, out: io.StringIO, fieldnames: Sequence[str], lineterminator: str) -> None:
+        self.writer = csv.DictWriter(out, fieldnames=fieldnames, lineterminator=lineterminator)
+
+    def writeheader(self) -> None:
+        self.writer.writeheader()
+
+    def writerow(self, row: Mapping[str, Any]) -> None:
+        self.writer.writerow({k: neutralise_cell(v) for k, v in row.items()})
+
+
 def _seconds(value: float | None) -> str:
     return "" if value is None else f"{value:.0f}"
 
 
 def report_csv(report: Report) -> str:
     """One CSV with a ``figure`` column naming each row's figure; empty cells where a
-    column does not apply. Durations are whole seconds."""
+    column does not apply. Durations are whole seconds. Cells that a spreadsheet
+    would run as a formula are neutralised (``neutralise_cell``)."""
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    writer = _SafeWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
     writer.writeheader()
     for day, channel, count in report.conversations:
         writer.writerow({"figure": "conversations", "day": day, "channel": channel, "count": count})

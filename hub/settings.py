@@ -68,6 +68,17 @@ class Settings:
     log_format: str = "text"  # HUB_LOG_FORMAT: "json" for one JSON object per line
     # Outbound webhooks may target private/loopback addresses (tests, trusted LANs).
     webhooks_allow_private: bool = False
+    # Ports outbound webhooks may target besides 80 and 443 (HUB_WEBHOOKS_ALLOWED_PORTS).
+    webhooks_allowed_ports: frozenset[int] = frozenset({80, 443})
+    # A widget visitor token unused this long stops working (sliding; rotated on use).
+    visitor_token_days: int = 90
+    # SMS-pumping limits on verification codes and handoff texts (hub.sms_limits).
+    sms_countries: tuple[str, ...] = ()  # HUB_SMS_COUNTRIES; empty = the default region's
+    sms_per_number_hour: int = 3
+    sms_per_client_hour: int = 10
+    sms_hourly_budget: int = 100
+    # Stored terminal acks and outbound-webhook delivery logs older than this are pruned.
+    delivery_log_retention_days: int = 30
     # Send a one-question CSAT survey when a thread is resolved.
     csat_surveys: bool = False
     # A queued caller is sent to voicemail after waiting this long (HUB_QUEUE_MAX_WAIT_SECONDS).
@@ -77,6 +88,11 @@ class Settings:
     def origins(self) -> tuple[str, ...]:
         """Origins allowed to open the widget socket (defaults to the public URL)."""
         return self.allowed_origins or (self.public_url.rstrip("/"),)
+
+    @property
+    def sms_allowed_countries(self) -> tuple[str, ...]:
+        """Region codes verification codes and handoff texts may be sent to."""
+        return self.sms_countries or (self.default_region,)
 
     @property
     def is_sqlite(self) -> bool:
@@ -117,6 +133,15 @@ class Settings:
             log_level=env.get("HUB_LOG_LEVEL", "INFO").upper(),
             log_format=env.get("HUB_LOG_FORMAT", "text").strip().lower(),
             webhooks_allow_private=env.get("HUB_WEBHOOKS_ALLOW_PRIVATE", "") in ("1", "true"),
+            webhooks_allowed_ports=frozenset(
+                {80, 443, *(int(p) for p in _csv(env.get("HUB_WEBHOOKS_ALLOWED_PORTS")))}
+            ),
+            visitor_token_days=int(env.get("HUB_VISITOR_TOKEN_DAYS", "90")),
+            sms_countries=tuple(c.upper() for c in _csv(env.get("HUB_SMS_COUNTRIES"))),
+            sms_per_number_hour=int(env.get("HUB_SMS_PER_NUMBER_HOUR", "3")),
+            sms_per_client_hour=int(env.get("HUB_SMS_PER_CLIENT_HOUR", "10")),
+            sms_hourly_budget=int(env.get("HUB_SMS_HOURLY_BUDGET", "100")),
+            delivery_log_retention_days=int(env.get("HUB_DELIVERY_LOG_RETENTION_DAYS", "30")),
             csat_surveys=env.get("HUB_CSAT_SURVEYS", "") in ("1", "true"),
             queue_max_wait_seconds=int(env.get("HUB_QUEUE_MAX_WAIT_SECONDS", "300")),
         )

@@ -33,6 +33,7 @@ from hub.core import Hub, UnitOfWork
 from hub.errors import Forbidden, HubError
 from hub.models import Store, Terminal
 from hub.models.customer import EMAIL, LOYALTY, PHONE
+from hub.models.staff import TERMINAL_KIOSK
 from hub.serializers import order_dict
 
 log = logging.getLogger(__name__)
@@ -59,7 +60,18 @@ class Frame:
 Handler = Callable[[UnitOfWork, Frame], Awaitable[dict[str, Any]]]
 
 
+def _no_kiosk_id(frame: Frame) -> None:
+    """A kiosk (a self-service screen anyone can touch) never looks a customer up by id:
+    walking ids would list every customer's first name. (It may check in the id its
+    own lookup by phone, email or loyalty id returned.)"""
+    if frame.terminal.role == TERMINAL_KIOSK and "customer_id" in frame.data:
+        raise Forbidden(
+            "a kiosk looks customers up by phone, email or loyalty id", code="forbidden"
+        )
+
+
 async def lookup(uow: UnitOfWork, frame: Frame) -> dict[str, Any]:
+    _no_kiosk_id(frame)
     customer, matches = await actions.lookup(
         uow, customer_ref(frame.data), name=text(frame.data, "name", max_len=200) or None
     )

@@ -1,8 +1,11 @@
 """Who is on the other end of a widget socket: signed visitor tokens and verified users.
 
-A visitor token is an itsdangerous signature (under ``HUB_SECRET_KEY``) of a random
-visitor id; the browser keeps it in localStorage and presents it on every connect, so
-reloads and reconnects are the same visitor. A host site that knows its user passes
+A visitor token is an itsdangerous timestamped signature (under ``HUB_SECRET_KEY``) of
+a random visitor id; the browser keeps it in localStorage and presents it on every
+connect, so reloads and reconnects are the same visitor. Every connect answers with a
+freshly signed token (rotation), and a token older than ``HUB_VISITOR_TOKEN_DAYS``
+(default 90) reads as no token at all: the expiry slides with use, and a token copied
+from an abandoned browser stops opening its history. A host site that knows its user passes
 ``user_id`` and ``user_hash`` = hex HMAC-SHA256(``HUB_WIDGET_SECRET``, user_id); a
 matching hash makes the user id a verified identity shared by all that user's devices.
 """
@@ -12,9 +15,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from itsdangerous import BadSignature, URLSafeSerializer
+from itsdangerous import BadSignature, TimestampSigner
 
 from hub.models.customer import VISITOR
 
@@ -55,29 +60,44 @@ def room_for(kind: str, address: str) -> str:
     return f"webchat:{kind}:{address}"
 
 
-class VisitorTokens:
-    """Mints and reads visitor tokens. A forged or foreign token reads as None."""
+class _Signer(TimestampSigner):
+    """itsdangerous' ``TimestampSigner`` on an injectable clock (tests age tokens)."""
 
-    def __init__(self, secret_key: str) -> None:
-        self._serializer = URLSafeSerializer(secret_key, salt=TOKEN_SALT)
+    clock: Callable[[], float] = time.time
+
+    def get_timestamp(self) -> int:
+        return int(self.clock())
+
+
+class VisitorTokens:
+    """Mints and reads visitor tokens. A forged, foreign or expired token reads as None."""
+
+    def __init__(
+        self, secret_key: str, *, max_age_days: int = 90, clock: Callable[[], float] = time.time
+    ) -> None:
+        self._signer = _Signer(secret_key, salt=TOKEN_SALT)
+        self._signer.clock = clock
+        self.max_age = max_age_days * 86400
 
     def mint(self) -> tuple[str, str]:
         """A new ``(visitor_id, token)``."""
         visitor_id = "v_" + secrets.token_urlsafe(16)
-        return visitor_id, self._serializer.dumps({"v": visitor_id})
+        return visitor_id, self.token_for(visitor_id)
 
     def token_for(self, visitor_id: str) -> str:
-        return self._serializer.dumps({"v": visitor_id})
+        """A token for ``visitor_id`` signed now, with a random nonce so each one differs
+        (the rotated token a connect returns)."""
+        return self._signer.sign(f"{visitor_id}:{secrets.token_urlsafe(6)}").decode()
 
     def read(self, token: object) -> str | None:
         if not isinstance(token, str) or not token or len(token) > 512:
             return None
         try:
-            data = self._serializer.loads(token)
-        except BadSignature:
+            value = self._signer.unsign(token, max_age=self.max_age).decode()
+        except (BadSignature, UnicodeDecodeError):
             return None
-        visitor_id = data.get("v") if isinstance(data, dict) else None
-        return visitor_id if isinstance(visitor_id, str) and visitor_id else None
+        visitor_id = value.split(":", 1)[0]
+        return visitor_id if visitor_id.startswith("v_") and ":" in value else None
 
 
 def user_hash(secret: str, user_id: str) -> str:

@@ -80,7 +80,9 @@ class WidgetNamespace(socketio.AsyncNamespace):
         super().__init__(NAMESPACE)
         self.connector = connector
         self.hub = connector.hub
-        self.tokens = VisitorTokens(self.hub.settings.secret_key)
+        self.tokens = VisitorTokens(
+            self.hub.settings.secret_key, max_age_days=self.hub.settings.visitor_token_days
+        )
         self.limits = WidgetLimits.defaults()
         self.schedule = schedule_cache(self.hub)
 

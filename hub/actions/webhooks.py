@@ -44,7 +44,11 @@ async def _check_url(uow: UnitOfWork, url: str) -> str:
     url = url.strip()
     if len(url) > 2000:
         raise Invalid("URL longer than 2000 characters", code="invalid_url")
-    await vet_target(url, allow_private=uow.settings.webhooks_allow_private)
+    await vet_target(
+        url,
+        allow_private=uow.settings.webhooks_allow_private,
+        allowed_ports=uow.settings.webhooks_allowed_ports,
+    )
     return url
 
 

@@ -67,7 +67,11 @@ async def deliver_webhook(hub: Hub, job: OutboxJob, attempts: int) -> None:
     }
     last_try = attempts >= MAX_ATTEMPTS
     try:
-        target = await vet_target(endpoint.url, allow_private=hub.settings.webhooks_allow_private)
+        target = await vet_target(
+            endpoint.url,
+            allow_private=hub.settings.webhooks_allow_private,
+            allowed_ports=hub.settings.webhooks_allowed_ports,
+        )
     except RefusedTarget as exc:
         await _record(hub, delivery_id, error=exc.message, final=True)
         raise SendError(exc.message, code=exc.code, transient=False) from exc

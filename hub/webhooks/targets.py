@@ -19,6 +19,9 @@ from hub.errors import Invalid
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
+DEFAULT_PORTS: frozenset[int] = frozenset({80, 443})
+
+
 class RefusedTarget(Invalid):
     code = "webhook_target_refused"
 
@@ -33,9 +36,17 @@ class Target:
 
 def is_public(address: IPAddress) -> bool:
     """False for loopback, private, link-local, multicast, reserved and unspecified
-    addresses (IPv4-mapped IPv6 addresses are judged as the IPv4 address they carry)."""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
+    addresses. IPv6 addresses that carry an IPv4 address (IPv4-mapped ``::ffff:a.b.c.d``,
+    6to4 ``2002:aabb:ccdd::``, Teredo ``2001:0::``) are judged as the IPv4 address
+    they carry, so ``2002:7f00:1::`` (127.0.0.1) or ``2002:a9fe:a9fe::`` (the cloud
+    metadata address) is refused."""
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            address = address.ipv4_mapped
+        elif address.sixtofour is not None:
+            address = address.sixtofour
+        elif address.teredo is not None:
+            address = address.teredo[1]
     return address.is_global and not (
         address.is_private
         or address.is_loopback
@@ -80,9 +91,11 @@ async def resolve(host: str, port: int) -> tuple[IPAddress, ...]:
     return tuple(addresses)
 
 
-async def vet_target(url: str, *, allow_private: bool) -> Target:
+async def vet_target(
+    url: str, *, allow_private: bool, allowed_ports: frozenset[int] = DEFAULT_PORTS
+) -> Target:
     """Resolve ``url``'s host and refuse it (``RefusedTarget``) if any address is not
-    public, unless ``allow_private``."""
+    public or its port is not in ``allowed_ports``, unless ``allow_private``."""
     scheme, host, port = check_url_shape(url)
     addresses = await resolve(host, port)
     if not allow_private:
@@ -92,4 +105,10 @@ async def vet_target(url: str, *, allow_private: bool) -> Target:
                     f"{host} resolves to {address}, a private or local address; "
                     "set HUB_WEBHOOKS_ALLOW_PRIVATE=1 to allow it"
                 )
+    if not allow_private and port not in allowed_ports:
+        allowed = ", ".join(str(p) for p in sorted(allowed_ports))
+        raise RefusedTarget(
+            f"port {port} is not allowed for webhooks (allowed: {allowed}); "
+            "add it to HUB_WEBHOOKS_ALLOWED_PORTS"
+        )
     return Target(scheme, host, port, addresses)

@@ -3,6 +3,7 @@ nothing."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from hub.core import Hub
 from hub.errors import Invalid
 from hub.imports import import_csv
 from hub.models import Customer, Detail, Event, Identity, Order
+from hub.settings import Settings
 from hub.types import Inbound
 
 CUSTOMERS = """name,email,phone,loyalty_id,detail.address
@@ -177,3 +179,30 @@ async def test_bulk_path_writes_what_the_actions_write(hub: Hub) -> None:
     assert sorted(e.provider_id or "" for e in events) == [f"order:b-{i}" for i in range(1, 5)]
     assert all(e.channel == "import" and e.data["order_id"] for e in events)
     assert events[0].body == "Order B-1 — 1 item(s)"
+
+
+async def test_an_oversized_field_fails_clearly_before_anything_is_written(
+    db_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A careless export with a 200 000-character cell on line 600: the CLI says which
+    line and why, and the 598 good rows before it are not half-imported."""
+    monkeypatch.setenv("HUB_DATABASE_URL", db_url)
+    monkeypatch.setenv("HUB_SECRET_KEY", "test-secret")
+    monkeypatch.setenv("HUB_VAR_DIR", str(tmp_path / "var"))
+    rows = [f"Person {n},p{n}@example.com,,\n" for n in range(598)]
+    oversized = '"' + "x" * 200_000 + '",big@example.com,,\n'
+    path = tmp_path / "customers.csv"
+    path.write_text("name,email,phone,loyalty_id\n" + "".join(rows) + oversized)
+    args = ["import", str(path), "--no-progress", "--batch-size", "100"]
+    assert await asyncio.to_thread(main, args) == 2
+    _, err = capsys.readouterr()
+    assert "line 600: a field is longer than 131072 characters; nothing was imported" in err
+    hub = Hub(Settings.from_env())
+    try:
+        async with hub.read() as db:
+            assert await db.scalar(select(func.count()).select_from(Customer)) == 0
+    finally:
+        await hub.dispose()

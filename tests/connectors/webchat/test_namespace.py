@@ -80,7 +80,8 @@ async def test_reconnect_with_token_keeps_customer_and_history(
     await visitor.close()
 
     _, again = await visitors(server.url, auth={"visitor_token": session["visitor_token"]})
-    assert again["visitor_token"] == session["visitor_token"]
+    # Rotated on use: a new token for the same visitor.
+    assert again["visitor_token"] != session["visitor_token"]
     assert again["customer_id"] == ack["customer_id"]
     bodies = [(m["direction"], m["body"], m["agent_name"]) for m in again["messages"]]
     assert bodies == [("in", "first visit", None), ("out", "Hi! Let me check.", "Sam")]
