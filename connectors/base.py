@@ -14,22 +14,26 @@ Adding a channel:
    from ``namespaces()``.
 3. Implement ``send`` (raise ``hub.errors.SendError(transient=...)`` on failure) and,
    if the provider can tell, ``reconcile`` for sends whose outcome was lost in a crash.
+   A provider rule about what may be sent when (WhatsApp's 24-hour window, its
+   templates) goes in ``prepare_reply``, which ``send_reply`` calls before committing.
 4. Add one line to ``connectors/registry.py``. Nothing in ``hub/`` changes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import socketio
 from starlette.routing import BaseRoute
 
+from hub.errors import Invalid
 from hub.events import DomainEvent
 from hub.types import Outbound, SendResult
 
 if TYPE_CHECKING:
-    from hub.core import Hub
+    from hub.core import Hub, UnitOfWork
+    from hub.models import Identity
 
 
 class Connector:
@@ -56,6 +60,21 @@ class Connector:
     def can_reach(self, kind: str, address: str, *, opted_out: bool = False) -> bool:
         """Whether a reply can go to this identity; SMS refuses opted-out numbers."""
         return kind in self.reply_kinds
+
+    async def prepare_reply(
+        self, uow: UnitOfWork, identity: Identity, body: str, data: dict[str, Any]
+    ) -> str:
+        """Check a reply to ``identity`` against the channel's own rules, inside
+        ``send_reply``'s transaction, and return the body to store.
+
+        Raise ``hub.errors.Unreachable``/``Invalid`` to refuse it with a reason the agent
+        can act on. ``data["template"]`` asks for one of the provider's approved
+        templates (``{"sid", "variables"}``); a channel without templates refuses it.
+        ``data`` may be completed (it is stored on the event and reaches ``send``).
+        """
+        if data.get("template") is not None:
+            raise Invalid(f"{self.label or self.channel} has no message templates", code="template")
+        return body
 
     async def send(self, message: Outbound) -> SendResult:
         """Deliver a committed outbound message. Must be safe to call again for the

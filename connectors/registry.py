@@ -12,5 +12,6 @@ def connector_classes() -> list[type[Connector]]:
     from connectors.phone.connector import PhoneConnector
     from connectors.sms import SmsConnector
     from connectors.webchat import WebchatConnector
+    from connectors.whatsapp import WhatsappConnector
 
-    return [WebchatConnector, SmsConnector, PhoneConnector, InstoreConnector]
+    return [WebchatConnector, SmsConnector, PhoneConnector, InstoreConnector, WhatsappConnector]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -83,6 +84,9 @@ class Settings:
     csat_surveys: bool = False
     # A queued caller is sent to voicemail after waiting this long (HUB_QUEUE_MAX_WAIT_SECONDS).
     queue_max_wait_seconds: int = 300
+    # The raw environment, for channel settings that live with their connector
+    # (``connectors/<name>/settings.py``); tests pass ``environ={...}``.
+    environ: Mapping[str, str] = field(default_factory=dict, repr=False, hash=False)
 
     @property
     def origins(self) -> tuple[str, ...]:
@@ -144,4 +148,5 @@ class Settings:
             delivery_log_retention_days=int(env.get("HUB_DELIVERY_LOG_RETENTION_DAYS", "30")),
             csat_surveys=env.get("HUB_CSAT_SURVEYS", "") in ("1", "true"),
             queue_max_wait_seconds=int(env.get("HUB_QUEUE_MAX_WAIT_SECONDS", "300")),
+            environ=env,
         )

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-import aiohttp
 from twilio.base import values
 from twilio.base.exceptions import TwilioException
 from twilio.rest import Client
 
 from connectors.sms.parse import delivery_status
-from connectors.twilio.client import twilio_client
+from connectors.twilio.client import NETWORK_ERRORS, send_error, twilio_client
 from hub.errors import SendError
 from hub.settings import Settings
 from hub.types import Outbound, SendResult
@@ -23,7 +21,6 @@ log = logging.getLogger(__name__)
 STATUS_PATH = "/twilio/sms/status"
 # How many recent messages to the customer's number ``reconcile`` looks through.
 RECONCILE_WINDOW = 20
-NETWORK_ERRORS = (aiohttp.ClientError, asyncio.TimeoutError, OSError)
 
 
 def status_callback_url(settings: Settings, event_id: int) -> str:
@@ -78,7 +75,7 @@ class TwilioSender:
                 status_callback=status_callback_url(self.settings, message.event_id),
             )
         except TwilioException as exc:
-            raise _send_error(exc) from exc
+            raise send_error(exc) from exc
         except NETWORK_ERRORS as exc:
             raise SendError(f"Twilio unreachable: {exc!r}", code="network") from exc
         return SendResult(created.sid, delivery_status(created.status) or "queued")
@@ -99,7 +96,7 @@ class TwilioSender:
                 to=message.address, from_=self.settings.twilio_sms_number, limit=RECONCILE_WINDOW
             )
         except TwilioException as exc:
-            error = _send_error(exc)
+            error = send_error(exc)
             raise SendError(f"cannot reconcile: {error.message}", code=error.code) from exc
         except NETWORK_ERRORS as exc:
             raise SendError(f"Twilio unreachable: {exc!r}", code="network") from exc
@@ -111,18 +108,3 @@ class TwilioSender:
                 log.info("event %s was already sent as %s", message.event_id, found.sid)
                 return SendResult(found.sid, delivery_status(found.status) or "queued")
         return None
-
-
-def _send_error(exc: TwilioException) -> SendError:
-    status = int(getattr(exc, "status", 0) or 0)
-    code = getattr(exc, "code", None)
-    text = str(getattr(exc, "msg", None) or getattr(exc, "detail", None) or exc)
-    # The SDK prefixes Twilio's message with what it was doing ("Unable to create record: ").
-    if text.startswith("Unable to ") and ": " in text:
-        text = text.split(": ", 1)[1]
-    transient = status >= 500 or status == 429 or status == 0
-    return SendError(
-        f"Twilio {status}: {text}",
-        code=str(code) if code else f"http_{status}",
-        transient=transient,
-    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from functools import lru_cache
 
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import Response
 from twilio.twiml.messaging_response import MessagingResponse
@@ -12,6 +13,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 from connectors.out_of_hours import answer_if_closed, schedule_cache
 from connectors.sms.csat import could_be_score, record_rating
 from connectors.sms.parse import ERROR_MESSAGES, delivery_status, inbound_from_form
+from connectors.twilio.messaging import FormReceiver, prefixed_channel
 from connectors.twilio.webhooks import verified_form
 from hub.actions.consent import apply_consent, consent_keyword
 from hub.actions.inbound import receive_inbound
@@ -56,10 +58,14 @@ class SmsWebhooks:
         bare "1"-"5" while a CSAT survey is pending is the rating (``sms.csat``).
         Outside business hours a new message gets the auto-reply (once per closed
         period). A retried MessageSid changes nothing; messages from our own number
-        are ignored so the channel never echoes itself.
+        are ignored so the channel never echoes itself. A WhatsApp message (``From``
+        ``whatsapp:…``) goes to the WhatsApp channel (``hand_over``).
         """
         form = await verified_form(request, self.hub.settings)
-        if self.is_own_number(str(form.get("From") or "")):
+        sender = str(form.get("From") or "")
+        if (channel := prefixed_channel(sender)) is not None:
+            return await self.hand_over(channel, form)
+        if self.is_own_number(sender):
             return empty_twiml()
         inbound = inbound_from_form(form)
         if could_be_score(inbound) and await record_rating(self.hub, inbound):
@@ -75,6 +81,16 @@ class SmsWebhooks:
             received = await receive_inbound(uow, inbound)
             if not received.duplicate and received.identity is not None:
                 await apply_consent(uow, received.identity.id, keyword)
+        return empty_twiml()
+
+    async def hand_over(self, channel: str, form: FormData) -> Response:
+        """A WhatsApp message posted to the SMS webhook (one Twilio webhook for both):
+        stored by that channel's connector, never as an SMS. Dropped (logged) when the
+        channel is not installed."""
+        connector = self.hub.connector(channel)
+        if isinstance(connector, FormReceiver):
+            return await connector.receive_form(form)
+        log.warning("%s message on the SMS webhook, but no %s connector", channel, channel)
         return empty_twiml()
 
     async def status(self, request: Request) -> Response:

@@ -8,17 +8,23 @@ against either.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 from typing import Any
 from urllib.parse import urlsplit
 
+import aiohttp
+from twilio.base.exceptions import TwilioException
 from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.http.response import Response
 from twilio.rest import Client
 
+from hub.errors import SendError
 from hub.settings import Settings
 
 TWILIO_HOST_SUFFIX = ".twilio.com"
+# What a request that never got an answer raises (transient: retried later).
+NETWORK_ERRORS = (aiohttp.ClientError, asyncio.TimeoutError, OSError)
 
 
 class HeaderAuthHttpClient(AsyncTwilioHttpClient):
@@ -55,3 +61,20 @@ def twilio_client(settings: Settings) -> Client:
     else:
         http_client = HeaderAuthHttpClient(timeout=10.0)
     return Client(settings.twilio_account_sid, settings.twilio_auth_token, http_client=http_client)
+
+
+def send_error(exc: TwilioException) -> SendError:
+    """A REST refusal as a ``SendError``: 4xx permanent with Twilio's code, 5xx/429 or
+    no status transient."""
+    status = int(getattr(exc, "status", 0) or 0)
+    code = getattr(exc, "code", None)
+    text = str(getattr(exc, "msg", None) or getattr(exc, "detail", None) or exc)
+    # The SDK prefixes Twilio's message with what it was doing ("Unable to create record: ").
+    if text.startswith("Unable to ") and ": " in text:
+        text = text.split(": ", 1)[1]
+    transient = status >= 500 or status == 429 or status == 0
+    return SendError(
+        f"Twilio {status}: {text}",
+        code=str(code) if code else f"http_{status}",
+        transient=transient,
+    )

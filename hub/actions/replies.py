@@ -54,11 +54,14 @@ async def send_reply(
     ``identity_id`` the message goes to that identity of the customer only (e.g. a
     one-time code to the very number being verified). Refuses
     (``Unreachable``) when the customer has no address that channel can deliver to,
-    e.g. no phone for SMS or a number that texted STOP. Delivery happens after commit
-    through the outbox, which retries transient failures.
+    e.g. no phone for SMS or a number that texted STOP, and when the channel's own
+    rules refuse it (``Connector.prepare_reply``: WhatsApp's 24-hour window). With
+    ``data["template"]`` the channel's approved template gives the body. Delivery
+    happens after commit through the outbox, which retries transient failures.
     """
     body = (body or "").strip()
-    if not body:
+    payload = dict(data or {})
+    if not body and payload.get("template") is None:
         raise Invalid("a reply needs a body", code="empty_body")
     if len(body) > uow.settings.max_message_chars:
         raise Invalid(
@@ -98,8 +101,10 @@ async def send_reply(
             )
         raise Unreachable(f"the customer has no address reachable on {channel}")
 
+    body = await connector.prepare_reply(uow, target, body, payload)
+    if not body:
+        raise Invalid("a reply needs a body", code="empty_body")
     agent = await uow.session.get(Agent, agent_id) if agent_id else None
-    payload = dict(data or {})
     payload["via"] = via
     if agent is not None:
         payload["agent_name"] = agent.name

@@ -7,11 +7,14 @@ however long the history is.
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from datetime import datetime
+
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.errors import Invalid
 from hub.models import Event
+from hub.models.thread import IN
 
 MAX_PAGE = 200
 
@@ -47,3 +50,17 @@ async def timeline_page(
     more = len(rows) > limit
     rows = rows[:limit]
     return rows, (str(rows[-1].id) if more and rows else None)
+
+
+async def last_inbound_at(
+    session: AsyncSession, customer_id: int, channel: str, identity_id: int | None = None
+) -> datetime | None:
+    """When the customer last wrote on ``channel`` (from ``identity_id`` when given), or
+    None. Channels with a reply window (WhatsApp's 24 hours) measure it from here."""
+    query = select(func.max(Event.created_at)).where(
+        Event.customer_id == customer_id, Event.channel == channel, Event.direction == IN
+    )
+    if identity_id is not None:
+        query = query.where(Event.identity_id == identity_id)
+    found: datetime | None = await session.scalar(query)
+    return found

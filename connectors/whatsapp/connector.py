@@ -1,0 +1,103 @@
+"""The WhatsApp channel: Twilio's WhatsApp webhooks in, its Messages API out."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from starlette.datastructures import FormData
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from connectors.base import Connector
+from connectors.whatsapp.callbacks import WhatsappCallbacks
+from connectors.whatsapp.parse import CHANNEL, PHONE
+from connectors.whatsapp.sender import WhatsappSender
+from connectors.whatsapp.settings import WhatsappSettings
+from connectors.whatsapp.templates import TemplateCatalog, check_variables
+from connectors.whatsapp.window import window_of
+from hub.actions.timeline import find_event
+from hub.core import Hub
+from hub.errors import Invalid, Unreachable
+from hub.types import Outbound, SendResult
+
+if TYPE_CHECKING:
+    from hub.core import UnitOfWork
+    from hub.models import Identity
+
+
+class WhatsappConnector(Connector):
+    """Customers write to the hub's WhatsApp sender; agents answer on WhatsApp.
+
+    Routes: ``POST /twilio/whatsapp`` (incoming) and ``POST /twilio/whatsapp/status``
+    (sent / delivered / read). The number is the customer's phone identity, so SMS,
+    calls and WhatsApp from one number share a thread. Free-form replies go out only
+    inside the 24-hour window; outside it an approved template (``data["template"]``).
+    """
+
+    channel = CHANNEL
+    reply_kinds = (PHONE,)
+    label = "WhatsApp"
+
+    def __init__(self, hub: Hub) -> None:
+        super().__init__(hub)
+        self.settings = WhatsappSettings.from_settings(hub.settings)
+        self.sender = WhatsappSender(hub.settings, self.settings)
+        self.callbacks = WhatsappCallbacks(hub, self.settings)
+        self.templates = TemplateCatalog(self.sender.content, self.settings.content_cache_seconds)
+
+    def routes(self) -> Sequence[BaseRoute]:
+        return [
+            Route("/twilio/whatsapp", self.callbacks.incoming, methods=["POST"]),
+            Route("/twilio/whatsapp/status", self.callbacks.status, methods=["POST"]),
+        ]
+
+    async def receive_form(self, form: FormData) -> Response:
+        """Store a verified WhatsApp form posted to another Twilio webhook (the SMS one)."""
+        return await self.callbacks.receive(form)
+
+    def can_reach(self, kind: str, address: str, *, opted_out: bool = False) -> bool:
+        """Any phone number that has not opted out, once a WhatsApp sender is set up
+        (whether the window allows free-form text is ``prepare_reply``'s question)."""
+        return self.settings.number is not None and kind in self.reply_kinds and not opted_out
+
+    async def shutdown(self) -> None:
+        await self.sender.close()
+
+    async def prepare_reply(
+        self, uow: UnitOfWork, identity: Identity, body: str, data: dict[str, Any]
+    ) -> str:
+        """A template (``data["template"]``: ``sid`` of an approved one and its
+        ``variables``) is always allowed and gives the body; free-form text only while
+        the number's 24-hour window is open (``Unreachable``, code ``window_closed``,
+        saying why, otherwise)."""
+        requested = data.get("template")
+        if requested is not None:
+            if not isinstance(requested, Mapping) or not requested.get("sid"):
+                raise Invalid("a template needs the sid of an approved template", code="template")
+            template = await self.templates.get(str(requested["sid"]))
+            if template is None:
+                raise Invalid(
+                    f"{requested['sid']} is not an approved WhatsApp template", code="template"
+                )
+            try:
+                variables = check_variables(template, requested.get("variables"))
+            except ValueError as exc:
+                raise Invalid(str(exc), code="template") from exc
+            data["template"] = {"sid": template.sid, "name": template.name, "variables": variables}
+            return template.render(variables)
+        window = await window_of(uow.session, identity.customer_id, identity.id)
+        if not window.is_open:
+            raise Unreachable(window.explain(), code="window_closed")
+        return body
+
+    async def send(self, message: Outbound) -> SendResult:
+        return await self.sender.send(message)
+
+    async def reconcile(self, message: Outbound) -> SendResult | None:
+        async def claimed_elsewhere(sid: str) -> bool:
+            async with self.hub.uow() as uow:
+                event = await find_event(uow, self.channel, sid)
+            return event is not None and event.id != message.event_id
+
+        return await self.sender.reconcile(message, claimed_elsewhere)
