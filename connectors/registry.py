@@ -10,8 +10,16 @@ def connector_classes() -> list[type[Connector]]:
     # Imported here so importing the registry does not import every provider SDK.
     from connectors.instore import InstoreConnector
     from connectors.phone.connector import PhoneConnector
+    from connectors.shopify import ShopifyConnector
     from connectors.sms import SmsConnector
     from connectors.webchat import WebchatConnector
     from connectors.whatsapp import WhatsappConnector
 
-    return [WebchatConnector, SmsConnector, PhoneConnector, InstoreConnector, WhatsappConnector]
+    return [
+        WebchatConnector,
+        SmsConnector,
+        PhoneConnector,
+        InstoreConnector,
+        WhatsappConnector,
+        ShopifyConnector,
+    ]

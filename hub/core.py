@@ -22,6 +22,7 @@ from hub.settings import Settings
 if TYPE_CHECKING:
     from connectors.base import Connector
     from hub.actions.inbound import Received
+    from hub.commerce.service import CommerceService
     from hub.ingest import IngestBatcher
     from hub.types import Inbound
 
@@ -73,6 +74,8 @@ class Hub:
         self.presence: Callable[[], set[int]] = set
         self._batcher: IngestBatcher | None = None
         self.job_handlers: dict[str, JobHandler] = {}
+        # The shop (orders, stock, order actions), set by a shop connector; None without one.
+        self.commerce: CommerceService | None = None
 
     def add_connector(self, connector: Connector) -> None:
         self.connectors[connector.channel] = connector

@@ -63,6 +63,8 @@ def order_dict(order: Order) -> dict[str, Any]:
         "store_code": order.store_code,
         "status": order.status,
         "pickup_location": order.pickup_location,
+        "pickup_status": order.pickup_status,
+        "fulfillment_status": order.fulfillment_status,
         "currency": order.currency,
         "total_cents": order.total_cents,
         "placed_at": iso(order.placed_at),

@@ -84,6 +84,9 @@ class Settings:
     csat_surveys: bool = False
     # A queued caller is sent to voicemail after waiting this long (HUB_QUEUE_MAX_WAIT_SECONDS).
     queue_max_wait_seconds: int = 300
+    # Tell a customer on their last channel when the shop marks their order ready for
+    # pickup (HUB_PICKUP_NOTIFICATIONS=0 turns it off).
+    pickup_notifications: bool = True
     # The raw environment, for channel settings that live with their connector
     # (``connectors/<name>/settings.py``); tests pass ``environ={...}``.
     environ: Mapping[str, str] = field(default_factory=dict, repr=False, hash=False)
@@ -148,5 +151,6 @@ class Settings:
             delivery_log_retention_days=int(env.get("HUB_DELIVERY_LOG_RETENTION_DAYS", "30")),
             csat_surveys=env.get("HUB_CSAT_SURVEYS", "") in ("1", "true"),
             queue_max_wait_seconds=int(env.get("HUB_QUEUE_MAX_WAIT_SECONDS", "300")),
+            pickup_notifications=env.get("HUB_PICKUP_NOTIFICATIONS", "1") not in ("0", "false"),
             environ=env,
         )

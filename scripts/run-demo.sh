@@ -21,6 +21,20 @@ if [ -z "${TWILIO_AUTH_TOKEN:-}" ]; then
   echo "Twilio simulator (development only) on $TWILIO_API_BASE"
 fi
 
+if [ -z "${SHOPIFY_ACCESS_TOKEN:-}" ]; then
+  # The loopback Shopify (demo products in stock at the three demo stores), with
+  # demo-only credentials; set your own SHOPIFY_* to use a real shop instead.
+  SHOP_PORT="${SHOP_PORT:-8098}"
+  export SHOPIFY_SHOP="demo-shop.myshopify.com"
+  export SHOPIFY_ACCESS_TOKEN="shpat_demo_token_not_secret"
+  export SHOPIFY_API_SECRET="demo-shopify-secret-not-secret"
+  export SHOPIFY_API_BASE="http://127.0.0.1:${SHOP_PORT}"
+  "$BIN/python" -m simulators.shopify --port "$SHOP_PORT" --hub "$HUB_PUBLIC_URL" &
+  SHOP_PID=$!
+  trap 'kill "${SIM_PID:-}" "$SHOP_PID" 2>/dev/null || true' EXIT
+  echo "Shopify simulator (development only) on $SHOPIFY_API_BASE"
+fi
+
 "$BIN/hub" migrate
 "$BIN/hub" demo --if-empty
 echo

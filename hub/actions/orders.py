@@ -29,6 +29,7 @@ class ItemInput:
     quantity: int = 1
     unit_price_cents: int = 0
     sku: str | None = None
+    external_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -101,7 +102,11 @@ async def upsert_order(
     if created or data.items:
         items = [
             OrderItem(
-                sku=i.sku, name=i.name, quantity=i.quantity, unit_price_cents=i.unit_price_cents
+                sku=i.sku,
+                name=i.name,
+                quantity=i.quantity,
+                unit_price_cents=i.unit_price_cents,
+                external_id=i.external_id,
             )
             for i in data.items
         ]
@@ -152,6 +157,6 @@ def _differs(order: Order, data: OrderInput, total: int, customer_id: int) -> bo
 
 def _items_differ(order: Order, items: list[OrderItem]) -> bool:
     def key(i: OrderItem) -> tuple[object, ...]:
-        return (i.sku, i.name, i.quantity, i.unit_price_cents)
+        return (i.sku, i.name, i.quantity, i.unit_price_cents, i.external_id)
 
     return [key(i) for i in order.items] != [key(i) for i in items]

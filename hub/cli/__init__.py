@@ -18,6 +18,7 @@ COMMAND_MODULES = [
     "hub.cli.simulate",
     "hub.cli.customer",
     "hub.cli.terminal",
+    "hub.cli.commerce",
 ]
 
 

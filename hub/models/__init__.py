@@ -7,7 +7,7 @@ from hub.models.customer import Customer, Detail, Identity
 from hub.models.hours import BusinessHours, OutOfHoursReply
 from hub.models.inbox import EVENTS_BY_CUSTOMER_CHANNEL
 from hub.models.instore import TerminalFrame
-from hub.models.order import Order, OrderItem
+from hub.models.order import Order, OrderAction, OrderItem, ProviderDelivery
 from hub.models.outbox import OutboxJob
 from hub.models.staff import Agent, ApiToken, Store, Terminal
 from hub.models.thread import Event, Thread
@@ -28,9 +28,11 @@ __all__ = [
     "Identity",
     "Merge",
     "Order",
+    "OrderAction",
     "OrderItem",
     "OutOfHoursReply",
     "OutboxJob",
+    "ProviderDelivery",
     "Store",
     "Terminal",
     "TerminalFrame",

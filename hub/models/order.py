@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, String
+from sqlalchemy import JSON, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hub.db import Base, BigId, UTCDateTime, utcnow
@@ -32,6 +32,14 @@ class Order(Base):
     total_cents: Mapped[int] = mapped_column(Integer, default=0)
     placed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # From a connected shop (hub.commerce): the shop's last-modified time of the version
+    # stored (an older one never overwrites it), fulfilment and pickup status, the
+    # shipping address, and when the customer was told the order is ready for pickup.
+    shop_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    fulfillment_status: Mapped[str | None] = mapped_column(String(32))
+    pickup_status: Mapped[str | None] = mapped_column(String(16))
+    pickup_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    shipping_address: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
@@ -52,5 +60,42 @@ class OrderItem(Base):
     name: Mapped[str] = mapped_column(String(300))
     quantity: Mapped[int] = mapped_column(Integer, default=1)
     unit_price_cents: Mapped[int] = mapped_column(Integer, default=0)
+    # The shop's id of the line item (refunds name it); None for API and POS orders.
+    external_id: Mapped[str | None] = mapped_column(String(128))
 
     order: Mapped[Order] = relationship(back_populates="items")
+
+
+class OrderAction(Base):
+    """An agent's request to the shop about an order (cancel, refund, address, resend).
+
+    ``key`` is the confirmation form's one-time key: a second submit of the same form
+    finds this row instead of asking the shop again. ``state`` is ``pending`` while the
+    shop is being asked, then ``done`` or ``refused`` (``message`` says why)."""
+
+    __tablename__ = "order_actions"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id", ondelete="SET NULL"))
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    request: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    message: Mapped[str | None] = mapped_column(String(1000))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class ProviderDelivery(Base):
+    """A provider's delivery id already processed (e.g. ``X-Shopify-Webhook-Id``), so a
+    redelivered webhook changes nothing."""
+
+    __tablename__ = "provider_deliveries"
+    __table_args__ = (UniqueConstraint("source", "delivery_id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    source: Mapped[str] = mapped_column(String(32))
+    delivery_id: Mapped[str] = mapped_column(String(128))
+    topic: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)

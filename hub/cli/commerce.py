@@ -1,0 +1,44 @@
+"""``hub commerce sync --since 30d``: read the shop's recent orders into the hub."""
+
+from __future__ import annotations
+
+import argparse
+
+from connectors.registry import connector_classes
+from hub.cli.common import fail, run_with_hub
+from hub.commerce.sync import parse_since, sync_since
+from hub.core import Hub
+from hub.errors import HubError
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    commerce = subparsers.add_parser("commerce", help="the connected shop (docs/commerce.md)")
+    commands = commerce.add_subparsers(dest="commerce_command", required=True, metavar="WHAT")
+    sync = commands.add_parser("sync", help="read orders the shop updated recently")
+    sync.add_argument("--since", default="30d", help="30d, 12h, 45m or an ISO date (default 30d)")
+    sync.set_defaults(func=cmd_sync)
+
+
+async def sync_with_connectors(hub: Hub, since: str) -> str:
+    """Run the sync on ``hub`` with the registered connectors (one of them the shop's)."""
+    connectors = [cls(hub) for cls in connector_classes()]
+    for connector in connectors:
+        hub.add_connector(connector)
+    try:
+        counts = await sync_since(hub, parse_since(since))
+    finally:
+        for connector in connectors:
+            await connector.shutdown()
+    return ", ".join(f"{counts[k]} {k}" for k in ("created", "updated", "stale", "no_customer"))
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    async def run(hub: Hub) -> str:
+        return await sync_with_connectors(hub, args.since)
+
+    try:
+        summary = run_with_hub(run)
+    except HubError as exc:
+        return fail(exc.message)
+    print(f"shop orders since {args.since}: {summary}")
+    return 0

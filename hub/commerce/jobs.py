@@ -1,0 +1,138 @@
+"""Background work for the shop, through the outbox (retried when the shop is down).
+
+- ``shop_backfill``: the first time a customer shows up with a verified email or phone,
+  their past orders are read from the shop (one job per address, ever).
+- ``shop_refresh``: re-read one order from the shop (after a refund webhook, whose
+  payload is not the order).
+
+``install_commerce`` registers both handlers and the listener that queues backfills;
+``create_app`` calls it (through ``hub.day_two``); it does nothing without a shop.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections import OrderedDict
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from hub import events as ev
+from hub.actions.commerce import sync_shop_order, with_customer
+from hub.commerce.port import ShopUnavailable
+from hub.core import Hub, UnitOfWork
+from hub.errors import SendError
+from hub.models import Identity, OutboxJob
+from hub.models.customer import EMAIL, PHONE, VERIFIED
+
+log = logging.getLogger(__name__)
+
+BACKFILL = "shop_backfill"
+REFRESH = "shop_refresh"
+# Customers this process already looked at (first inbound of each is enough).
+SEEN_LIMIT = 50_000
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:40]
+
+
+async def queue_job(uow: UnitOfWork, kind: str, key: str, payload: dict[str, Any]) -> bool:
+    """Queue one outbox job unless one with this key exists; True when queued."""
+    try:
+        async with uow.session.begin_nested():
+            uow.session.add(OutboxJob(kind=kind, key=f"{kind}:{key}"[:128], payload=payload))
+            await uow.session.flush()
+    except IntegrityError:
+        return False
+    uow.on_commit(uow.hub.wake_outbox)
+    return True
+
+
+async def queue_backfills(uow: UnitOfWork, customer_id: int) -> int:
+    """Queue a backfill for each verified email/phone of the customer not backfilled
+    before; returns how many were queued."""
+    result = await uow.session.execute(
+        select(Identity.kind, Identity.address).where(
+            Identity.customer_id == customer_id,
+            Identity.kind.in_((EMAIL, PHONE)),
+            Identity.verification == VERIFIED,
+        )
+    )
+    queued = 0
+    for kind, address in result.all():
+        payload = {"customer_id": customer_id, "kind": kind, "address": address}
+        queued += await queue_job(uow, BACKFILL, f"{kind}:{_digest(address)}", payload)
+    return queued
+
+
+async def queue_refresh(uow: UnitOfWork, external_id: str, reason: str) -> bool:
+    return await queue_job(
+        uow, REFRESH, f"{_digest(external_id)}:{reason}", {"external_id": external_id}
+    )
+
+
+async def run_backfill(hub: Hub, job: OutboxJob, attempts: int) -> None:
+    """Read the shop's orders for the job's address and store them."""
+    commerce = hub.commerce
+    if commerce is None:
+        return
+    kind, address = job.payload.get("kind"), str(job.payload.get("address"))
+    email = address if kind == EMAIL else None
+    phone = address if kind == PHONE else None
+    try:
+        orders = await commerce.port.orders_for(email=email, phone=phone)
+    except ShopUnavailable as exc:
+        raise SendError(exc.message, transient=True) from exc
+    for order in orders:
+        async with hub.uow() as uow:
+            await sync_shop_order(
+                uow, with_customer(order, email=email, phone=phone), channel=commerce.channel
+            )
+    log.info("backfilled %d shop orders for a customer's %s", len(orders), kind)
+
+
+async def run_refresh(hub: Hub, job: OutboxJob, attempts: int) -> None:
+    commerce = hub.commerce
+    if commerce is None:
+        return
+    try:
+        order = await commerce.port.order(str(job.payload.get("external_id")))
+    except ShopUnavailable as exc:
+        raise SendError(exc.message, transient=True) from exc
+    if order is not None:
+        async with hub.uow() as uow:
+            await sync_shop_order(uow, order, channel=commerce.channel)
+
+
+class BackfillTrigger:
+    """After commit: the first inbound event of a customer seen by this process queues
+    the backfills of their verified addresses (the job keys make it once per address
+    across processes and restarts)."""
+
+    def __init__(self, hub: Hub) -> None:
+        self.hub = hub
+        self._seen: OrderedDict[int, None] = OrderedDict()
+
+    async def __call__(self, event: ev.DomainEvent) -> None:
+        if event.name != ev.EVENT_CREATED or event.customer_id is None:
+            return
+        body = event.payload.get("event") or {}
+        if body.get("direction") != "in" or event.customer_id in self._seen:
+            return
+        self._seen[event.customer_id] = None
+        if len(self._seen) > SEEN_LIMIT:
+            self._seen.popitem(last=False)
+        async with self.hub.uow() as uow:
+            await queue_backfills(uow, event.customer_id)
+
+
+def install_commerce(hub: Hub) -> None:
+    """Register the shop's jobs and the backfill trigger, when a shop is connected."""
+    if hub.commerce is None:
+        return
+    hub.job_handlers[BACKFILL] = run_backfill
+    hub.job_handlers[REFRESH] = run_refresh
+    hub.subscribe(BackfillTrigger(hub))

@@ -1,0 +1,23 @@
+"""The demo shop: the demo retailer's products with stock at its three stores and online."""
+
+from __future__ import annotations
+
+import random
+
+from hub.demo.data import PRODUCTS, STORES
+from simulators.shopify.state import ONLINE, Shop
+
+# Demo only: the simulator's credentials (never a real shop's).
+DEMO_TOKEN = "shpat_demo_token_not_secret"
+DEMO_SECRET = "demo-shopify-secret-not-secret"
+
+
+def demo_shop(seed: int = 7) -> Shop:
+    """Every demo product in stock somewhere: each store's name is a Shopify location."""
+    rng = random.Random(seed)
+    shop = Shop(locations=[name for _, name, *_ in STORES] + [ONLINE])
+    for sku, title, cents in PRODUCTS:
+        stock = {location: rng.choice((0, 0, 1, 2, 3, 5, 8)) for location in shop.locations}
+        stock[ONLINE] = rng.randint(4, 30)
+        shop.add_product(sku, title, cents, stock)
+    return shop
