@@ -3,7 +3,7 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-VENDOR := static/vendor/socket.io.min.js
+VENDOR := static/vendor/socket.io.min.js static/vendor/twilio.min.js
 
 .PHONY: run test install browser wrk lint typecheck fmt bench clean migration
 
@@ -13,11 +13,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-# The official socket.io browser client, from the npm registry (package.json pins it).
-$(VENDOR): package.json
+# Browser dependencies from the npm registry (package.json pins them): the official
+# socket.io client and Twilio's Voice JavaScript SDK (the console's softphone).
+$(VENDOR) &: package.json package-lock.json
 	npm install --no-audit --no-fund --silent
 	mkdir -p static/vendor
-	cp node_modules/socket.io-client/dist/socket.io.min.js $(VENDOR)
+	cp node_modules/socket.io-client/dist/socket.io.min.js static/vendor/socket.io.min.js
+	cp node_modules/@twilio/voice-sdk/dist/twilio.min.js static/vendor/twilio.min.js
 
 install: $(STAMP) $(VENDOR)
 

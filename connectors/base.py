@@ -41,6 +41,9 @@ class Connector:
     reply_kinds: ClassVar[tuple[str, ...]] = ()
     # Shown in the console's channel selector and badges.
     label: ClassVar[str] = ""
+    # Scripts (paths under /static) every console page loads after console.js, for
+    # channel-specific console features such as the phone's browser softphone.
+    console_scripts: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, hub: Hub) -> None:
         self.hub = hub

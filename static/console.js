@@ -73,6 +73,15 @@
     });
   }
 
+  // What channel scripts (e.g. static/phone.js, the softphone) share with this one.
+  // They hook in through cancelable DOM events on document: "hub:call-incoming"
+  // (detail: the screen pop) and "hub:dial" (detail: {customer_id}); cancelling one
+  // tells this script the channel script handled it.
+  window.hubConsole = { socket, csrf, on, postJson: (url, data) => postJson(url, data) };
+  function handledElsewhere(name, detail) {
+    return !document.dispatchEvent(new CustomEvent(name, { detail, cancelable: true }));
+  }
+
   const presenceSelect = $("[data-presence]");
   if (presenceSelect && socket) {
     presenceSelect.addEventListener("change", () => {
@@ -92,6 +101,7 @@
   on("call.incoming", (p) => {
     const id = Number(p.customer_id);
     if (!id) return;
+    if (handledElsewhere("hub:call-incoming", p)) return; // the softphone shows it
     const url = `/customers/${id}`;
     const draft = $("#reply-body");
     const here = location.pathname === url;
@@ -242,6 +252,8 @@
     let callKey = null;
     callButton.addEventListener("click", async () => {
       if (callButton.disabled) return;
+      // The browser softphone, when registered, places the call itself.
+      if (handledElsewhere("hub:dial", { customer_id: Number(threadEl.dataset.customerId) })) return;
       callButton.disabled = true;
       callKey = callKey || idempotencyKey();
       callState.hidden = false;

@@ -29,6 +29,11 @@ class PhoneConnector(Connector):
     channel: ClassVar[str] = "phone"
     reply_kinds: ClassVar[tuple[str, ...]] = ()
     label: ClassVar[str] = "Phone"
+    # The Twilio Voice JavaScript SDK (vendored by the Makefile) and the softphone.
+    console_scripts: ClassVar[tuple[str, ...]] = (
+        "/static/vendor/twilio.min.js",
+        "/static/phone.js",
+    )
 
     def __init__(self, hub: Hub) -> None:
         super().__init__(hub)

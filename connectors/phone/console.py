@@ -32,6 +32,7 @@ from hub.serializers import event_dict
 
 if TYPE_CHECKING:
     from connectors.phone.connector import PhoneConnector
+    from hub.core import Hub
 
 TOKEN_TTL_SECONDS = 3600
 CSRF_HEADER = "x-csrf-token"
@@ -134,7 +135,7 @@ class AgentPhone:
                     placed = await find_outbound_call(session, customer_id, agent.id, client_id)
                 if placed is not None:
                     return JSONResponse({"call": event_dict(placed)})
-            to = await self._customer_phone(customer_id)
+            to = await customer_phone(self.hub, customer_id)
             bridge = twiml.callback_url(self.settings, twiml.BRIDGE_PATH, to=to)
             call = await self._create_call(agent, bridge)
             async with self.hub.uow() as uow:
@@ -189,19 +190,6 @@ class AgentPhone:
         call = await self._create_call(agent, url, status_events=False)
         return JSONResponse({"call_sid": call.sid, "waiting": waiting}, status_code=202)
 
-    async def _customer_phone(self, customer_id: int) -> str:
-        async with self.hub.read() as session:
-            customer = await get_customer(session, customer_id)
-            result = await session.execute(
-                select(Identity.address)
-                .where(Identity.customer_id == customer.id, Identity.kind == PHONE)
-                .order_by(Identity.last_seen_at.desc().nulls_last(), Identity.id.desc())
-            )
-            phone = result.scalars().first()
-        if phone is None:
-            raise Unreachable("the customer has no phone number")
-        return phone
-
     async def _create_call(self, agent: Agent, url: str, *, status_events: bool = True) -> Any:
         """Ring ``agent`` on their route; once they answer, Twilio fetches ``url``. With
         ``status_events`` the call's progress is posted to the status webhook."""
@@ -225,6 +213,22 @@ class AgentPhone:
             raise ProviderError(f"Twilio refused the call: {exc}") from exc
         finally:
             await client.http_client.close()  # type: ignore[union-attr]
+
+
+async def customer_phone(hub: Hub, customer_id: int) -> str:
+    """The customer's most recently used phone number (raises ``NotFound`` for an
+    unknown customer, ``Unreachable`` when they have no phone number)."""
+    async with hub.read() as session:
+        customer = await get_customer(session, customer_id)
+        result = await session.execute(
+            select(Identity.address)
+            .where(Identity.customer_id == customer.id, Identity.kind == PHONE)
+            .order_by(Identity.last_seen_at.desc().nulls_last(), Identity.id.desc())
+        )
+        phone = result.scalars().first()
+    if phone is None:
+        raise Unreachable("the customer has no phone number")
+    return phone
 
 
 def _rings_a_phone(agent: Agent) -> bool:

@@ -118,7 +118,12 @@ def answer_call(settings: Settings, answer: CallAnswer) -> VoiceResponse:
         elif noun == "sip":
             dial.sip(address)
         else:
-            dial.client(address)
+            # The browser softphone matches the ringing call to its screen pop by
+            # these custom parameters (``call.customParameters`` in the Voice SDK).
+            client = dial.client()
+            client.identity(address)
+            client.parameter(name="customer_id", value=str(answer.customer.id))
+            client.parameter(name="call_sid", value=answer.event.provider_id or "")
     elif route.mode == QUEUE:
         response.say(f"{hello} All our agents are busy. Please hold.")
         response.enqueue(
@@ -198,6 +203,14 @@ def answer_queue(settings: Settings, agent_id: int) -> VoiceResponse:
     dial.queue(
         QUEUE_NAME, url=callback_url(settings, DEQUEUED_PATH, agent_id=agent_id), method="POST"
     )
+    return response
+
+
+def cannot_call(reason: str) -> VoiceResponse:
+    """Said to an agent whose browser call cannot be placed (no number, no customer)."""
+    response = VoiceResponse()
+    response.say(reason)
+    response.hangup()
     return response
 
 

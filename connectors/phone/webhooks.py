@@ -14,11 +14,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from connectors.phone import twiml
+from connectors.phone.console import customer_phone
 from connectors.twilio.webhooks import verified_form
 from hub.actions.calls import (
     attach_recording,
     attach_transcript,
     find_caller,
+    record_outbound_call,
     send_to_voicemail,
     start_call,
     start_call_with_code,
@@ -26,6 +28,7 @@ from hub.actions.calls import (
     update_call_status,
 )
 from hub.actions.routing import CLOSED, business_hours_status
+from hub.errors import HubError
 from hub.identity import InvalidAddress, normalize_phone
 from hub.models.customer import PHONE
 from hub.types import Inbound
@@ -217,11 +220,16 @@ class VoiceWebhooks:
     async def client(self, request: Request) -> Response:
         """``POST /twilio/voice/client``: the TwiML App's Voice URL, called when an
         agent's browser phone places a call: ``To`` empty or ``queue`` answers the next
-        queued caller; a phone number calls it showing the hub's number."""
+        queued caller; ``customer_id`` (click-to-call from a thread) calls that
+        customer's latest phone number and records the call on their thread; a phone
+        number calls it showing the hub's number."""
         form = await verified_form(request, self.settings)
         agent_id = twiml.agent_id_of_client(str(form.get("From", "")))
         if agent_id is None:
             return twiml.twiml_response(twiml.hangup())
+        customer_id = _int(form.get("customer_id"))
+        if customer_id is not None:
+            return await self._call_customer(form, agent_id, customer_id)
         to = str(form.get("To", "")).strip()
         if to in ("", "queue"):
             return twiml.twiml_response(twiml.answer_queue(self.settings, agent_id))
@@ -230,6 +238,26 @@ class VoiceWebhooks:
         except InvalidAddress:
             return twiml.twiml_response(twiml.hangup())
         return twiml.twiml_response(twiml.bridge(self.settings, number))
+
+    async def _call_customer(self, form: FormData, agent_id: int, customer_id: int) -> Response:
+        """The browser softphone's click-to-call: the agent's own call (its CallSid)
+        becomes the ``call`` event on the customer's thread, then the customer rings."""
+        try:
+            to = await customer_phone(self.hub, customer_id)
+        except HubError as exc:
+            return twiml.twiml_response(twiml.cannot_call(f"Sorry, {exc.message}."))
+        async with self.hub.uow() as uow:
+            await record_outbound_call(
+                uow,
+                customer_id,
+                channel=self.channel,
+                kind=PHONE,
+                address=to,
+                call_id=str(form.get("CallSid", "")),
+                agent_id=agent_id,
+                status="in-progress",
+            )
+        return twiml.twiml_response(twiml.bridge(self.settings, to))
 
     async def dequeued(self, request: Request) -> Response:
         """``POST /twilio/voice/dequeued?agent_id=…``: played to the queued caller as an

@@ -2,8 +2,9 @@
 
 Rooms: ``agents`` (everyone), ``agent:<id>`` (one agent's tabs), ``customer:<id>``
 (tabs showing that customer's thread, joined with the ``watch`` event).
-Presence is the set of agent ids with at least one socket in this process, announced
-with ``presence.updated``; with Redis, ``hub.realtime.presence.SharedPresence`` merges
+Presence is the set of agent ids with at least one socket in this process who have not
+set themselves ``away`` (an away agent gets no calls or chats), announced with
+``presence.updated``; with Redis, ``hub.realtime.presence.SharedPresence`` merges
 the sets of every hub process into ``hub.presence()``.
 """
 
@@ -45,7 +46,13 @@ class AgentNamespace(socketio.AsyncNamespace):
         self.presence_changed: Callable[[], None] = lambda: None
 
     def online_agent_ids(self) -> set[int]:
-        return {agent_id for agent_id, n in self.connections.items() if n > 0}
+        """Agents with a console open here who have not set themselves away: the ones
+        calls and chats may be routed to (``hub.presence()``)."""
+        return {
+            agent_id
+            for agent_id, n in self.connections.items()
+            if n > 0 and self.status.get(agent_id) != "away"
+        }
 
     async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> bool:
         headers = dict(environ.get("asgi.scope", {}).get("headers", []))
@@ -111,7 +118,10 @@ class AgentNamespace(socketio.AsyncNamespace):
         if status not in ("online", "away"):
             return {"ok": False, "error": "status must be online or away"}
         session = await self.get_session(sid)
+        changed = self.status.get(session["agent_id"]) != status
         self.status[session["agent_id"]] = status
+        if changed:
+            self.presence_changed()
         await self._announce(session["agent_id"], status)
         return {"ok": True}
 

@@ -19,7 +19,7 @@ from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
 from hub.app import TEMPLATES_DIR
-from hub.web.console.auth import csrf_token
+from hub.web.console.auth import csrf_token, hub_of
 
 
 def ago(value: datetime | None, now: datetime | None = None) -> str:
@@ -76,6 +76,12 @@ def web_url(value: Any) -> str:
     return ""
 
 
+def console_scripts(request: Request) -> list[str]:
+    """The scripts connectors add to every console page (``Connector.console_scripts``)."""
+    hub = hub_of(request)
+    return [path for c in hub.connectors.values() for path in c.console_scripts]
+
+
 @cache
 def templates() -> Jinja2Templates:
     env = jinja2.Environment(
@@ -93,9 +99,12 @@ def templates() -> Jinja2Templates:
 def render(
     request: Request, name: str, context: dict[str, Any] | None = None, *, status: int = 200
 ) -> Response:
-    """Render ``templates/console/<name>`` with the signed-in agent and the CSRF token."""
+    """Render ``templates/console/<name>`` with the signed-in agent, the CSRF token and
+    the connectors' console scripts."""
+    agent = getattr(request.state, "agent", None)
     values: dict[str, Any] = {
-        "agent": getattr(request.state, "agent", None),
+        "agent": agent,
+        "console_scripts": console_scripts(request) if agent is not None else [],
         "csrf": csrf_token(request),
         "path": request.url.path,
         "flash": request.session.pop("flash", None),

@@ -282,3 +282,33 @@ async def test_a_call_reopens_a_resolved_thread(twilio: Twilio, hub: Hub) -> Non
     async with hub.read() as session:
         thread = (await session.execute(select(Thread))).scalar_one()
     assert thread.status == "open" and thread.resolved_at is None
+
+
+async def test_browser_click_to_call_records_the_call_on_the_thread(
+    twilio: Twilio, hub: Hub
+) -> None:
+    customer_id = await known(hub)
+    async with hub.uow() as uow:
+        agent = await create_agent(uow, "eight@example.com", "Eight", "correct horse battery")
+    params = {"CallSid": "CA7", "From": f"client:agent-{agent.id}", "To": "customer"}
+    for _ in range(2):  # a retried webhook records one call
+        root = twiml(
+            await twilio.post("/twilio/voice/client", {**params, "customer_id": str(customer_id)})
+        )
+        number = root.find("Dial/Number")
+        assert number is not None and (number.text or "").strip() == CALLER
+        assert root.find("Dial").get("callerId") == "+15550002222"  # type: ignore[union-attr]
+    event = await the_call(hub, "CA7")
+    assert (event.customer_id, event.agent_id, event.direction) == (customer_id, agent.id, "out")
+    assert event.data["to"] == CALLER and event.status == "in-progress"
+
+    nobody = twiml(
+        await twilio.post(
+            "/twilio/voice/client", {**params, "CallSid": "CA8", "customer_id": "999"}
+        )
+    )
+    assert verbs(nobody) == ["Say", "Hangup"]
+    async with hub.read() as session:
+        assert (
+            await session.execute(select(func.count()).where(Event.provider_id == "CA8"))
+        ).scalar() == 0

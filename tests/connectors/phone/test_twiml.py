@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import xml.etree.ElementTree as ET
 from urllib.parse import parse_qs, urlsplit
 
 from sqlalchemy import select
@@ -34,6 +35,11 @@ async def known_customer(hub: Hub, phone: str = CALLER, name: str = "Dana Scully
     return received.customer.id
 
 
+def client_identity(root: ET.Element) -> str:
+    """The ``<Identity>`` of the ``<Dial><Client>`` in ``root``."""
+    return (root.findtext("Dial/Client/Identity") or "").strip()
+
+
 async def call_event(hub: Hub, call_sid: str) -> Event:
     async with hub.read() as session:
         result = await session.execute(select(Event).where(Event.provider_id == call_sid))
@@ -56,7 +62,9 @@ async def test_known_caller_goes_to_the_sticky_agent(lab: PhoneLab) -> None:
     dial = root.find("Dial")
     assert dial is not None and dial.get("action", "").endswith("/twilio/voice/dialed")
     assert [c.tag for c in dial] == ["Client"]
-    assert (dial.find("Client").text or "").strip() == f"agent-{sticky}"  # type: ignore[union-attr]
+    assert client_identity(root) == f"agent-{sticky}"
+    params = {p.get("name"): p.get("value") for p in root.iterfind("Dial/Client/Parameter")}
+    assert params == {"customer_id": str(customer_id), "call_sid": "CA1"}
     pop = await console.next("call.incoming")
     assert pop["customer_id"] == customer_id
     assert pop["route"] == {"mode": "agent", "agent_id": sticky, "sticky": True}
@@ -75,8 +83,7 @@ async def test_known_caller_whose_agent_is_offline_goes_to_another(lab: PhoneLab
 
     root = twiml(await lab.twilio.call("CA1", CALLER))
 
-    client = root.find("Dial/Client")
-    assert client is not None and (client.text or "").strip() == f"agent-{other}"
+    assert client_identity(root) == f"agent-{other}"
 
 
 async def test_known_caller_queues_when_every_agent_is_busy(lab: PhoneLab) -> None:

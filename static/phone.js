@@ -1,0 +1,286 @@
+// The console's browser softphone: Twilio's Voice JavaScript SDK (vendored from npm into
+// /static/vendor/twilio.min.js, global `Twilio.Device`) registered with the hub's
+// access token (GET /phone/token). It rings with the screen pop, answers, declines,
+// mutes and hangs up, places click-to-call from a thread, and follows the agent's
+// presence (away = unregistered, so no call rings here). Data from the server is
+// written with textContent only. Hidden when the hub has no browser phone configured.
+"use strict";
+
+(function () {
+  const hc = window.hubConsole;
+  if (!hc || !window.Twilio || !window.Twilio.Device) return;
+
+  const RECOGNITION = {
+    verified: "Verified number",
+    asserted: "Number only typed into a form: confirm who is calling",
+    handoff: "Linked by a handoff code",
+    new: "New caller",
+  };
+  const POP_MESSAGES = 3;
+
+  function el(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    Object.entries(attrs || {}).forEach(([k, v]) => {
+      if (k === "text") node.textContent = v;
+      else if (k === "hidden") node.hidden = Boolean(v);
+      else node.setAttribute(k, v);
+    });
+    node.append(...children);
+    return node;
+  }
+  function button(attr, text, extra) {
+    return el("button", Object.assign({ type: "button", [attr]: "", hidden: true, text }, extra));
+  }
+
+  // -- the panel ---------------------------------------------------------------------------
+  const status = el("p", { class: "softphone-status", "data-phone-status": "", role: "status",
+    "aria-live": "polite", text: "Connecting the phone…" });
+  const popName = el("strong", { "data-pop-name": "" });
+  const popNumber = el("span", { class: "muted", "data-pop-number": "" });
+  const popRecognition = el("p", { class: "recognition", "data-pop-recognition": "" });
+  const popMessages = el("ul", { class: "plain pop-messages", "data-pop-messages": "",
+    "aria-label": "Last messages" });
+  const popOrders = el("ul", { class: "plain pop-orders", "data-pop-orders": "",
+    "aria-label": "Open orders" });
+  const popLink = el("a", { "data-pop-link": "", href: "#", target: "_blank",
+    rel: "noopener", text: "Open thread" });
+  const pop = el("div", { class: "softphone-pop", "data-phone-pop": "", hidden: true },
+    el("p", {}, popName, " ", popNumber), popRecognition,
+    el("h3", { text: "Last messages" }), popMessages,
+    el("h3", { text: "Open orders" }), popOrders, el("p", {}, popLink));
+  const answerBtn = button("data-phone-answer", "Answer", { class: "ok" });
+  const declineBtn = button("data-phone-decline", "Decline", { class: "danger" });
+  const muteBtn = button("data-phone-mute", "Mute", { "aria-pressed": "false" });
+  const hangupBtn = button("data-phone-hangup", "Hang up", { class: "danger" });
+  const nextBtn = button("data-phone-next", "Take next caller");
+  const controls = el("div", { class: "softphone-controls" },
+    answerBtn, declineBtn, muteBtn, hangupBtn, nextBtn);
+  const panel = el("section", { class: "softphone", "data-softphone": "", "data-state": "off",
+    "aria-label": "Phone", hidden: true }, el("h2", { text: "Phone" }), status, pop, controls);
+  document.body.append(panel);
+
+  // Other scripts (transfer, hold) extend the panel through this object.
+  const phone = { panel, controls, pop, call: null, popData: null, device: null };
+  window.hubPhone = phone;
+
+  let device = null;
+  let registered = false;
+  let call = null; // the one current call (ringing, connecting or open)
+  let timer = null;
+  const pops = new Map(); // CallSid -> screen pop, from the socket's call.incoming
+
+  function setState(state, text) {
+    panel.dataset.state = state;
+    status.textContent = text;
+    answerBtn.hidden = state !== "ringing";
+    declineBtn.hidden = state !== "ringing";
+    muteBtn.hidden = state !== "open";
+    hangupBtn.hidden = !["open", "connecting"].includes(state);
+    const waiting = Number((document.querySelector("[data-phone-queue]") || {}).dataset?.waiting) || 0;
+    nextBtn.hidden = !(state === "ready" && waiting > 0);
+    document.dispatchEvent(new CustomEvent("hub:phone-state", { detail: { state } }));
+  }
+  function idleState() {
+    if (!registered) setState("off", "Phone off: set yourself online to take calls.");
+    else setState("ready", "Phone ready");
+  }
+
+  function showPop(data, fallbackNumber) {
+    phone.popData = data || null;
+    const p = data || {};
+    const caller = p.caller || {};
+    popName.textContent = p.name || (p.customer_id ? `Customer #${Number(p.customer_id)}` : "Unknown caller");
+    popNumber.textContent = caller.address || fallbackNumber || "";
+    popRecognition.textContent = RECOGNITION[p.recognised_by] || "";
+    popRecognition.dataset.level = p.recognised_by || "";
+    const messages = Array.isArray(p.messages) ? p.messages.slice(-POP_MESSAGES) : [];
+    popMessages.replaceChildren(...(messages.length ? messages.map((m) => el("li", {},
+      el("span", { class: "ch", "data-channel": String(m.channel || ""), text: String(m.channel || "") }),
+      " ", el("span", { text: String(m.body || "") })))
+      : [el("li", { class: "muted", text: "No messages yet" })]));
+    const orders = Array.isArray(p.orders) ? p.orders : [];
+    popOrders.replaceChildren(...(orders.length ? orders.map((o) => el("li", {
+      text: [o.number, o.status, o.pickup_location].filter(Boolean).map(String).join(" · "),
+    })) : [el("li", { class: "muted", text: "No open orders" })]));
+    const id = Number(p.customer_id);
+    popLink.hidden = !id;
+    if (id) popLink.href = `/customers/${id}`;
+    pop.hidden = false;
+  }
+
+  function popFor(sdkCall) {
+    const params = sdkCall.customParameters;
+    const sid = params && params.get ? params.get("call_sid") : null;
+    return sid ? pops.get(sid) : null;
+  }
+
+  function startTimer() {
+    const started = Date.now();
+    clearInterval(timer);
+    const tick = () => {
+      const s = Math.floor((Date.now() - started) / 1000);
+      const muted = call && call.isMuted() ? " · muted" : "";
+      status.textContent = `On call ${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}${muted}`;
+    };
+    tick();
+    timer = setInterval(tick, 1000);
+  }
+
+  function endCall(text) {
+    clearInterval(timer);
+    call = null;
+    phone.call = null;
+    muteBtn.setAttribute("aria-pressed", "false");
+    muteBtn.textContent = "Mute";
+    idleState();
+    if (text) status.textContent = text;
+  }
+
+  function follow(sdkCall) {
+    call = sdkCall;
+    phone.call = sdkCall;
+    sdkCall.on("accept", () => {
+      setState("open", "On call");
+      startTimer();
+      muteBtn.focus();
+    });
+    sdkCall.on("disconnect", () => endCall("Call ended"));
+    sdkCall.on("cancel", () => endCall("Missed: the caller hung up"));
+    sdkCall.on("reject", () => endCall("Declined"));
+    sdkCall.on("error", (err) => endCall(`Call error: ${(err && err.message) || "unknown"}`));
+    sdkCall.on("mute", (muted) => {
+      muteBtn.setAttribute("aria-pressed", muted ? "true" : "false");
+      muteBtn.textContent = muted ? "Unmute" : "Mute";
+    });
+  }
+
+  // -- the device ---------------------------------------------------------------------------
+  async function fetchToken() {
+    const res = await fetch("/phone/token", { credentials: "same-origin" });
+    if (!res.ok) return null;
+    return res.json();
+  }
+
+  function wantRegistered() {
+    const presence = document.querySelector("[data-presence]");
+    return !presence || presence.value !== "away";
+  }
+
+  async function start() {
+    let token;
+    try {
+      token = await fetchToken();
+    } catch (e) {
+      return;
+    }
+    if (!token || !token.token) return; // no browser phone on this hub
+    device = new window.Twilio.Device(token.token, {
+      closeProtection: "A call is in progress: leaving this page ends it.",
+      codecPreferences: ["opus", "pcmu"],
+    });
+    phone.device = device;
+    panel.hidden = false;
+    device.on("registered", () => {
+      registered = true;
+      if (!call) idleState();
+    });
+    device.on("unregistered", () => {
+      registered = false;
+      if (!call) idleState();
+    });
+    device.on("error", (err) => {
+      status.textContent = `Phone error: ${(err && err.message) || "unknown"}`;
+    });
+    device.on("incoming", (sdkCall) => {
+      if (call) {
+        sdkCall.reject(); // one call at a time
+        return;
+      }
+      follow(sdkCall);
+      const from = sdkCall.parameters ? sdkCall.parameters.From : "";
+      showPop(popFor(sdkCall), from);
+      setState("ringing", `Incoming call from ${popName.textContent}`);
+      answerBtn.focus();
+    });
+    device.on("tokenWillExpire", async () => {
+      const fresh = await fetchToken().catch(() => null);
+      if (fresh && fresh.token) device.updateToken(fresh.token);
+    });
+    idleState();
+    if (wantRegistered()) device.register();
+  }
+
+  // Presence: away unregisters (and the hub stops routing calls to this agent).
+  const presence = document.querySelector("[data-presence]");
+  if (presence) {
+    presence.addEventListener("change", () => {
+      if (!device) return;
+      if (presence.value === "away") device.unregister();
+      else device.register();
+    });
+  }
+
+  // The socket's screen pop: shown here instead of navigating away (that would drop
+  // the ringing call). It may arrive before or after the SDK's "incoming".
+  document.addEventListener("hub:call-incoming", (e) => {
+    if (!device || !registered) return;
+    e.preventDefault();
+    const p = e.detail || {};
+    const sid = p.call && p.call.provider_id;
+    if (sid) pops.set(String(sid), p);
+    if (pops.size > 20) pops.delete(pops.keys().next().value);
+    if (call && popFor(call) === p) showPop(p);
+    else if (!call && p.route && p.route.mode === "queue") {
+      showPop(p);
+      status.textContent = `${popName.textContent} is waiting in the queue`;
+    }
+  });
+
+  // Click-to-call from a thread: the browser places the call through the TwiML App.
+  document.addEventListener("hub:dial", async (e) => {
+    if (!device || !registered || call) return;
+    e.preventDefault();
+    const id = Number(e.detail && e.detail.customer_id);
+    const thread = document.querySelector("[data-thread]");
+    showPop({ customer_id: id, name: thread ? thread.dataset.customerName : "" });
+    setState("connecting", `Calling ${popName.textContent}…`);
+    try {
+      const sdkCall = await device.connect({ params: { To: "customer", customer_id: String(id) } });
+      follow(sdkCall);
+      hangupBtn.focus();
+    } catch (err) {
+      endCall(`Call failed: ${(err && err.message) || "unknown"}`);
+    }
+  });
+
+  answerBtn.addEventListener("click", () => {
+    if (call) call.accept();
+  });
+  declineBtn.addEventListener("click", () => {
+    if (call) call.reject();
+  });
+  hangupBtn.addEventListener("click", () => {
+    if (call) call.disconnect();
+  });
+  muteBtn.addEventListener("click", () => {
+    if (call) call.mute(!call.isMuted());
+  });
+  nextBtn.addEventListener("click", async () => {
+    if (!device || call) return;
+    setState("connecting", "Connecting you to the next caller…");
+    try {
+      follow(await device.connect({ params: { To: "queue" } }));
+      hangupBtn.focus();
+    } catch (err) {
+      endCall(`Call failed: ${(err && err.message) || "unknown"}`);
+    }
+  });
+  const queueEl = document.querySelector("[data-phone-queue]");
+  if (queueEl) {
+    new MutationObserver(() => {
+      if (panel.dataset.state === "ready") idleState();
+    }).observe(queueEl, { attributes: true, attributeFilter: ["data-waiting"] });
+  }
+
+  start();
+})();

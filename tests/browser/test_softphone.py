@@ -1,0 +1,210 @@
+"""The console's browser softphone in Chromium, with the Twilio Voice SDK's ``Device``
+replaced by a test double at its public interface (``fake_twilio_device.js``): it
+registers with the hub's token, rings with the screen pop, answers from the keyboard,
+mutes, hangs up, declines, follows presence and places click-to-call in the browser."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from playwright.async_api import Page, expect
+
+from connectors.twilio.webhooks import SIGNATURE_HEADER, sign
+from hub.actions.inbound import receive_inbound
+from hub.actions.orders import OrderInput, upsert_order
+from hub.actions.staff import create_agent
+from hub.core import Hub
+from hub.types import Inbound
+from tests.browser.conftest import AGENT_EMAIL, AGENT_PASSWORD, sign_in_console
+from tests.conftest import LiveServer, live_server, make_settings
+
+FAKE_DEVICE = Path(__file__).with_name("fake_twilio_device.js")
+CALLER = "+15557770101"
+VOICE_SETTINGS: dict[str, Any] = {
+    "twilio_api_key_sid": "SK" + "0" * 32,
+    "twilio_api_key_secret": "test-api-key-secret-of-32-bytes-or-more",
+    "twilio_twiml_app_sid": "AP" + "0" * 32,
+}
+
+
+@pytest.fixture
+async def phone_server(sqlite_url: str, tmp_path: Path) -> AsyncIterator[LiveServer]:
+    settings = make_settings(sqlite_url, tmp_path, **VOICE_SETTINGS)
+    async with live_server(settings, run_outbox=False) as live:
+        async with live.hub.uow() as uow:
+            await create_agent(uow, AGENT_EMAIL, "Sam", AGENT_PASSWORD)
+        yield live
+
+
+async def known_customer_with_order(hub: Hub) -> int:
+    async with hub.uow() as uow:
+        received = await receive_inbound(
+            uow,
+            Inbound(
+                channel="sms",
+                kind="phone",
+                address=CALLER,
+                body="Where is my parcel?",
+                provider_id="SM1",
+                name="Dana Scully",
+            ),
+        )
+        await upsert_order(
+            uow,
+            OrderInput(
+                external_id="W-10421",
+                customer_id=received.customer.id,
+                number="W-10421",
+                status="ready_for_pickup",
+                pickup_location="Downtown",
+            ),
+        )
+    return received.customer.id
+
+
+async def incoming_call(server: LiveServer, call_sid: str) -> httpx.Response:
+    """What Twilio posts to ``/twilio/voice`` when ``CALLER`` rings the hub, signed."""
+    params = {
+        "CallSid": call_sid,
+        "AccountSid": server.settings.twilio_account_sid or "",
+        "From": CALLER,
+        "To": server.settings.twilio_voice_number or "",
+        "CallStatus": "ringing",
+        "Direction": "inbound",
+    }
+    url = f"{server.url}/twilio/voice"
+    async with httpx.AsyncClient() as http:
+        return await http.post(
+            url, data=params, headers={SIGNATURE_HEADER: sign(server.settings, url, params)}
+        )
+
+
+async def fake_log(page: Page) -> list[str]:
+    return list(await page.evaluate("() => window.fakeTwilio.log"))
+
+
+async def test_softphone_rings_with_the_screen_pop_answers_mutes_and_hangs_up(
+    phone_server: LiveServer, page: Page
+) -> None:
+    customer_id = await known_customer_with_order(phone_server.hub)
+    await page.add_init_script(path=str(FAKE_DEVICE))
+    await sign_in_console(page, phone_server)
+
+    phone = page.locator("[data-softphone]")
+    status = phone.locator("[data-phone-status]")
+    await expect(status).to_have_text("Phone ready")
+    assert await page.evaluate("() => window.fakeTwilio.device().token.split('.').length") == 3
+    assert "register" in await fake_log(page)
+
+    # Twilio's webhook routes the call to this agent (the pop arrives on the socket),
+    # then the SDK rings with the parameters of the hub's <Dial><Client>.
+    answer = await incoming_call(phone_server, "CA1")
+    assert "<Identity>agent-" in answer.text
+    await page.evaluate(
+        "([id]) => window.fakeTwilio.ring('client:caller', {customer_id: String(id), "
+        "call_sid: 'CA1'})",
+        [customer_id],
+    )
+    await expect(phone).to_have_attribute("data-state", "ringing")
+    await expect(status).to_have_text("Incoming call from Dana Scully")
+    pop = phone.locator("[data-phone-pop]")
+    await expect(pop.locator("[data-pop-number]")).to_have_text(CALLER)
+    await expect(pop.locator("[data-pop-recognition]")).to_have_text("Verified number")
+    await expect(pop.locator("[data-pop-messages]")).to_contain_text("Where is my parcel?")
+    await expect(pop.locator("[data-pop-orders]")).to_contain_text(
+        "W-10421 · ready_for_pickup · Downtown"
+    )
+    await expect(pop.locator("[data-pop-link]")).to_have_attribute(
+        "href", f"/customers/{customer_id}"
+    )
+    assert page.url == f"{phone_server.url}/"  # no navigation: it would drop the call
+
+    # Answer from the keyboard: the Answer button has the focus while it rings.
+    await expect(phone.locator("[data-phone-answer]")).to_be_focused()
+    await page.keyboard.press("Enter")
+    await expect(phone).to_have_attribute("data-state", "open")
+    await expect(status).to_contain_text("On call")
+    mute = phone.locator("[data-phone-mute]")
+    await expect(mute).to_be_focused()
+    await page.keyboard.press("Enter")
+    await expect(mute).to_have_attribute("aria-pressed", "true")
+    await expect(mute).to_have_text("Unmute")
+    await mute.click()
+    await expect(mute).to_have_attribute("aria-pressed", "false")
+    await phone.locator("[data-phone-hangup]").click()
+    await expect(phone).to_have_attribute("data-state", "ready")
+    assert (await fake_log(page))[-4:] == ["accept", "mute", "unmute", "disconnect"]
+
+    # A second call is declined; one the caller abandons while ringing is missed.
+    await page.evaluate("() => window.fakeTwilio.ring('client:caller', {})")
+    await expect(status).to_have_text("Incoming call from Unknown caller")
+    await phone.locator("[data-phone-decline]").click()
+    await expect(status).to_have_text("Declined")
+    await page.evaluate("() => window.fakeTwilio.ring('client:caller', {}).callerCancels()")
+    await expect(status).to_have_text("Missed: the caller hung up")
+    assert (await fake_log(page))[-1] == "reject"
+
+    # The card fits a 1280×800 window.
+    box = await phone.bounding_box()
+    assert box is not None and box["x"] + box["width"] <= 1280 and box["y"] >= 0
+
+
+async def test_away_unregisters_the_softphone_and_stops_routing(
+    phone_server: LiveServer, page: Page
+) -> None:
+    await page.add_init_script(path=str(FAKE_DEVICE))
+    await sign_in_console(page, phone_server)
+    phone = page.locator("[data-softphone]")
+    await expect(phone).to_have_attribute("data-state", "ready")
+    assert phone_server.hub.presence()
+
+    await page.locator("[data-presence]").select_option("away")
+    await expect(phone).to_have_attribute("data-state", "off")
+    await expect(phone.locator("[data-phone-status]")).to_contain_text("Phone off")
+    assert (await fake_log(page))[-1] == "unregister"
+    for _ in range(100):  # the socket's presence event reaches the server
+        if not phone_server.hub.presence():
+            break
+        await asyncio.sleep(0.02)
+    assert not phone_server.hub.presence()  # away: no call is routed to this agent
+
+    await page.locator("[data-presence]").select_option("online")
+    await expect(phone).to_have_attribute("data-state", "ready")
+    assert (await fake_log(page))[-1] == "register"
+
+
+async def test_click_to_call_goes_through_the_browser_phone(
+    phone_server: LiveServer, page: Page
+) -> None:
+    customer_id = await known_customer_with_order(phone_server.hub)
+    await page.add_init_script(path=str(FAKE_DEVICE))
+    await sign_in_console(page, phone_server)
+    await page.goto(f"{phone_server.url}/customers/{customer_id}")
+    phone = page.locator("[data-softphone]")
+    await expect(phone).to_have_attribute("data-state", "ready")
+
+    await page.locator("[data-call-customer]").click()
+    await expect(phone).to_have_attribute("data-state", "open")
+    connect = [line for line in await fake_log(page) if line.startswith("connect:")]
+    assert [json.loads(line.removeprefix("connect:")) for line in connect] == [
+        {"To": "customer", "customer_id": str(customer_id)}
+    ]
+    await expect(page.locator("[data-call-state]")).to_be_hidden()  # no REST call placed
+    await phone.locator("[data-phone-hangup]").click()
+    await expect(phone).to_have_attribute("data-state", "ready")
+
+
+async def test_no_softphone_without_the_browser_phone_settings(
+    console_server: LiveServer, page: Page
+) -> None:
+    await page.add_init_script(path=str(FAKE_DEVICE))
+    await sign_in_console(page, console_server)
+    await expect(page.locator("[data-phone-queue]")).to_be_visible()
+    await expect(page.locator("[data-softphone]")).to_be_hidden()
+    assert await page.evaluate("() => window.fakeTwilio.devices.length") == 0
