@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 VENDOR := static/vendor/socket.io.min.js static/vendor/twilio.min.js
 
-.PHONY: run test install browser wrk lint typecheck fmt bench clean migration
+.PHONY: run test install browser imap-server wrk lint typecheck fmt bench clean migration
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -30,10 +30,17 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi; }
 
+# Debian's Dovecot: the real IMAP server the email tests start on a loopback port
+# with their own configuration (tests/connectors/email/dovecot.py).
+imap-server:
+	@command -v dovecot >/dev/null 2>&1 || [ -x /usr/sbin/dovecot ] || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd >/dev/null; \
+	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd >/dev/null; fi; }
+
 run: install
 	./scripts/run-demo.sh
 
-test: install browser
+test: install browser imap-server
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy

@@ -8,6 +8,7 @@ from connectors.base import Connector
 def connector_classes() -> list[type[Connector]]:
     """Every installed connector class, in the order their routes are mounted."""
     # Imported here so importing the registry does not import every provider SDK.
+    from connectors.email import EmailConnector
     from connectors.instore import InstoreConnector
     from connectors.phone.connector import PhoneConnector
     from connectors.shopify import ShopifyConnector
@@ -22,4 +23,5 @@ def connector_classes() -> list[type[Connector]]:
         InstoreConnector,
         WhatsappConnector,
         ShopifyConnector,
+        EmailConnector,
     ]

@@ -68,6 +68,7 @@ async def timeline(call: Call) -> Reply:
 
 
 async def send_message(call: Call) -> Reply:
+    subject = call.body.get("subject")
     async with call.hub.uow() as uow:
         event = await send_reply(
             uow,
@@ -75,6 +76,7 @@ async def send_message(call: Call) -> Reply:
             call.body["body"],
             channel=call.body.get("channel"),
             via="api",
+            data={"subject": subject} if subject else None,
         )
         return Reply(event_dict(event), status=202)
 
@@ -152,7 +154,8 @@ def endpoints() -> list[Endpoint]:
                 "Queued for delivery on `channel` (default: the channel the customer was "
                 "last active on). Answers 202 with the pending event; its status advances "
                 "as the provider reports. 422 `unreachable` / `opted_out` when the customer "
-                "cannot be reached on that channel."
+                "cannot be reached on that channel. `subject` is used by channels that "
+                "have one (email); a reply without it answers the customer's last mail."
             ),
             tag="customers",
             params=[CUSTOMER_ID],
@@ -161,7 +164,10 @@ def endpoints() -> list[Endpoint]:
                     {
                         "body": Str(min_length=1, max_length=MAX_MESSAGE_CHARS),
                         "channel": Str(
-                            min_length=1, max_length=16, description="e.g. sms, webchat"
+                            min_length=1, max_length=16, description="e.g. sms, webchat, email"
+                        ),
+                        "subject": Str(
+                            min_length=1, max_length=300, description="Email subject (optional)."
                         ),
                     },
                     required=("body",),

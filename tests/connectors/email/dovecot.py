@@ -1,0 +1,146 @@
+"""A real IMAP server for the tests: Debian's Dovecot, started with its own
+configuration in a temporary folder on a free loopback port (``make test`` installs
+the ``dovecot-imapd`` package; in CI its absence fails the tests, never skips them).
+
+Plain-text login on loopback, one Maildir user, IDLE and MOVE as Dovecot offers them.
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import IN_CI, free_socket
+
+DOVECOT = shutil.which("dovecot") or "/usr/sbin/dovecot"
+USER = "shop"
+PASSWORD = "imap-test-password"
+
+CONFIG = """
+protocols = imap
+listen = 127.0.0.1
+base_dir = {root}/run
+state_dir = {root}/state
+instance_name = hubtest-{port}
+log_path = {root}/dovecot.log
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+mail_location = maildir:{root}/mail/%u
+first_valid_uid = 1
+default_internal_user = {internal}
+default_login_user = {login}
+passdb {{
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u {root}/users
+}}
+userdb {{
+  driver = static
+  args = uid={mail_user} gid={mail_group} home={root}/mail/%u
+}}
+service imap-login {{
+  inet_listener imap {{
+    address = 127.0.0.1
+    port = {port}
+  }}
+  inet_listener imaps {{
+    port = 0
+  }}
+}}
+service stats {{
+  unix_listener stats-reader {{
+    mode = 0666
+  }}
+  unix_listener stats-writer {{
+    mode = 0666
+  }}
+}}
+"""
+
+
+@dataclass(frozen=True)
+class Dovecot:
+    port: int
+    root: Path
+
+    @property
+    def url(self) -> str:
+        return f"imap://{USER}:{PASSWORD}@127.0.0.1:{self.port}/INBOX"
+
+
+def _wait_for_port(port: int, process: subprocess.Popen[bytes], root: Path) -> None:
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            log = (root / "dovecot.log").read_text() if (root / "dovecot.log").exists() else ""
+            raise RuntimeError(f"dovecot exited ({process.returncode}): {log[-2000:]}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5) as sock:
+                if sock.recv(64).startswith(b"* OK"):
+                    return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError("dovecot did not start within 20 s")
+
+
+@contextmanager
+def running_dovecot() -> Iterator[Dovecot]:
+    """Start Dovecot (fail in CI, skip elsewhere, when it is not installed)."""
+    if not os.path.exists(DOVECOT):
+        message = "dovecot-imapd is not installed (make test installs it)"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    sock = free_socket()
+    port = sock.getsockname()[1]
+    sock.close()
+    root = Path(tempfile.mkdtemp(prefix="hub-dovecot-"))
+    root.chmod(0o755)
+    if os.geteuid() == 0:
+        account = pwd.getpwnam("dovecot")
+        internal, login = "dovecot", "dovenull"
+    else:
+        account = pwd.getpwuid(os.geteuid())
+        internal = login = account.pw_name
+    (root / "mail").mkdir()
+    (root / "users").write_text(f"{USER}:{{PLAIN}}{PASSWORD}\n")
+    if os.geteuid() == 0:
+        os.chown(root / "mail", account.pw_uid, account.pw_gid)
+    config = root / "dovecot.conf"
+    config.write_text(
+        CONFIG.format(
+            root=root,
+            port=port,
+            internal=internal,
+            login=login,
+            mail_user=account.pw_uid,
+            mail_group=account.pw_gid,
+        )
+    )
+    process = subprocess.Popen(
+        [DOVECOT, "-F", "-c", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    try:
+        _wait_for_port(port, process, root)
+        yield Dovecot(port, root)
+    finally:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        if process.stderr is not None:
+            process.stderr.close()
+        shutil.rmtree(root, ignore_errors=True)
