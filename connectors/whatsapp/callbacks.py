@@ -21,14 +21,17 @@ from connectors.twilio.messaging import ERROR_MESSAGES, delivery_status, message
 from connectors.twilio.webhooks import verified_form
 from connectors.whatsapp.parse import CHANNEL, inbound_from_form, is_whatsapp, phone_of
 from connectors.whatsapp.settings import WhatsappSettings
-from hub.actions.consent import apply_consent, consent_keyword
-from hub.actions.inbound import receive_inbound
+from hub.actions.consent import START, STOP, apply_consent, consent_keyword, record_opt_in
+from hub.actions.inbound import Received, receive_inbound
 from hub.actions.replies import record_delivery
 from hub.core import Hub
+from hub.models.consent import CUSTOMER_MESSAGE, KEYWORD
 
 log = logging.getLogger(__name__)
 
 FAILED = ("failed", "undelivered")
+# Identities this process knows are opted in (saves a write per message); bounded.
+MAX_KNOWN_OPT_INS = 50_000
 _EMPTY_TWIML = str(MessagingResponse()).encode()
 
 
@@ -41,6 +44,7 @@ class WhatsappCallbacks:
     def __init__(self, hub: Hub, settings: WhatsappSettings) -> None:
         self.hub = hub
         self.settings = settings
+        self._opted_in: set[int] = set()
         schedule_cache(hub)
 
     async def incoming(self, request: Request) -> Response:
@@ -52,11 +56,13 @@ class WhatsappCallbacks:
         """Store a verified incoming WhatsApp message in the sender's thread.
 
         The sender is the phone identity of its number (one thread with its SMS and
-        calls). Media, locations, button and list replies are kept on the event.
-        STOP/START keywords set the number's opt-out in the same transaction — the
-        one flag SMS uses too, so STOP on either channel stops both (docs/whatsapp.md
-        says why). A replayed MessageSid changes nothing; a message from the hub's own
-        sender is ignored so the channel never echoes itself.
+        calls). Media, locations, button and list replies are kept on the event. A
+        message records the number's WhatsApp opt-in (``customer_message``; START:
+        ``keyword``), which templates need. STOP/START set the number's opt-out in
+        the same transaction — the one flag SMS uses too, so STOP on either channel
+        stops both (docs/whatsapp.md says why). A replayed MessageSid changes nothing;
+        a message from the hub's own sender is ignored so the channel never echoes
+        itself.
         """
         sender = str(form.get("From") or "")
         if not is_whatsapp(sender) or self._is_own(sender):
@@ -66,13 +72,29 @@ class WhatsappCallbacks:
         if keyword is None:
             received = await self.hub.ingest(inbound)
             if not received.duplicate:
+                await self._record_opt_in(received)
                 await answer_if_closed(self.hub, received.customer.id, CHANNEL)
             return empty_twiml()
         async with self.hub.uow() as uow:
             received = await receive_inbound(uow, inbound)
             if not received.duplicate and received.identity is not None:
                 await apply_consent(uow, received.identity.id, keyword)
+                if keyword != STOP:
+                    source = KEYWORD if keyword == START else CUSTOMER_MESSAGE
+                    await record_opt_in(uow, received.identity.id, CHANNEL, source)
         return empty_twiml()
+
+    async def _record_opt_in(self, received: Received) -> None:
+        """A customer who writes on WhatsApp opted in to hearing from the business
+        there: recorded once per number (the first record stands)."""
+        identity = received.identity
+        if identity is None or identity.id in self._opted_in:
+            return
+        async with self.hub.uow() as uow:
+            await record_opt_in(uow, identity.id, CHANNEL, CUSTOMER_MESSAGE)
+        if len(self._opted_in) >= MAX_KNOWN_OPT_INS:
+            self._opted_in.clear()
+        self._opted_in.add(identity.id)
 
     async def status(self, request: Request) -> Response:
         """``POST /twilio/whatsapp/status?m=<event id>``: what became of a reply.

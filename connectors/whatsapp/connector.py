@@ -16,6 +16,7 @@ from connectors.whatsapp.sender import WhatsappSender
 from connectors.whatsapp.settings import WhatsappSettings
 from connectors.whatsapp.templates import TemplateCatalog, check_variables
 from connectors.whatsapp.window import window_of
+from hub.actions.consent import find_opt_in
 from hub.actions.timeline import find_event
 from hub.core import Hub
 from hub.errors import Invalid, Unreachable
@@ -68,13 +69,21 @@ class WhatsappConnector(Connector):
         self, uow: UnitOfWork, identity: Identity, body: str, data: dict[str, Any]
     ) -> str:
         """A template (``data["template"]``: ``sid`` of an approved one and its
-        ``variables``) is always allowed and gives the body; free-form text only while
+        ``variables``) is allowed whenever the number opted in (code ``no_opt_in``
+        otherwise) and gives the body; free-form text only while
         the number's 24-hour window is open (``Unreachable``, code ``window_closed``,
         saying why, otherwise)."""
         requested = data.get("template")
         if requested is not None:
             if not isinstance(requested, Mapping) or not requested.get("sid"):
                 raise Invalid("a template needs the sid of an approved template", code="template")
+            if await find_opt_in(uow.session, identity.id, CHANNEL) is None:
+                raise Unreachable(
+                    "The customer has not opted in to WhatsApp messages from the business "
+                    "(they never wrote on WhatsApp nor agreed to it), so no template may "
+                    "start a conversation; reply on another channel.",
+                    code="no_opt_in",
+                )
             template = await self.templates.get(str(requested["sid"]))
             if template is None:
                 raise Invalid(

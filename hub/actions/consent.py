@@ -5,16 +5,26 @@ number, not about the person, so the opt-out lives on the phone ``Identity``
 (``sms_opted_out``, ``opted_out_at``). Connectors decide which keyword a message
 carries (``consent_keyword``) and record it with ``apply_consent``; ``send_reply``
 then refuses SMS to that number (``Unreachable``, code ``opted_out``).
+
+Opt-ins (``record_opt_in``) are per channel: the permission a channel such as
+WhatsApp needs before the business starts a conversation (a template). A STOP on the
+number outranks any opt-in.
 """
 
 from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub import events as ev
 from hub.actions.customers import find_identity, normalize_or_invalid
 from hub.core import UnitOfWork
 from hub.db import utcnow
-from hub.errors import NotFound
-from hub.models import Identity
+from hub.errors import Invalid, NotFound
+from hub.models import Identity, OptIn
+from hub.models.consent import OPT_IN_SOURCES
 from hub.serializers import identity_dict
 
 STOP = "stop"
@@ -77,3 +87,32 @@ async def opt_out_address(uow: UnitOfWork, kind: str, address: str) -> Identity 
     if identity is None:
         return None
     return await apply_consent(uow, identity.id, STOP)
+
+
+async def record_opt_in(uow: UnitOfWork, identity_id: int, channel: str, source: str) -> bool:
+    """Record that identity ``identity_id`` agreed to be messaged on ``channel``.
+
+    The first record stands (its source and time are what an audit wants); recording
+    again changes nothing. Returns True when this call recorded it. Safe under
+    concurrent webhooks: the unique ``(identity_id, channel)`` decides.
+    """
+    if source not in OPT_IN_SOURCES:
+        raise Invalid(f"unknown opt-in source {source!r}")
+    dialect = uow.hub.engine.dialect.name
+    upsert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = (
+        upsert(OptIn)
+        .values(identity_id=identity_id, channel=channel, source=source, created_at=utcnow())
+        .on_conflict_do_nothing(index_elements=["identity_id", "channel"])
+        .returning(OptIn.id)
+    )
+    return (await uow.session.execute(statement)).scalar_one_or_none() is not None
+
+
+async def find_opt_in(session: AsyncSession, identity_id: int, channel: str) -> OptIn | None:
+    """The opt-in of ``identity_id`` on ``channel``, or None (a STOP on the identity
+    still outranks it: check ``Identity.sms_opted_out``)."""
+    result = await session.execute(
+        select(OptIn).where(OptIn.identity_id == identity_id, OptIn.channel == channel)
+    )
+    return result.scalar_one_or_none()

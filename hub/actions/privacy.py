@@ -56,6 +56,7 @@ from hub.models import (
     HandoffCode,
     Identity,
     Merge,
+    OptIn,
     Order,
     Thread,
 )
@@ -190,13 +191,23 @@ async def export_customer(
         await session.execute(select(Thread).where(Thread.customer_id == live.id))
     ).scalar_one_or_none()
     events = await rows(Event, Event.customer_id.in_(ids))
+    identities = await rows(Identity, Identity.customer_id.in_(ids))
     return {
         "format": EXPORT_FORMAT,
         "exported_at": iso(utcnow()),
         "customer": _customer(live),
         "merged_customers": [_customer(customers[i]) for i in ids[1:] if i in customers],
         "thread": thread_dict(thread) if thread is not None else None,
-        "identities": [_identity(i) for i in await rows(Identity, Identity.customer_id.in_(ids))],
+        "identities": [_identity(i) for i in identities],
+        "opt_ins": [
+            {
+                "identity_id": o.identity_id,
+                "channel": o.channel,
+                "source": o.source,
+                "created_at": iso(o.created_at),
+            }
+            for o in await rows(OptIn, OptIn.identity_id.in_([i.id for i in identities]))
+        ],
         "details": [detail_dict(d) for d in await rows(Detail, Detail.customer_id.in_(ids))],
         "events": [
             {**event_dict(e), "identity_id": e.identity_id, "terminal_id": e.terminal_id}

@@ -2,6 +2,7 @@
 
 from hub.models.audit import AuditEntry, HandoffCode, Merge
 from hub.models.canned import CannedResponse
+from hub.models.consent import OptIn
 from hub.models.csat import CsatSurvey
 from hub.models.customer import Customer, Detail, Identity
 from hub.models.hours import BusinessHours, OutOfHoursReply
@@ -27,6 +28,7 @@ __all__ = [
     "HandoffCode",
     "Identity",
     "Merge",
+    "OptIn",
     "Order",
     "OrderAction",
     "OrderItem",

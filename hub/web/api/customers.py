@@ -18,7 +18,7 @@ from hub.serializers import (
 )
 from hub.settings import Settings
 from hub.web.api.endpoint import Call, Endpoint, Reply
-from hub.web.api.schema import INT64_MAX, Body, Int, Obj, Param, Ref, Str
+from hub.web.api.schema import INT64_MAX, Arr, Body, Int, Obj, Param, Ref, Str
 from hub.web.api.shapes import page_of
 
 # The default message limit; a lower configured limit still answers 422 too_long.
@@ -69,14 +69,20 @@ async def timeline(call: Call) -> Reply:
 
 async def send_message(call: Call) -> Reply:
     subject = call.body.get("subject")
+    template = call.body.get("template")
+    data: dict[str, object] = {"subject": subject} if subject else {}
+    if template is not None:
+        # Positional values for the template's {{1}}, {{2}}…, as the provider names them.
+        variables = {str(i): v for i, v in enumerate(template.get("variables", []), start=1)}
+        data["template"] = {"sid": template["sid"], "variables": variables}
     async with call.hub.uow() as uow:
         event = await send_reply(
             uow,
             call.params["customer_id"],
-            call.body["body"],
+            call.body.get("body", ""),
             channel=call.body.get("channel"),
             via="api",
-            data={"subject": subject} if subject else None,
+            data=data or None,
         )
         return Reply(event_dict(event), status=202)
 
@@ -155,7 +161,11 @@ def endpoints() -> list[Endpoint]:
                 "last active on). Answers 202 with the pending event; its status advances "
                 "as the provider reports. 422 `unreachable` / `opted_out` when the customer "
                 "cannot be reached on that channel. `subject` is used by channels that "
-                "have one (email); a reply without it answers the customer's last mail."
+                "have one (email); a reply without it answers the customer's last mail. "
+                "On WhatsApp, 422 `window_closed` for free-form text more than 24 hours "
+                "after the customer's last message (send an approved `template` instead) "
+                "and `no_opt_in` for a template to a number that never opted in. `body` is "
+                "required unless `template` is given."
             ),
             tag="customers",
             params=[CUSTOMER_ID],
@@ -169,8 +179,23 @@ def endpoints() -> list[Endpoint]:
                         "subject": Str(
                             min_length=1, max_length=300, description="Email subject (optional)."
                         ),
+                        "template": Obj(
+                            {
+                                "sid": Str(
+                                    min_length=1,
+                                    max_length=64,
+                                    description="the approved template's id (WhatsApp: ContentSid)",
+                                ),
+                                "variables": Arr(
+                                    Str(max_length=1024),
+                                    max_items=20,
+                                    description="values for {{1}}, {{2}}… in order",
+                                ),
+                            },
+                            required=("sid",),
+                            description="an approved provider template instead of free text",
+                        ),
                     },
-                    required=("body",),
                 )
             ),
             responses={202: ("The pending outbound message", Ref("Event"))},
