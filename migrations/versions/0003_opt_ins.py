@@ -1,7 +1,7 @@
 """opt-ins: a number's recorded permission to be messaged on a channel (WhatsApp)
 
-Revision ID: 0002_opt_ins
-Revises: 0001
+Revision ID: 0003_opt_ins
+Revises: 0002_commerce
 Create Date: 2026-11-29 10:55:00
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import hub.db
 
-revision: str = "0002_opt_ins"
-down_revision: str | None = "0001"
+revision: str = "0003_opt_ins"
+down_revision: str | None = "0002_commerce"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
