@@ -585,6 +585,24 @@
     if (scroller.scrollTop < 80) loadOlder();
   });
 
+  // Stock nearby: asked after the page so the page never waits on the shop (our own
+  // escaped markup from /customers/{id}/stock).
+  async function loadStock() {
+    const section = $("[data-stock-url]", page);
+    if (!section) return;
+    try {
+      const res = await fetch(section.dataset.stockUrl, { credentials: "same-origin" });
+      if (!res.ok || res.redirected) throw new Error(String(res.status));
+      const doc = new DOMParser().parseFromString(await res.text(), "text/html");
+      const target = $("[data-stock-body]", section);
+      target.replaceChildren(...Array.from(doc.body.childNodes, (n) => document.importNode(n, true)));
+      section.dataset.stockLoaded = "1";
+    } catch (err) {
+      $("[data-stock-body]", section).textContent = "Stock is unavailable right now.";
+    }
+  }
+  loadStock();
+
   // Context panel: re-read from the server page (our own escaped markup) when it changes.
   async function refreshPanel() {
     const res = await fetch(location.pathname, { credentials: "same-origin" });
@@ -593,6 +611,7 @@
     const fresh = doc.querySelector("aside.panel");
     const current = $("aside.panel", page);
     if (fresh && current) current.replaceWith(document.importNode(fresh, true));
+    loadStock();
   }
 
   // Live events.

@@ -31,13 +31,23 @@ CLOSE_UNAVAILABLE = 1013  # "try again later": the database is down at connect t
 # The database (or the network to it) is down: the frame had no effect; resend later.
 OUTAGE_ERRORS = (DBAPIError, ConnectionError, OSError)
 
-FRAME_TYPES = ("lookup", "checkin", "note", "detail", "purchase", "assist", "message")
+FRAME_TYPES = (
+    "lookup",
+    "checkin",
+    "note",
+    "detail",
+    "purchase",
+    "assist",
+    "message",
+    "stock",
+    "pickups",
+)
 # What each terminal role may send. A kiosk's lookup answers only "found" and a first
 # name (``FULL_HISTORY_ROLES`` see the context card).
 ROLE_TYPES: dict[str, frozenset[str]] = {
     TERMINAL_ASSOCIATE: frozenset(FRAME_TYPES),
-    TERMINAL_POS: frozenset({"lookup", "checkin", "purchase"}),
-    TERMINAL_KIOSK: frozenset({"lookup", "checkin", "assist"}),
+    TERMINAL_POS: frozenset({"lookup", "checkin", "purchase", "stock", "pickups"}),
+    TERMINAL_KIOSK: frozenset({"lookup", "checkin", "assist", "stock"}),
 }
 FULL_HISTORY_ROLES = frozenset({TERMINAL_ASSOCIATE, TERMINAL_POS})
 
@@ -56,6 +66,7 @@ _STATUS = {
     "too_large": 413,
     "internal": 500,
     "unavailable": 503,
+    "shop_unavailable": 503,
 }
 
 

@@ -20,6 +20,7 @@ from starlette.responses import JSONResponse
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from connectors.instore.handlers import process_frame
+from connectors.instore.lookups import LOOKUP_TYPES, answer_lookup
 from connectors.instore.protocol import (
     CLOSE_BAD_KEY,
     CLOSE_REVOKED,
@@ -28,6 +29,7 @@ from connectors.instore.protocol import (
     OUTAGE_ERRORS,
     FrameError,
     ack_error,
+    ack_ok,
     frame_id_of,
     http_status,
     parse_frame,
@@ -90,6 +92,15 @@ class InstoreEndpoints:
         except FrameError as exc:
             return ack_error(frame_id_of(raw), exc.code, exc.message)
         try:
+            if frame["type"] in LOOKUP_TYPES:
+                try:
+                    return ack_ok(frame_id, await answer_lookup(self.hub, terminal_id, frame))
+                except HubError as exc:
+                    if isinstance(exc, actions.Revoked):
+                        raise
+                    return ack_error(frame_id, exc.code, exc.message)
+                except OUTAGE_ERRORS:
+                    return ack_error(frame_id, "unavailable", "the database is unavailable")
             return await process_frame(self.hub, terminal_id, frame_id, frame)
         except actions.Revoked:
             raise

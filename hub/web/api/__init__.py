@@ -12,7 +12,7 @@ from typing import Any
 
 from starlette.routing import BaseRoute
 
-from hub.web.api import customers, orders, threads
+from hub.web.api import customers, orders, stock, threads
 from hub.web.api.endpoint import Call, Endpoint, Reply
 from hub.web.api.openapi import build_openapi
 from hub.web.api.schema import Obj
@@ -33,6 +33,7 @@ def all_endpoints() -> list[Endpoint]:
         *customers.endpoints(),
         *threads.endpoints(),
         *orders.endpoints(),
+        *stock.endpoints(),
         Endpoint(
             "GET",
             "/openapi.json",

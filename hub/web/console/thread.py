@@ -73,6 +73,7 @@ async def thread_page(request: Request) -> Response:
         "online": hub.presence(),
         "resolved_status": RESOLVED,
         "assist_url": assist_reply_path(request),
+        "commerce": hub.commerce,
     }
     return render(request, "thread.html", context)
 
