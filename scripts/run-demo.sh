@@ -35,6 +35,19 @@ if [ -z "${SHOPIFY_ACCESS_TOKEN:-}" ]; then
   echo "Shopify simulator (development only) on $SHOPIFY_API_BASE"
 fi
 
+if [ -z "${HUB_SMTP_URL:-}" ]; then
+  # Email without a mail account: the hub receives on HUB_SMTP_LISTEN and sends to the
+  # loopback mail catcher, whose page lists what it sent. Set HUB_SMTP_URL for real mail.
+  MAIL_PORT="${MAIL_PORT:-8097}"
+  export HUB_SMTP_LISTEN="${HUB_SMTP_LISTEN:-127.0.0.1:2525}"
+  export HUB_SMTP_URL="smtp://127.0.0.1:2526"
+  export HUB_EMAIL_ADDRESS="${HUB_EMAIL_ADDRESS:-support@demo-shop.example}"
+  "$BIN/python" -m simulators.mail --smtp-port 2526 --port "$MAIL_PORT" &
+  MAIL_PID=$!
+  trap 'kill "${SIM_PID:-}" "${SHOP_PID:-}" "$MAIL_PID" 2>/dev/null || true' EXIT
+  echo "Mail catcher (development only): what the hub sends is at http://127.0.0.1:${MAIL_PORT}"
+fi
+
 "$BIN/hub" migrate
 "$BIN/hub" demo --if-empty
 echo
@@ -47,6 +60,10 @@ if [ -n "${SIM_PID:-}" ]; then
   echo "    $SIM_ENV $BIN/hub simulate sms --from +15551230000 \"Where is my order?\""
   echo "  Call the hub:"
   echo "    $SIM_ENV $BIN/hub simulate call --from +15551230000"
+fi
+if [ -n "${MAIL_PID:-}" ]; then
+  echo "  Email the hub:"
+  echo "    HUB_SMTP_LISTEN=$HUB_SMTP_LISTEN $BIN/hub simulate email --from ann@example.com --subject \"Order 1001\" \"Where is my order?\""
 fi
 echo
 "$BIN/hub" serve --port "$PORT"

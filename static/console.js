@@ -345,8 +345,28 @@
       p.hidden = false;
     }
     const data = ev.data || {};
-    const media = mediaList(data.media);
-    if (media) $(".body", li).after(media);
+    const files = fileList(data.attachments);
+    const media = files ? null : mediaList(data.media);
+    if (files || media) $(".body", li).after(files || media);
+    if (typeof data.quoted === "string" && data.quoted.trim()) {
+      const details = document.createElement("details");
+      details.className = "quoted";
+      details.dataset.quoted = "";
+      const summary = document.createElement("summary");
+      summary.textContent = "Show quoted text";
+      const pre = document.createElement("pre");
+      pre.className = "body";
+      pre.textContent = data.quoted;
+      details.append(summary, pre);
+      $(".body", li).after(details);
+    }
+    if (typeof data.subject === "string" && data.subject.trim()) {
+      const p = document.createElement("p");
+      p.className = "subject";
+      p.dataset.subject = "";
+      p.textContent = data.subject;
+      $(".body", li).before(p);
+    }
     const dl = $(".call-info", li);
     const csat = ev.type === "call" ? "" : csatText(data);
     if (csat) {
@@ -483,6 +503,48 @@
         a.textContent = kind ? `Attachment ${n} (${kind})` : `Attachment ${n}`;
       }
       li.append(a);
+      ul.append(li);
+    });
+    return ul.children.length ? ul : null;
+  }
+
+  // Named attachments (email): same rules as hub.web.console.timeline.files_of.
+  function sizeText(size) {
+    if (!Number.isInteger(size) || size < 0) return "";
+    if (size >= 1048576) return `${(size / 1048576).toFixed(1)} MB`;
+    if (size >= 1024) return `${Math.floor(size / 1024)} KB`;
+    return `${size} B`;
+  }
+  function fileList(items) {
+    if (!Array.isArray(items) || !items.length) return null;
+    const ul = document.createElement("ul");
+    ul.className = "files plain";
+    ul.dataset.files = "";
+    items.slice(0, 20).forEach((item) => {
+      if (!item || typeof item !== "object") return;
+      const name = typeof item.filename === "string" && item.filename ? item.filename : "attachment";
+      const url = typeof item.url === "string" && /^https?:\/\//i.test(item.url) ? item.url : "";
+      const li = document.createElement("li");
+      let label;
+      if (url) {
+        label = document.createElement("a");
+        label.href = url;
+        label.rel = "noreferrer noopener";
+        label.target = "_blank";
+      } else {
+        label = document.createElement("span");
+      }
+      label.textContent = name;
+      li.append(label);
+      const size = sizeText(item.size);
+      const omitted = typeof item.omitted === "string" ? item.omitted : url ? "" : "not kept";
+      const note = [size, omitted && `— ${omitted}`].filter(Boolean).join(" ");
+      if (note) {
+        const span = document.createElement("span");
+        span.className = "muted";
+        span.textContent = note;
+        li.append(" ", span);
+      }
       ul.append(li);
     });
     return ul.children.length ? ul : null;

@@ -53,7 +53,7 @@ class AttachmentStore:
             "size": size,
         }
         if size > self.max_bytes:
-            entry["omitted"] = f"larger than the {self.max_bytes // (1024 * 1024)} MB limit"
+            entry["omitted"] = f"larger than the {_size(self.max_bytes)} limit"
             return entry
         digest = hashlib.sha256(attachment.data).hexdigest()
         await asyncio.to_thread(self._write, digest, attachment.data)
@@ -101,6 +101,12 @@ class AttachmentStore:
                 "Cache-Control": "private, max-age=3600",
             },
         )
+
+
+def _size(size: int) -> str:
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):g} MB"
+    return f"{size / 1024:g} KB" if size >= 1024 else f"{size} bytes"
 
 
 def _error(status: int, code: str, message: str) -> Response:

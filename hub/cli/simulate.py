@@ -12,6 +12,7 @@ import importlib
 SIMULATE_MODULES = [
     "connectors.simulator.cli",  # hub simulate twilio | sms
     "connectors.simulator.voice_cli",  # hub simulate call
+    "simulators.mail.cli",  # hub simulate email | mail-catcher
 ]
 
 

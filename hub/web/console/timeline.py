@@ -19,6 +19,7 @@ from hub.web.console.render import gap, iso, when
 
 SAVABLE = (MESSAGE, CALL, VISIT)
 MAX_MEDIA = 10
+MAX_FILES = 20
 
 
 @dataclass(slots=True)
@@ -48,6 +49,11 @@ class Entry:
     detail: str | None = None
     # MMS and other attachments, already filtered by ``media_of``.
     media: list[Media] = field(default_factory=list)
+    # Channels with subjects and quoted history (email): ``data.subject``/``data.quoted``.
+    subject: str | None = None
+    quoted: str | None = None
+    # Named attachments (``data.attachments``), shown instead of ``media`` when present.
+    files: list[File] = field(default_factory=list)
 
 
 @dataclass(slots=True, frozen=True)
@@ -57,6 +63,58 @@ class Media:
     url: str
     content_type: str
     image: bool
+
+
+@dataclass(slots=True, frozen=True)
+class File:
+    """A named attachment; ``url`` is None when it was not kept (``omitted`` says why)."""
+
+    name: str
+    size: str
+    url: str | None
+    omitted: str | None
+
+
+def size_text(size: object) -> str:
+    """``2.1 MB`` / ``14 KB`` / ``900 B`` (``console.js`` formats alike)."""
+    if not isinstance(size, int) or size < 0:
+        return ""
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.1f} MB"
+    if size >= 1024:
+        return f"{size // 1024} KB"
+    return f"{size} B"
+
+
+def files_of(data: dict[str, Any]) -> list[File]:
+    """``data["attachments"]`` (``[{"filename", "size", "url"?, "omitted"?}]``) as rows;
+    like ``media_of``, only http(s) URLs become links."""
+    raw = data.get("attachments")
+    if not isinstance(raw, list):
+        return []
+    result = []
+    for item in raw[:MAX_FILES]:
+        if not isinstance(item, dict):
+            continue
+        name = item.get("filename")
+        url = item.get("url")
+        omitted = item.get("omitted")
+        if not isinstance(url, str) or not url.lower().startswith(("https://", "http://")):
+            url = None
+        result.append(
+            File(
+                name if isinstance(name, str) and name else "attachment",
+                size_text(item.get("size")),
+                url,
+                omitted if isinstance(omitted, str) else ("not kept" if url is None else None),
+            )
+        )
+    return result
+
+
+def _text(data: dict[str, Any], key: str) -> str | None:
+    value = data.get(key)
+    return value if isinstance(value, str) and value.strip() else None
 
 
 def media_of(data: dict[str, Any]) -> list[Media]:
@@ -119,6 +177,9 @@ def entries(
             savable=event.direction == IN and event.type in SAVABLE and bool(event.body),
             assist_open=event.type == ASSIST and (event.data or {}).get("status") == "open",
             media=media_of(event.data or {}),
+            subject=_text(event.data or {}, "subject"),
+            quoted=_text(event.data or {}, "quoted"),
+            files=files_of(event.data or {}),
             detail=call_route_text(event.data or {}, agent_names)
             if event.type == CALL
             else csat_text(event.data or {}),
