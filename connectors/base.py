@@ -29,9 +29,11 @@ from starlette.routing import BaseRoute
 
 from hub.errors import Invalid
 from hub.events import DomainEvent
-from hub.types import Outbound, SendResult
+from hub.types import Outbound, ReplyOptions, SendResult
 
 if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
     from hub.core import Hub, UnitOfWork
     from hub.models import Identity
 
@@ -78,6 +80,13 @@ class Connector:
         if data.get("template") is not None:
             raise Invalid(f"{self.label or self.channel} has no message templates", code="template")
         return body
+
+    async def reply_options(
+        self, session: AsyncSession, customer_id: int, identities: Sequence[Identity]
+    ) -> ReplyOptions | None:
+        """What the console's reply box should say about replying on this channel now
+        (a window closing, templates to offer), read with ``session``; None: nothing."""
+        return None
 
     async def send(self, message: Outbound) -> SendResult:
         """Deliver a committed outbound message. Must be safe to call again for the

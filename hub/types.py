@@ -74,3 +74,30 @@ class SendResult:
 
     provider_id: str | None
     status: str = "sent"
+
+
+@dataclass(frozen=True)
+class TemplateOption:
+    """A provider-approved message template an agent may send (WhatsApp's outside
+    its 24-hour window): its id, name, text with ``{{n}}`` placeholders."""
+
+    id: str
+    name: str
+    body: str
+    placeholders: tuple[str, ...] = ()
+    language: str = ""
+
+
+@dataclass(frozen=True)
+class ReplyOptions:
+    """What a channel tells the console's reply box about replying now.
+
+    ``free_form``: whether typed text may go out; ``free_form_until``: when that ends
+    (the box shows the time left); ``notice``: why, in words; ``templates``: what may
+    be sent instead (or as well).
+    """
+
+    free_form: bool = True
+    free_form_until: datetime | None = None
+    notice: str | None = None
+    templates: tuple[TemplateOption, ...] = ()

@@ -745,6 +745,84 @@
   }
   $$('input[name="mode"]', form).forEach((r) => r.addEventListener("change", syncMode));
   syncMode();
+
+  // What the chosen channel says about replying now (Connector.reply_options): the time
+  // left for free-form text, why it is closed, and approved templates to send instead.
+  // A chosen template fills the (read-only) message box with the text the customer
+  // will read; its {{n}} values are typed in the fields built for them.
+  const optionBlocks = $$("[data-reply-options]", form);
+  function templateOf(block) {
+    const select = $("[data-template-select]", block);
+    return select && select.value ? select.selectedOptions[0] : null;
+  }
+  function renderTemplate(block) {
+    const chosen = templateOf(block);
+    if (!chosen) return;
+    const values = {};
+    $$("[data-template-var]", block).forEach((i) => { values[i.dataset.templateVar] = i.value; });
+    textarea.value = chosen.dataset.body.replace(/\{\{\s*(\w+)\s*\}\}/g,
+      (m, name) => (values[name] ? values[name] : m));
+  }
+  function chooseTemplate(block) {
+    const chosen = block ? templateOf(block) : null;
+    const vars = block ? $("[data-template-vars]", block) : null;
+    if (vars) vars.replaceChildren();
+    textarea.readOnly = Boolean(chosen);
+    textarea.required = !chosen;
+    if (!chosen) {
+      if (textarea.dataset.preview) textarea.value = "";
+      delete textarea.dataset.preview;
+      return;
+    }
+    textarea.dataset.preview = "1";
+    chosen.dataset.placeholders.split(",").filter(Boolean).forEach((name) => {
+      const label = document.createElement("label");
+      const input = document.createElement("input");
+      input.name = `template_var_${name}`;
+      input.required = true;
+      input.maxLength = 1024;
+      input.dataset.templateVar = name;
+      input.addEventListener("input", () => renderTemplate(block));
+      label.append(`{{${name}}} `, input);
+      vars.append(label);
+    });
+    renderTemplate(block);
+  }
+  function syncOptions() {
+    const mode = $('input[name="mode"]:checked', form);
+    const note = mode && mode.value === "note";
+    let shown = null;
+    optionBlocks.forEach((block) => {
+      const show = !note && block.dataset.replyOptions === channel.value;
+      block.hidden = !show;
+      const select = $("[data-template-select]", block);
+      if (select) select.disabled = !show;
+      if (show) shown = block;
+    });
+    chooseTemplate(shown && $("[data-template-select]", shown) ? shown : null);
+  }
+  function tickWindows() {
+    $$("[data-free-form-until]", form).forEach((p) => {
+      const left = Math.max(0, Math.floor((Date.parse(p.dataset.freeFormUntil) - Date.now()) / 60000));
+      const text = left >= 60 ? `${Math.floor(left / 60)} h ${left % 60} min` : `${left} min`;
+      $("[data-time-left]", p).textContent = text;
+      if (left === 0 && !p.dataset.closed) {
+        p.dataset.closed = "1";
+        p.append(" The window has closed: reload the page for the approved templates.");
+      }
+    });
+  }
+  if (optionBlocks.length) {
+    channel.addEventListener("change", syncOptions);
+    $$('input[name="mode"]', form).forEach((r) => r.addEventListener("change", syncOptions));
+    optionBlocks.forEach((block) => {
+      const select = $("[data-template-select]", block);
+      if (select) select.addEventListener("change", () => chooseTemplate(block));
+    });
+    syncOptions();
+    tickWindows();
+    setInterval(tickWindows, 30000);
+  }
   let typingSent = 0;
   textarea.addEventListener("input", () => {
     if (!socket || Date.now() - typingSent < 2000) return;
@@ -889,6 +967,8 @@
         return;
       }
       textarea.value = "";
+      $$("[data-template-select]", form).forEach((select) => { select.value = ""; });
+      if (optionBlocks.length) syncOptions();
       if (socket) socket.emit("typing", { customer_id: customerId, typing: false });
       if (data.event) appendEvent({ ...data.event, author: $(".me-name").textContent });
       toBottom();

@@ -20,9 +20,11 @@ from hub.actions.consent import find_opt_in
 from hub.actions.timeline import find_event
 from hub.core import Hub
 from hub.errors import Invalid, Unreachable
-from hub.types import Outbound, SendResult
+from hub.types import Outbound, ReplyOptions, SendResult, TemplateOption
 
 if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
     from hub.core import UnitOfWork
     from hub.models import Identity
 
@@ -99,6 +101,47 @@ class WhatsappConnector(Connector):
         if not window.is_open:
             raise Unreachable(window.explain(), code="window_closed")
         return body
+
+    async def reply_options(
+        self, session: AsyncSession, customer_id: int, identities: Sequence[Identity]
+    ) -> ReplyOptions | None:
+        """The window's end while it is open (the reply box counts down); once closed,
+        why, and the approved templates if the number opted in."""
+        phones = [i for i in identities if i.kind == PHONE and not i.sms_opted_out]
+        if not phones:
+            return None
+        window = await window_of(session, customer_id, None)
+        if window.is_open:
+            return ReplyOptions(
+                free_form=True,
+                free_form_until=window.closes_at,
+                notice="WhatsApp delivers free-form replies until 24 hours after the "
+                "customer's last message; after that only approved templates.",
+            )
+        opted_in = [p for p in phones if await find_opt_in(session, p.id, CHANNEL) is not None]
+        if not opted_in:
+            return ReplyOptions(
+                free_form=False,
+                notice=f"{window.last_wrote()} Free-form replies are only delivered within "
+                "24 hours of it, and the number has not opted in to WhatsApp messages, so "
+                "no template may start a conversation either: reply on another channel.",
+            )
+        templates = await self.templates.all()
+        notice = window.explain()
+        if not templates:
+            notice += (
+                f" No approved template could be read ({self.templates.error})."
+                if self.templates.error
+                else " No approved template exists yet (Twilio Console → Content Template Builder)."
+            )
+        return ReplyOptions(
+            free_form=False,
+            notice=notice,
+            templates=tuple(
+                TemplateOption(t.sid, t.name, t.body, tuple(t.placeholders), t.language)
+                for t in templates
+            ),
+        )
 
     async def send(self, message: Outbound) -> SendResult:
         return await self.sender.send(message)

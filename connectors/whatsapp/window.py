@@ -43,17 +43,19 @@ class Window:
             return 0
         return max(0, int((self.closes_at - self.now).total_seconds()))
 
+    def last_wrote(self) -> str:
+        """When the customer last wrote on WhatsApp, as a sentence."""
+        if self.last_inbound_at is None:
+            return "The customer has never written to this WhatsApp number."
+        hours = int((self.now - self.last_inbound_at).total_seconds() // 3600)
+        return f"The customer last wrote on WhatsApp {hours} hours ago."
+
     def explain(self) -> str:
         """Why a free-form reply is refused, in words an agent can act on."""
-        if self.last_inbound_at is None:
-            since = "has never written to this WhatsApp number"
-        else:
-            hours = int((self.now - self.last_inbound_at).total_seconds() // 3600)
-            since = f"last wrote on WhatsApp {hours} hours ago"
         return (
-            f"The customer {since}. WhatsApp only delivers free-form replies within 24 "
-            "hours of the customer's last message; send an approved template instead "
-            "(it may invite them to answer, which reopens the window)."
+            f"{self.last_wrote()} WhatsApp only delivers free-form replies within 24 hours "
+            "of the customer's last message; send an approved template instead (it may "
+            "invite them to answer, which reopens the window)."
         )
 
 

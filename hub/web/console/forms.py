@@ -79,10 +79,26 @@ async def reply(request: Request) -> Response:
                     field(form, "body"),
                     channel=field(form, "channel") or None,
                     agent_id=agent.id,
+                    data=template_choice(form),
                 )
     except HubError as exc:
         return refuse(request, back, exc)
     return answer(request, back, {"event": event_dict(event)})
+
+
+def template_choice(form: FormData) -> dict[str, object] | None:
+    """``{"template": {"sid", "variables"}}`` when the agent picked a provider template
+    (fields ``template`` and ``template_var_<name>``), else None."""
+    sid = field(form, "template")
+    if not sid:
+        return None
+    prefix = "template_var_"
+    variables = {
+        key[len(prefix) :]: value
+        for key, value in form.multi_items()
+        if key.startswith(prefix) and isinstance(value, str)
+    }
+    return {"template": {"sid": sid, "variables": variables}}
 
 
 @console_view()

@@ -19,6 +19,7 @@ from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
 from hub.app import TEMPLATES_DIR
+from hub.db import utcnow
 from hub.web.console.auth import csrf_token, hub_of
 
 
@@ -66,6 +67,15 @@ def duration(seconds: Any) -> str:
     return f"{total // 60}:{total % 60:02d}"
 
 
+def time_left(until: Any) -> str:
+    """``"5 h 12 min"`` from now until ``until`` (a UTC datetime); ``"0 min"`` once past."""
+    if not isinstance(until, datetime):
+        return ""
+    minutes = max(0, int((until - utcnow()).total_seconds() // 60))
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes} min" if hours else f"{minutes} min"
+
+
 def web_url(value: Any) -> str:
     """``value`` if it is an http(s) or same-site URL, else "" (no ``javascript:`` links)."""
     if isinstance(value, str) and (
@@ -92,6 +102,7 @@ def templates() -> Jinja2Templates:
         lstrip_blocks=True,
     )
     env.filters.update(ago=ago, when=when, iso=iso, money=money, duration=duration, web_url=web_url)
+    env.globals["time_left"] = time_left
     env.globals["gap"] = gap
     return Jinja2Templates(env=env)
 

@@ -15,6 +15,7 @@ from hub.errors import NotFound
 from hub.models import Agent, Identity
 from hub.models.thread import RESOLVED
 from hub.queries.timeline import parse_cursor, timeline_page
+from hub.types import ReplyOptions
 from hub.web.console.auth import console_view, hub_of, page_agents, page_session
 from hub.web.console.panel import load_thread_view
 from hub.web.console.render import render
@@ -58,7 +59,9 @@ async def thread_page(request: Request) -> Response:
     names = {a.id: a.name for a in agents}
     opted_out = opted_out_channels(hub, panel.identities, channels)
     last = thread.last_channel
+    options = await reply_options(hub, session, customer.id, panel.identities, channels)
     context = {
+        "reply_options": options,
         "customer": customer,
         "thread": thread,
         "panel": panel,
@@ -88,6 +91,22 @@ def channels_reaching(hub: Hub, identities: list[Identity]) -> list[str]:
             connector.can_reach(i.kind, i.address, opted_out=i.sms_opted_out) for i in identities
         )
     ]
+
+
+async def reply_options(
+    hub: Hub, session: Any, customer_id: int, identities: list[Identity], channels: list[str]
+) -> dict[str, ReplyOptions]:
+    """What each reachable channel says about replying now (``Connector.reply_options``:
+    WhatsApp's window and templates); channels with nothing to say are left out."""
+    found = {}
+    for name in channels:
+        connector = hub.connector(name)
+        options = (
+            await connector.reply_options(session, customer_id, identities) if connector else None
+        )
+        if options is not None:
+            found[name] = options
+    return found
 
 
 def channel_labels(hub: Hub) -> dict[str, str]:
