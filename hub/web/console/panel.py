@@ -84,6 +84,7 @@ class OrderView:
     currency: str
     total_cents: int
     placed_at: datetime
+    pickup_status: str | None = None
     items: list[OrderItemView] = field(default_factory=list)
 
 
@@ -121,7 +122,7 @@ async def load_thread_view(
     return ThreadView(customer, found.thread, panel, events, cursor)
 
 
-TEXTS, INTS = 8, 4
+TEXTS, INTS = 9, 4
 
 
 def _row(
@@ -213,6 +214,7 @@ def _profile_query() -> CompoundSelect[Any]:
             o.pickup_location,
             o.currency,
             OrderItem.name,
+            o.pickup_status,
         ),
         (o.total_cents, total, OrderItem.id, OrderItem.quantity),
         o.placed_at,
@@ -250,8 +252,8 @@ async def _profile(session: AsyncSession, customer_id: int) -> _Profile:
     rows = (await session.execute(_profile_query(), {"customer_id": customer_id})).all()
     found = _Profile()
     # By id, and an order's items by item id.
-    for row in sorted(rows, key=lambda r: (r[1], r[12] or 0)):
-        src, row_id, a, b, c, d, e, f, g, h, n, m, _item_id, j, t = row
+    for row in sorted(rows, key=lambda r: (r[1], r[13] or 0)):
+        src, row_id, a, b, c, d, e, f, g, h, k, n, m, _item_id, j, t = row
         if src == "C":
             found.customer = Customer(id=row_id, name=a, merged_into_id=n, erased_at=t)
         elif src == "T":
@@ -291,7 +293,7 @@ async def _profile(session: AsyncSession, customer_id: int) -> _Profile:
         else:
             order = found.orders.get(row_id)
             if order is None:
-                order = found.orders[row_id] = OrderView(row_id, a, b, c, d, e, f, g, n, t)
+                order = found.orders[row_id] = OrderView(row_id, a, b, c, d, e, f, g, n, t, k)
                 found.order_count = int(m)
             if h is not None:
                 order.items.append(OrderItemView(j, h))
