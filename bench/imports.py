@@ -3,7 +3,7 @@
 Generates a customers CSV (name, email, phone, loyalty id, one detail column) and an
 orders CSV (one order per customer email, with an item list), each ``--rows`` rows
 (default 100,000) with one bad row in 200, and imports them through
-``hub.imports.import_csv`` on each engine into a scratch database. Prints rows/s and
+``hub.csv_import.import_csv`` on each engine into a scratch database. Prints rows/s and
 the ratio to a bare baseline: parsing the same customers file and inserting one
 ``customers`` row per line in the same batch size with plain executemany INSERTs
 (the import does far more per row: identities, thread, details, savepoints), so the
@@ -29,8 +29,8 @@ from sqlalchemy import insert
 
 from bench.ingest import DEFAULT_PG, scratch_postgres, scratch_sqlite
 from hub.core import Hub
+from hub.csv_import import ImportResult, import_csv
 from hub.db import utcnow
-from hub.imports import ImportResult, import_csv
 from hub.migrate import upgrade_async
 from hub.models import Customer
 from hub.settings import Settings

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 
 import socketio
 from sqlalchemy.exc import DBAPIError
@@ -17,16 +16,20 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp
 
 from connectors.registry import connector_classes
+from hub.commerce.jobs import install_commerce
 from hub.core import Hub
-from hub.day_two import install_day_two
 from hub.errors import HubError
 from hub.outbox import OutboxWorker
+from hub.policies.csat_survey import install_csat
 from hub.realtime.agents import AgentNamespace
 from hub.realtime.fanout import Fanout
 from hub.realtime.presence import SharedPresence
 from hub.realtime.server import close_sio, create_sio
 from hub.retention import schedule_recording_purge
 from hub.settings import Settings
+from hub.subscriptions import install_subscriptions
+from hub.web.api import api_routes
+from hub.web.console import console_routes
 from hub.web.errors import database_error_handler, http_error_handler, hub_error_handler
 from hub.web.health import healthz
 from hub.web.middleware import (
@@ -34,31 +37,10 @@ from hub.web.middleware import (
     LimitBodyMiddleware,
     SecurityHeadersMiddleware,
 )
+from hub.web.paths import STATIC_DIR
 from hub.web.sessions import SESSION_COOKIE, SESSION_MAX_AGE
 
 log = logging.getLogger(__name__)
-
-ROOT = Path(__file__).resolve().parent.parent
-STATIC_DIR = ROOT / "static"
-TEMPLATES_DIR = ROOT / "templates"
-
-
-def _extra_routes(hub: Hub) -> list[BaseRoute]:
-    """Routes of the console and REST API, when those packages are present."""
-    routes: list[BaseRoute] = []
-    try:
-        from hub.web.api import api_routes
-    except ImportError:  # pragma: no cover - during bootstrap
-        pass
-    else:
-        routes.append(Mount("/api/v1", routes=api_routes()))
-    try:
-        from hub.web.console import console_routes
-    except ImportError:  # pragma: no cover - during bootstrap
-        pass
-    else:
-        routes.extend(console_routes())
-    return routes
 
 
 def create_app(settings: Settings | None = None, *, run_outbox: bool | None = None) -> ASGIApp:
@@ -90,8 +72,11 @@ def create_app(settings: Settings | None = None, *, run_outbox: bool | None = No
             sio.register_namespace(namespace)
         hub.subscribe(connector.on_event)
 
-    # Issue 10 (day two): outbound webhooks and CSAT surveys subscribe to domain events.
-    install_day_two(hub)
+    # Outbound subscriptions, CSAT surveys and the shop's backfill react to committed
+    # domain events.
+    install_subscriptions(hub)
+    install_csat(hub)
+    install_commerce(hub)
 
     outbox = OutboxWorker(hub)
     outbox_on = settings.outbox_enabled if run_outbox is None else run_outbox
@@ -102,7 +87,7 @@ def create_app(settings: Settings | None = None, *, run_outbox: bool | None = No
             await connector.startup()
         if presence is not None:
             await presence.start()
-        # Issue 9 (retention): daily purge of old call recordings/transcripts, via the outbox.
+        # Daily purge of old call recordings and transcripts, through the outbox.
         await schedule_recording_purge(hub)
         if outbox_on:
             hub.outbox_wakeup = outbox.wake
@@ -122,7 +107,8 @@ def create_app(settings: Settings | None = None, *, run_outbox: bool | None = No
     routes: list[BaseRoute] = [Route("/healthz", healthz, methods=["GET"])]
     for connector in connectors:
         routes.extend(connector.routes())
-    routes.extend(_extra_routes(hub))
+    routes.append(Mount("/api/v1", routes=api_routes()))
+    routes.extend(console_routes())
     routes.append(
         Mount("/static", app=StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")
     )

@@ -29,11 +29,11 @@ from connectors.email.attachments import AttachmentStore
 from connectors.email.parse import ParsedEmail, parse_message
 from connectors.email.proof import DnsFunc, proves_sender
 from connectors.email.settings import EmailSettings
-from connectors.out_of_hours import answer_if_closed
 from hub.actions.replies import record_delivery
 from hub.core import Hub
 from hub.errors import HubError
 from hub.models.customer import EMAIL
+from hub.policies.out_of_hours import answer_if_closed
 from hub.types import Inbound, Media
 
 log = logging.getLogger(__name__)

@@ -13,8 +13,8 @@ from starlette.routing import BaseRoute, Route
 
 from connectors.base import Connector
 from connectors.phone import twiml
+from connectors.phone.callbacks import VoiceCallbacks
 from connectors.phone.console import AgentPhone
-from connectors.phone.webhooks import VoiceWebhooks
 
 if TYPE_CHECKING:
     from hub.core import Hub
@@ -37,11 +37,11 @@ class PhoneConnector(Connector):
 
     def __init__(self, hub: Hub) -> None:
         super().__init__(hub)
-        self.webhooks = VoiceWebhooks(self)
+        self.callbacks = VoiceCallbacks(self)
         self.agents = AgentPhone(self)
 
     def routes(self) -> Sequence[BaseRoute]:
-        hooks = self.webhooks
+        hooks = self.callbacks
         return [
             Route(twiml.VOICE_PATH, hooks.incoming, methods=["POST"]),
             Route(twiml.STATUS_PATH, hooks.status, methods=["POST"]),

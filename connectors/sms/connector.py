@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from starlette.routing import BaseRoute, Route
 
 from connectors.base import Connector
+from connectors.sms.callbacks import SmsCallbacks
 from connectors.sms.sender import TwilioSender
-from connectors.sms.webhooks import SmsWebhooks
 from hub.actions.consent import opt_out_address
 from hub.actions.timeline import find_event
 from hub.core import Hub
@@ -33,12 +33,12 @@ class SmsConnector(Connector):
     def __init__(self, hub: Hub) -> None:
         super().__init__(hub)
         self.sender = TwilioSender(hub.settings)
-        self.webhooks = SmsWebhooks(hub)
+        self.callbacks = SmsCallbacks(hub)
 
     def routes(self) -> Sequence[BaseRoute]:
         return [
-            Route("/twilio/sms", self.webhooks.incoming, methods=["POST"]),
-            Route("/twilio/sms/status", self.webhooks.status, methods=["POST"]),
+            Route("/twilio/sms", self.callbacks.incoming, methods=["POST"]),
+            Route("/twilio/sms/status", self.callbacks.status, methods=["POST"]),
         ]
 
     def can_reach(self, kind: str, address: str, *, opted_out: bool = False) -> bool:

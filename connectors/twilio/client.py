@@ -1,7 +1,7 @@
 """The ``twilio`` REST client, async, pointed at ``TWILIO_API_BASE``.
 
 In production the base is https://api.twilio.com; in demos and tests it is the
-loopback simulator (``connectors.simulator``). Every ``*.twilio.com`` URL the SDK
+loopback simulator (``simulators.twilio``). Every ``*.twilio.com`` URL the SDK
 builds is rewritten onto the configured base, so any resource the SDK knows works
 against either.
 """

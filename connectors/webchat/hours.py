@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from connectors.out_of_hours import ScheduleCache
 from hub.db import utcnow
 from hub.hours import expected_reply_minutes, is_open, next_opening
+from hub.policies.out_of_hours import ScheduleCache
 from hub.serializers import iso
 
 

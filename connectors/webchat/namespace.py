@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 import socketio
 from sqlalchemy.exc import DBAPIError
 
-from connectors.out_of_hours import answer_if_closed, schedule_cache
 from connectors.webchat import prechat
 from connectors.webchat.csat import pending_for_visitor, rate
 from connectors.webchat.handoff import request_handoff
@@ -33,6 +32,7 @@ from hub import events as ev
 from hub.errors import HubError
 from hub.identity import InvalidAddress, normalize
 from hub.models.customer import USER, VISITOR
+from hub.policies.out_of_hours import answer_if_closed, schedule_cache
 from hub.types import Inbound
 
 if TYPE_CHECKING:

@@ -16,9 +16,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from twilio.twiml.messaging_response import MessagingResponse
 
-from connectors.out_of_hours import answer_if_closed, schedule_cache
 from connectors.twilio.messaging import ERROR_MESSAGES, delivery_status, message_sid
-from connectors.twilio.webhooks import verified_form
+from connectors.twilio.signatures import verified_form
 from connectors.whatsapp.parse import CHANNEL, inbound_from_form, is_whatsapp, phone_of
 from connectors.whatsapp.settings import WhatsappSettings
 from hub.actions.consent import START, STOP, apply_consent, consent_keyword, record_opt_in
@@ -26,6 +25,7 @@ from hub.actions.inbound import Received, receive_inbound
 from hub.actions.replies import record_delivery
 from hub.core import Hub
 from hub.models.consent import CUSTOMER_MESSAGE, KEYWORD
+from hub.policies.out_of_hours import answer_if_closed, schedule_cache
 
 log = logging.getLogger(__name__)
 

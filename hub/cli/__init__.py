@@ -14,7 +14,7 @@ COMMAND_MODULES = [
     "hub.cli.demo",
     "hub.cli.report",
     "hub.cli.imports",
-    "hub.cli.webhooks",
+    "hub.cli.subscriptions",
     "hub.cli.simulate",
     "hub.cli.customer",
     "hub.cli.terminal",

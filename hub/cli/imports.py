@@ -10,8 +10,8 @@ from typing import TextIO
 
 from hub.cli.common import fail, run_with_hub
 from hub.core import Hub
+from hub.csv_import import KINDS, ImportResult, import_csv
 from hub.errors import HubError
-from hub.imports import KINDS, ImportResult, import_csv
 
 SHOWN_REJECTIONS = 100
 

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 
 from hub.cli.common import fail, run_with_hub
 from hub.core import Hub
-from hub.report_format import report_csv, report_text
-from hub.reports import build_report, parse_since
+from hub.reports.figures import build_report, parse_since
+from hub.reports.formats import report_csv, report_text
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

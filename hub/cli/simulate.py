@@ -1,18 +1,24 @@
 """``hub simulate …``: stand-ins for providers, for development and demos.
 
 Each module in ``SIMULATE_MODULES`` has a ``register(subparsers)`` adding one or
-more ``hub simulate <what>`` commands; add a module there to add a simulation.
+more ``hub simulate <what>`` commands; add a module there to add a simulation. The
+CLI is, with ``hub.app``, the composition root: the only part of ``hub`` that may
+import the development-only ``simulators`` package.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
+from types import ModuleType
 
-SIMULATE_MODULES = [
-    "connectors.simulator.cli",  # hub simulate twilio | sms
-    "connectors.simulator.voice_cli",  # hub simulate call
-    "simulators.mail.cli",  # hub simulate email | mail-catcher
+from simulators.mail import cli as mail_cli
+from simulators.twilio import cli as twilio_cli
+from simulators.twilio import voice_cli
+
+SIMULATE_MODULES: list[ModuleType] = [
+    twilio_cli,  # hub simulate twilio | sms
+    voice_cli,  # hub simulate call
+    mail_cli,  # hub simulate email | mail-catcher
 ]
 
 
@@ -21,5 +27,5 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "simulate", help="simulate providers and customers (development and tests only)"
     )
     commands = simulate.add_subparsers(dest="simulation", required=True, metavar="WHAT")
-    for name in SIMULATE_MODULES:
-        importlib.import_module(name).register(commands)
+    for module in SIMULATE_MODULES:
+        module.register(commands)

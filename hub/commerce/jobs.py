@@ -6,7 +6,7 @@
   payload is not the order).
 
 ``install_commerce`` registers both handlers and the listener that queues backfills;
-``create_app`` calls it (through ``hub.day_two``); it does nothing without a shop.
+``create_app`` calls it; it does nothing without a shop.
 """
 
 from __future__ import annotations

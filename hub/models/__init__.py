@@ -11,8 +11,8 @@ from hub.models.instore import TerminalFrame
 from hub.models.order import Order, OrderAction, OrderItem, ProviderDelivery
 from hub.models.outbox import OutboxJob
 from hub.models.staff import Agent, ApiToken, Store, Terminal
+from hub.models.subscriptions import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from hub.models.thread import Event, Thread
-from hub.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "EVENTS_BY_CUSTOMER_CHANNEL",

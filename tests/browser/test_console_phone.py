@@ -8,12 +8,12 @@ from pathlib import Path
 
 from playwright.async_api import Page, expect
 
-from connectors.simulator import serve_simulator
-from connectors.simulator.voice import CallsResource
 from hub.actions.inbound import receive_inbound
 from hub.actions.staff import create_agent
 from hub.core import Hub
 from hub.types import Inbound
+from simulators.twilio import serve_simulator
+from simulators.twilio.voice import CallsResource
 from tests.browser.conftest import AGENT_EMAIL, AGENT_PASSWORD, sign_in_console
 from tests.conftest import TWILIO_TEST_SID, TWILIO_TEST_TOKEN, live_server, make_settings
 

@@ -15,7 +15,7 @@ import httpx
 import pytest
 from playwright.async_api import Page, expect
 
-from connectors.twilio.webhooks import SIGNATURE_HEADER, sign
+from connectors.twilio.signatures import SIGNATURE_HEADER, sign
 from hub.actions.inbound import receive_inbound
 from hub.actions.orders import OrderInput, upsert_order
 from hub.actions.staff import create_agent

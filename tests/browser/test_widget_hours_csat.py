@@ -19,7 +19,7 @@ from hub.actions.threads import set_thread_status
 from hub.models import CsatSurvey, Event
 from tests.browser.conftest import AGENT_EMAIL, AGENT_PASSWORD, sign_in_console
 from tests.conftest import LiveServer, live_server, make_settings
-from tests.connectors.hours_support import closed_now, open_all_week
+from tests.hub.policies.hours_support import closed_now, open_all_week
 
 WIDGET = "[data-omnihub-widget]"
 WAIT_MS = 15_000

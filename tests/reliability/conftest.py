@@ -17,7 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from connectors.simulator.server import RunningSimulator, serve_simulator
+from simulators.twilio.server import RunningSimulator, serve_simulator
 from tests.conftest import (
     TEST_SECRET,
     TWILIO_TEST_SID,

@@ -17,7 +17,7 @@ import aiohttp
 import httpx
 import socketio
 
-from connectors.twilio.webhooks import SIGNATURE_HEADER, sign
+from connectors.twilio.signatures import SIGNATURE_HEADER, sign
 from tests.conftest import TWILIO_TEST_SID, TWILIO_TEST_TOKEN
 from tests.reliability.conftest import SMS_NUMBER
 

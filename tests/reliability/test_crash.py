@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from connectors.simulator.messages import MessagesResource
-from connectors.simulator.server import RunningSimulator
 from hub.db import create_engine
+from simulators.twilio.messages import MessagesResource
+from simulators.twilio.server import RunningSimulator
 from tests.reliability.conftest import HubProcess
 from tests.reliability.load import Acked, ReplyFlood, SmsFlood, WidgetVisitor
 

@@ -16,8 +16,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from connectors.simulator.server import RunningSimulator
-from connectors.twilio.webhooks import SIGNATURE_HEADER, sign
+from connectors.twilio.signatures import SIGNATURE_HEADER, sign
+from simulators.twilio.server import RunningSimulator
 from tests.conftest import IN_CI, TWILIO_TEST_TOKEN, require_service, truncate_all
 from tests.reliability.conftest import HubProcess
 from tests.reliability.load import Acked, SmsFlood

@@ -33,12 +33,12 @@ import uvicorn
 from itsdangerous import TimestampSigner
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from connectors.simulator import Simulator, create_simulator_app
-from connectors.twilio.webhooks import SIGNATURE_HEADER, sign
+from connectors.twilio.signatures import SIGNATURE_HEADER, sign
 from hub.actions.staff import create_agent, create_api_token
 from hub.core import Hub
 from hub.settings import Settings
 from hub.web.sessions import SESSION_COOKIE
+from simulators.twilio import Simulator, create_simulator_app
 from tests.conftest import (
     PG_URL,
     REDIS_URL,

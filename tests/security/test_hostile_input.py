@@ -17,7 +17,7 @@ import httpx
 from markupsafe import escape
 from sqlalchemy import func, select
 
-from connectors.twilio.webhooks import SIGNATURE_HEADER, sign
+from connectors.twilio.signatures import SIGNATURE_HEADER, sign
 from hub.actions.staff import create_terminal
 from hub.core import Hub
 from hub.models import Customer, Event

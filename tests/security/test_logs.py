@@ -11,7 +11,7 @@ from pathlib import Path
 
 import httpx
 
-from connectors.twilio.webhooks import SIGNATURE_HEADER, sign
+from connectors.twilio.signatures import SIGNATURE_HEADER, sign
 from tests.conftest import TEST_SECRET, TWILIO_TEST_TOKEN
 from tests.hub.web.console.conftest import csrf_of
 from tests.reliability.conftest import HubProcess

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from hub.core import Hub
 from hub.models import WebhookEndpoint
-from hub.webhooks.targets import RefusedTarget, vet_target
+from hub.subscriptions.targets import RefusedTarget, vet_target
 from tests.hub.web.console.conftest import SignedIn
 
 HIDDEN_PRIVATE = [

@@ -23,8 +23,8 @@ from hub.web.console import (
     login,
     privacy,
     reports,
+    subscriptions,
     thread,
-    webhooks,
 )
 from hub.web.console.auth import LoginLimiter
 
@@ -79,14 +79,26 @@ def console_routes() -> list[BaseRoute]:
         Route("/admin/canned/{canned_id:int}/delete", canned.canned_delete, methods=POST),
         Route("/admin/hours", hours.hours_page, methods=GET),
         Route("/admin/hours", hours.hours_save, methods=POST),
-        Route("/admin/webhooks", webhooks.webhooks_page, methods=GET),
-        Route("/admin/webhooks", webhooks.webhooks_create, methods=POST),
-        Route("/admin/webhooks/{endpoint_id:int}/rotate", webhooks.webhooks_rotate, methods=POST),
-        Route("/admin/webhooks/{endpoint_id:int}/active", webhooks.webhooks_active, methods=POST),
-        Route("/admin/webhooks/{endpoint_id:int}/delete", webhooks.webhooks_delete, methods=POST),
+        Route("/admin/webhooks", subscriptions.subscriptions_page, methods=GET),
+        Route("/admin/webhooks", subscriptions.subscriptions_create, methods=POST),
+        Route(
+            "/admin/webhooks/{endpoint_id:int}/rotate",
+            subscriptions.subscriptions_rotate,
+            methods=POST,
+        ),
+        Route(
+            "/admin/webhooks/{endpoint_id:int}/active",
+            subscriptions.subscriptions_active,
+            methods=POST,
+        ),
+        Route(
+            "/admin/webhooks/{endpoint_id:int}/delete",
+            subscriptions.subscriptions_delete,
+            methods=POST,
+        ),
         Route(
             "/admin/webhooks/deliveries/{delivery_id:int}/redeliver",
-            webhooks.webhooks_redeliver,
+            subscriptions.subscriptions_redeliver,
             methods=POST,
         ),
     ]

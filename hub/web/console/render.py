@@ -2,7 +2,7 @@
 
 Everything user-provided reaches the page through autoescaped expressions; no
 template marks data ``|safe``. The one exception is made in Python: the reports
-page wraps ``hub.charts``' SVG (escaped by its builders) in ``Markup``. The CSP
+page wraps ``hub.reports.charts``' SVG (escaped by its builders) in ``Markup``. The CSP
 forbids inline scripts and styles, so data for the console script travels in
 ``data-*`` attributes.
 """
@@ -18,9 +18,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
-from hub.app import TEMPLATES_DIR
 from hub.db import utcnow
 from hub.web.console.auth import csrf_token, hub_of
+from hub.web.paths import TEMPLATES_DIR
 
 
 def ago(value: datetime | None, now: datetime | None = None) -> str:

@@ -2,7 +2,7 @@
 
 Both take the same GET filter: ``since`` and ``until`` as ``YYYY-MM-DD`` (UTC days,
 both included; default the last 30 days, at most ``MAX_DAYS``). Figures come from
-``hub.reports.build_report``; the charts are ``hub.charts.report_charts``' SVG strings.
+``hub.reports.build_report``; the charts are ``hub.reports.charts.report_charts``' SVG strings.
 Those strings are the only markup this console marks safe (``Markup`` below): the
 chart builders escape every label themselves and emit nothing else from the data.
 """
@@ -16,10 +16,10 @@ from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import Response
 
-from hub.charts import report_charts
 from hub.errors import Invalid
-from hub.report_format import duration, report_csv
-from hub.reports import build_report
+from hub.reports.charts import report_charts
+from hub.reports.figures import build_report
+from hub.reports.formats import duration, report_csv
 from hub.web.console.auth import console_view, hub_of
 from hub.web.console.render import render
 
@@ -66,7 +66,7 @@ async def reports_page(request: Request) -> Response:
         return render(request, "reports.html", refused, status=422)
     async with hub_of(request).read() as db:
         report = await build_report(db, *_bounds(first, last))
-    # The chart builders escape all data themselves (see hub.charts); nothing else is
+    # The chart builders escape all data themselves (see hub.reports.charts); nothing else is
     # marked safe.
     charts = {name: Markup(svg) for name, svg in report_charts(report).items()}
     context: dict[str, Any] = {
@@ -82,7 +82,7 @@ async def reports_page(request: Request) -> Response:
 
 @console_view()
 async def reports_csv(request: Request) -> Response:
-    """The same figures as CSV (``hub.report_format.report_csv``), as a download."""
+    """The same figures as CSV (``hub.reports.formats.report_csv``), as a download."""
     first, last = parse_range(request)
     async with hub_of(request).read() as db:
         report = await build_report(db, *_bounds(first, last))

@@ -15,7 +15,7 @@ import pytest
 import socketio
 from itsdangerous import TimestampSigner
 
-from connectors.twilio.webhooks import SIGNATURE_HEADER, sign
+from connectors.twilio.signatures import SIGNATURE_HEADER, sign
 from hub.actions.routing import set_voice_route
 from hub.actions.staff import create_agent
 from hub.app import create_app

@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 from hub.actions.routing import business_hours_status
 from hub.core import Hub
 from hub.db import utcnow
-from tests.connectors.hours_support import closed_day, closed_now, open_all_week
 from tests.connectors.phone.conftest import PhoneLab, Twilio, make_agent, twiml, verbs
 from tests.connectors.phone.test_twiml import CALLER, call_event, known_customer
+from tests.hub.policies.hours_support import closed_day, closed_now, open_all_week
 
 DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 

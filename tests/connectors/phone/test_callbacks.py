@@ -70,7 +70,7 @@ async def test_bad_or_missing_signature_is_refused(
 async def test_signature_over_other_params_is_refused(twilio: Twilio, hub: Hub) -> None:
     await known(hub)
     good = {"CallSid": "CA1", "From": CALLER, "CallStatus": "ringing"}
-    from connectors.twilio.webhooks import sign
+    from connectors.twilio.signatures import sign
 
     signature = sign(twilio.settings, "http://testserver/twilio/voice", good)
     tampered = await twilio.post(

@@ -9,13 +9,13 @@ import httpx
 import jwt
 from sqlalchemy import select
 
-from connectors.simulator import serve_simulator
-from connectors.simulator.voice import CallsResource
 from hub.actions.inbound import receive_inbound
 from hub.core import Hub
 from hub.models import Event
 from hub.settings import Settings
 from hub.types import Inbound
+from simulators.twilio import serve_simulator
+from simulators.twilio.voice import CallsResource
 from tests.conftest import TWILIO_TEST_SID, TWILIO_TEST_TOKEN, live_server, make_settings
 from tests.connectors.phone.conftest import cookie_header, make_agent
 

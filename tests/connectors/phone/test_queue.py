@@ -10,10 +10,10 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from connectors.simulator import serve_simulator
-from connectors.simulator.voice import CallsResource
 from hub.actions.threads import assign_thread
 from hub.settings import Settings
+from simulators.twilio import serve_simulator
+from simulators.twilio.voice import CallsResource
 from tests.conftest import TWILIO_TEST_SID, TWILIO_TEST_TOKEN, live_server
 from tests.connectors.phone.conftest import PhoneLab, cookie_header, make_agent, twiml, verbs
 from tests.connectors.phone.test_twiml import CALLER, call_event, known_customer

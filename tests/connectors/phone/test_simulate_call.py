@@ -7,12 +7,12 @@ import asyncio
 import pytest
 from sqlalchemy import select
 
-from connectors.simulator.voice_cli import CallSimulation
 from hub.actions.handoff import create_handoff_code
 from hub.actions.inbound import receive_inbound
 from hub.cli import main
 from hub.models import Customer, Event
 from hub.types import Inbound
+from simulators.twilio.voice_cli import CallSimulation
 from tests.conftest import TEST_SECRET
 from tests.connectors.phone.conftest import PhoneLab, make_agent
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import httpx
 
-from connectors.twilio.webhooks import SIGNATURE_HEADER, sign
+from connectors.twilio.signatures import SIGNATURE_HEADER, sign
 from hub.settings import Settings
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "twilio"

@@ -10,15 +10,15 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from connectors.simulator import serve_simulator
 from hub.actions.threads import set_thread_status
 from hub.core import Hub
 from hub.models import CsatSurvey, Customer, Event, Thread
 from hub.settings import Settings
+from simulators.twilio import serve_simulator
 from tests.conftest import TWILIO_TEST_SID, TWILIO_TEST_TOKEN, live_server, make_settings
-from tests.connectors.hours_support import closed_now
 from tests.connectors.sms.support import payload, post_signed
 from tests.connectors.sms.test_outbound import eventually, sent
+from tests.hub.policies.hours_support import closed_now
 
 CUSTOMER = "+15551230000"
 

@@ -10,8 +10,8 @@ from sqlalchemy import select
 from hub.core import Hub
 from hub.models import Event, OutboxJob
 from hub.settings import Settings
-from tests.connectors.hours_support import closed_now, open_all_week
 from tests.connectors.sms.support import payload, post_signed
+from tests.hub.policies.hours_support import closed_now, open_all_week
 
 CUSTOMER = "+15551230000"
 

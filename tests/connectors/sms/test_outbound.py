@@ -14,8 +14,6 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from connectors.simulator import RunningSimulator, serve_simulator
-from connectors.simulator.messages import MessagesResource
 from hub.actions.inbound import receive_inbound
 from hub.actions.replies import send_reply
 from hub.core import Hub
@@ -24,6 +22,8 @@ from hub.models import Event, Identity, OutboxJob
 from hub.models.outbox import DONE, IN_FLIGHT
 from hub.settings import Settings
 from hub.types import Inbound
+from simulators.twilio import RunningSimulator, serve_simulator
+from simulators.twilio.messages import MessagesResource
 from tests.conftest import TWILIO_TEST_SID, TWILIO_TEST_TOKEN, LiveServer, live_server
 
 CUSTOMER = "+15551230000"

@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 import pytest
 from starlette.requests import Request
 
-from connectors.twilio.webhooks import _read_form
+from connectors.twilio.signatures import _read_form
 
 URLENCODED = "application/x-www-form-urlencoded"
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from hub.core import Hub
 from hub.models import Event
 from tests.conftest import LiveServer
-from tests.connectors.hours_support import closed_day, closed_now, open_all_week
+from tests.hub.policies.hours_support import closed_day, closed_now, open_all_week
 
 
 async def auto_replies(hub: Hub) -> list[Event]:

@@ -10,9 +10,9 @@ from hub.actions.csat import parse_csat_reply, record_csat
 from hub.actions.inbound import receive_inbound
 from hub.actions.threads import set_thread_status
 from hub.core import Hub
-from hub.csat import install_csat
 from hub.errors import Invalid
 from hub.models import CsatSurvey, Event
+from hub.policies.csat_survey import install_csat
 from hub.queries.csat import thread_csat
 from hub.settings import Settings
 from hub.types import Inbound

@@ -1,0 +1,277 @@
+"""Twilio Voice webhooks: verify the signature, call one action, answer TwiML.
+
+Every handler answers 403 (and stores nothing) unless ``X-Twilio-Signature``
+verifies. Replays are harmless: the call is keyed by CallSid, statuses by
+CallSid + status, recordings by RecordingSid (see ``hub.actions.calls``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import Response
+
+from connectors.phone import twiml
+from connectors.phone.console import customer_phone
+from connectors.twilio.signatures import verified_form
+from hub.actions.calls import (
+    attach_recording,
+    attach_transcript,
+    find_caller,
+    record_outbound_call,
+    send_to_voicemail,
+    start_call,
+    start_call_with_code,
+    take_queued_call,
+    update_call_status,
+)
+from hub.actions.routing import CLOSED, business_hours_status
+from hub.errors import HubError
+from hub.identity import InvalidAddress, normalize_phone
+from hub.models.customer import PHONE
+from hub.types import Inbound
+
+if TYPE_CHECKING:
+    from connectors.phone.connector import PhoneConnector
+
+MAX_CODE_ATTEMPTS = 2
+ANSWERED_DIAL_STATUSES = ("completed", "answered")
+# <Enqueue action> QueueResult values after which the caller leaves a voicemail
+# (``leave``: the wait URL answered <Leave/> after the maximum wait).
+VOICEMAIL_QUEUE_RESULTS = ("leave", "queue-full", "system-error", "error")
+
+
+class VoiceCallbacks:
+    """The handlers behind ``/twilio/voice*``; one instance per connector."""
+
+    def __init__(self, connector: PhoneConnector) -> None:
+        self.connector = connector
+        self.hub = connector.hub
+        self.settings = connector.hub.settings
+        self.channel = connector.channel
+
+    def _inbound(self, form: FormData, status: str = "ringing") -> Inbound:
+        return Inbound(
+            channel=self.channel,
+            kind=PHONE,
+            address=str(form.get("From", "")),
+            body="Incoming call",
+            provider_id=str(form.get("CallSid", "")) or None,
+            type="call",
+            status=status,
+            awaits_reply=False,
+            data={"from": str(form.get("From", "")), "to": str(form.get("To", ""))},
+        )
+
+    def _reachable(self, form: FormData) -> bool:
+        try:
+            normalize_phone(str(form.get("From", "")), self.settings.default_region)
+        except InvalidAddress:
+            return False
+        return bool(form.get("CallSid"))
+
+    async def incoming(self, request: Request) -> Response:
+        """``POST /twilio/voice``: a known caller is routed; an unknown one is asked for
+        a handoff code. Outside business hours every caller goes straight to voicemail
+        (``choose_route`` decides; nobody would answer after the code)."""
+        form = await verified_form(request, self.settings)
+        if not self._reachable(form):
+            return twiml.twiml_response(twiml.unidentifiable())
+        async with self.hub.uow() as uow:
+            known = await find_caller(uow, PHONE, str(form["From"])) is not None
+            closed = not known and (await business_hours_status(uow)).status == CLOSED
+            answer = await start_call(uow, self._inbound(form)) if known or closed else None
+        if answer is None:
+            return twiml.twiml_response(twiml.ask_for_code(self.settings, attempt=1))
+        return twiml.twiml_response(twiml.answer_call(self.settings, answer))
+
+    async def gather(self, request: Request) -> Response:
+        """``POST /twilio/voice/gather``: a correct code links the call to its customer;
+        a wrong one is asked again once, then the caller is a new customer."""
+        form = await verified_form(request, self.settings)
+        if not self._reachable(form):
+            return twiml.twiml_response(twiml.unidentifiable())
+        digits = str(form.get("Digits", "")).strip()
+        try:
+            attempt = int(request.query_params.get("attempt", "1"))
+        except ValueError:
+            attempt = MAX_CODE_ATTEMPTS
+        inbound = self._inbound(form)
+        async with self.hub.uow() as uow:
+            answer = await start_call_with_code(uow, inbound, digits) if digits else None
+            if answer is None and (not digits or attempt >= MAX_CODE_ATTEMPTS):
+                answer = await start_call(uow, inbound)
+        if answer is None:
+            return twiml.twiml_response(twiml.ask_for_code(self.settings, attempt + 1))
+        return twiml.twiml_response(twiml.answer_call(self.settings, answer))
+
+    async def status(self, request: Request) -> Response:
+        """``POST /twilio/voice/status``: ringing, in-progress, completed, busy... A final
+        status for a call never recorded (hung up while asked for a code) is kept as a
+        missed call."""
+        form = await verified_form(request, self.settings)
+        call_sid = str(form.get("CallSid", ""))
+        if not call_sid:
+            return Response(status_code=204)
+        duration = _int(form.get("CallDuration"))
+        inbound = str(form.get("Direction", "")) == "inbound" and self._reachable(form)
+        async with self.hub.uow() as uow:
+            await update_call_status(
+                uow,
+                self.channel,
+                call_sid,
+                str(form.get("CallStatus", "")),
+                duration=duration,
+                missed=self._inbound(form) if inbound else None,
+            )
+        return Response(status_code=204)
+
+    async def dialed(self, request: Request) -> Response:
+        """``POST /twilio/voice/dialed``: the ``<Dial>`` to an agent ended; if nobody
+        answered, the caller leaves a voicemail."""
+        form = await verified_form(request, self.settings)
+        if str(form.get("DialCallStatus", "")) in ANSWERED_DIAL_STATUSES:
+            return twiml.twiml_response(twiml.hangup())
+        async with self.hub.uow() as uow:
+            await send_to_voicemail(uow, self.channel, str(form.get("CallSid", "")))
+        return twiml.twiml_response(twiml.voicemail(self.settings))
+
+    async def recording(self, request: Request) -> Response:
+        """``POST /twilio/voice/recording``: both ``<Record action>`` and the recording
+        status callback; attaches the recording to the call and hangs up."""
+        form = await verified_form(request, self.settings)
+        url = str(form.get("RecordingUrl", ""))
+        recording_sid = str(form.get("RecordingSid", "")) or url.rstrip("/").rsplit("/", 1)[-1]
+        status = str(form.get("RecordingStatus", "completed"))
+        if url and recording_sid and status == "completed":
+            async with self.hub.uow() as uow:
+                await attach_recording(
+                    uow,
+                    self.channel,
+                    str(form.get("CallSid", "")),
+                    recording_sid,
+                    url,
+                    duration=_int(form.get("RecordingDuration")),
+                )
+        return twiml.twiml_response(twiml.hangup())
+
+    async def transcription(self, request: Request) -> Response:
+        """``POST /twilio/voice/transcription``: the voicemail's text."""
+        form = await verified_form(request, self.settings)
+        text = str(form.get("TranscriptionText", "")).strip()
+        recording_sid = str(form.get("RecordingSid", ""))
+        if text and recording_sid and form.get("TranscriptionStatus") == "completed":
+            async with self.hub.uow() as uow:
+                await attach_transcript(
+                    uow,
+                    self.channel,
+                    str(form.get("CallSid", "")),
+                    recording_sid,
+                    text,
+                    url=str(form.get("RecordingUrl", "")) or None,
+                )
+        return Response(status_code=204)
+
+    async def wait(self, request: Request) -> Response:
+        """``POST /twilio/voice/wait``: what a queued caller hears, until ``QueueTime``
+        (seconds in the queue) reaches ``HUB_QUEUE_MAX_WAIT_SECONDS``: then
+        ``<Leave/>``, and the Enqueue action (``enqueued``) offers voicemail."""
+        form = await verified_form(request, self.settings)
+        waited = _int(form.get("QueueTime")) or 0
+        if waited >= self.settings.queue_max_wait_seconds:
+            return twiml.twiml_response(twiml.leave_queue())
+        return twiml.twiml_response(twiml.hold_music())
+
+    async def enqueued(self, request: Request) -> Response:
+        """``POST /twilio/voice/enqueued``: the caller left the queue. After the
+        maximum wait (``QueueResult=leave``) or a queue error they leave a voicemail and
+        the thread waits for a call-back; otherwise (bridged, hung up) the call ends."""
+        form = await verified_form(request, self.settings)
+        if str(form.get("QueueResult", "")) not in VOICEMAIL_QUEUE_RESULTS:
+            return twiml.twiml_response(twiml.hangup())
+        async with self.hub.uow() as uow:
+            await send_to_voicemail(uow, self.channel, str(form.get("CallSid", "")))
+        return twiml.twiml_response(
+            twiml.voicemail(self.settings, greeting="Sorry, all our agents are still busy.")
+        )
+
+    async def agent_queue(self, request: Request) -> Response:
+        """``POST /twilio/voice/queue?agent_id=…``: the agent answered the call the
+        console's "Answer next caller" placed; bridge the longest-waiting queued caller.
+        ``agent_id`` is safe to trust: the URL is part of the signature."""
+        await verified_form(request, self.settings)
+        agent_id = _int(request.query_params.get("agent_id"))
+        if agent_id is None:
+            return twiml.twiml_response(twiml.hangup())
+        return twiml.twiml_response(twiml.answer_queue(self.settings, agent_id))
+
+    async def bridge(self, request: Request) -> Response:
+        """``POST /twilio/voice/bridge?to=…``: click-to-call, the agent answered; ring
+        the customer. ``to`` is safe to trust: the URL is part of the signature."""
+        await verified_form(request, self.settings)
+        try:
+            to = normalize_phone(request.query_params.get("to", ""), self.settings.default_region)
+        except InvalidAddress:
+            return twiml.twiml_response(twiml.hangup())
+        return twiml.twiml_response(twiml.bridge(self.settings, to))
+
+    async def client(self, request: Request) -> Response:
+        """``POST /twilio/voice/client``: the TwiML App's Voice URL, called when an
+        agent's browser phone places a call: ``To`` empty or ``queue`` answers the next
+        queued caller; ``customer_id`` (click-to-call from a thread) calls that
+        customer's latest phone number and records the call on their thread; a phone
+        number calls it showing the hub's number."""
+        form = await verified_form(request, self.settings)
+        agent_id = twiml.agent_id_of_client(str(form.get("From", "")))
+        if agent_id is None:
+            return twiml.twiml_response(twiml.hangup())
+        customer_id = _int(form.get("customer_id"))
+        if customer_id is not None:
+            return await self._call_customer(form, agent_id, customer_id)
+        to = str(form.get("To", "")).strip()
+        if to in ("", "queue"):
+            return twiml.twiml_response(twiml.answer_queue(self.settings, agent_id))
+        try:
+            number = normalize_phone(to, self.settings.default_region)
+        except InvalidAddress:
+            return twiml.twiml_response(twiml.hangup())
+        return twiml.twiml_response(twiml.bridge(self.settings, number))
+
+    async def _call_customer(self, form: FormData, agent_id: int, customer_id: int) -> Response:
+        """The browser softphone's click-to-call: the agent's own call (its CallSid)
+        becomes the ``call`` event on the customer's thread, then the customer rings."""
+        try:
+            to = await customer_phone(self.hub, customer_id)
+        except HubError as exc:
+            return twiml.twiml_response(twiml.cannot_call(f"Sorry, {exc.message}."))
+        async with self.hub.uow() as uow:
+            await record_outbound_call(
+                uow,
+                customer_id,
+                channel=self.channel,
+                kind=PHONE,
+                address=to,
+                call_id=str(form.get("CallSid", "")),
+                agent_id=agent_id,
+                status="in-progress",
+            )
+        return twiml.twiml_response(twiml.bridge(self.settings, to))
+
+    async def dequeued(self, request: Request) -> Response:
+        """``POST /twilio/voice/dequeued?agent_id=…``: played to the queued caller as an
+        agent takes them; the call becomes that agent's."""
+        form = await verified_form(request, self.settings)
+        agent_id = _int(request.query_params.get("agent_id"))
+        if agent_id is not None:
+            async with self.hub.uow() as uow:
+                await take_queued_call(uow, self.channel, str(form.get("CallSid", "")), agent_id)
+        return twiml.twiml_response(twiml.connecting())
+
+
+def _int(value: object) -> int | None:
+    try:
+        return int(str(value)) if value not in (None, "") else None
+    except ValueError:
+        return None

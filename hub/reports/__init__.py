@@ -1,0 +1,2 @@
+"""Team reports: the figures (``figures``), their SVG charts (``charts``) and their CSV and
+text tables (``formats``), for the console's reports page and ``hub report``."""
