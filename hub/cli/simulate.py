@@ -13,11 +13,12 @@ from types import ModuleType
 
 from simulators.mail import cli as mail_cli
 from simulators.twilio import cli as twilio_cli
-from simulators.twilio import voice_cli
+from simulators.twilio import voice_cli, whatsapp_cli
 
 SIMULATE_MODULES: list[ModuleType] = [
     twilio_cli,  # hub simulate twilio | sms
     voice_cli,  # hub simulate call
+    whatsapp_cli,  # hub simulate whatsapp
     mail_cli,  # hub simulate email | mail-catcher
 ]
 

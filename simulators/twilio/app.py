@@ -10,13 +10,20 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
+from simulators.twilio.content import ContentResource
 from simulators.twilio.core import Simulator
 from simulators.twilio.messages import MessagesResource
 from simulators.twilio.resource import Resource
 from simulators.twilio.voice import CallsResource
+from simulators.twilio.whatsapp import WhatsappResource
 
 # The Twilio resources the simulator serves; add a class here to serve another.
-RESOURCES: list[type[Resource]] = [MessagesResource, CallsResource]
+RESOURCES: list[type[Resource]] = [
+    MessagesResource,
+    CallsResource,
+    ContentResource,
+    WhatsappResource,
+]
 
 
 def create_simulator_app(

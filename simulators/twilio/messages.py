@@ -22,6 +22,7 @@ from starlette.routing import BaseRoute, Route
 
 from simulators.twilio.core import API_VERSION, new_sid, twilio_error
 from simulators.twilio.resource import ACCOUNT_PATH, Resource
+from simulators.twilio.whatsapp import WhatsappResource, is_whatsapp
 
 MAX_BODY = 1600
 MAX_MEDIA = 10
@@ -41,6 +42,10 @@ class SentMessage:
     status_callback: str | None
     status: str = "queued"
     error_code: int | None = None
+    # WhatsApp: the template sent, and the callbacks planned (simulators.twilio.whatsapp).
+    content_sid: str | None = None
+    content_variables: dict[str, str] = field(default_factory=dict)
+    planned: list[tuple[str, int | None]] | None = None
     created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     updated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     sent_at: datetime | None = None
@@ -92,7 +97,13 @@ class MessagesResource(Resource):
         self.outcomes[to] = (status, error_code)
 
     def validate(self, form: FormData) -> tuple[int, str] | None:
-        return _invalid(form)
+        whatsapp = self._whatsapp(str(form.get("To", "")))
+        return _invalid(form) or (whatsapp.validate_send(form) if whatsapp else None)
+
+    def _whatsapp(self, to: str) -> WhatsappResource | None:
+        """The account's WhatsApp rules for a ``whatsapp:`` address (when served)."""
+        found = self.sim.resources.get(WhatsappResource) if is_whatsapp(to) else None
+        return found if isinstance(found, WhatsappResource) else None
 
     def find(self, sid: str) -> SentMessage | None:
         return next((m for m in self.sent if m.sid == sid), None)
@@ -142,6 +153,8 @@ class MessagesResource(Resource):
             media_urls=[str(v) for v in form.getlist("MediaUrl")],
             status_callback=str(form["StatusCallback"]) if form.get("StatusCallback") else None,
         )
+        if (whatsapp := self._whatsapp(message.to)) is not None:
+            whatsapp.prepare(message, form)
         self.sent.append(message)
         if message.status_callback:
             self.sim.background(self._deliver(message))
@@ -152,6 +165,8 @@ class MessagesResource(Resource):
         steps = (
             [("sent", None), (final, error_code)] if final != "failed" else [(final, error_code)]
         )
+        if message.planned is not None and message.to not in self.outcomes:
+            steps = message.planned
         for status, code in steps:
             await asyncio.sleep(self.sim.callback_delay)
             message.status = status
