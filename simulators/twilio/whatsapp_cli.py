@@ -13,11 +13,11 @@ import sys
 
 import httpx
 
-from simulators.twilio.core import new_sid
-from simulators.twilio.whatsapp import INBOUND_PATH, inbound_params
 from connectors.twilio.signatures import SIGNATURE_HEADER, sign
 from connectors.whatsapp.settings import WhatsappSettings
 from hub.settings import Settings
+from simulators.twilio.core import new_sid
+from simulators.twilio.whatsapp import INBOUND_PATH, inbound_params
 
 TWILIO = "https://api.twilio.com"
 WEBHOOK_PATH = "/twilio/whatsapp"

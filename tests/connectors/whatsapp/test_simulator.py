@@ -12,10 +12,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from simulators.twilio import RunningSimulator, serve_simulator
-from simulators.twilio.content import ContentResource
-from simulators.twilio.messages import MessagesResource
-from simulators.twilio.whatsapp import WhatsappResource, inbound_params
 from hub.actions.inbound import receive_inbound
 from hub.actions.replies import send_reply
 from hub.cli import main
@@ -25,6 +21,10 @@ from hub.errors import Unreachable
 from hub.models import Event
 from hub.settings import Settings
 from hub.types import Inbound
+from simulators.twilio import RunningSimulator, serve_simulator
+from simulators.twilio.content import ContentResource
+from simulators.twilio.messages import MessagesResource
+from simulators.twilio.whatsapp import WhatsappResource, inbound_params
 from tests.conftest import TWILIO_TEST_SID, TWILIO_TEST_TOKEN, LiveServer, live_server
 from tests.connectors.whatsapp.conftest import WHATSAPP_NUMBER, whatsapp_settings
 
