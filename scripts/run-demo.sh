@@ -15,6 +15,7 @@ if [ -z "${TWILIO_AUTH_TOKEN:-}" ]; then
   export TWILIO_API_BASE="http://127.0.0.1:${SIM_PORT}"
   export TWILIO_SMS_NUMBER="${TWILIO_SMS_NUMBER:-+15005550006}"
   export TWILIO_VOICE_NUMBER="${TWILIO_VOICE_NUMBER:-+15005550007}"
+  export TWILIO_WHATSAPP_NUMBER="${TWILIO_WHATSAPP_NUMBER:-+15005550008}"
   "$BIN/hub" simulate twilio --port "$SIM_PORT" &
   SIM_PID=$!
   trap 'kill "$SIM_PID" 2>/dev/null || true' EXIT
@@ -60,6 +61,9 @@ if [ -n "${SIM_PID:-}" ]; then
   echo "    $SIM_ENV $BIN/hub simulate sms --from +15551230000 \"Where is my order?\""
   echo "  Call the hub:"
   echo "    $SIM_ENV $BIN/hub simulate call --from +15551230000"
+  # WhatsApp goes through the simulator (it keeps the customer's 24-hour window).
+  echo "  Write to the hub on WhatsApp:"
+  echo "    $SIM_ENV TWILIO_ACCOUNT_SID=$TWILIO_ACCOUNT_SID TWILIO_API_BASE=$TWILIO_API_BASE $BIN/hub simulate whatsapp --from +15551230000 \"Is my order ready?\""
 fi
 if [ -n "${MAIL_PID:-}" ]; then
   echo "  Email the hub:"
