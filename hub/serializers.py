@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from hub.models import Customer, Detail, Event, Identity, Order, Thread
+from hub.models import Customer, Detail, Event, Identity, OptIn, Order, Thread
 
 
 def iso(value: datetime | None) -> str | None:
@@ -50,6 +50,15 @@ def detail_dict(detail: Detail) -> dict[str, Any]:
         "channel": detail.channel,
         "source_event_id": detail.source_event_id,
         "created_at": iso(detail.created_at),
+    }
+
+
+def opt_in_dict(opt_in: OptIn) -> dict[str, Any]:
+    return {
+        "identity_id": opt_in.identity_id,
+        "channel": opt_in.channel,
+        "source": opt_in.source,
+        "created_at": iso(opt_in.created_at),
     }
 
 

@@ -19,7 +19,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub import events as ev
-from hub.actions.customers import find_identity, normalize_or_invalid
+from hub.actions.audit import record_audit
+from hub.actions.customers import find_identity, get_customer, normalize_or_invalid
 from hub.core import UnitOfWork
 from hub.db import utcnow
 from hub.errors import Invalid, NotFound
@@ -116,3 +117,43 @@ async def find_opt_in(session: AsyncSession, identity_id: int, channel: str) -> 
         select(OptIn).where(OptIn.identity_id == identity_id, OptIn.channel == channel)
     )
     return result.scalar_one_or_none()
+
+
+async def opt_in_address(
+    uow: UnitOfWork, customer_id: int, channel: str, address: str, *, source: str, actor: str
+) -> OptIn:
+    """Record consent to ``channel`` given elsewhere (a checkout box, in store) for one
+    of the customer's addresses, and audit who recorded it. The address must already
+    be the customer's, of a kind the channel can reach (a phone for WhatsApp). Returns
+    the standing record (the first one, if it existed)."""
+    connector = uow.hub.connector(channel)
+    if connector is None or not connector.reply_kinds:
+        raise Invalid(f"no channel {channel!r} to opt in to", code="unknown_channel")
+    customer = await get_customer(uow.session, customer_id)
+    identity = None
+    for kind in connector.reply_kinds:
+        try:
+            normalized = normalize_or_invalid(kind, address, uow.settings.default_region)
+        except Invalid:
+            continue
+        found = await find_identity(uow.session, kind, normalized)
+        if found is not None and found.customer_id == customer.id:
+            identity = found
+            break
+    if identity is None:
+        raise Invalid(
+            f"{address!r} is not an address of this customer that {channel} can reach",
+            code="unknown_address",
+        )
+    if await record_opt_in(uow, identity.id, channel, source):
+        await record_audit(
+            uow,
+            actor,
+            "opt_in.recorded",
+            "identity",
+            identity.id,
+            {"channel": channel, "source": source},
+        )
+    found_opt_in = await find_opt_in(uow.session, identity.id, channel)
+    assert found_opt_in is not None
+    return found_opt_in

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from hub.actions.consent import opt_in_address
 from hub.actions.customers import get_customer, record_detail
 from hub.actions.replies import send_reply
 from hub.actions.threads import add_note
 from hub.errors import Invalid
+from hub.models.consent import API
 from hub.queries.customers import customer_card as load_card
 from hub.queries.customers import search_customers
 from hub.queries.timeline import MAX_PAGE, parse_cursor, timeline_page
@@ -14,6 +16,7 @@ from hub.serializers import (
     detail_dict,
     event_dict,
     identity_dict,
+    opt_in_dict,
     order_dict,
 )
 from hub.settings import Settings
@@ -99,6 +102,19 @@ async def create_detail(call: Call) -> Reply:
             uow, call.params["customer_id"], call.body["key"], call.body["value"], channel="api"
         )
         return Reply(detail_dict(detail), status=201)
+
+
+async def create_opt_in(call: Call) -> Reply:
+    async with call.hub.uow() as uow:
+        opt_in = await opt_in_address(
+            uow,
+            call.params["customer_id"],
+            call.body["channel"],
+            call.body["address"],
+            source=API,
+            actor=call.actor,
+        )
+        return Reply(opt_in_dict(opt_in), status=201)
 
 
 def endpoints() -> list[Endpoint]:
@@ -229,5 +245,31 @@ def endpoints() -> list[Endpoint]:
                 )
             ),
             responses={201: ("The detail", Ref("Detail"))},
+        ),
+        Endpoint(
+            "POST",
+            "/customers/{customer_id}/opt-ins",
+            create_opt_in,
+            operation_id="addOptIn",
+            summary="Record that the customer agreed to be messaged on a channel",
+            description=(
+                "For consent given elsewhere (a checkout box, in store): e.g. "
+                '`{"channel": "whatsapp", "address": "+15551230000"}` lets approved '
+                "WhatsApp templates start a conversation with that number. The address "
+                "must be one of the customer's. The first record stands (answered again "
+                "unchanged); a STOP from the number still outranks it. Audited."
+            ),
+            tag="customers",
+            params=[CUSTOMER_ID],
+            body=Body(
+                Obj(
+                    {
+                        "channel": Str(min_length=1, max_length=16, description="e.g. whatsapp"),
+                        "address": Str(min_length=1, max_length=320, description="e.g. a phone"),
+                    },
+                    required=("channel", "address"),
+                )
+            ),
+            responses={201: ("The opt-in", Ref("OptIn"))},
         ),
     ]

@@ -78,6 +78,14 @@ DETAIL = _obj(
     created_at=DateTime(),
 )
 
+OPT_IN = _obj(
+    "A recorded permission to message one of the customer's addresses on a channel.",
+    identity_id=Int(),
+    channel=Str(),
+    source=Str(description="customer_message, keyword, agent or api"),
+    created_at=DateTime(),
+)
+
 ORDER_ITEM = _obj(
     "One line of an order.",
     sku=_text(),
@@ -142,6 +150,7 @@ COMPONENTS: dict[str, Schema] = {
     "CustomerCard": CUSTOMER_CARD,
     "Identity": IDENTITY,
     "Detail": DETAIL,
+    "OptIn": OPT_IN,
     "Order": ORDER,
     "OrderItem": ORDER_ITEM,
     "Event": EVENT,

@@ -12,12 +12,13 @@ from sqlalchemy import select
 from connectors.whatsapp import WhatsappConnector
 from connectors.whatsapp.templates import check_variables, template_from_content
 from hub.actions.inbound import receive_inbound
+from hub.actions.privacy import erase_customer, export_customer
 from hub.actions.replies import send_reply
 from hub.actions.staff import create_api_token
 from hub.core import Hub
 from hub.db import utcnow
 from hub.errors import Invalid, Unreachable
-from hub.models import Event, OptIn
+from hub.models import AuditEntry, Event, OptIn
 from hub.settings import Settings
 from hub.types import Inbound
 from tests.connectors.sms.support import payload, post_signed
@@ -186,3 +187,64 @@ async def test_rest_api_sends_a_template_outside_the_window(
     assert missing.status_code == 422
     assert missing.json()["error"]["code"] == "empty_body"
     assert calls == [1]  # the list is cached
+
+
+async def test_the_opt_in_is_exported_and_erased_with_the_person(
+    app: Any, client: httpx.AsyncClient, settings: Settings
+) -> None:
+    hub: Hub = app.state.hub
+    params = payload("whatsapp_incoming", settings)
+    assert (await post_signed(client, settings, "/twilio/whatsapp", params)).status_code == 200
+    async with hub.read() as session:
+        customer_id = (await session.execute(select(Event.customer_id))).scalar_one()
+        exported = await export_customer(session, customer_id)
+    [opt_in] = exported["opt_ins"]
+    assert (opt_in["channel"], opt_in["source"]) == ("whatsapp", "customer_message")
+    assert opt_in["identity_id"] == exported["identities"][0]["id"]
+    async with hub.uow() as uow:
+        await erase_customer(uow, customer_id, actor="tests")
+    assert await opt_ins(hub) == []
+
+
+async def test_an_opt_in_given_elsewhere_is_recorded_through_the_api(
+    app: Any, client: httpx.AsyncClient
+) -> None:
+    hub: Hub = app.state.hub
+    use_templates(hub)
+    async with hub.uow() as uow:
+        received = await receive_inbound(
+            uow, Inbound(channel="sms", kind="phone", address=CUSTOMER, body="hi", provider_id="S1")
+        )
+        _, key = await create_api_token(uow, "checkout")
+    customer_id = received.customer.id
+    headers = {"Authorization": f"Bearer {key}"}
+    url = f"/api/v1/customers/{customer_id}/opt-ins"
+    for _ in range(2):  # the first record stands
+        response = await client.post(
+            url, json={"channel": "whatsapp", "address": "(555) 123-0000"}, headers=headers
+        )
+        assert response.status_code == 201, response.text
+        assert response.json()["source"] == "api"
+    assert await opt_ins(hub) == [("whatsapp", "api")]
+    async with hub.read() as session:
+        audit = (
+            await session.execute(select(AuditEntry).where(AuditEntry.action == "opt_in.recorded"))
+        ).scalar_one()
+    assert audit.actor.startswith("api:")
+    # Now a template may start the conversation (no window needed).
+    template = {"sid": ORDER_READY, "variables": ["Ann", "A-1001"]}
+    sent = await client.post(
+        f"/api/v1/customers/{customer_id}/messages",
+        json={"channel": "whatsapp", "template": template},
+        headers=headers,
+    )
+    assert sent.status_code == 202, sent.text
+    # Someone else's number, or a channel that does not exist, is refused.
+    other = await client.post(
+        url, json={"channel": "whatsapp", "address": "+15559990000"}, headers=headers
+    )
+    assert (other.status_code, other.json()["error"]["code"]) == (422, "unknown_address")
+    pigeon = await client.post(
+        url, json={"channel": "pigeon", "address": CUSTOMER}, headers=headers
+    )
+    assert (pigeon.status_code, pigeon.json()["error"]["code"]) == (422, "unknown_channel")
