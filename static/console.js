@@ -461,7 +461,26 @@
     const csat = data.csat;
     return csat && typeof csat === "object" && Number.isInteger(csat.score) ? `rated ${csat.score}/5` : "";
   }
+  // Hold, resume and transfers during the call (data.steps, hub.actions.call_steps).
+  function setCallSteps(li, ev) {
+    const steps = Array.isArray((ev.data || {}).steps) ? ev.data.steps : [];
+    const dl = $(".call-info", li);
+    if (!dl || !steps.length) return;
+    let ol = $("[data-call-steps]", dl);
+    if (!ol) {
+      ol = document.createElement("ol");
+      ol.className = "call-steps";
+      ol.dataset.callSteps = "";
+      addInfo(dl, "Steps", ol);
+    }
+    ol.replaceChildren(...steps.map((step) => {
+      const item = document.createElement("li");
+      item.textContent = `${when(step.at)} ${String(step.text || step.step || "")}`;
+      return item;
+    }));
+  }
   function setCallRoute(li, ev) {
+    setCallSteps(li, ev);
     const text = callRouteText(ev.data || {});
     const dl = $(".call-info", li);
     if (!text || !dl) return;

@@ -53,8 +53,11 @@
   const muteBtn = button("data-phone-mute", "Mute", { "aria-pressed": "false" });
   const hangupBtn = button("data-phone-hangup", "Hang up", { class: "danger" });
   const nextBtn = button("data-phone-next", "Take next caller");
+  const holdBtn = button("data-phone-hold", "Hold", { "aria-pressed": "false" });
+  const transferBtn = button("data-phone-transfer", "Transfer…", { "aria-haspopup": "dialog" });
+  const completeBtn = button("data-phone-complete", "Complete transfer");
   const controls = el("div", { class: "softphone-controls" },
-    answerBtn, declineBtn, muteBtn, hangupBtn, nextBtn);
+    answerBtn, declineBtn, muteBtn, holdBtn, transferBtn, completeBtn, hangupBtn, nextBtn);
   const panel = el("section", { class: "softphone", "data-softphone": "", "data-state": "off",
     "aria-label": "Phone", hidden: true }, el("h2", { text: "Phone" }), status, pop, controls);
   document.body.append(panel);
@@ -67,6 +70,7 @@
   let registered = false;
   let call = null; // the one current call (ringing, connecting or open)
   let timer = null;
+  let transferring = false; // a warm transfer waits for "Complete transfer"
   const pops = new Map(); // CallSid -> screen pop, from the socket's call.incoming
 
   function setState(state, text) {
@@ -75,6 +79,10 @@
     answerBtn.hidden = state !== "ringing";
     declineBtn.hidden = state !== "ringing";
     muteBtn.hidden = state !== "open";
+    const inRoom = state === "open" && Boolean(roomCall());
+    holdBtn.hidden = !inRoom;
+    transferBtn.hidden = !inRoom || transferring;
+    completeBtn.hidden = !inRoom || !transferring;
     hangupBtn.hidden = !["open", "connecting"].includes(state);
     const waiting = Number((document.querySelector("[data-phone-queue]") || {}).dataset?.waiting) || 0;
     nextBtn.hidden = !(state === "ready" && waiting > 0);
@@ -108,26 +116,46 @@
     pop.hidden = false;
   }
 
+  // The caller's CallSid when the current call is in its conference room (the hub
+  // rang this phone into it): hold and transfer act on it.
+  function roomCall() {
+    const params = call && call.customParameters;
+    return params && params.get ? params.get("call_sid") || "" : "";
+  }
+
   function popFor(sdkCall) {
     const params = sdkCall.customParameters;
     const sid = params && params.get ? params.get("call_sid") : null;
     return sid ? pops.get(sid) : null;
   }
 
+  let started = 0;
+  let note = ""; // e.g. " · caller on hold", shown after the call's duration
+  function tick() {
+    const s = Math.floor((Date.now() - started) / 1000);
+    const muted = call && call.isMuted() ? " · muted" : "";
+    status.textContent = `On call ${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}${muted}${note}`;
+  }
+  function setNote(text) {
+    note = text ? ` · ${text}` : "";
+    if (timer) tick();
+    else status.textContent = text;
+  }
   function startTimer() {
-    const started = Date.now();
+    started = Date.now();
+    note = "";
     clearInterval(timer);
-    const tick = () => {
-      const s = Math.floor((Date.now() - started) / 1000);
-      const muted = call && call.isMuted() ? " · muted" : "";
-      status.textContent = `On call ${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}${muted}`;
-    };
     tick();
     timer = setInterval(tick, 1000);
   }
 
   function endCall(text) {
     clearInterval(timer);
+    timer = null;
+    note = "";
+    transferring = false;
+    holdBtn.setAttribute("aria-pressed", "false");
+    holdBtn.textContent = "Hold";
     call = null;
     phone.call = null;
     muteBtn.setAttribute("aria-pressed", "false");
@@ -275,6 +303,104 @@
       endCall(`Call failed: ${(err && err.message) || "unknown"}`);
     }
   });
+  // -- hold and transfer (the call's conference, through the hub) ---------------------
+  async function callAction(path, data) {
+    const res = await hc.postJson(`/phone/calls/${encodeURIComponent(roomCall())}${path}`, data);
+    if (res.ok) return res.json();
+    let message = `Error ${res.status}`;
+    try {
+      const body = await res.json();
+      if (body.error && body.error.message) message = body.error.message;
+    } catch (e) {
+      // not JSON
+    }
+    status.textContent = message;
+    return null;
+  }
+  holdBtn.addEventListener("click", async () => {
+    const on = holdBtn.getAttribute("aria-pressed") !== "true";
+    holdBtn.disabled = true;
+    try {
+      if (await callAction("/hold", { hold: on })) {
+        holdBtn.setAttribute("aria-pressed", on ? "true" : "false");
+        holdBtn.textContent = on ? "Resume" : "Hold";
+        setNote(on ? "caller on hold" : "");
+      }
+    } finally {
+      holdBtn.disabled = false;
+    }
+  });
+
+  const targetSelect = el("select", { id: "transfer-target", name: "target", required: "" });
+  const modes = [["warm", "Warm: talk to them first (caller on hold)"],
+    ["cold", "Cold: hand over now"], ["three_way", "Three-way: everyone talks"]];
+  const modeInputs = modes.map(([value, text], i) => {
+    const input = el("input", { type: "radio", name: "mode", value, id: `transfer-${value}` });
+    input.checked = i === 0;
+    return el("label", { for: input.id }, input, ` ${text}`);
+  });
+  const transferError = el("p", { class: "error", role: "alert", hidden: true });
+  const transferForm = el("form", { method: "dialog", "data-transfer-form": "" },
+    el("h2", { text: "Transfer the call" }),
+    el("p", {}, el("label", { for: "transfer-target", text: "To " }), targetSelect),
+    el("fieldset", {}, el("legend", { text: "How" }), ...modeInputs.flatMap((l) => [l, el("br")])),
+    transferError,
+    el("p", {}, el("button", { type: "submit", "data-transfer-submit": "", text: "Transfer" }), " ",
+      el("button", { type: "button", "data-transfer-cancel": "", text: "Cancel" })));
+  const dialog = el("dialog", { "data-transfer-dialog": "", "aria-label": "Transfer the call" },
+    transferForm);
+  panel.append(dialog);
+
+  transferBtn.addEventListener("click", async () => {
+    transferError.hidden = true;
+    const res = await fetch("/phone/transfer-targets", { credentials: "same-origin" });
+    const data = res.ok ? await res.json() : { agents: [], stores: [] };
+    const options = [
+      ...data.agents.map((a) => el("option", { value: `agent:${Number(a.id)}`,
+        text: a.online ? String(a.name) : `${a.name} (offline)` })),
+      ...data.stores.map((s) => el("option", { value: `store:${s.code}`,
+        text: `Store: ${s.name}` })),
+    ];
+    targetSelect.replaceChildren(...options);
+    dialog.showModal();
+    targetSelect.focus();
+  });
+  dialog.querySelector("[data-transfer-cancel]").addEventListener("click", () => dialog.close());
+  transferForm.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const [kind, id] = targetSelect.value.split(/:(.*)/s);
+    if (!kind) return;
+    const mode = transferForm.querySelector('input[name="mode"]:checked').value;
+    const body = kind === "agent" ? { mode, agent_id: Number(id) } : { mode, store: id };
+    const done = await callAction("/transfer", body);
+    if (!done) {
+      transferError.textContent = status.textContent;
+      transferError.hidden = false;
+      return;
+    }
+    dialog.close();
+    const name = targetSelect.selectedOptions[0].textContent;
+    if (mode === "warm") {
+      transferring = true;
+      holdBtn.setAttribute("aria-pressed", "true");
+      holdBtn.textContent = "Resume";
+      setState("open", "On call");
+      setNote(`talking to ${name}, caller on hold`);
+      completeBtn.focus();
+    } else if (mode === "three_way") {
+      setNote(`three-way with ${name}`);
+    } else {
+      setNote(`transferred to ${name}`);
+    }
+  });
+  completeBtn.addEventListener("click", async () => {
+    if (await callAction("/transfer/complete", {})) {
+      transferring = false;
+      setState("open", "On call");
+      setNote("transfer completed");
+    }
+  });
+
   const queueEl = document.querySelector("[data-phone-queue]");
   if (queueEl) {
     new MutationObserver(() => {

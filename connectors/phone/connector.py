@@ -15,6 +15,7 @@ from connectors.base import Connector
 from connectors.phone import twiml
 from connectors.phone.callbacks import VoiceCallbacks
 from connectors.phone.console import AgentPhone
+from connectors.phone.live import LiveCalls
 
 if TYPE_CHECKING:
     from hub.core import Hub
@@ -23,6 +24,10 @@ TOKEN_PATH = "/phone/token"
 CALLS_PATH = "/phone/calls"
 QUEUE_PATH = "/phone/queue"
 ANSWER_PATH = "/phone/queue/answer"
+HOLD_PATH = "/phone/calls/{sid}/hold"
+TRANSFER_PATH = "/phone/calls/{sid}/transfer"
+COMPLETE_PATH = "/phone/calls/{sid}/transfer/complete"
+TARGETS_PATH = "/phone/transfer-targets"
 
 
 class PhoneConnector(Connector):
@@ -39,6 +44,10 @@ class PhoneConnector(Connector):
         super().__init__(hub)
         self.callbacks = VoiceCallbacks(self)
         self.agents = AgentPhone(self)
+        self.live = LiveCalls(self)
+
+    async def shutdown(self) -> None:
+        await self.live.shutdown()
 
     def routes(self) -> Sequence[BaseRoute]:
         hooks = self.callbacks
@@ -55,6 +64,12 @@ class PhoneConnector(Connector):
             Route(twiml.DEQUEUED_PATH, hooks.dequeued, methods=["POST"]),
             Route(twiml.ENQUEUED_PATH, hooks.enqueued, methods=["POST"]),
             Route(twiml.AGENT_QUEUE_PATH, hooks.agent_queue, methods=["POST"]),
+            Route(twiml.JOIN_PATH, self.live.join, methods=["POST"]),
+            Route(twiml.LEG_PATH, self.live.leg, methods=["POST"]),
+            Route(HOLD_PATH, self.live.hold, methods=["POST"]),
+            Route(TRANSFER_PATH, self.live.transfer, methods=["POST"]),
+            Route(COMPLETE_PATH, self.live.complete, methods=["POST"]),
+            Route(TARGETS_PATH, self.live.targets, methods=["GET"]),
             Route(TOKEN_PATH, self.agents.token, methods=["GET"]),
             Route(CALLS_PATH, self.agents.call, methods=["POST"]),
             Route(QUEUE_PATH, self.agents.queue, methods=["GET"]),

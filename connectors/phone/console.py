@@ -63,13 +63,13 @@ class AgentPhone:
         # with the same client_id finds the first one's call instead of racing it.
         self._placing: dict[int, asyncio.Lock] = {}
 
-    def _check_csrf(self, request: Request) -> None:
+    def check_csrf(self, request: Request) -> None:
         expected = request.session.get("csrf")
         given = request.headers.get(CSRF_HEADER, "")
         if not isinstance(expected, str) or not secrets.compare_digest(expected, given):
             raise Forbidden("missing or wrong X-CSRF-Token", code="csrf")
 
-    async def _agent(self, request: Request) -> Agent:
+    async def agent_of(self, request: Request) -> Agent:
         agent_id = request.session.get("agent_id")
         if not isinstance(agent_id, int):
             raise Forbidden("login required", code="login_required")
@@ -82,7 +82,7 @@ class AgentPhone:
     async def token(self, request: Request) -> JSONResponse:
         """``GET /phone/token``: an access token for the browser Voice SDK. Its identity
         is the one incoming calls are dialled to (``<Dial><Client>``)."""
-        agent = await self._agent(request)
+        agent = await self.agent_of(request)
         s = self.settings
         if not (
             s.twilio_account_sid
@@ -116,8 +116,8 @@ class AgentPhone:
         The call is recorded on the customer's thread and followed by the status
         webhook. ``client_id`` is an idempotency key: repeating it (a double click, a
         retry) answers 200 with the call already placed and calls nobody again."""
-        agent = await self._agent(request)
-        self._check_csrf(request)
+        agent = await self.agent_of(request)
+        self.check_csrf(request)
         body: Any = await _json(request)
         customer_id = body.get("customer_id") if isinstance(body, dict) else None
         if not isinstance(customer_id, int):
@@ -163,7 +163,7 @@ class AgentPhone:
         """``GET /phone/queue`` → ``{"waiting": n, "can_answer": bool}``: callers in the
         queue now; ``can_answer`` when the agent's voice route is a number or SIP (the
         console has no browser phone, so the hub rings that route)."""
-        agent = await self._agent(request)
+        agent = await self.agent_of(request)
         return JSONResponse(
             {"waiting": await self._waiting(), "can_answer": _rings_a_phone(agent)},
             headers={"cache-control": "no-store"},
@@ -174,8 +174,8 @@ class AgentPhone:
         when they pick up, ``/twilio/voice/queue`` bridges the longest-waiting queued
         caller (``<Dial><Queue>``) and the call becomes theirs. 409 ``queue_empty`` when
         nobody waits, 409 ``no_phone_route`` for an agent reached in the browser."""
-        agent = await self._agent(request)
-        self._check_csrf(request)
+        agent = await self.agent_of(request)
+        self.check_csrf(request)
         if not _rings_a_phone(agent):
             raise Conflict(
                 "set a phone number or SIP address as your voice route to answer from the console",

@@ -30,12 +30,16 @@ CLIENT_PATH = "/twilio/voice/client"
 DEQUEUED_PATH = "/twilio/voice/dequeued"
 ENQUEUED_PATH = "/twilio/voice/enqueued"
 AGENT_QUEUE_PATH = "/twilio/voice/queue"
+JOIN_PATH = "/twilio/voice/join"
+LEG_PATH = "/twilio/voice/leg"
 CLIENT_PREFIX = "client:agent-"
 
 QUEUE_NAME = "support"
 # Twilio's own public hold-music file.
 WAIT_MUSIC_URL = "https://com.twilio.music.classical.s3.amazonaws.com/BusyStrings.mp3"
-DIAL_TIMEOUT_SECONDS = 20
+# What a caller hears in their call's room while the agent's phone rings.
+RINGING_URL = "https://com.twilio.music.classical.s3.amazonaws.com/ith_chopin-15-2.mp3"
+CUSTOMER_LABEL = "customer"
 GATHER_TIMEOUT_SECONDS = 8
 VOICEMAIL_MAX_SECONDS = 120
 
@@ -104,27 +108,10 @@ def answer_call(settings: Settings, answer: CallAnswer) -> VoiceResponse:
     response = VoiceResponse()
     hello = greeting(answer.customer.first_name)
     route = answer.route
-    if route.mode == AGENT and route.agent is not None:
-        response.say(f"{hello} Connecting you now.")
-        dial = response.dial(
-            action=callback_url(settings, DIALED_PATH),
-            method="POST",
-            timeout=DIAL_TIMEOUT_SECONDS,
-            answer_on_bridge=True,
-        )
-        noun, address = dial_address(route.agent)
-        if noun == "number":
-            dial.number(address)
-        elif noun == "sip":
-            dial.sip(address)
-        else:
-            # The browser softphone matches the ringing call to its screen pop by
-            # these custom parameters (``call.customParameters`` in the Voice SDK).
-            client = dial.client()
-            client.identity(address)
-            client.parameter(name="customer_id", value=str(answer.customer.id))
-            client.parameter(name="call_sid", value=answer.event.provider_id or "")
-    elif route.mode == QUEUE:
+    if route.mode == AGENT and route.agent is not None and answer.event.provider_id:
+        # The hub then rings the agent into the room (``connectors.phone.live``).
+        return caller_into_room(settings, answer.event.provider_id, hello)
+    if route.mode == QUEUE:
         response.say(f"{hello} All our agents are busy. Please hold.")
         response.enqueue(
             QUEUE_NAME,
@@ -137,6 +124,48 @@ def answer_call(settings: Settings, answer: CallAnswer) -> VoiceResponse:
         voicemail(settings, response, f"{hello} {closed_greeting(route.opens_at)}")
     else:
         voicemail(settings, response, f"{hello} Nobody can take your call right now.")
+    return response
+
+
+def room_of(call_sid: str) -> str:
+    """Each answered call has its own conference room, named after the caller's
+    CallSid. The caller waits in it (ringing tone) until the agent the hub rang joins;
+    the caller leaving ends the room (``endConferenceOnExit``), nobody else leaving
+    does, so an agent can hand the call over and leave."""
+    return f"call-{call_sid}"
+
+
+def caller_into_room(settings: Settings, call_sid: str, hello: str) -> VoiceResponse:
+    """The caller's TwiML once routed to an agent: wait in the call's room."""
+    response = VoiceResponse()
+    response.say(f"{hello} Connecting you now.")
+    dial = response.dial(action=callback_url(settings, DIALED_PATH), method="POST")
+    dial.conference(
+        room_of(call_sid),
+        start_conference_on_enter=False,
+        end_conference_on_exit=True,
+        wait_url=RINGING_URL,
+        wait_method="GET",
+        beep=False,
+        participant_label=CUSTOMER_LABEL,
+    )
+    return response
+
+
+def join_room(call_sid: str, label: str, whisper: str | None = None) -> VoiceResponse:
+    """An agent's (or transfer target's) TwiML once they pick up: hear ``whisper``
+    (only they hear it), then join the call's room."""
+    response = VoiceResponse()
+    if whisper:
+        response.say(whisper)
+    dial = response.dial()
+    dial.conference(
+        room_of(call_sid),
+        start_conference_on_enter=True,
+        end_conference_on_exit=False,
+        beep=False,
+        participant_label=label,
+    )
     return response
 
 

@@ -22,6 +22,7 @@ from datetime import datetime
 from typing import Any
 
 from hub import events as ev
+from hub.actions.call_steps import live_call
 from hub.actions.customers import add_identity, find_identity, get_customer, get_thread
 from hub.actions.handoff import redeem_handoff_code
 from hub.actions.inbound import receive_inbound
@@ -156,7 +157,7 @@ async def update_call_status(
     """
     if status not in STATUS_RANK:
         return await find_event(uow, channel, call_id)
-    event = await find_event(uow, channel, call_id)
+    event = await live_call(uow, channel, call_id)
     if event is None:
         if missed is None or status not in FINAL_STATUSES:
             return None
@@ -189,7 +190,7 @@ async def update_call_status(
 async def send_to_voicemail(uow: UnitOfWork, channel: str, call_id: str) -> Event | None:
     """The agent did not pick up: the call goes to voicemail and the thread waits for
     a call-back. Idempotent."""
-    event = await find_event(uow, channel, call_id)
+    event = await live_call(uow, channel, call_id)
     if event is None or event.data.get("voicemail"):
         return event
     customer = await get_customer(uow.session, event.customer_id)
@@ -205,7 +206,7 @@ async def take_queued_call(
 ) -> Event | None:
     """An agent took a queued call out of the queue: the call is now theirs (and keeps
     them busy). Idempotent."""
-    event = await find_event(uow, channel, call_id)
+    event = await live_call(uow, channel, call_id)
     agent = await uow.session.get(Agent, agent_id)
     if event is None or agent is None or event.agent_id == agent.id:
         return event
@@ -226,7 +227,7 @@ async def attach_recording(
     duration: int | None = None,
 ) -> Event | None:
     """Attach a recording to the call; a recording id already attached changes nothing."""
-    event = await find_event(uow, channel, call_id)
+    event = await live_call(uow, channel, call_id)
     if event is None:
         return None
     recordings = [dict(r) for r in event.data.get("recordings", [])]
@@ -251,7 +252,7 @@ async def attach_transcript(
 ) -> Event | None:
     """Attach a recording's transcript to the call (creating the recording entry if its
     own callback has not arrived yet). The same transcript twice changes nothing."""
-    event = await find_event(uow, channel, call_id)
+    event = await live_call(uow, channel, call_id)
     if event is None:
         return None
     recordings = [dict(r) for r in event.data.get("recordings", [])]

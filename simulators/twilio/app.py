@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
+from simulators.twilio.conferences import ConferencesResource
 from simulators.twilio.content import ContentResource
 from simulators.twilio.core import Simulator
 from simulators.twilio.messages import MessagesResource
@@ -21,6 +22,7 @@ from simulators.twilio.whatsapp import WhatsappResource
 RESOURCES: list[type[Resource]] = [
     MessagesResource,
     CallsResource,
+    ConferencesResource,
     ContentResource,
     WhatsappResource,
 ]

@@ -82,6 +82,9 @@ class Simulator:
         # Every callback posted: (url, params, HTTP status or None on network error).
         self.callbacks: list[tuple[str, dict[str, str], int | None]] = []
         self.released = asyncio.Event()
+        # Called with (CallSid, TwiML text) whenever the application answers a call's
+        # Url (``CallsResource``): how conferences learn who joins them.
+        self.twiml_listeners: list[Callable[[str, str], None]] = []
         self._tasks: set[asyncio.Task[None]] = set()
         self._http: httpx.AsyncClient | None = None
 
@@ -176,6 +179,24 @@ class Simulator:
             status = None
         self.callbacks.append((url, params, status))
         return status
+
+    async def post_twiml(self, call_sid: str, url: str, params: dict[str, str]) -> int | None:
+        """POST a call's ``url`` like ``post_webhook`` and hand the TwiML answered to the
+        ``twiml_listeners`` (Twilio then executes it)."""
+        if self._http is None:
+            self._http = httpx.AsyncClient(timeout=10.0)
+        headers = {SIGNATURE_HEADER: sign(self.auth_token, url, params)}
+        try:
+            response = await self._http.post(url, data=params, headers=headers)
+        except httpx.HTTPError as exc:
+            log.warning("simulator webhook to %s failed: %s", url, exc)
+            self.callbacks.append((url, params, None))
+            return None
+        self.callbacks.append((url, params, response.status_code))
+        if response.status_code == 200:
+            for listener in self.twiml_listeners:
+                listener(call_sid, response.text)
+        return response.status_code
 
     async def close(self) -> None:
         """Release hung requests, cancel pending callbacks, close the HTTP client."""

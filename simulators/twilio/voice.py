@@ -19,9 +19,11 @@ from email.utils import format_datetime
 from typing import Any
 
 from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from simulators.twilio.core import API_VERSION, new_sid
+from simulators.twilio.core import API_VERSION, new_sid, twilio_error
 from simulators.twilio.resource import ACCOUNT_PATH, Resource
 
 DEFAULT_EVENTS = ("completed",)
@@ -46,6 +48,11 @@ class SimulatedCall:
     duration: int | None = None
     # The HTTP status the application answered ``url`` with when the call was picked up.
     url_status: int | None = None
+    direction: str = "outbound-api"
+    # What the application asked of the live call (``POST /Calls/{Sid}.json``).
+    updates: list[dict[str, str]] = field(default_factory=list)
+    # Set when the call is hung up (stay-open calls wait for it).
+    ended: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
     created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     updated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
@@ -58,7 +65,7 @@ class SimulatedCall:
             "caller_name": None,
             "date_created": format_datetime(self.created_at, usegmt=True),
             "date_updated": format_datetime(self.updated_at, usegmt=True),
-            "direction": "outbound-api",
+            "direction": self.direction,
             "duration": str(self.duration) if self.duration is not None else None,
             "from": self.from_,
             "from_formatted": self.from_,
@@ -82,12 +89,55 @@ class CallsResource(Resource):
         self.calls: list[SimulatedCall] = []
         # To-address -> final status instead of "completed" (busy, no-answer, failed).
         self.outcomes: dict[str, str] = {}
+        # When True, answered calls stay in progress until hung up (an update with
+        # Status=completed, or removed from a conference) instead of ending at once.
+        self.stay_open = False
 
     def routes(self) -> Sequence[BaseRoute]:
         return [
             Route(f"{ACCOUNT_PATH}/Calls.json", self.create, methods=["POST"]),
             Route(f"{ACCOUNT_PATH}/Calls/{{sid}}.json", self.fetch, methods=["GET"]),
+            Route(f"{ACCOUNT_PATH}/Calls/{{sid}}.json", self.update, methods=["POST"]),
         ]
+
+    def incoming(self, from_: str, to: str) -> SimulatedCall:
+        """A caller ringing the application's number (the test then posts the voice
+        webhooks for it); in progress until hung up, so it can be updated."""
+        call = SimulatedCall(
+            sid=new_sid("CA"),
+            account_sid=self.sim.account_sid,
+            to=to,
+            from_=from_,
+            url=None,
+            twiml=None,
+            status_callback=None,
+            events=(),
+            status="in-progress",
+            direction="inbound",
+        )
+        self.calls.append(call)
+        return call
+
+    def hang_up(self, sid: str) -> None:
+        call = self.find(sid)
+        if call is not None:
+            call.ended.set()
+            if call.direction == "inbound":
+                self._set(call, "completed")
+
+    async def update(self, request: Request) -> Response:
+        """``POST …/Calls/{Sid}.json``: new ``Twiml``/``Url`` for a live call (recorded
+        in ``updates``) or ``Status=completed`` to hang it up."""
+        if (denied := self.sim.authorize(request, request.path_params["account_sid"])) is not None:
+            return denied
+        call = self.find(request.path_params["sid"])
+        if call is None:
+            return twilio_error(404, 20404, "The requested resource was not found")
+        form = await request.form()
+        call.updates.append({k: str(v) for k, v in form.items()})
+        if form.get("Status") in ("completed", "canceled"):
+            self.hang_up(call.sid)
+        return JSONResponse(call.to_json())
 
     def set_outcome(self, to: str, status: str) -> None:
         """Calls to ``to`` end ``status`` ("busy", "no-answer" or "failed")."""
@@ -125,6 +175,8 @@ class CallsResource(Resource):
             if event == "answered" and call.url:
                 await self._answer(call)
             await self._notify(call, event)
+        if self.stay_open and final == "completed":
+            await call.ended.wait()
         await asyncio.sleep(self.sim.callback_delay)
         call.duration = SIMULATED_DURATION if final == "completed" else 0
         self._set(call, final)
@@ -132,7 +184,7 @@ class CallsResource(Resource):
 
     async def _answer(self, call: SimulatedCall) -> None:
         assert call.url is not None
-        call.url_status = await self.sim.post_webhook(call.url, _params(call))
+        call.url_status = await self.sim.post_twiml(call.sid, call.url, _params(call))
 
     async def _notify(self, call: SimulatedCall, event: str) -> None:
         if call.status_callback and event in call.events:

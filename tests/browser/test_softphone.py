@@ -20,9 +20,19 @@ from hub.actions.inbound import receive_inbound
 from hub.actions.orders import OrderInput, upsert_order
 from hub.actions.staff import create_agent
 from hub.core import Hub
+from hub.models import Store
 from hub.types import Inbound
+from simulators.twilio import RunningSimulator, serve_simulator
+from simulators.twilio.conferences import ConferencesResource
+from simulators.twilio.voice import CallsResource
 from tests.browser.conftest import AGENT_EMAIL, AGENT_PASSWORD, sign_in_console
-from tests.conftest import LiveServer, live_server, make_settings
+from tests.conftest import (
+    TWILIO_TEST_SID,
+    TWILIO_TEST_TOKEN,
+    LiveServer,
+    live_server,
+    make_settings,
+)
 
 FAKE_DEVICE = Path(__file__).with_name("fake_twilio_device.js")
 CALLER = "+15557770101"
@@ -34,11 +44,29 @@ VOICE_SETTINGS: dict[str, Any] = {
 
 
 @pytest.fixture
-async def phone_server(sqlite_url: str, tmp_path: Path) -> AsyncIterator[LiveServer]:
-    settings = make_settings(sqlite_url, tmp_path, **VOICE_SETTINGS)
+async def sim() -> AsyncIterator[RunningSimulator]:
+    """The loopback Twilio; answered calls stay up until hung up."""
+    async with serve_simulator(TWILIO_TEST_SID, TWILIO_TEST_TOKEN, callback_delay=0.01) as running:
+        running.simulator.resource(CallsResource).stay_open = True
+        yield running
+
+
+@pytest.fixture
+async def phone_server(
+    sqlite_url: str, tmp_path: Path, sim: RunningSimulator
+) -> AsyncIterator[LiveServer]:
+    settings = make_settings(
+        sqlite_url,
+        tmp_path,
+        twilio_api_base=sim.url,
+        environ={"HUB_PHONE_STORE_NUMBERS": "DT=+15553001000"},
+        **VOICE_SETTINGS,
+    )
     async with live_server(settings, run_outbox=False) as live:
         async with live.hub.uow() as uow:
             await create_agent(uow, AGENT_EMAIL, "Sam", AGENT_PASSWORD)
+            await create_agent(uow, "skinner@shop.example", "Skinner", AGENT_PASSWORD)
+            uow.session.add(Store(code="DT", name="Downtown"))
         yield live
 
 
@@ -69,7 +97,8 @@ async def known_customer_with_order(hub: Hub) -> int:
 
 
 async def incoming_call(server: LiveServer, call_sid: str) -> httpx.Response:
-    """What Twilio posts to ``/twilio/voice`` when ``CALLER`` rings the hub, signed."""
+    """What Twilio posts to ``/twilio/voice`` when ``CALLER`` rings the hub, signed.
+    The hub answers with the call's conference room and rings the agent in (REST)."""
     params = {
         "CallSid": call_sid,
         "AccountSid": server.settings.twilio_account_sid or "",
@@ -105,7 +134,7 @@ async def test_softphone_rings_with_the_screen_pop_answers_mutes_and_hangs_up(
     # Twilio's webhook routes the call to this agent (the pop arrives on the socket),
     # then the SDK rings with the parameters of the hub's <Dial><Client>.
     answer = await incoming_call(phone_server, "CA1")
-    assert "<Identity>agent-" in answer.text
+    assert "<Conference" in answer.text and "call-CA1" in answer.text
     await page.evaluate(
         "([id]) => window.fakeTwilio.ring('client:caller', {customer_id: String(id), "
         "call_sid: 'CA1'})",
@@ -208,3 +237,73 @@ async def test_no_softphone_without_the_browser_phone_settings(
     await expect(page.locator("[data-phone-queue]")).to_be_visible()
     await expect(page.locator("[data-softphone]")).to_be_hidden()
     assert await page.evaluate("() => window.fakeTwilio.devices.length") == 0
+
+
+async def test_hold_and_the_transfer_dialog_act_on_the_calls_conference(
+    phone_server: LiveServer, sim: RunningSimulator, page: Page
+) -> None:
+    customer_id = await known_customer_with_order(phone_server.hub)
+    await page.add_init_script(path=str(FAKE_DEVICE))
+    await sign_in_console(page, phone_server)
+    phone = page.locator("[data-softphone]")
+    await expect(phone).to_have_attribute("data-state", "ready")
+
+    calls = sim.simulator.resource(CallsResource)
+    conferences = sim.simulator.resource(ConferencesResource)
+    caller = calls.incoming(CALLER, phone_server.settings.twilio_voice_number or "")
+    answer = await incoming_call(phone_server, caller.sid)
+    conferences.execute(caller.sid, answer.text)  # Twilio puts the caller in the room
+    for _ in range(250):  # the hub rang this agent's browser phone into the room
+        if any(c.to.startswith("client:agent-") for c in calls.calls):
+            break
+        await asyncio.sleep(0.02)
+    await page.evaluate(
+        "([id, sid]) => window.fakeTwilio.ring('client:caller', "
+        "{customer_id: String(id), call_sid: sid})",
+        [customer_id, caller.sid],
+    )
+    await phone.locator("[data-phone-answer]").click()
+    await expect(phone).to_have_attribute("data-state", "open")
+    room = conferences.room(f"call-{caller.sid}")
+    assert room is not None
+
+    hold = phone.locator("[data-phone-hold]")
+    await hold.click()
+    await expect(hold).to_have_attribute("aria-pressed", "true")
+    await expect(phone.locator("[data-phone-status]")).to_contain_text("caller on hold")
+    assert room.participants[caller.sid].hold
+    await hold.click()
+    await expect(hold).to_have_attribute("aria-pressed", "false")
+    assert not room.participants[caller.sid].hold
+
+    # The transfer dialog, from the keyboard: pick Skinner, warm, submit.
+    await phone.locator("[data-phone-transfer]").click()
+    dialog = page.locator("[data-transfer-dialog]")
+    await expect(dialog).to_be_visible()
+    target = dialog.locator("#transfer-target")
+    await expect(target).to_be_focused()
+    await expect(target.locator("option")).to_have_text(["Skinner (offline)", "Store: Downtown"])
+    await page.keyboard.press("Tab")  # to the first mode: warm (checked)
+    await expect(dialog.locator("#transfer-warm")).to_be_focused()
+    await expect(dialog.locator("#transfer-warm")).to_be_checked()
+    await dialog.locator("[data-transfer-submit]").focus()
+    await page.keyboard.press("Enter")
+    await expect(dialog).to_be_hidden()
+    complete = phone.locator("[data-phone-complete]")
+    await expect(complete).to_be_visible()
+    await expect(complete).to_be_focused()
+    await expect(phone.locator("[data-phone-status]")).to_contain_text("talking to Skinner")
+    assert room.participants[caller.sid].hold
+    assert calls.calls[-1].to.startswith("client:agent-2?")
+
+    await complete.click()
+    await expect(phone.locator("[data-phone-status]")).to_contain_text("transfer completed")
+    assert not room.participants[caller.sid].hold
+    assert len(room.removed) == 1  # this agent's leg left the room
+
+    # Every step is on the thread's timeline.
+    await page.goto(f"{phone_server.url}/customers/{customer_id}")
+    steps = page.locator("[data-call-steps] li")
+    await expect(steps).to_have_count(4)
+    await expect(steps.nth(2)).to_contain_text("Warm transfer to Skinner (Sam)")
+    await expect(steps.nth(3)).to_contain_text("Transfer completed (Sam left)")

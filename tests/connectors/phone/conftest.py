@@ -22,7 +22,15 @@ from hub.app import create_app
 from hub.core import Hub
 from hub.settings import Settings
 from hub.web.sessions import SESSION_COOKIE
-from tests.conftest import LiveServer, live_server, running_app
+from simulators.twilio import Simulator, serve_simulator
+from simulators.twilio.voice import CallsResource, SimulatedCall
+from tests.conftest import (
+    TWILIO_TEST_SID,
+    TWILIO_TEST_TOKEN,
+    LiveServer,
+    live_server,
+    running_app,
+)
 
 WAIT = 5.0
 
@@ -132,8 +140,11 @@ class Console:
 class PhoneLab:
     """A live hub on loopback with signed Twilio webhooks and agent consoles."""
 
-    def __init__(self, live: LiveServer, http: httpx.AsyncClient) -> None:
+    def __init__(
+        self, live: LiveServer, http: httpx.AsyncClient, sim: Simulator | None = None
+    ) -> None:
         self.live = live
+        self.sim = sim
         self.hub = live.hub
         self.settings = live.settings
         self.twilio = Twilio(http, live.settings)
@@ -154,6 +165,18 @@ class PhoneLab:
         return console
 
 
+async def rung(lab: PhoneLab, count: int) -> list[SimulatedCall]:
+    """The calls the hub placed through the simulator, once there are ``count``."""
+    assert lab.sim is not None
+    calls = lab.sim.resource(CallsResource).calls
+    for _ in range(250):
+        placed = [c for c in calls if c.direction == "outbound-api"]
+        if len(placed) >= count:
+            return placed
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"the hub placed {len(placed)} calls, not {count}")
+
+
 @pytest.fixture
 async def app(settings: Settings) -> AsyncIterator[Any]:
     """The in-process app without the outbox worker: calls send nothing through it, and a
@@ -165,11 +188,14 @@ async def app(settings: Settings) -> AsyncIterator[Any]:
 
 @pytest.fixture
 async def lab(settings: Settings) -> AsyncIterator[PhoneLab]:
+    """A live hub whose Twilio REST calls (ringing agents into a call's conference,
+    holds, transfers) go to the loopback simulator, ``lab.sim``."""
     async with (
-        live_server(settings, run_outbox=False) as live,
+        serve_simulator(TWILIO_TEST_SID, TWILIO_TEST_TOKEN, callback_delay=0.01) as sim,
+        live_server(settings.with_(twilio_api_base=sim.url), run_outbox=False) as live,
         httpx.AsyncClient(base_url=live.url, timeout=WAIT) as http,
     ):
-        phone_lab = PhoneLab(live, http)
+        phone_lab = PhoneLab(live, http, sim.simulator)
         try:
             yield phone_lab
         finally:

@@ -14,7 +14,7 @@ from hub.actions.threads import assign_thread
 from hub.core import Hub
 from hub.models import Customer, Event, Identity
 from hub.types import Inbound
-from tests.connectors.phone.conftest import PhoneLab, Twilio, make_agent, twiml, verbs
+from tests.connectors.phone.conftest import PhoneLab, Twilio, make_agent, rung, twiml, verbs
 
 CALLER = "+15557770101"
 
@@ -35,9 +35,9 @@ async def known_customer(hub: Hub, phone: str = CALLER, name: str = "Dana Scully
     return received.customer.id
 
 
-def client_identity(root: ET.Element) -> str:
-    """The ``<Identity>`` of the ``<Dial><Client>`` in ``root``."""
-    return (root.findtext("Dial/Client/Identity") or "").strip()
+def room(root: ET.Element) -> str:
+    """The conference room a ``<Dial><Conference>`` puts the caller in."""
+    return (root.findtext("Dial/Conference") or "").strip()
 
 
 async def call_event(hub: Hub, call_sid: str) -> Event:
@@ -61,10 +61,16 @@ async def test_known_caller_goes_to_the_sticky_agent(lab: PhoneLab) -> None:
     assert "Dana" in (root.find("Say").text or "")  # type: ignore[union-attr]
     dial = root.find("Dial")
     assert dial is not None and dial.get("action", "").endswith("/twilio/voice/dialed")
-    assert [c.tag for c in dial] == ["Client"]
-    assert client_identity(root) == f"agent-{sticky}"
-    params = {p.get("name"): p.get("value") for p in root.iterfind("Dial/Client/Parameter")}
-    assert params == {"customer_id": str(customer_id), "call_sid": "CA1"}
+    assert [c.tag for c in dial] == ["Conference"]
+    conference = dial.find("Conference")
+    assert conference is not None and room(root) == "call-CA1"
+    assert conference.get("startConferenceOnEnter") == "false"
+    assert conference.get("endConferenceOnExit") == "true"
+    # The hub rings the agent's browser phone into the room, with the parameters that
+    # match the ring to the screen pop.
+    (leg,) = await rung(lab, 1)
+    assert leg.to == f"client:agent-{sticky}?customer_id={customer_id}&call_sid=CA1"
+    assert urlsplit(leg.url or "").path == "/twilio/voice/join"
     pop = await console.next("call.incoming")
     assert pop["customer_id"] == customer_id
     assert pop["route"] == {"mode": "agent", "agent_id": sticky, "sticky": True}
@@ -83,7 +89,9 @@ async def test_known_caller_whose_agent_is_offline_goes_to_another(lab: PhoneLab
 
     root = twiml(await lab.twilio.call("CA1", CALLER))
 
-    assert client_identity(root) == f"agent-{other}"
+    assert room(root) == "call-CA1"
+    (leg,) = await rung(lab, 1)
+    assert leg.to.startswith(f"client:agent-{other}?")
 
 
 async def test_known_caller_queues_when_every_agent_is_busy(lab: PhoneLab) -> None:
@@ -94,7 +102,7 @@ async def test_known_caller_queues_when_every_agent_is_busy(lab: PhoneLab) -> No
         await assign_thread(uow, customer_id, agent)
     console = await lab.online(agent)
     first = twiml(await lab.twilio.call("CA1", "+15557770102"))
-    assert first.find("Dial/Client") is not None
+    assert room(first) == "call-CA1"
     await console.next("call.incoming")
 
     root = twiml(await lab.twilio.call("CA2", CALLER))
@@ -109,7 +117,7 @@ async def test_known_caller_queues_when_every_agent_is_busy(lab: PhoneLab) -> No
     # Once the first call ends, the agent is free again.
     await lab.twilio.status("CA1", "completed", "+15557770102", CallDuration="30")
     root = twiml(await lab.twilio.call("CA3", "+15557770102"))
-    assert root.find("Dial/Client") is not None
+    assert room(root) == "call-CA3"
 
 
 async def test_agent_on_number_and_sip_routes(lab: PhoneLab) -> None:
@@ -118,14 +126,14 @@ async def test_agent_on_number_and_sip_routes(lab: PhoneLab) -> None:
     by_phone = await make_agent(lab.hub, "Mulder", route="number", address="(555) 300-1000")
     await lab.online(by_phone)
     root = twiml(await lab.twilio.call("CA1", CALLER))
-    number = root.find("Dial/Number")
-    assert number is not None and (number.text or "").strip() == "+15553001000"
+    assert room(root) == "call-CA1"
+    assert [leg.to for leg in await rung(lab, 1)] == ["+15553001000"]
 
     by_sip = await make_agent(lab.hub, "Skinner", route="sip", address="sip:skinner@pbx.example")
     await lab.online(by_sip)
     root = twiml(await lab.twilio.call("CA2", "+15557770102"))
-    sip = root.find("Dial/Sip")
-    assert sip is not None and (sip.text or "").strip() == "sip:skinner@pbx.example"
+    assert room(root) == "call-CA2"
+    assert (await rung(lab, 2))[1].to == "sip:skinner@pbx.example"
 
 
 async def test_nobody_available_records_a_voicemail(twilio: Twilio, app: object) -> None:

@@ -1,0 +1,356 @@
+"""Live calls in their conference rooms: ringing the agent in, hold and resume, warm and
+cold transfers to another agent or a store (with a whispered summary), three-way calls.
+
+Twilio side (form webhooks, signed): ``/twilio/voice/join`` answers a leg the hub placed
+with the TwiML that puts it in the room (a transfer target first hears the summary);
+``/twilio/voice/leg`` follows those legs (an agent who does not pick up sends the caller
+to voicemail). Console side (session + ``X-CSRF-Token``, JSON), only for the agent who
+has the call: ``POST /phone/calls/{sid}/hold``, ``POST /phone/calls/{sid}/transfer``,
+``POST /phone/calls/{sid}/transfer/complete``; ``GET /phone/transfer-targets`` lists who
+a call can go to. Every step lands on the call's timeline event
+(``hub.actions.call_steps``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from connectors.phone import twiml
+from connectors.phone.conference import ConferenceLine, client_address
+from connectors.phone.settings import PhoneSettings
+from connectors.twilio.signatures import verified_form
+from hub.actions.call_steps import (
+    add_call_leg,
+    add_call_step,
+    agent_leg,
+    hand_call_to,
+    live_call,
+    pop_transfer,
+    set_leg_status,
+    set_transfer,
+)
+from hub.actions.calls import CallAnswer, send_to_voicemail
+from hub.actions.routing import AGENT
+from hub.errors import Conflict, Forbidden, Invalid, NotFound
+from hub.models import Agent, Customer, Detail, Event, Store
+from hub.models.thread import MESSAGE
+
+if TYPE_CHECKING:
+    from connectors.phone.connector import PhoneConnector
+
+log = logging.getLogger(__name__)
+
+MODES = ("warm", "cold", "three_way")
+NOT_ANSWERED = ("busy", "no-answer", "failed", "canceled")
+RECOGNITION_WORDS = {
+    "verified": "calling from a verified number",
+    "asserted": "calling from a number they only typed in, so confirm who they are",
+    "handoff": "linked by a handoff code",
+    "new": "a new caller",
+}
+
+
+class LiveCalls:
+    """Handlers and background work for calls in conference rooms; one per connector."""
+
+    def __init__(self, connector: PhoneConnector) -> None:
+        self.connector = connector
+        self.hub = connector.hub
+        self.settings = connector.hub.settings
+        self.channel = connector.channel
+        self.phone_settings = PhoneSettings.from_settings(self.settings)
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    # -- ringing the agent in --------------------------------------------------------
+
+    def ring_agent_later(self, answer: CallAnswer) -> None:
+        """After the caller's TwiML is answered: ring the chosen agent into the room."""
+        if answer.duplicate or answer.route.mode != AGENT or answer.route.agent is None:
+            return
+        task = asyncio.get_running_loop().create_task(self._ring_agent(answer))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _ring_agent(self, answer: CallAnswer) -> None:
+        call_sid = answer.event.provider_id or ""
+        agent = answer.route.agent
+        assert agent is not None
+        try:
+            leg = await ConferenceLine(self.settings, call_sid).ring(
+                client_address(agent, answer.customer.id, call_sid), "agent", agent_id=agent.id
+            )
+        except Exception:
+            log.exception("could not ring agent %s for call %s", agent.id, call_sid)
+            await self._to_voicemail(call_sid)
+            return
+        async with self.hub.uow() as uow:
+            event = await live_call(uow, self.channel, call_sid)
+            if event is not None:
+                await add_call_leg(uow, event, leg, "agent", agent_id=agent.id)
+
+    async def _to_voicemail(self, call_sid: str) -> None:
+        async with self.hub.uow() as uow:
+            await send_to_voicemail(uow, self.channel, call_sid)
+        try:
+            await ConferenceLine(self.settings, call_sid).redirect(twiml.voicemail(self.settings))
+        except Exception:
+            log.exception("could not send call %s to voicemail", call_sid)
+
+    async def shutdown(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    # -- Twilio callbacks ------------------------------------------------------------
+
+    async def join(self, request: Request) -> Response:
+        """``POST /twilio/voice/join?call=…&role=agent|transfer``: a leg the hub placed
+        picked up. A transfer target first hears who is calling and why."""
+        await verified_form(request, self.settings)
+        call_sid = request.query_params.get("call", "")
+        role = request.query_params.get("role", "agent")
+        whisper = None
+        if role == "transfer":
+            async with self.hub.read() as session:
+                whisper = await _whisper(session, self.channel, call_sid)
+        return twiml.twiml_response(twiml.join_room(call_sid, role, whisper))
+
+    async def leg(self, request: Request) -> Response:
+        """``POST /twilio/voice/leg?call=…&role=…``: progress of a leg the hub placed.
+        An agent leg that ends unanswered sends the caller to voicemail; a transfer
+        target that does not answer is noted on the timeline (the agent resumes)."""
+        form = await verified_form(request, self.settings)
+        call_sid = request.query_params.get("call", "")
+        role = request.query_params.get("role", "")
+        status = str(form.get("CallStatus", ""))
+        leg_sid = str(form.get("CallSid", ""))
+        unanswered = False
+        async with self.hub.uow() as uow:
+            # The leg may report before ``ring`` has recorded it: act on the call.
+            await set_leg_status(uow, self.channel, call_sid, leg_sid, status)
+            event = await live_call(uow, self.channel, call_sid)
+            if event is not None and status in NOT_ANSWERED:
+                unanswered = role == "agent" and not event.data.get("voicemail")
+                if role == "transfer":
+                    set_transfer(uow, event, None)
+                    await add_call_step(
+                        uow, event, "transfer_failed", f"Transfer not answered ({status})"
+                    )
+        if unanswered:
+            await self._to_voicemail(call_sid)
+        return Response(status_code=204)
+
+    # -- console endpoints -----------------------------------------------------------
+
+    async def _own_call(self, request: Request) -> tuple[Agent, Event]:
+        agent = await self.connector.agents.agent_of(request)
+        self.connector.agents.check_csrf(request)
+        call_sid = request.path_params["sid"]
+        async with self.hub.read() as session:
+            result = await session.execute(
+                select(Event).where(Event.channel == self.channel, Event.provider_id == call_sid)
+            )
+            event = result.scalar_one_or_none()
+        if event is None:
+            raise NotFound("no such call")
+        if event.agent_id != agent.id:
+            raise Forbidden("this call is not yours", code="not_your_call")
+        if agent_leg(event, agent.id) is None:
+            raise Conflict("this call is not in a conference room", code="not_in_conference")
+        return agent, event
+
+    async def hold(self, request: Request) -> JSONResponse:
+        """``{"hold": bool}``: the caller hears music while on hold."""
+        agent, event = await self._own_call(request)
+        body = await _json(request)
+        on = body.get("hold", True)
+        if not isinstance(on, bool):
+            raise Invalid("hold must be true or false")
+        call_sid = event.provider_id or ""
+        await ConferenceLine(self.settings, call_sid).hold(call_sid, on)
+        async with self.hub.uow() as uow:
+            stored = await live_call(uow, self.channel, call_sid)
+            assert stored is not None
+            step, text = ("hold", "On hold") if on else ("resume", "Resumed")
+            await add_call_step(uow, stored, step, f"{text} ({agent.name})", agent_id=agent.id)
+        return JSONResponse({"ok": True, "hold": on})
+
+    async def targets(self, request: Request) -> JSONResponse:
+        """``GET /phone/transfer-targets``: the other agents (and whether they are
+        online) and the stores with a phone number."""
+        me = await self.connector.agents.agent_of(request)
+        online = self.hub.presence()
+        async with self.hub.read() as session:
+            agents = (
+                await session.execute(
+                    select(Agent).where(Agent.is_active.is_(True), Agent.id != me.id)
+                )
+            ).scalars()
+            stores = (await session.execute(select(Store).order_by(Store.name))).scalars()
+            numbers = self.phone_settings.store_numbers
+            return JSONResponse(
+                {
+                    "agents": [
+                        {"id": a.id, "name": a.name, "online": a.id in online}
+                        for a in sorted(agents, key=lambda a: a.name)
+                    ],
+                    "stores": [
+                        {"code": s.code, "name": s.name} for s in stores if s.code in numbers
+                    ],
+                },
+                headers={"cache-control": "no-store"},
+            )
+
+    async def transfer(self, request: Request) -> JSONResponse:
+        """``{"mode": "warm"|"cold"|"three_way", "agent_id": int | "store": code}``.
+
+        warm: the caller is held while the target hears the summary and talks with the
+        agent; ``…/transfer/complete`` then hands the call over. cold: the target is
+        rung with the summary and the agent leaves at once. three_way: the target joins
+        the conversation, nobody is held."""
+        agent, event = await self._own_call(request)
+        body = await _json(request)
+        mode = body.get("mode")
+        if mode not in MODES:
+            raise Invalid("mode must be warm, cold or three_way")
+        if event.data.get("transfer"):
+            raise Conflict("a transfer is already in progress", code="transfer_in_progress")
+        target_agent, store, to = await self._target(body, agent, event)
+        call_sid = event.provider_id or ""
+        line = ConferenceLine(self.settings, call_sid)
+        if mode == "warm":
+            await line.hold(call_sid, True)
+        target: dict[str, Any] = (
+            {"agent_id": target_agent.id} if target_agent is not None else {"store": store}
+        )
+        leg = await line.ring(to, "transfer", **target)
+        name = target_agent.name if target_agent is not None else f"store {store}"
+        words = {"warm": "Warm transfer", "cold": "Cold transfer", "three_way": "Three-way call"}
+        async with self.hub.uow() as uow:
+            stored = await live_call(uow, self.channel, call_sid)
+            assert stored is not None
+            await add_call_leg(uow, stored, leg, "transfer", **target)
+            await add_call_step(
+                uow,
+                stored,
+                "transfer",
+                f"{words[mode]} to {name} ({agent.name})",
+                mode=mode,
+                agent_id=agent.id,
+                **{f"to_{k}": v for k, v in target.items()},
+            )
+            transfer = {"mode": mode, "by": agent.id, "leg": leg, **target}
+            if mode == "warm":
+                set_transfer(uow, stored, transfer)
+            if target_agent is not None:
+                summary = await _whisper(uow.session, self.channel, call_sid)
+                await pop_transfer(
+                    uow,
+                    stored,
+                    target_agent,
+                    {
+                        "mode": mode,
+                        "from_agent_id": agent.id,
+                        "from_agent_name": agent.name,
+                        "summary": summary,
+                        "thread_url": f"/customers/{stored.customer_id}",
+                    },
+                )
+            if mode == "cold":
+                hand_call_to(uow, stored, target_agent.id if target_agent else None)
+        if mode == "cold":
+            own = agent_leg(event, agent.id)
+            assert own is not None
+            await line.remove(str(own["sid"]))
+        return JSONResponse({"ok": True, "mode": mode, "leg": leg}, status_code=202)
+
+    async def complete(self, request: Request) -> JSONResponse:
+        """``POST /phone/calls/{sid}/transfer/complete``: end a warm transfer: the caller
+        is resumed with the target and the transferring agent leaves."""
+        agent, event = await self._own_call(request)
+        transfer = event.data.get("transfer")
+        if not isinstance(transfer, dict):
+            raise Conflict("no warm transfer in progress", code="no_transfer")
+        call_sid = event.provider_id or ""
+        line = ConferenceLine(self.settings, call_sid)
+        await line.hold(call_sid, False)
+        own = agent_leg(event, agent.id)
+        assert own is not None
+        await line.remove(str(own["sid"]))
+        target_id = transfer.get("agent_id")
+        async with self.hub.uow() as uow:
+            stored = await live_call(uow, self.channel, call_sid)
+            assert stored is not None
+            set_transfer(uow, stored, None)
+            hand_call_to(uow, stored, target_id if isinstance(target_id, int) else None)
+            await add_call_step(
+                uow, stored, "transfer_done", f"Transfer completed ({agent.name} left)"
+            )
+        return JSONResponse({"ok": True})
+
+    async def _target(
+        self, body: dict[str, Any], agent: Agent, event: Event
+    ) -> tuple[Agent | None, str | None, str]:
+        agent_id, store = body.get("agent_id"), body.get("store")
+        if isinstance(agent_id, int) and not isinstance(agent_id, bool):
+            async with self.hub.read() as session:
+                target = await session.get(Agent, agent_id)
+            if target is None or not target.is_active or target.id == agent.id:
+                raise Invalid("no such agent to transfer to")
+            return target, None, client_address(target, event.customer_id, event.provider_id or "")
+        if isinstance(store, str) and store in self.phone_settings.store_numbers:
+            return None, store, self.phone_settings.store_numbers[store]
+        raise Invalid("give agent_id, or the code of a store with a phone number")
+
+
+async def _whisper(session: Any, channel: str, call_sid: str) -> str:
+    """What a transfer target hears before joining: who is calling, how sure the match
+    is, why they called and their last message."""
+    result = await session.execute(
+        select(Event).where(Event.channel == channel, Event.provider_id == call_sid)
+    )
+    event = result.scalar_one_or_none()
+    if event is None:
+        return "Transferred call."
+    customer = await session.get(Customer, event.customer_id)
+    name = (customer.name if customer is not None else None) or "a customer"
+    recognised = RECOGNITION_WORDS.get(str(event.data.get("recognised_by")), "")
+    parts = [f"Transferred call from {name}" + (f", {recognised}" if recognised else "") + "."]
+    reason = (
+        await session.execute(
+            select(Detail.value)
+            .where(Detail.customer_id == event.customer_id, Detail.key == "reason")
+            .order_by(Detail.id.desc())
+            .limit(1)
+        )
+    ).scalar_one_or_none()
+    if reason:
+        parts.append(f"Reason: {reason}.")
+    last = (
+        await session.execute(
+            select(Event.body)
+            .where(Event.customer_id == event.customer_id, Event.type == MESSAGE)
+            .order_by(Event.id.desc())
+            .limit(1)
+        )
+    ).scalar_one_or_none()
+    if last:
+        parts.append(f"Their last message: {last[:200]}")
+    return " ".join(parts)
+
+
+async def _json(request: Request) -> dict[str, Any]:
+    try:
+        body = await request.json()
+    except (ValueError, RecursionError) as exc:
+        raise Invalid("the body must be JSON") from exc
+    if not isinstance(body, dict):
+        raise Invalid("the body must be a JSON object")
+    return body

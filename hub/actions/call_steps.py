@@ -1,0 +1,129 @@
+"""What happens during a live call, on its one timeline event: the legs the hub placed
+(the agent's phone, a transfer target), the steps (hold, resume, transfers) and who has
+the call now. Channel-neutral: the phone connector decides when; these only write.
+
+Event ``data`` keys added here: ``legs`` (``[{"sid", "role", "agent_id"?, "store"?,
+"status"}]``, one per call id), ``steps`` (``[{"step", "text", "at", "agent_id"?,
+...}]``, in order; ``text`` is what the timeline shows) and ``transfer`` (the transfer
+in progress: ``{"mode", "agent_id"?, "store"?, "by", "leg"}``, removed when it ends).
+Every change publishes ``event.updated`` after commit.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from hub import events as ev
+from hub.actions.customers import get_customer, get_thread
+from hub.actions.routing import AGENT, Route
+from hub.actions.screen_pop import screen_pop
+from hub.core import UnitOfWork
+from hub.db import utcnow
+from hub.models import Agent, Event
+from hub.serializers import event_dict
+
+
+async def live_call(uow: UnitOfWork, channel: str, call_id: str) -> Event | None:
+    """The call event ``(channel, call_id)``, locked until the transaction ends (None
+    when unknown). Every writer here reads the call through it: legs, steps and the
+    transfer are read-modify-write of one JSON column, and concurrent callbacks
+    (a leg's progress during a transfer) must not undo each other."""
+    result = await uow.session.execute(
+        select(Event)
+        .where(Event.channel == channel, Event.provider_id == call_id)
+        .with_for_update()
+    )
+    return result.scalar_one_or_none()
+
+
+def legs_of(event: Event) -> list[dict[str, Any]]:
+    return [dict(leg) for leg in event.data.get("legs", []) if isinstance(leg, dict)]
+
+
+def agent_leg(event: Event, agent_id: int) -> dict[str, Any] | None:
+    """The latest leg the hub placed to ``agent_id`` for this call."""
+    legs = [leg for leg in legs_of(event) if leg.get("agent_id") == agent_id]
+    return legs[-1] if legs else None
+
+
+async def add_call_leg(uow: UnitOfWork, event: Event, sid: str, role: str, **target: Any) -> Event:
+    """Record a call the hub placed for ``event`` (``role`` ``agent`` or ``transfer``);
+    a leg id already recorded changes nothing."""
+    legs = legs_of(event)
+    if any(leg.get("sid") == sid for leg in legs):
+        return event
+    legs.append({"sid": sid, "role": role, "status": "queued", **target})
+    event.data = {**event.data, "legs": legs}
+    emit_call_updated(uow, event)
+    return event
+
+
+async def set_leg_status(
+    uow: UnitOfWork, channel: str, call_id: str, leg_sid: str, status: str
+) -> tuple[Event, dict[str, Any]] | None:
+    """Note a placed leg's latest status; returns the call and the leg, or None."""
+    event = await live_call(uow, channel, call_id)
+    if event is None:
+        return None
+    legs = legs_of(event)
+    leg = next((leg for leg in legs if leg.get("sid") == leg_sid), None)
+    if leg is None:
+        return None
+    if leg.get("status") != status:
+        leg["status"] = status
+        event.data = {**event.data, "legs": legs}
+        emit_call_updated(uow, event)
+    return event, leg
+
+
+async def add_call_step(
+    uow: UnitOfWork, event: Event, step: str, text: str, **detail: Any
+) -> Event:
+    """Append one step (``hold``, ``resume``, ``transfer``, ``transfer_done``...) with
+    the words the timeline shows."""
+    steps = [dict(s) for s in event.data.get("steps", []) if isinstance(s, dict)]
+    steps.append({"step": step, "text": text, "at": utcnow().isoformat(), **detail})
+    event.data = {**event.data, "steps": steps}
+    emit_call_updated(uow, event)
+    return event
+
+
+def set_transfer(uow: UnitOfWork, event: Event, transfer: dict[str, Any] | None) -> None:
+    """Start (or, with None, end) the transfer in progress on ``event``."""
+    data = {k: v for k, v in event.data.items() if k != "transfer"}
+    if transfer is not None:
+        data["transfer"] = transfer
+    event.data = data
+    emit_call_updated(uow, event)
+
+
+def hand_call_to(uow: UnitOfWork, event: Event, agent_id: int | None) -> None:
+    """The call now belongs to ``agent_id`` (busy for routing), or to nobody here (a
+    store took it)."""
+    event.agent_id = agent_id
+    emit_call_updated(uow, event)
+
+
+async def pop_transfer(
+    uow: UnitOfWork, event: Event, agent: Agent, transfer: dict[str, Any]
+) -> dict[str, Any]:
+    """Send ``agent`` the screen pop of a call transferred to them, with ``transfer``
+    (mode, who transfers, the summary they will hear); returns the pop."""
+    customer = await get_customer(uow.session, event.customer_id)
+    thread = await get_thread(uow.session, customer.id)
+    pop = await screen_pop(uow, customer, thread, event, Route(AGENT, agent))
+    pop["transfer"] = transfer
+    uow.emit(ev.DomainEvent(ev.CALL_INCOMING, pop, customer.id, agent_id=agent.id))
+    return pop
+
+
+def emit_call_updated(uow: UnitOfWork, event: Event) -> None:
+    uow.emit(
+        ev.DomainEvent(
+            ev.EVENT_UPDATED,
+            {"customer_id": event.customer_id, "event": event_dict(event)},
+            event.customer_id,
+        )
+    )

@@ -1,0 +1,258 @@
+"""Calls in their own conference rooms, checked against the loopback Twilio: the agent
+rung into the room, hold and resume, warm transfer to an agent (whisper, pop, hand-over),
+cold transfer to a store, three-way, and an agent who does not answer (voicemail)."""
+
+from __future__ import annotations
+
+import asyncio
+import xml.etree.ElementTree as ET
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+
+from connectors.phone.settings import PhoneSettings
+from connectors.phone.twiml import WAIT_MUSIC_URL
+from hub.actions.threads import assign_thread
+from hub.models import Store
+from hub.settings import Settings
+from simulators.twilio import serve_simulator
+from simulators.twilio.conferences import ConferencesResource, SimulatedConference
+from simulators.twilio.voice import CallsResource
+from tests.conftest import TWILIO_TEST_SID, TWILIO_TEST_TOKEN, live_server
+from tests.connectors.phone.conftest import PhoneLab, cookie_header, make_agent, rung, twiml
+from tests.connectors.phone.test_twiml import CALLER, call_event, known_customer
+
+CSRF = "csrf-token-for-tests"
+STORE_PHONE = "+15553001000"
+
+
+@pytest.fixture
+async def lab(settings: Settings) -> AsyncIterator[PhoneLab]:
+    """A live hub and the simulator, whose answered calls stay up until hung up, with
+    the Downtown store reachable by phone."""
+    environ = {"HUB_PHONE_STORE_NUMBERS": f"DT={STORE_PHONE}, BAD=nonsense"}
+    async with (
+        serve_simulator(TWILIO_TEST_SID, TWILIO_TEST_TOKEN, callback_delay=0.01) as sim,
+        live_server(
+            settings.with_(twilio_api_base=sim.url, environ=environ), run_outbox=False
+        ) as live,
+        httpx.AsyncClient(base_url=live.url, timeout=5.0) as http,
+    ):
+        sim.simulator.resource(CallsResource).stay_open = True
+        phone_lab = PhoneLab(live, http, sim.simulator)
+        async with live.hub.uow() as uow:
+            uow.session.add(Store(code="DT", name="Downtown"))
+        try:
+            yield phone_lab
+        finally:
+            for console in phone_lab.consoles:
+                await console.client.disconnect()
+
+
+def as_agent(agent: int, secret: str, *, csrf: bool = True) -> dict[str, str]:
+    headers = {"Cookie": cookie_header({"agent_id": agent, "csrf": CSRF}, secret)}
+    return headers | ({"X-CSRF-Token": CSRF} if csrf else {})
+
+
+async def until(check: Callable[[], Any]) -> Any:
+    for _ in range(250):
+        if value := check():
+            return value
+        await asyncio.sleep(0.02)
+    raise AssertionError("condition never held")
+
+
+class Room:
+    def __init__(self, lab: PhoneLab) -> None:
+        assert lab.sim is not None
+        self.calls = lab.sim.resource(CallsResource)
+        self.conferences = lab.sim.resource(ConferencesResource)
+
+    def of(self, call_sid: str) -> SimulatedConference | None:
+        return self.conferences.room(f"call-{call_sid}")
+
+
+async def answered_call(lab: PhoneLab, agent: int) -> str:
+    """CALLER rings, is routed to ``agent`` (their thread's assignee), waits in the
+    call's room; the hub rings the agent, who picks up and joins. Returns the CallSid."""
+    room = Room(lab)
+    customer_id = await known_customer(lab.hub)
+    async with lab.hub.uow() as uow:
+        await assign_thread(uow, customer_id, agent)
+    caller = room.calls.incoming(CALLER, lab.settings.twilio_voice_number or "")
+    answer = await lab.twilio.call(caller.sid, CALLER)
+    room.conferences.execute(caller.sid, answer.text)  # Twilio runs the TwiML
+    conference = await until(lambda: room.of(caller.sid))
+    await until(lambda: len(conference.participants) == 2)  # the agent joined
+    labels = [p.label for p in conference.participants.values()]
+    assert labels == ["customer", "agent"]
+    event = await until_leg(lab, caller.sid, 1)
+    assert event.data["legs"][0]["agent_id"] == agent
+    return caller.sid
+
+
+async def until_leg(lab: PhoneLab, call_sid: str, count: int) -> Any:
+    for _ in range(250):
+        event = await call_event(lab.hub, call_sid)
+        if len(event.data.get("legs", [])) >= count:
+            return event
+        await asyncio.sleep(0.02)
+    raise AssertionError("leg never recorded")
+
+
+async def test_hold_resume_and_warm_transfer_to_another_agent(lab: PhoneLab) -> None:
+    secret = lab.settings.secret_key
+    mulder = await make_agent(lab.hub, "Mulder")
+    skinner = await make_agent(lab.hub, "Skinner")
+    await lab.online(mulder)
+    skinner_console = await lab.online(skinner)
+    call_sid = await answered_call(lab, mulder)
+    room = Room(lab)
+    conference = room.of(call_sid)
+    assert conference is not None
+    customer = conference.participants[call_sid]
+
+    hold = f"/phone/calls/{call_sid}/hold"
+    assert (
+        await lab.http.post(hold, json={"hold": True}, headers=as_agent(skinner, secret))
+    ).json()["error"]["code"] == "not_your_call"
+    no_csrf = await lab.http.post(
+        hold, json={"hold": True}, headers=as_agent(mulder, secret, csrf=False)
+    )
+    assert no_csrf.status_code == 403 and not customer.hold
+
+    held = await lab.http.post(hold, json={"hold": True}, headers=as_agent(mulder, secret))
+    assert held.status_code == 200, held.text
+    assert customer.hold and customer.updates[-1]["HoldUrl"] == WAIT_MUSIC_URL
+    resumed = await lab.http.post(hold, json={"hold": False}, headers=as_agent(mulder, secret))
+    assert resumed.status_code == 200 and not customer.hold
+
+    targets = await lab.http.get("/phone/transfer-targets", headers=as_agent(mulder, secret))
+    assert targets.json() == {
+        "agents": [{"id": skinner, "name": "Skinner", "online": True}],
+        "stores": [{"code": "DT", "name": "Downtown"}],
+    }
+
+    # Warm: the caller is held, Skinner's phone rings, he hears the summary, joins.
+    transfer = f"/phone/calls/{call_sid}/transfer"
+    started = await lab.http.post(
+        transfer, json={"mode": "warm", "agent_id": skinner}, headers=as_agent(mulder, secret)
+    )
+    assert started.status_code == 202, started.text
+    assert customer.hold
+    legs = await rung(lab, 2)
+    assert legs[1].to.startswith(f"client:agent-{skinner}?")
+    join = urlsplit(legs[1].url or "")
+    assert join.path == "/twilio/voice/join" and "role=transfer" in join.query
+    whisper = ET.fromstring(
+        (await lab.twilio.post(f"{join.path}?{join.query}", {"CallSid": legs[1].sid})).text
+    )
+    said = whisper.findtext("Say") or ""
+    assert "Transferred call from Dana Scully, calling from a verified number." in said
+    assert "Their last message: Hello" in said
+    pop = await skinner_console.next("call.incoming")
+    assert pop["transfer"]["mode"] == "warm" and pop["transfer"]["from_agent_name"] == "Mulder"
+    assert pop["transfer"]["thread_url"] == f"/customers/{pop['customer_id']}"
+    assert pop["transfer"]["summary"] == said
+    await until(lambda: len(conference.participants) == 3)
+    again = await lab.http.post(
+        transfer, json={"mode": "cold", "agent_id": skinner}, headers=as_agent(mulder, secret)
+    )
+    assert again.json()["error"]["code"] == "transfer_in_progress"
+
+    done = await lab.http.post(f"{transfer}/complete", headers=as_agent(mulder, secret))
+    assert done.status_code == 200, done.text
+    mulder_leg = legs[0].sid
+    assert conference.removed == [mulder_leg] and not customer.hold
+    assert list(conference.participants) == [call_sid, legs[1].sid]
+    event = await call_event(lab.hub, call_sid)
+    assert event.agent_id == skinner and "transfer" not in event.data
+    assert [s["text"] for s in event.data["steps"]] == [
+        "On hold (Mulder)",
+        "Resumed (Mulder)",
+        "Warm transfer to Skinner (Mulder)",
+        "Transfer completed (Mulder left)",
+    ]
+
+    # Now Skinner has the call: a cold transfer to the store leaves the caller with it.
+    cold = await lab.http.post(
+        transfer, json={"mode": "cold", "store": "DT"}, headers=as_agent(skinner, secret)
+    )
+    assert cold.status_code == 202, cold.text
+    legs = await rung(lab, 3)
+    assert legs[2].to == STORE_PHONE
+    assert conference.removed == [mulder_leg, legs[1].sid] and not customer.hold
+    event = await call_event(lab.hub, call_sid)
+    assert event.agent_id is None
+    assert event.data["steps"][-1]["text"] == "Cold transfer to store DT (Skinner)"
+    unknown = await lab.http.post(
+        transfer, json={"mode": "cold", "store": "BAD"}, headers=as_agent(skinner, secret)
+    )
+    assert unknown.status_code == 403  # no longer Skinner's call
+
+
+async def test_three_way_keeps_everyone_on_the_line(lab: PhoneLab) -> None:
+    secret = lab.settings.secret_key
+    mulder = await make_agent(lab.hub, "Mulder")
+    skinner = await make_agent(lab.hub, "Skinner")
+    await lab.online(mulder)
+    await lab.online(skinner)
+    call_sid = await answered_call(lab, mulder)
+    conference = Room(lab).of(call_sid)
+    assert conference is not None
+
+    started = await lab.http.post(
+        f"/phone/calls/{call_sid}/transfer",
+        json={"mode": "three_way", "agent_id": skinner},
+        headers=as_agent(mulder, secret),
+    )
+    assert started.status_code == 202, started.text
+    await until(lambda: len(conference.participants) == 3)
+    assert not any(p.hold for p in conference.participants.values())
+    assert conference.removed == []
+    event = await call_event(lab.hub, call_sid)
+    assert event.agent_id == mulder
+    assert event.data["steps"][-1]["text"] == "Three-way call to Skinner (Mulder)"
+    bad = await lab.http.post(
+        f"/phone/calls/{call_sid}/transfer",
+        json={"mode": "sideways", "agent_id": skinner},
+        headers=as_agent(mulder, secret),
+    )
+    assert bad.status_code == 422 or bad.status_code == 400
+
+
+async def test_an_agent_who_does_not_answer_sends_the_caller_to_voicemail(
+    lab: PhoneLab,
+) -> None:
+    room = Room(lab)
+    mulder = await make_agent(lab.hub, "Mulder")
+    await lab.online(mulder)
+    customer_id = await known_customer(lab.hub)
+    caller = room.calls.incoming(CALLER, lab.settings.twilio_voice_number or "")
+    room.calls.set_outcome(
+        f"client:agent-{mulder}?customer_id={customer_id}&call_sid={caller.sid}", "no-answer"
+    )
+    twiml(await lab.twilio.call(caller.sid, CALLER))
+    await until(lambda: caller.updates)
+    voicemail = ET.fromstring(caller.updates[0]["Twiml"])
+    assert [c.tag for c in voicemail] == ["Say", "Record", "Hangup"]
+    event = await call_event(lab.hub, caller.sid)
+    assert event.data["voicemail"] is True and event.agent_id is None
+    assert event.data["legs"][0]["status"] == "no-answer"
+
+
+def test_store_numbers_setting(settings: Settings) -> None:
+    environ = {"HUB_PHONE_STORE_NUMBERS": "DT=(555) 300-1000, UP=+15553002000,BAD=nonsense,x"}
+    configured = settings.with_(environ=environ)
+    assert PhoneSettings.from_settings(configured).store_numbers == {
+        "DT": "+15553001000",
+        "UP": "+15553002000",
+    }
+    assert PhoneSettings.problems(configured) == [
+        "HUB_PHONE_STORE_NUMBERS: 'BAD=nonsense' is not CODE=+E164",
+        "HUB_PHONE_STORE_NUMBERS: 'x' is not CODE=+E164",
+    ]
+    assert PhoneSettings.from_settings(settings).store_numbers == {}
