@@ -21,6 +21,7 @@ from hub.web.console import (
     hours,
     inbox,
     login,
+    order_actions,
     privacy,
     reports,
     subscriptions,
@@ -45,6 +46,14 @@ def console_routes() -> list[BaseRoute]:
         Route(customer, thread.thread_page, methods=GET),
         Route(f"{customer}/timeline.json", thread.timeline_json, methods=GET),
         Route(f"{customer}/stock", commerce.stock_panel, methods=GET),
+        Route(
+            f"{customer}/orders/{{order_id:int}}/actions", order_actions.actions_page, methods=GET
+        ),
+        Route(
+            f"{customer}/orders/{{order_id:int}}/actions/{{kind}}",
+            order_actions.perform,
+            methods=POST,
+        ),
         Route(f"{customer}/reply", forms.reply, methods=POST),
         Route(f"{customer}/note", forms.note, methods=POST),
         Route(f"{customer}/detail", forms.save_detail, methods=POST),
