@@ -6,7 +6,8 @@
   as its effect, so a delivery that failed is run again when Shopify retries).
 - Topics: ``orders/create``, ``orders/updated``, ``orders/cancelled`` (and the other
   ``orders/*``) carry the order; ``fulfillments/create|update`` move a pickup on;
-  ``refunds/create`` re-reads the order from the API (through the outbox);
+  ``refunds/create`` (and a fulfilment of an order the hub does not have yet) re-reads
+  the order from the API (through the outbox);
   ``customers/create|update`` refresh the customer's verified email and phone. Other
   topics are acknowledged and ignored.
 """
@@ -120,8 +121,12 @@ class ShopifyWebhooks:
 
     async def _fulfillment(self, uow: UnitOfWork, payload: dict[str, Any]) -> None:
         pickup = pickup_from_fulfillment(payload)
-        if pickup is not None:
-            await apply_pickup_status(uow, *pickup)
+        if pickup is None:
+            return
+        if await apply_pickup_status(uow, *pickup) is None:
+            # The fulfilment came before its order: read the order (with its pickup
+            # status) from the API once orders/create has had its chance.
+            await queue_refresh(uow, pickup[0], f"fulfillment:{payload.get('id')}")
 
     async def _refund(self, uow: UnitOfWork, payload: dict[str, Any]) -> None:
         await queue_refresh(uow, external_id(payload["order_id"]), f"refund:{payload.get('id')}")

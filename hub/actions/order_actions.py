@@ -15,6 +15,7 @@ Roles: cancelling and refunding move money and need an administrator
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -31,6 +32,8 @@ from hub.core import Hub, UnitOfWork
 from hub.db import utcnow
 from hub.errors import Forbidden, Invalid, NotFound
 from hub.models import Agent, Order, OrderAction
+
+log = logging.getLogger(__name__)
 
 CANCEL = "cancel"
 REFUND = "refund"
@@ -231,6 +234,10 @@ async def perform_order_action(
         state, message = REFUSED, exc.message
     except ShopUnavailable as exc:
         state, message = FAILED, exc.message
+    except Exception:
+        # Never leave the action pending forever: record it, and let the log say why.
+        log.exception("order action %s on order %s failed", kind, order_id)
+        state, message = FAILED, "an unexpected error; check the shop before trying again"
     else:
         state, message, data = DONE, outcome.message, outcome.data
     async with hub.uow() as uow:

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from hub.models import AuditEntry, Event, Order, OrderAction
+from hub.models import AuditEntry, Event, Order, OrderAction, OutboxJob
 from tests.conftest import LiveServer
 from tests.connectors.shopify.conftest import SimServer
 from tests.hub.web.console.conftest import csrf_of, make_agent, sign_in
@@ -145,6 +145,14 @@ async def test_refund_shows_the_amount_then_refunds_once(
         (f"agent:{actions[0].agent_id}", bought.order_id, "done")
     ]
     assert [(a.kind, a.state) for a in actions] == [("refund", "done")]
+    # The shop's refunds/create webhook re-reads the order in the background.
+    await shop_sim.sim.drain()
+    await shop_hub.app.state.outbox.drain_once()
+    async with shop_hub.hub.read() as session:
+        jobs = (await session.execute(select(OutboxJob.kind, OutboxJob.state))).all()
+        order = await session.get(Order, bought.order_id)
+    assert ("shop_refresh", "done") in jobs
+    assert order is not None and order.status == "partially_refunded"
 
 
 async def test_the_shops_refusal_is_shown_plainly(

@@ -167,3 +167,20 @@ async def test_store_terminals_see_the_days_pickups(
     await merchant(shop_sim, order_id, "picked_up")
     [done] = (await pickups(counter, "p-2")).json()["pickups"]
     assert done["status"] == "picked_up"  # handed over today: still on today's list
+
+
+async def test_a_fulfilment_before_its_order_reads_the_order(
+    shop_hub: LiveServer, shop_sim: SimServer
+) -> None:
+    customer_id = await customer_on(shop_hub.hub, "sms")
+    sim = shop_sim.sim
+    order = sim.shop.place_order(
+        email=None, phone=PHONE, lines=[("CAP-RUN", 1)], pickup_at="Riverside Mall"
+    )
+    fulfilment, _ = sim._pickup(order, "ready_for_pickup")
+    # Only the fulfilment arrives (orders/create is late): the hub reads the order.
+    assert await sim.deliver(*fulfilment) == 200
+    await shop_hub.app.state.outbox.drain_once()
+    stored = await order_of(shop_hub.hub, int(order["id"]))
+    assert (stored.customer_id, stored.pickup_status) == (customer_id, "ready")
+    assert len(await notices(shop_hub.hub)) == 1
