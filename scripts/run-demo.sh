@@ -51,6 +51,17 @@ fi
 
 "$BIN/hub" migrate
 "$BIN/hub" demo --if-empty
+if [ -n "${SHOP_PID:-}" ]; then
+  # Wait for the Shopify simulator, then read its orders (the showcase's pickup order).
+  "$BIN/python" -c 'import sys, time, httpx
+for _ in range(100):
+    try:
+        httpx.get(sys.argv[1] + "/_sim/state", timeout=1)
+        break
+    except httpx.HTTPError:
+        time.sleep(0.1)' "$SHOPIFY_API_BASE"
+  "$BIN/hub" commerce sync --since 30d || echo "  (Shopify simulator not reachable; orders not synced)"
+fi
 echo
 echo "  Omnihub is starting at $HUB_PUBLIC_URL"
 echo "  Demo login (demo only): admin@example.com / demo-password"
@@ -68,6 +79,10 @@ fi
 if [ -n "${MAIL_PID:-}" ]; then
   echo "  Email the hub:"
   echo "    HUB_SMTP_LISTEN=$HUB_SMTP_LISTEN $BIN/hub simulate email --from ann@example.com --subject \"Order 1001\" \"Where is my order?\""
+fi
+if [ -n "${SHOP_PID:-}" ]; then
+  echo "  Tell Maria her order is ready for pickup (the Shopify simulator sends the webhooks):"
+  echo "    curl -X POST $SHOPIFY_API_BASE/_sim/orders/5000001/ready"
 fi
 echo
 "$BIN/hub" serve --port "$PORT"
