@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from connectors.email.attachments import AttachmentStore
-from connectors.email.parse import ParsedEmail, parse_message
+from connectors.email.parse import ParsedEmail, parse_message, reply_parser
 from connectors.email.proof import DnsFunc, proves_sender
 from connectors.email.settings import EmailSettings
 from hub.actions.replies import record_delivery
@@ -62,6 +62,7 @@ class EmailInbound:
         self.hub = hub
         self.settings = settings
         self.store = store
+        self.replies = reply_parser(settings.reply_languages)
         # DKIM key look-ups; tests put their own resolver here (None: real DNS).
         self.dnsfunc: DnsFunc | None = None
 
@@ -71,9 +72,9 @@ class EmailInbound:
         if len(raw) > limit:
             return Outcome("refused", f"message larger than {limit} bytes")
         if len(raw) > PARSE_IN_THREAD_BYTES:
-            parsed = await asyncio.to_thread(parse_message, raw)
+            parsed = await asyncio.to_thread(parse_message, raw, self.replies)
         else:
-            parsed = parse_message(raw)
+            parsed = parse_message(raw, self.replies)
         if parsed.bounce is not None:
             return await self._bounce(parsed)
         sender = parsed.sender or (envelope_sender or None)

@@ -16,11 +16,10 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
 from email import policy
 from email.message import EmailMessage, Message
 from email.parser import BytesParser
-from email.utils import getaddresses, parsedate_to_datetime
+from email.utils import getaddresses
 
 from mailparser_reply import EmailReplyParser
 
@@ -33,7 +32,7 @@ MAX_TEXT_CHARS = 100_000
 UNREADABLE = "(This message could not be read; the original is attached as message.eml.)"
 _MSGID = re.compile(r"<([^<>\s]+)>")
 _PARSER = BytesParser(policy=policy.default)
-_REPLIES = EmailReplyParser(languages=["en", "de", "fr", "es", "it", "nl", "pt", "sv"])
+_REPLIES = EmailReplyParser(languages=["en"])
 
 
 @dataclass(frozen=True)
@@ -64,7 +63,6 @@ class ParsedEmail:
     reply: str
     quoted: str | None
     html: str | None
-    date: datetime | None
     in_reply_to: str | None
     references: tuple[str, ...]
     auto: str | None  # why this is automatic mail (RFC 3834), or None for a person
@@ -90,20 +88,27 @@ def provider_id_of(message_id: str | None, raw: bytes) -> str:
     return "sha256:" + hashlib.sha256(source).hexdigest()
 
 
-def parse_message(raw: bytes) -> ParsedEmail:
-    """Everything the hub keeps of ``raw``; never raises on malformed input."""
+def parse_message(raw: bytes, replies: EmailReplyParser | None = None) -> ParsedEmail:
+    """Everything the hub keeps of ``raw``; never raises on malformed input.
+
+    ``replies`` is the reply parser for the shop's customers' languages
+    (``reply_parser``; English by default)."""
     msg = _PARSER.parsebytes(raw)
     assert isinstance(msg, EmailMessage)
     defects = [type(d).__name__ for d in msg.defects]
-    ids = message_ids(_header(msg, "Message-ID", defects))
+    # Headers read as raw text where no decoding is needed: ``policy.default`` parses a
+    # header anew on every access, which costs more than the rest of a small message.
+    plain = _raw_headers(msg)
+    ids = message_ids(plain.get("message-id"))
     message_id = ids[0] if ids else None
     sender_name, sender = _sender(msg, defects)
-    text, html, attachments = _body(msg, defects)
-    bounce = _bounce(msg)
+    content_type = msg.get_content_type()
+    text, html, attachments = _body(msg, content_type, defects)
+    bounce = _bounce(msg, plain) if content_type == "multipart/report" else None
     if not text.strip() and not attachments and bounce is None:
         text = UNREADABLE
         attachments.append(Attachment("message.eml", "message/rfc822", raw))
-    reply, quoted = split_reply(text)
+    reply, quoted = split_reply(text, replies)
     return ParsedEmail(
         provider_id=provider_id_of(message_id, raw),
         message_id=message_id,
@@ -114,10 +119,9 @@ def parse_message(raw: bytes) -> ParsedEmail:
         reply=reply,
         quoted=quoted,
         html=sanitize(html) if html else None,
-        date=_date(_header(msg, "Date", defects)),
-        in_reply_to=(message_ids(_header(msg, "In-Reply-To", defects)) or (None,))[0],
-        references=message_ids(_header(msg, "References", defects)),
-        auto=automatic(msg),
+        in_reply_to=(message_ids(plain.get("in-reply-to")) or (None,))[0],
+        references=message_ids(plain.get("references")),
+        auto=automatic(plain, content_type),
         bounce=bounce,
         message=msg,
         attachments=attachments,
@@ -125,12 +129,17 @@ def parse_message(raw: bytes) -> ParsedEmail:
     )
 
 
-def split_reply(text: str) -> tuple[str, str | None]:
+def reply_parser(languages: tuple[str, ...] = ("en",)) -> EmailReplyParser:
+    """A reply parser for these languages (each one costs about a millisecond a mail)."""
+    return EmailReplyParser(languages=list(languages))
+
+
+def split_reply(text: str, replies: EmailReplyParser | None = None) -> tuple[str, str | None]:
     """The new text of a reply and the quoted history below it (None if there is none)."""
     if not text.strip():
         return "", None
     try:
-        reply = _REPLIES.parse_reply(text=text).strip()
+        reply = (replies or _REPLIES).parse_reply(text=text).strip()
     except Exception:  # the reply parser is a heuristic; a failure keeps the whole text
         return text, None
     if not reply or reply == text.strip():
@@ -138,25 +147,34 @@ def split_reply(text: str) -> tuple[str, str | None]:
     return reply, text.strip()
 
 
-def automatic(msg: Message) -> str | None:
-    """Why ``msg`` was sent by a machine (RFC 3834 and the common conventions), or None."""
-    auto_submitted = str(msg.get("Auto-Submitted", "") or "").strip().lower()
+def automatic(headers: dict[str, str], content_type: str) -> str | None:
+    """Why a message was sent by a machine (RFC 3834 and the common conventions), or
+    None; ``headers`` are its raw headers by lower-cased name (``_raw_headers``)."""
+    auto_submitted = headers.get("auto-submitted", "").strip().lower()
     if auto_submitted and not auto_submitted.startswith("no"):
         return f"auto-submitted: {auto_submitted[:40]}"
-    precedence = str(msg.get("Precedence", "") or "").strip().lower()
+    precedence = headers.get("precedence", "").strip().lower()
     if precedence in ("bulk", "junk", "list", "auto_reply"):
         return f"precedence: {precedence}"
-    for name in ("X-Autoreply", "X-Autorespond", "X-Auto-Response-Suppress"):
-        if msg.get(name) is not None and name != "X-Auto-Response-Suppress":
-            return name.lower()
-    suppress = str(msg.get("X-Auto-Response-Suppress", "") or "").lower()
+    for name in ("x-autoreply", "x-autorespond"):
+        if name in headers:
+            return name
+    suppress = headers.get("x-auto-response-suppress", "").lower()
     if any(word in suppress for word in ("all", "oof", "autoreply")):
         return "x-auto-response-suppress"
-    if msg.get("List-Id") is not None or msg.get("List-Unsubscribe") is not None:
+    if "list-id" in headers or "list-unsubscribe" in headers:
         return "mailing list"
-    if msg.get_content_type() == "multipart/report":
+    if content_type == "multipart/report":
         return "delivery report"
     return None
+
+
+def _raw_headers(msg: Message) -> dict[str, str]:
+    """The first value of each header, unparsed and unfolded, by lower-cased name."""
+    found: dict[str, str] = {}
+    for name, value in msg.raw_items():  # type: ignore[attr-defined]
+        found.setdefault(name.lower(), str(value).replace("\r", "").replace("\n", " "))
+    return found
 
 
 def _header(msg: Message, name: str, defects: list[str]) -> str:
@@ -178,14 +196,6 @@ def _sender(msg: Message, defects: list[str]) -> tuple[str | None, str | None]:
     return (name.strip() or None), address.strip()
 
 
-def _date(value: str) -> datetime | None:
-    try:
-        parsed = parsedate_to_datetime(value) if value else None
-    except (TypeError, ValueError, IndexError):
-        return None
-    return parsed if parsed is not None and parsed.tzinfo is not None else None
-
-
 def _decoded(part: Message, defects: list[str]) -> str:
     try:
         content = part.get_content()  # type: ignore[attr-defined]
@@ -198,10 +208,16 @@ def _decoded(part: Message, defects: list[str]) -> str:
     return content if isinstance(content, str) else ""
 
 
-def _body(msg: EmailMessage, defects: list[str]) -> tuple[str, str | None, list[Attachment]]:
+def _body(
+    msg: EmailMessage, content_type: str, defects: list[str]
+) -> tuple[str, str | None, list[Attachment]]:
     """The text to show, the HTML (if any) and the attachments, from ``msg``."""
     plain: Message | None = None
     html: Message | None = None
+    if content_type == "text/plain" and not msg.is_attachment():
+        # Most mail: one text part (the fast path skips get_body's header parsing).
+        text = _decoded(msg, defects)
+        return text.replace("\r\n", "\n")[:MAX_TEXT_CHARS], None, []
     try:
         plain = msg.get_body(preferencelist=("plain",))
         html = msg.get_body(preferencelist=("html",))
@@ -263,10 +279,8 @@ def _inner_bytes(part: Message) -> bytes:
     return b""
 
 
-def _bounce(msg: Message) -> Bounce | None:
+def _bounce(msg: Message, headers: dict[str, str]) -> Bounce | None:
     """An RFC 3464 report of a failed delivery (``Action: failed``), else None."""
-    if msg.get_content_type() != "multipart/report":
-        return None
     if str(msg.get_param("report-type", "") or "").lower() != "delivery-status":
         return None
     status = diagnostic = recipient = None
@@ -287,7 +301,7 @@ def _bounce(msg: Message) -> Bounce | None:
             originals.extend(_original_ids(part))
     if not failed:
         return None
-    originals.extend(message_ids(str(msg.get("In-Reply-To", "") or "")))
+    originals.extend(message_ids(headers.get("in-reply-to")))
     if recipient and ";" in recipient:
         recipient = recipient.split(";", 1)[1].strip()
     return Bounce(tuple(dict.fromkeys(originals)), status, diagnostic, recipient)

@@ -13,6 +13,8 @@
 | ``HUB_EMAIL_MAX_MESSAGE_BYTES`` | 41943040 (40 MiB) | larger messages are refused |
 | ``HUB_EMAIL_MAX_ATTACHMENT_BYTES`` | 10485760 (10 MiB) | larger attachments are
   listed but not kept |
+| ``HUB_EMAIL_REPLY_LANGUAGES`` | ``en`` | languages of the quote headers ("On … wrote:")
+  the reply parser looks for, comma-separated (``en,de,fr``…) |
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
+
+from mailparser_reply.constants import MAIL_LANGUAGES
 
 from hub.settings import Settings
 
@@ -57,6 +61,7 @@ class EmailSettings:
     trusted_authserv_id: str | None = None
     max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES
     max_attachment_bytes: int = DEFAULT_MAX_ATTACHMENT_BYTES
+    reply_languages: tuple[str, ...] = ("en",)
 
     @property
     def domain(self) -> str:
@@ -89,6 +94,7 @@ class EmailSettings:
             max_attachment_bytes=int(
                 _number(env, "HUB_EMAIL_MAX_ATTACHMENT_BYTES", DEFAULT_MAX_ATTACHMENT_BYTES)
             ),
+            reply_languages=_languages(env.get("HUB_EMAIL_REPLY_LANGUAGES") or "en"),
         )
 
 
@@ -103,6 +109,15 @@ def _number(env: Mapping[str, str], name: str, default: float) -> float:
     if value <= 0:
         raise EmailSettingsError(f"{name} must be positive")
     return value
+
+
+def _languages(value: str) -> tuple[str, ...]:
+    languages = tuple(part.strip().lower() for part in value.split(",") if part.strip())
+    unknown = [lang for lang in languages if lang not in MAIL_LANGUAGES]
+    if unknown or not languages:
+        known = ", ".join(sorted(MAIL_LANGUAGES))
+        raise EmailSettingsError(f"HUB_EMAIL_REPLY_LANGUAGES: unknown {unknown}; known: {known}")
+    return languages
 
 
 def _host_port(value: str, name: str) -> tuple[str, int]:
