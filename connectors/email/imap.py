@@ -46,6 +46,14 @@ def _check(response: aioimaplib.Response, what: str) -> aioimaplib.Response:
     return response
 
 
+def _announces_mail(response: aioimaplib.Response) -> bool:
+    """Whether an untagged ``* n EXISTS`` rode along with a command's answer: the server
+    has then told us of new mail, and will not repeat it when IDLE starts."""
+    return any(
+        isinstance(line, bytes | bytearray) and line.endswith(b" EXISTS") for line in response.lines
+    )
+
+
 class ImapPoller:
     def __init__(self, inbound: EmailInbound, settings: EmailSettings) -> None:
         assert settings.imap is not None
@@ -58,6 +66,7 @@ class ImapPoller:
         self._task: asyncio.Task[None] | None = None
         self._client: aioimaplib.IMAP4 | None = None
         self._stopping = False
+        self._new_mail = False
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="imap")
@@ -77,8 +86,9 @@ class ImapPoller:
                 client = await self.connect()
                 failures = 0
                 while not self._stopping:
-                    await self.poll_once(client)
-                    await self._wait(client)
+                    handled = await self.poll_once(client)
+                    if not handled and not self._new_mail:
+                        await self._wait(client)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
@@ -114,14 +124,17 @@ class ImapPoller:
         """Import every message not yet marked; returns how many were handled."""
         # Moved mail leaves the mailbox; flagged mail stays and is skipped by keyword.
         criteria = f"UNKEYWORD {REFUSED}" + ("" if self.move_to else f" UNKEYWORD {IMPORTED}")
-        found = _check(await client.uid_search(criteria, charset=None), "SEARCH")
+        self._new_mail = False
+        found = self._seen(_check(await client.uid_search(criteria, charset=None), "SEARCH"))
         uids = [int(u) for line in found.lines[:1] for u in bytes(line).split() if u.isdigit()]
         for uid in sorted(uids):
             await self._import(client, uid)
         return len(uids)
 
     async def _import(self, client: aioimaplib.IMAP4, uid: int) -> None:
-        size = _check(await client.uid("fetch", str(uid), "(RFC822.SIZE)"), "FETCH SIZE")
+        size = self._seen(
+            _check(await client.uid("fetch", str(uid), "(RFC822.SIZE)"), "FETCH SIZE")
+        )
         match = next((_SIZE.search(bytes(x)) for x in size.lines if _SIZE.search(bytes(x))), None)
         if match is not None and int(match.group(1)) > self.max_bytes:
             log.warning(
@@ -129,7 +142,7 @@ class ImapPoller:
             )
             await self.mark(client, uid, refused=True)
             return
-        fetched = _check(await client.uid("fetch", str(uid), "(BODY.PEEK[])"), "FETCH")
+        fetched = self._seen(_check(await client.uid("fetch", str(uid), "(BODY.PEEK[])"), "FETCH"))
         raw = next((bytes(x) for x in fetched.lines if isinstance(x, bytearray)), None)
         if raw is None:
             log.warning("IMAP message %s came back without a body", uid)
@@ -150,17 +163,26 @@ class ImapPoller:
             _check(await client.expunge(), "EXPUNGE")
             return
         keyword = REFUSED if refused else IMPORTED
-        _check(await client.uid("store", str(uid), f"+FLAGS.SILENT ({keyword})"), "STORE")
+        self._seen(
+            _check(await client.uid("store", str(uid), f"+FLAGS.SILENT ({keyword})"), "STORE")
+        )
+
+    def _seen(self, response: aioimaplib.Response) -> aioimaplib.Response:
+        if _announces_mail(response):
+            self._new_mail = True
+        return response
 
     async def _wait(self, client: aioimaplib.IMAP4) -> None:
-        """Until the server reports new mail (IDLE) or the poll interval passed."""
+        """Until the server reports new mail (IDLE) or the poll interval passed (a
+        poll every ``HUB_IMAP_POLL_SECONDS`` even under IDLE: a safety net)."""
         if not client.has_capability("IDLE"):
             await asyncio.sleep(self.poll_seconds)
             return
-        idle = await client.idle_start(timeout=IDLE_SECONDS + 10)
+        wait = min(IDLE_SECONDS, self.poll_seconds)
+        idle = await client.idle_start(timeout=wait + 10)
         try:
             while True:
-                pushed = await client.wait_server_push(timeout=IDLE_SECONDS)
+                pushed = await client.wait_server_push(timeout=wait)
                 if any(
                     b"EXISTS" in bytes(line)
                     for line in pushed

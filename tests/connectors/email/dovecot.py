@@ -96,16 +96,35 @@ def _wait_for_port(port: int, process: subprocess.Popen[bytes], root: Path) -> N
 
 @contextmanager
 def running_dovecot() -> Iterator[Dovecot]:
-    """Start Dovecot (fail in CI, skip elsewhere, when it is not installed)."""
+    """Start Dovecot (fail in CI, skip elsewhere, when it is not installed). The free
+    port is found before Dovecot binds it, so another process may take it in between:
+    a failed start is retried on a new port."""
     if not os.path.exists(DOVECOT):
         message = "dovecot-imapd is not installed (make test installs it)"
         if IN_CI:
             pytest.fail(message)
         pytest.skip(message)
+    for attempt in range(3):
+        root = Path(tempfile.mkdtemp(prefix="hub-dovecot-"))
+        try:
+            server, process = _start(root)
+        except RuntimeError:
+            shutil.rmtree(root, ignore_errors=True)
+            if attempt == 2:
+                raise
+            continue
+        try:
+            yield server
+        finally:
+            _stop(process)
+            shutil.rmtree(root, ignore_errors=True)
+        return
+
+
+def _start(root: Path) -> tuple[Dovecot, subprocess.Popen[bytes]]:
     sock = free_socket()
     port = sock.getsockname()[1]
     sock.close()
-    root = Path(tempfile.mkdtemp(prefix="hub-dovecot-"))
     root.chmod(0o755)
     if os.geteuid() == 0:
         account = pwd.getpwnam("dovecot")
@@ -129,18 +148,20 @@ def running_dovecot() -> Iterator[Dovecot]:
         )
     )
     process = subprocess.Popen(
-        [DOVECOT, "-F", "-c", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        [DOVECOT, "-F", "-c", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     try:
         _wait_for_port(port, process, root)
-        yield Dovecot(port, root)
-    finally:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        if process.stderr is not None:
-            process.stderr.close()
-        shutil.rmtree(root, ignore_errors=True)
+    except RuntimeError:
+        _stop(process)
+        raise
+    return Dovecot(port, root), process
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
