@@ -13,15 +13,17 @@ DEMO_TOKEN = "shpat_demo_token_not_secret"
 DEMO_SECRET = "demo-shopify-secret-not-secret"
 
 
-def demo_shop(seed: int = 7) -> Shop:
+def demo_shop(seed: int = 7, *, showcase: bool = True) -> Shop:
     """Every demo product in stock somewhere (each store's name is a Shopify location),
-    and one pickup order of the showcase customer."""
+    and (``showcase``) one pickup order of the showcase customer."""
     rng = random.Random(seed)
     shop = Shop(locations=[name for _, name, *_ in STORES] + [ONLINE])
     for sku, title, cents in PRODUCTS:
         stock = {location: rng.choice((0, 0, 1, 2, 3, 5, 8)) for location in shop.locations}
         stock[ONLINE] = rng.randint(4, 30)
         shop.add_product(sku, title, cents, stock)
+    if not showcase:
+        return shop
     # The showcase customer's web order for pickup downtown (order id 5000001): mark it
     # ready with POST /_sim/orders/5000001/ready and she is told on her last channel.
     shop.place_order(

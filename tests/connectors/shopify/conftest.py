@@ -35,7 +35,9 @@ class SimServer:
 
 @pytest.fixture
 async def shop_sim() -> AsyncIterator[SimServer]:
-    sim = Simulator(demo_shop(), access_token=DEMO_TOKEN, api_secret=DEMO_SECRET, hub_url=None)
+    sim = Simulator(
+        demo_shop(showcase=False), access_token=DEMO_TOKEN, api_secret=DEMO_SECRET, hub_url=None
+    )
     sock = free_socket()
     url = f"http://127.0.0.1:{sock.getsockname()[1]}"
     server = uvicorn.Server(uvicorn.Config(sim.app(), log_level="warning", lifespan="off"))
@@ -78,7 +80,9 @@ async def shop_hub(shop_settings: Settings, shop_sim: SimServer) -> AsyncIterato
 
 
 def signed(body: bytes, topic: str, webhook_id: str | None = None) -> dict[str, str]:
-    sim = Simulator(demo_shop(), access_token=DEMO_TOKEN, api_secret=DEMO_SECRET, hub_url=None)
+    sim = Simulator(
+        demo_shop(showcase=False), access_token=DEMO_TOKEN, api_secret=DEMO_SECRET, hub_url=None
+    )
     return sim.headers(topic, body, webhook_id or str(uuid.uuid4()))
 
 
