@@ -119,6 +119,8 @@ class ContentResource(Resource):
         return self._page(request, "Content", lambda t: t.content_json(self.sim.account_sid))
 
     async def list_with_approvals(self, request: Request) -> Response:
+        if (denied := self.sim.authorize(request, self.sim.account_sid)) is not None:
+            return denied
         self.list_requests += 1
 
         def item(t: Template) -> dict[str, Any]:
