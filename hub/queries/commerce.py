@@ -2,24 +2,45 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.commerce.port import PICKUP_PENDING, PICKUP_PICKED_UP, PICKUP_READY
-from hub.models import Customer, Detail, Order, OrderItem
+from hub.models import Customer, Detail, Event, Order, OrderItem
+from hub.models.thread import IN, MESSAGE
 
 # Details whose value names a product the customer asked about.
 SKU_DETAIL_KEYS = ("sku", "product_sku")
 RECENT_ORDERS = 10
+RECENT_MESSAGES = 20
 MAX_SKUS = 8
+# What a SKU typed in a message looks like: letters/digits in dash-joined parts, with
+# at least one dash and one letter ("RUN-TRL-85", "sku BAG-DAY-20").
+_SKU_IN_TEXT = re.compile(r"\b(?=[A-Z0-9-]*[A-Z])[A-Z0-9]{2,}(?:-[A-Z0-9]+)+\b")
 
 
-async def thread_skus(session: AsyncSession, customer_id: int) -> list[str]:
-    """The SKUs a customer's thread is about: the items of their newest orders, then
-    SKUs they asked about (details ``sku``), newest first, at most ``MAX_SKUS``."""
+@dataclass(frozen=True)
+class ThreadSkus:
+    """SKUs the thread is about: ``known`` (ordered, or saved as a detail) and
+    ``mentioned`` (SKU-like words in the customer's recent messages, which may not be
+    SKUs at all: shown only when the shop knows them)."""
+
+    known: list[str]
+    mentioned: list[str] = field(default_factory=list)
+
+    @property
+    def all(self) -> list[str]:
+        return [*self.known, *self.mentioned][:MAX_SKUS]
+
+
+async def thread_skus(session: AsyncSession, customer_id: int) -> ThreadSkus:
+    """The SKUs a customer's thread is about: the items of their newest orders, SKUs
+    they asked about (details ``sku``), then SKU-like words in their recent messages;
+    newest first, at most ``MAX_SKUS`` in all."""
     newest = (
         select(Order.id)
         .where(Order.customer_id == customer_id)
@@ -37,11 +58,28 @@ async def thread_skus(session: AsyncSession, customer_id: int) -> list[str]:
         .where(Detail.customer_id == customer_id, Detail.key.in_(SKU_DETAIL_KEYS))
         .order_by(Detail.id.desc())
     )
+    said = await session.execute(
+        select(Event.body)
+        .where(
+            Event.customer_id == customer_id,
+            Event.type == MESSAGE,
+            Event.direction == IN,
+            Event.body.is_not(None),
+        )
+        .order_by(Event.id.desc())
+        .limit(RECENT_MESSAGES)
+    )
     skus: dict[str, None] = {}
     for sku in [*ordered.scalars(), *asked.scalars()]:
         if sku and sku.strip():
             skus.setdefault(sku.strip()[:64], None)
-    return list(skus)[:MAX_SKUS]
+    known = list(skus)[:MAX_SKUS]
+    mentioned: dict[str, None] = {}
+    for body in said.scalars():
+        for word in _SKU_IN_TEXT.findall(body or ""):
+            if word not in skus:
+                mentioned.setdefault(word[:64], None)
+    return ThreadSkus(known, list(mentioned)[: MAX_SKUS - len(known)])
 
 
 @dataclass(frozen=True)

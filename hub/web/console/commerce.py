@@ -1,7 +1,8 @@
 """The shop beside the thread: stock for the context panel (fetched after the page).
 
 ``GET /customers/{id}/stock`` answers an HTML fragment: stock per location of the
-SKUs the thread is about (``hub.queries.commerce.thread_skus``). The thread page never
+SKUs the thread is about (``hub.queries.commerce.thread_skus``: ordered, saved as a
+detail, or typed in the customer's recent messages). The thread page never
 waits on the shop: the panel loads this after the page, and the shop's answer is
 cached briefly (``hub.commerce.service``).
 """
@@ -28,12 +29,13 @@ async def stock_panel(request: Request) -> Response:
         customer = await get_customer(session, int(request.path_params["customer_id"]))
         skus = await thread_skus(session, customer.id)
     context: dict[str, object] = {"error": None, "products": [], "unknown": []}
-    if skus:
+    if skus.all:
         try:
-            products = await commerce.stock(skus)
+            products = await commerce.stock(skus.all)
         except HubError as exc:
             context["error"] = f"{commerce.label} did not answer: {exc.message}"
         else:
             found = {p.sku for p in products}
-            context.update(products=products, unknown=[s for s in skus if s not in found])
+            # A word that only looked like a SKU is not worth a line.
+            context.update(products=products, unknown=[s for s in skus.known if s not in found])
     return render(request, "partials/stock.html", context)

@@ -11,6 +11,7 @@ import pytest
 from hub.actions.orders import ItemInput, OrderInput, upsert_order
 from hub.actions.staff import create_api_token, create_terminal
 from hub.core import Hub
+from hub.types import Inbound
 from tests.conftest import LiveServer, free_socket, live_server, make_settings
 from tests.connectors.shopify.conftest import SimServer, shop_environ
 from tests.hub.web.api.conftest import conforms_to_doc
@@ -95,6 +96,17 @@ async def test_panel_loads_stock_after_the_page(
             ),
         )
     customer_id = order.customer_id
+    await shop_hub.hub.ingest(
+        Inbound(
+            channel="webchat",
+            kind="visitor",
+            address="v-stock",
+            verified=False,
+            body="Do you have the BAG-DAY-20 downtown? Saw it in the COVID-19 sale",
+            provider_id="wc-stock-1",
+            customer_id=customer_id,
+        )
+    )
     page = await agent_client.get(f"/customers/{customer_id}")
     assert page.status_code == 200
     assert f'data-stock-url="/customers/{customer_id}/stock"' in page.text
@@ -107,7 +119,8 @@ async def test_panel_loads_stock_after_the_page(
     assert "Trail running shoes</strong>:" in text
     for loc in shop_sim.sim.shop.locations:
         assert f">{loc} {shoes[loc]}" in text, line
-    assert "Not in the shop: WRAP-1" in text
+    assert "Not in the shop: WRAP-1</p>" in fragment.text  # a SKU-like word is not listed
+    assert "Daypack 20 L</strong>:" in text  # asked about in a message
 
 
 async def test_terminal_stock_frame(shop_hub: LiveServer, shop_sim: SimServer) -> None:
