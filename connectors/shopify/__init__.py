@@ -32,7 +32,7 @@ class ShopifyConnector(Connector):
         super().__init__(hub)
         self.settings = ShopifySettings.from_environ(hub.settings.environ)
         self.api = ShopifyGraphQL(self.settings)
-        self.webhooks = ShopifyWebhooks(hub, self.settings, self.channel)
+        self.webhooks = ShopifyWebhooks(hub, self.settings)
         if self.settings.configured:
             hub.commerce = CommerceService(ShopifyCommerce(self.api), channel=self.channel)
 

@@ -1,17 +1,18 @@
 """Keeping the shop's orders and customers current in the hub (``hub.commerce``).
 
-A shop connector hands what its webhooks and API say to these actions, inside
-``hub.uow()``: ``claim_delivery`` first (a redelivered webhook is a no-op), then
-``sync_shop_order``, ``apply_pickup_status`` or ``sync_shop_customer``. The shop
+A shop connector hands what one webhook says to ``apply_shop_update`` (a redelivered
+webhook is a no-op); the background jobs and ``hub commerce sync`` use
+``sync_shop_order``. The shop
 vouches for its customers' email and phone with its key, so they are stated as
 verified; what links to whom is ``resolve_identity``'s rule, not the connector's.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import replace
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -23,18 +24,25 @@ from hub.actions.threads import add_note
 from hub.commerce.port import (
     PICKUP_READY,
     PICKUP_STATUSES,
+    OrderRefresh,
+    PickupUpdate,
     ShopCustomer,
     ShopOrder,
+    ShopUpdate,
 )
 from hub.core import UnitOfWork
 from hub.db import utcnow
 from hub.errors import HubError, Invalid
-from hub.models import Customer, Order, ProviderDelivery
-from hub.models.customer import EMAIL, PHONE
+from hub.models import Customer, Identity, Order, OutboxJob, ProviderDelivery
+from hub.models.customer import EMAIL, PHONE, VERIFIED
 
 log = logging.getLogger(__name__)
 
 SyncResult = Literal["created", "updated", "stale", "no_customer"]
+
+# Outbox job kinds run by ``hub.commerce.jobs``.
+BACKFILL = "shop_backfill"
+REFRESH = "shop_refresh"
 
 
 async def claim_delivery(uow: UnitOfWork, source: str, delivery_id: str, topic: str) -> bool:
@@ -214,3 +222,75 @@ async def sync_shop_customer(uow: UnitOfWork, shop_customer: ShopCustomer) -> Cu
 def with_customer(order: ShopOrder, *, email: str | None, phone: str | None) -> ShopOrder:
     """``order`` with the contact it was found by, when the shop left it out."""
     return replace(order, email=order.email or email, phone=order.phone or phone)
+
+
+async def apply_shop_update(
+    uow: UnitOfWork, source: str, delivery_id: str, topic: str, update: ShopUpdate | None
+) -> str:
+    """Apply one shop webhook, once per ``(source, delivery_id)``, in the caller's
+    transaction (the delivery is claimed with its effect). ``update`` None: a topic the
+    hub does not use (acknowledged). Returns ``duplicate``, ``ignored`` or what
+    happened (``created``, ``updated``, ``stale``, ``no_customer``, ``pickup``,
+    ``refresh``, ``customer``)."""
+    if not await claim_delivery(uow, source, delivery_id, topic):
+        return "duplicate"
+    commerce = uow.hub.commerce
+    if isinstance(update, ShopOrder):
+        channel = commerce.channel if commerce is not None else source
+        _, result = await sync_shop_order(uow, update, channel=channel)
+        return result
+    if isinstance(update, PickupUpdate):
+        if await apply_pickup_status(
+            uow, update.external_id, update.status, location=update.location
+        ):
+            return "pickup"
+        # The fulfilment came before its order: read the order (with its pickup
+        # status) from the shop once its own webhook has had its chance.
+        await queue_refresh(uow, update.external_id, f"pickup:{delivery_id}")
+        return "refresh"
+    if isinstance(update, OrderRefresh):
+        await queue_refresh(uow, update.external_id, update.reason)
+        return "refresh"
+    if isinstance(update, ShopCustomer):
+        await sync_shop_customer(uow, update)
+        return "customer"
+    return "ignored"
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:40]
+
+
+async def queue_job(uow: UnitOfWork, kind: str, key: str, payload: dict[str, Any]) -> bool:
+    """Queue one outbox job unless one with this key exists; True when queued."""
+    try:
+        async with uow.session.begin_nested():
+            uow.session.add(OutboxJob(kind=kind, key=f"{kind}:{key}"[:128], payload=payload))
+            await uow.session.flush()
+    except IntegrityError:
+        return False
+    uow.on_commit(uow.hub.wake_outbox)
+    return True
+
+
+async def queue_backfills(uow: UnitOfWork, customer_id: int) -> int:
+    """Queue a backfill for each verified email/phone of the customer not backfilled
+    before; returns how many were queued."""
+    result = await uow.session.execute(
+        select(Identity.kind, Identity.address).where(
+            Identity.customer_id == customer_id,
+            Identity.kind.in_((EMAIL, PHONE)),
+            Identity.verification == VERIFIED,
+        )
+    )
+    queued = 0
+    for kind, address in result.all():
+        payload = {"customer_id": customer_id, "kind": kind, "address": address}
+        queued += await queue_job(uow, BACKFILL, f"{kind}:{_digest(address)}", payload)
+    return queued
+
+
+async def queue_refresh(uow: UnitOfWork, external_id: str, reason: str) -> bool:
+    return await queue_job(
+        uow, REFRESH, f"{_digest(external_id)}:{reason}", {"external_id": external_id}
+    )

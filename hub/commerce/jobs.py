@@ -11,67 +11,21 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections import OrderedDict
-from typing import Any
-
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from hub import events as ev
-from hub.actions.commerce import sync_shop_order, with_customer
+from hub.actions.commerce import BACKFILL, REFRESH, queue_backfills, sync_shop_order, with_customer
 from hub.commerce.port import ShopUnavailable
-from hub.core import Hub, UnitOfWork
+from hub.core import Hub
 from hub.errors import SendError
-from hub.models import Identity, OutboxJob
-from hub.models.customer import EMAIL, PHONE, VERIFIED
+from hub.models import OutboxJob
+from hub.models.customer import EMAIL, PHONE
 
 log = logging.getLogger(__name__)
 
-BACKFILL = "shop_backfill"
-REFRESH = "shop_refresh"
 # Customers this process already looked at (first inbound of each is enough).
 SEEN_LIMIT = 50_000
-
-
-def _digest(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()[:40]
-
-
-async def queue_job(uow: UnitOfWork, kind: str, key: str, payload: dict[str, Any]) -> bool:
-    """Queue one outbox job unless one with this key exists; True when queued."""
-    try:
-        async with uow.session.begin_nested():
-            uow.session.add(OutboxJob(kind=kind, key=f"{kind}:{key}"[:128], payload=payload))
-            await uow.session.flush()
-    except IntegrityError:
-        return False
-    uow.on_commit(uow.hub.wake_outbox)
-    return True
-
-
-async def queue_backfills(uow: UnitOfWork, customer_id: int) -> int:
-    """Queue a backfill for each verified email/phone of the customer not backfilled
-    before; returns how many were queued."""
-    result = await uow.session.execute(
-        select(Identity.kind, Identity.address).where(
-            Identity.customer_id == customer_id,
-            Identity.kind.in_((EMAIL, PHONE)),
-            Identity.verification == VERIFIED,
-        )
-    )
-    queued = 0
-    for kind, address in result.all():
-        payload = {"customer_id": customer_id, "kind": kind, "address": address}
-        queued += await queue_job(uow, BACKFILL, f"{kind}:{_digest(address)}", payload)
-    return queued
-
-
-async def queue_refresh(uow: UnitOfWork, external_id: str, reason: str) -> bool:
-    return await queue_job(
-        uow, REFRESH, f"{_digest(external_id)}:{reason}", {"external_id": external_id}
-    )
 
 
 async def run_backfill(hub: Hub, job: OutboxJob, attempts: int) -> None:

@@ -82,6 +82,28 @@ class ShopCustomer:
 
 
 @dataclass(frozen=True)
+class PickupUpdate:
+    """The shop moved a pickup on: order ``external_id`` is now ``status``."""
+
+    external_id: str
+    status: str
+    location: str | None = None
+
+
+@dataclass(frozen=True)
+class OrderRefresh:
+    """Something changed that the webhook does not carry (a refund): re-read the order
+    from the shop; ``reason`` names the change (one refresh per reason)."""
+
+    external_id: str
+    reason: str
+
+
+# What one shop webhook tells the hub (``hub.actions.commerce.apply_shop_update``).
+ShopUpdate = ShopOrder | PickupUpdate | ShopCustomer | OrderRefresh
+
+
+@dataclass(frozen=True)
 class StockLevel:
     location: str
     available: int
