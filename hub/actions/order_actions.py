@@ -168,6 +168,9 @@ async def _finish(
     action.state = state
     action.message = message[:1000]
     action.finished_at = utcnow()
+    if isinstance(data.get("amount_cents"), int):
+        # What the shop says it refunded, not what the form showed.
+        action.request = {**action.request, "amount_cents": data["amount_cents"]}
     agent = await uow.session.get(Agent, action.agent_id) if action.agent_id else None
     what = _describe(order, action.kind, action.request)
     if state == DONE:
