@@ -82,8 +82,9 @@
   var foot = el("footer");
   var byPhone = el("button", "handoff", "Continue by phone");
   var bySms = el("button", "handoff", "Continue by SMS");
-  byPhone.type = bySms.type = "button";
-  foot.append(byPhone, bySms);
+  var byEmail = el("button", "handoff", "Continue by email");
+  byPhone.type = bySms.type = byEmail.type = "button";
+  foot.append(byPhone, bySms, byEmail);
   // Verifying a phone (one-time code by SMS) before "Continue by SMS".
   var verify = el("form", "verify");
   verify.hidden = true;
@@ -287,14 +288,21 @@
     idleTimer = setTimeout(function () { sentTyping = 0; socket.emit("typing", { typing: false }); }, 3000);
   }
 
+  // step: "phone" or "email" (ask for the address), then "code".
   function askVerify(step) {
     verify.hidden = false;
     verify.dataset.step = step;
-    vInput.value = step === "phone" ? (inputs.phone && inputs.phone.value) || cfg.phone || "" : "";
-    vInput.type = step === "phone" ? "tel" : "text";
-    vInput.placeholder = step === "phone" ? "Your mobile number" : "6-digit code we texted you";
+    if (step !== "code") verify.dataset.kind = step;
+    var email = verify.dataset.kind === "email";
+    if (step === "phone") vInput.value = (inputs.phone && inputs.phone.value) || cfg.phone || "";
+    else if (step === "email") vInput.value = (inputs.email && inputs.email.value) || cfg.email || "";
+    else vInput.value = "";
+    vInput.type = step === "phone" ? "tel" : step === "email" ? "email" : "text";
+    vInput.placeholder = step === "phone" ? "Your mobile number"
+      : step === "email" ? "Your email address"
+      : email ? "6-digit code we emailed you" : "6-digit code we texted you";
     vInput.setAttribute("aria-label", vInput.placeholder);
-    vButton.textContent = step === "phone" ? "Send code" : "Verify";
+    vButton.textContent = step === "code" ? "Verify" : "Send code";
     vInput.focus();
   }
 
@@ -302,15 +310,16 @@
     event.preventDefault();
     var value = vInput.value.trim();
     if (!value) return;
-    var phoneStep = verify.dataset.step === "phone";
-    var name = phoneStep ? "verify" : "verify_code";
-    var data = phoneStep ? { kind: "phone", address: value } : { code: value };
+    var addressStep = verify.dataset.step !== "code";
+    var kind = verify.dataset.kind || "phone";
+    var name = addressStep ? "verify" : "verify_code";
+    var data = addressStep ? { kind: kind, address: value } : { code: value };
     socket.emit(name, data, function (ack) {
       if (!ack || !ack.ok) return showError((ack && ack.message) || "Could not verify.");
       showError("");
-      if (phoneStep) return askVerify("code");
+      if (addressStep) return askVerify("code");
       verify.hidden = true;
-      handoff("sms");
+      handoff(kind === "email" ? "email" : "sms");
     });
   }
 
@@ -318,11 +327,14 @@
     connect();
     socket.emit("handoff", { to: to }, function (ack) {
       if (ack && ack.error === "unverified_phone") return askVerify("phone");
+      if (ack && ack.error === "unverified_email") return askVerify("email");
       if (!ack || !ack.ok) return showError((ack && ack.message) || "Not available right now.");
       showError("");
       var text = to === "phone"
         ? "Call " + ack.number + " and enter code " + ack.code + " \u2014 we'll have this chat in front of us."
-        : "We've texted you from " + ack.number + " \u2014 reply there to continue.";
+        : to === "email"
+          ? "We've emailed you at " + ack.address + " \u2014 reply there to continue."
+          : "We've texted you from " + ack.number + " \u2014 reply there to continue.";
       render({ direction: "out", body: text }).classList.add("system");
     });
   }
@@ -403,6 +415,7 @@
   });
   byPhone.addEventListener("click", function () { handoff("phone"); });
   bySms.addEventListener("click", function () { handoff("sms"); });
+  byEmail.addEventListener("click", function () { handoff("email"); });
   status.textContent = "Connecting\u2026";
   buildPrechat();
   (document.body || document.documentElement).appendChild(host);

@@ -1,11 +1,12 @@
-""" "Continue by phone" / "Continue by SMS" from the widget.
+""" "Continue by phone" / "Continue by SMS" / "Continue by email" from the widget.
 
-Both give the visitor a one-time handoff code and the hub's number. By SMS the hub
-also texts the customer first, but only at a VERIFIED phone of theirs (it texted or
-called in, or the visitor confirmed a one-time code): a number typed into the widget is
-merely asserted and may belong to someone else. The SMS
-goes through whichever connector can reach a phone (``reply_kinds``), so this
-module never names another channel.
+All give the visitor a one-time handoff code. By phone the ack carries the hub's
+number to call. By SMS or email the hub also writes to the customer first, but only at
+a VERIFIED phone or address of theirs (they wrote in from it with proof, or the
+visitor confirmed a one-time code): a number or address typed into the widget is
+merely asserted and may belong to someone else. The text or mail goes through
+whichever connector can reach that kind of address (``reply_kinds``), so this module
+never names another channel.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from hub.actions.handoff import create_handoff_code
 from hub.actions.replies import send_reply
 from hub.errors import HubError
 from hub.models import Identity
-from hub.models.customer import PHONE, VERIFIED
+from hub.models.customer import EMAIL, PHONE, VERIFIED
 
 if TYPE_CHECKING:
     from connectors.base import Connector
@@ -40,13 +41,26 @@ def phone_connector(webchat: WebchatConnector) -> Connector | None:
     return None
 
 
+def email_connector(webchat: WebchatConnector) -> Connector | None:
+    """A registered connector that delivers replies to email addresses, if any."""
+    for connector in webchat.hub.connectors.values():
+        if connector is not webchat and EMAIL in connector.reply_kinds:
+            return connector
+    return None
+
+
 async def _verified_phone(session: AsyncSession, customer_id: int) -> Identity | None:
     """The customer's most recently seen verified phone, if any."""
+    return await _verified(session, customer_id, PHONE)
+
+
+async def _verified(session: AsyncSession, customer_id: int, kind: str) -> Identity | None:
+    """The customer's most recently seen verified identity of ``kind``, if any."""
     result = await session.execute(
         select(Identity)
         .where(
             Identity.customer_id == customer_id,
-            Identity.kind == PHONE,
+            Identity.kind == kind,
             Identity.verification == VERIFIED,
         )
         .order_by(Identity.last_seen_at.desc().nulls_last(), Identity.id.desc())
@@ -98,3 +112,47 @@ async def request_handoff(
     except HubError as exc:
         return _failure(exc.code, exc.message), None
     return {"ok": True, "code": code, "number": number}, customer.id
+
+
+async def request_email_handoff(
+    webchat: WebchatConnector, principal: Principal
+) -> tuple[dict[str, Any], int | None]:
+    """ "Continue by email": mail the customer's verified address a message to answer
+    (quoting a handoff code); returns the ack (``code`` and that ``address``) and the
+    visitor's customer id."""
+    mail = email_connector(webchat)
+    if mail is None:
+        return _failure("unavailable", "continuing by email is not available"), None
+    try:
+        async with webchat.hub.uow() as uow:
+            _, customer, _ = await resolve_identity(
+                uow, principal.kind, principal.address, verified=True
+            )
+            address = await _verified(uow.session, customer.id, EMAIL)
+            if address is None:
+                return (
+                    _failure(
+                        "unverified_email",
+                        "we can only email an address we have verified; "
+                        "verify yours or continue here instead",
+                    ),
+                    customer.id,
+                )
+            if not mail.can_reach(EMAIL, address.address):
+                return _failure("unavailable", "continuing by email is not available"), None
+            handoff = await create_handoff_code(
+                uow, customer.id, from_channel=webchat.channel, to_channel=mail.channel
+            )
+            await send_reply(
+                uow,
+                customer.id,
+                "Hi! Reply to this email to continue your chat with us "
+                f"(handoff code {handoff.code}).",
+                channel=mail.channel,
+                via="widget",
+                data={"handoff_code_id": handoff.id, "subject": "Continuing your chat"},
+                identity_id=address.id,
+            )
+    except HubError as exc:
+        return _failure(exc.code, exc.message), None
+    return {"ok": True, "code": handoff.code, "address": address.address}, customer.id

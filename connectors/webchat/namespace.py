@@ -16,7 +16,7 @@ from sqlalchemy.exc import DBAPIError
 
 from connectors.webchat import prechat
 from connectors.webchat.csat import pending_for_visitor, rate
-from connectors.webchat.handoff import request_handoff
+from connectors.webchat.handoff import request_email_handoff, request_handoff
 from connectors.webchat.history import visitor_view
 from connectors.webchat.hours import hours_view
 from connectors.webchat.identity import (
@@ -302,15 +302,19 @@ class WidgetNamespace(socketio.AsyncNamespace):
         return {"ok": True, "survey_id": survey.id, "score": survey.score}
 
     async def on_handoff(self, sid: str, data: Any = None) -> dict[str, Any]:
-        """``{"to": "phone"|"sms"}`` → ``{"ok": true, "code", "number"}`` (see handoff.py)."""
+        """``{"to": "phone"|"sms"|"email"}`` → ``{"ok": true, "code", "number"|"address"}``
+        (see handoff.py)."""
         target = data.get("to") if isinstance(data, dict) else None
-        if target not in ("phone", "sms"):
-            return failure("invalid", 'handoff "to" must be "phone" or "sms"')
+        if target not in ("phone", "sms", "email"):
+            return failure("invalid", 'handoff "to" must be "phone", "sms" or "email"')
         session = await self.get_session(sid)
         principal: Principal = session["principal"]
         if not self.limits.visitor_handoffs.allow(principal.scope):
             return failure("rate_limited", "too many handoff requests; wait a minute")
-        result, customer_id = await request_handoff(self.connector, principal, target)
+        if target == "email":
+            result, customer_id = await request_email_handoff(self.connector, principal)
+        else:
+            result, customer_id = await request_handoff(self.connector, principal, target)
         if customer_id is not None and session.get("customer_id") != customer_id:
             session["customer_id"] = customer_id
             await self.save_session(sid, session)

@@ -12,6 +12,7 @@ from hub.settings import Settings
 from simulators.mail.sink import MailSink
 from tests.conftest import make_settings
 from tests.connectors.email.support import SHOP, DkimKey, make_dkim_key
+from tests.connectors.webchat.conftest import visitors as visitors  # the widget's fixture
 
 
 @pytest.fixture
