@@ -85,7 +85,6 @@ class VoiceCallbacks:
             answer = await start_call(uow, self._inbound(form)) if known or closed else None
         if answer is None:
             return twiml.twiml_response(twiml.ask_for_code(self.settings, attempt=1))
-        self.connector.live.ring_agent_later(answer)
         return twiml.twiml_response(twiml.answer_call(self.settings, answer))
 
     async def gather(self, request: Request) -> Response:
@@ -106,7 +105,6 @@ class VoiceCallbacks:
                 answer = await start_call(uow, inbound)
         if answer is None:
             return twiml.twiml_response(twiml.ask_for_code(self.settings, attempt + 1))
-        self.connector.live.ring_agent_later(answer)
         return twiml.twiml_response(twiml.answer_call(self.settings, answer))
 
     async def status(self, request: Request) -> Response:

@@ -19,6 +19,7 @@ from connectors.phone.live import LiveCalls
 
 if TYPE_CHECKING:
     from hub.core import Hub
+    from hub.events import DomainEvent
 
 TOKEN_PATH = "/phone/token"
 CALLS_PATH = "/phone/calls"
@@ -48,6 +49,9 @@ class PhoneConnector(Connector):
 
     async def shutdown(self) -> None:
         await self.live.shutdown()
+
+    async def on_event(self, event: DomainEvent) -> None:
+        self.live.on_event(event)
 
     def routes(self) -> Sequence[BaseRoute]:
         hooks = self.callbacks

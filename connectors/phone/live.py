@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
@@ -25,6 +26,7 @@ from connectors.phone import twiml
 from connectors.phone.conference import ConferenceLine, client_address
 from connectors.phone.settings import PhoneSettings
 from connectors.twilio.signatures import verified_form
+from hub import events as ev
 from hub.actions.call_steps import (
     add_call_leg,
     add_call_step,
@@ -35,7 +37,7 @@ from hub.actions.call_steps import (
     set_leg_status,
     set_transfer,
 )
-from hub.actions.calls import CallAnswer, send_to_voicemail
+from hub.actions.calls import send_to_voicemail
 from hub.actions.routing import AGENT
 from hub.errors import Conflict, Forbidden, Invalid, NotFound
 from hub.models import Agent, Customer, Detail, Event, Store
@@ -43,6 +45,7 @@ from hub.models.thread import MESSAGE
 
 if TYPE_CHECKING:
     from connectors.phone.connector import PhoneConnector
+    from hub.events import DomainEvent
 
 log = logging.getLogger(__name__)
 
@@ -69,21 +72,40 @@ class LiveCalls:
 
     # -- ringing the agent in --------------------------------------------------------
 
-    def ring_agent_later(self, answer: CallAnswer) -> None:
-        """After the caller's TwiML is answered: ring the chosen agent into the room."""
-        if answer.duplicate or answer.route.mode != AGENT or answer.route.agent is None:
+    def on_event(self, event: DomainEvent) -> None:
+        """After commit: a call routed to an agent (``call.incoming`` with an agent
+        route, whatever IVR step routed it) rings that agent into the call's room."""
+        pop = event.payload
+        route = pop.get("route") or {}
+        call = pop.get("call") or {}
+        if (
+            event.name != ev.CALL_INCOMING
+            or route.get("mode") != AGENT
+            or not isinstance(route.get("agent_id"), int)
+            or call.get("channel") != self.channel
+            or not call.get("provider_id")
+            or pop.get("transfer")
+            or pop.get("callback")
+        ):
             return
-        task = asyncio.get_running_loop().create_task(self._ring_agent(answer))
+        self.spawn(
+            self._ring_agent(str(call["provider_id"]), route["agent_id"], int(pop["customer_id"]))
+        )
+
+    def spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        """Run ``coro`` in the background (REST calls after commit), kept referenced."""
+        task = asyncio.get_running_loop().create_task(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _ring_agent(self, answer: CallAnswer) -> None:
-        call_sid = answer.event.provider_id or ""
-        agent = answer.route.agent
-        assert agent is not None
+    async def _ring_agent(self, call_sid: str, agent_id: int, customer_id: int) -> None:
+        async with self.hub.read() as session:
+            agent = await session.get(Agent, agent_id)
+        if agent is None:
+            return
         try:
             leg = await ConferenceLine(self.settings, call_sid).ring(
-                client_address(agent, answer.customer.id, call_sid), "agent", agent_id=agent.id
+                client_address(agent, customer_id, call_sid), "agent", agent_id=agent.id
             )
         except Exception:
             log.exception("could not ring agent %s for call %s", agent.id, call_sid)
