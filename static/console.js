@@ -211,11 +211,14 @@
         if (!res.ok) return;
         const q = await res.json();
         const waiting = Number(q.waiting) || 0;
-        count.textContent = waiting === 1 ? "1 caller waiting" : `${waiting} callers waiting`;
+        const callbacks = Number(q.callbacks) || 0;
+        count.textContent = (waiting === 1 ? "1 caller waiting" : `${waiting} callers waiting`) +
+          (callbacks ? ` · ${callbacks === 1 ? "1 callback" : `${callbacks} callbacks`}` : "");
+        phoneQueue.dataset.callbacks = String(callbacks);
         phoneQueue.dataset.waiting = String(waiting);
         phoneQueue.hidden = false;
         answer.hidden = !q.can_answer;
-        answer.disabled = answering || waiting === 0;
+        answer.disabled = answering || waiting + callbacks === 0;
       }, 100);
     };
     refreshQueue();

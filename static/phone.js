@@ -84,7 +84,8 @@
     transferBtn.hidden = !inRoom || transferring;
     completeBtn.hidden = !inRoom || !transferring;
     hangupBtn.hidden = !["open", "connecting"].includes(state);
-    const waiting = Number((document.querySelector("[data-phone-queue]") || {}).dataset?.waiting) || 0;
+    const queue = document.querySelector("[data-phone-queue]");
+    const waiting = queue ? (Number(queue.dataset.waiting) || 0) + (Number(queue.dataset.callbacks) || 0) : 0;
     nextBtn.hidden = !(state === "ready" && waiting > 0);
     document.dispatchEvent(new CustomEvent("hub:phone-state", { detail: { state } }));
   }
@@ -257,7 +258,10 @@
     const sid = p.call && p.call.provider_id;
     if (sid) pops.set(String(sid), p);
     if (pops.size > 20) pops.delete(pops.keys().next().value);
-    if (call && popFor(call) === p) showPop(p);
+    if (call && popFor(call) === p) {
+      showPop(p);
+      if (panel.dataset.state === "ringing") status.textContent = `Incoming call from ${popName.textContent}`;
+    }
     else if (!call && p.route && p.route.mode === "queue") {
       showPop(p);
       status.textContent = `${popName.textContent} is waiting in the queue`;
@@ -296,6 +300,18 @@
   nextBtn.addEventListener("click", async () => {
     if (!device || call) return;
     setState("connecting", "Connecting you to the next caller…");
+    // The hub says what is next in line: a queued caller (connect to the queue), or a
+    // callback (the hub rings this phone, then the customer).
+    const res = await hc.postJson("/phone/queue/next");
+    const next = res.ok ? await res.json() : null;
+    if (!next) {
+      endCall(res.status === 409 ? "Nobody is waiting" : `Error ${res.status}`);
+      return;
+    }
+    if (next.kind === "callback") {
+      endCall("Calling back: your phone rings first, then the customer's");
+      return;
+    }
     try {
       follow(await device.connect({ params: { To: "queue" } }));
       hangupBtn.focus();
@@ -405,7 +421,7 @@
   if (queueEl) {
     new MutationObserver(() => {
       if (panel.dataset.state === "ready") idleState();
-    }).observe(queueEl, { attributes: true, attributeFilter: ["data-waiting"] });
+    }).observe(queueEl, { attributes: true, attributeFilter: ["data-waiting", "data-callbacks"] });
   }
 
   start();

@@ -16,6 +16,8 @@ from starlette.responses import Response
 from connectors.phone import twiml
 from connectors.phone.console import customer_phone
 from connectors.twilio.signatures import verified_form
+from hub.actions.call_steps import live_call
+from hub.actions.callback_requests import callback_of
 from hub.actions.calls import (
     attach_recording,
     attach_transcript,
@@ -182,7 +184,7 @@ class VoiceCallbacks:
         waited = _int(form.get("QueueTime")) or 0
         if waited >= self.settings.queue_max_wait_seconds:
             return twiml.twiml_response(twiml.leave_queue())
-        return twiml.twiml_response(twiml.hold_music())
+        return twiml.twiml_response(twiml.hold_music(self.settings))
 
     async def enqueued(self, request: Request) -> Response:
         """``POST /twilio/voice/enqueued``: the caller left the queue. After the
@@ -191,8 +193,14 @@ class VoiceCallbacks:
         form = await verified_form(request, self.settings)
         if str(form.get("QueueResult", "")) not in VOICEMAIL_QUEUE_RESULTS:
             return twiml.twiml_response(twiml.hangup())
+        call_sid = str(form.get("CallSid", ""))
         async with self.hub.uow() as uow:
-            await send_to_voicemail(uow, self.channel, str(form.get("CallSid", "")))
+            event = await live_call(uow, self.channel, call_sid)
+            booked = event is not None and callback_of(event) is not None
+            if not booked:  # a caller who chose a callback left the queue on purpose
+                await send_to_voicemail(uow, self.channel, call_sid)
+        if booked:
+            return twiml.twiml_response(twiml.hangup())
         return twiml.twiml_response(
             twiml.voicemail(self.settings, greeting="Sorry, all our agents are still busy.")
         )

@@ -16,6 +16,7 @@ from connectors.phone import twiml
 from connectors.phone.callbacks import VoiceCallbacks
 from connectors.phone.console import AgentPhone
 from connectors.phone.live import LiveCalls
+from connectors.phone.queue_callbacks import QueueCallbacks
 
 if TYPE_CHECKING:
     from hub.core import Hub
@@ -25,6 +26,7 @@ TOKEN_PATH = "/phone/token"
 CALLS_PATH = "/phone/calls"
 QUEUE_PATH = "/phone/queue"
 ANSWER_PATH = "/phone/queue/answer"
+NEXT_PATH = "/phone/queue/next"
 HOLD_PATH = "/phone/calls/{sid}/hold"
 TRANSFER_PATH = "/phone/calls/{sid}/transfer"
 COMPLETE_PATH = "/phone/calls/{sid}/transfer/complete"
@@ -46,6 +48,7 @@ class PhoneConnector(Connector):
         self.callbacks = VoiceCallbacks(self)
         self.agents = AgentPhone(self)
         self.live = LiveCalls(self)
+        self.queue_callbacks = QueueCallbacks(self)
 
     async def shutdown(self) -> None:
         await self.live.shutdown()
@@ -70,6 +73,8 @@ class PhoneConnector(Connector):
             Route(twiml.AGENT_QUEUE_PATH, hooks.agent_queue, methods=["POST"]),
             Route(twiml.JOIN_PATH, self.live.join, methods=["POST"]),
             Route(twiml.LEG_PATH, self.live.leg, methods=["POST"]),
+            Route(twiml.CALLBACK_CHOICE_PATH, self.queue_callbacks.choice, methods=["POST"]),
+            Route(NEXT_PATH, self.queue_callbacks.next, methods=["POST"]),
             Route(HOLD_PATH, self.live.hold, methods=["POST"]),
             Route(TRANSFER_PATH, self.live.transfer, methods=["POST"]),
             Route(COMPLETE_PATH, self.live.complete, methods=["POST"]),

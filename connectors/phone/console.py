@@ -27,7 +27,7 @@ from hub.errors import Conflict, Forbidden, HubError, Invalid, Unreachable
 from hub.models import Agent, Identity
 from hub.models.customer import PHONE
 from hub.models.staff import ROUTE_NUMBER, ROUTE_SIP
-from hub.queries.calls import find_outbound_call, queued_calls
+from hub.queries.calls import find_outbound_call, next_in_line
 from hub.serializers import event_dict
 
 if TYPE_CHECKING:
@@ -152,20 +152,22 @@ class AgentPhone:
                 )
         return JSONResponse({"call": event_dict(event)}, status_code=201)
 
-    async def _waiting(self) -> int:
+    async def _waiting(self) -> tuple[int, int]:
+        """Callers in the queue and pending callbacks."""
         async with self.hub.read() as session:
-            calls = await queued_calls(
+            _, waiting, callbacks = await next_in_line(
                 session, self.connector.channel, self.settings.queue_max_wait_seconds
             )
-        return len(calls)
+        return waiting, callbacks
 
     async def queue(self, request: Request) -> JSONResponse:
-        """``GET /phone/queue`` → ``{"waiting": n, "can_answer": bool}``: callers in the
-        queue now; ``can_answer`` when the agent's voice route is a number or SIP (the
-        console has no browser phone, so the hub rings that route)."""
+        """``GET /phone/queue`` → ``{"waiting": n, "callbacks": n, "can_answer": bool}``:
+        callers in the queue now and callbacks waiting for an agent; ``can_answer`` when
+        the agent's voice route is a number or SIP (the hub rings that route)."""
         agent = await self.agent_of(request)
+        waiting, callbacks = await self._waiting()
         return JSONResponse(
-            {"waiting": await self._waiting(), "can_answer": _rings_a_phone(agent)},
+            {"waiting": waiting, "callbacks": callbacks, "can_answer": _rings_a_phone(agent)},
             headers={"cache-control": "no-store"},
         )
 
@@ -183,7 +185,13 @@ class AgentPhone:
             )
         if not self.settings.twilio_voice_number:
             raise NotConfigured("set TWILIO_VOICE_NUMBER to place calls")
-        waiting = await self._waiting()
+        # A callback ahead of every queued caller goes first: agent, then customer.
+        taken = await self.connector.queue_callbacks.take_next_callback(agent)
+        if taken is not None:
+            return JSONResponse(
+                {"call_sid": taken.provider_id, "kind": "callback"}, status_code=202
+            )
+        waiting, _ = await self._waiting()
         if waiting == 0:
             raise Conflict("nobody is waiting in the queue", code="queue_empty")
         url = twiml.callback_url(self.settings, twiml.AGENT_QUEUE_PATH, agent_id=agent.id)

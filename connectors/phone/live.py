@@ -33,7 +33,7 @@ from hub.actions.call_steps import (
     agent_leg,
     hand_call_to,
     live_call,
-    pop_transfer,
+    pop_call,
     set_leg_status,
     set_transfer,
 )
@@ -139,7 +139,9 @@ class LiveCalls:
         call_sid = request.query_params.get("call", "")
         role = request.query_params.get("role", "agent")
         whisper = None
-        if role == "transfer":
+        if role == "customer":
+            whisper = "Hello, we are calling you back as you asked. Connecting you now."
+        elif role == "transfer":
             async with self.hub.read() as session:
                 whisper = await _whisper(session, self.channel, call_sid)
         return twiml.twiml_response(twiml.join_room(call_sid, role, whisper))
@@ -153,10 +155,18 @@ class LiveCalls:
         role = request.query_params.get("role", "")
         status = str(form.get("CallStatus", ""))
         leg_sid = str(form.get("CallSid", ""))
+        async with self.hub.uow() as uow:
+            await set_leg_status(uow, self.channel, call_sid, leg_sid, status)
+        callbacks = self.connector.queue_callbacks
+        if role == "customer":
+            await callbacks.customer_leg(call_sid, status)
+            return Response(status_code=204)
+        if role == "agent" and request.query_params.get("then") == "customer":
+            await callbacks.agent_leg(call_sid, status)
+            return Response(status_code=204)
         unanswered = False
         async with self.hub.uow() as uow:
             # The leg may report before ``ring`` has recorded it: act on the call.
-            await set_leg_status(uow, self.channel, call_sid, leg_sid, status)
             event = await live_call(uow, self.channel, call_sid)
             if event is not None and status in NOT_ANSWERED:
                 unanswered = role == "agent" and not event.data.get("voicemail")
@@ -273,11 +283,11 @@ class LiveCalls:
                 set_transfer(uow, stored, transfer)
             if target_agent is not None:
                 summary = await _whisper(uow.session, self.channel, call_sid)
-                await pop_transfer(
+                await pop_call(
                     uow,
                     stored,
                     target_agent,
-                    {
+                    transfer={
                         "mode": mode,
                         "from_agent_id": agent.id,
                         "from_agent_name": agent.name,

@@ -31,6 +31,9 @@ DEQUEUED_PATH = "/twilio/voice/dequeued"
 ENQUEUED_PATH = "/twilio/voice/enqueued"
 AGENT_QUEUE_PATH = "/twilio/voice/queue"
 JOIN_PATH = "/twilio/voice/join"
+CALLBACK_CHOICE_PATH = "/twilio/voice/callback-choice"
+# The digit a queued caller presses for a callback (1 is the recent-chat confirmation).
+CALLBACK_DIGIT = "2"
 LEG_PATH = "/twilio/voice/leg"
 CLIENT_PREFIX = "client:agent-"
 
@@ -154,7 +157,8 @@ def caller_into_room(settings: Settings, call_sid: str, hello: str) -> VoiceResp
 
 def join_room(call_sid: str, label: str, whisper: str | None = None) -> VoiceResponse:
     """An agent's (or transfer target's) TwiML once they pick up: hear ``whisper``
-    (only they hear it), then join the call's room."""
+    (only they hear it), then join the call's room. A customer called back (label
+    ``customer``) ends the room when they hang up, like a caller."""
     response = VoiceResponse()
     if whisper:
         response.say(whisper)
@@ -162,7 +166,7 @@ def join_room(call_sid: str, label: str, whisper: str | None = None) -> VoiceRes
     dial.conference(
         room_of(call_sid),
         start_conference_on_enter=True,
-        end_conference_on_exit=False,
+        end_conference_on_exit=label == CUSTOMER_LABEL,
         beep=False,
         participant_label=label,
     )
@@ -202,10 +206,41 @@ def voicemail(
     return response
 
 
-def hold_music() -> VoiceResponse:
+def hold_music(settings: Settings) -> VoiceResponse:
+    """What a queued caller hears (the wait URL): the callback offer, then one round of
+    music; Twilio requests the wait URL again when it ends. The callback digit is 2 so
+    it never reads like the "press 1 if you were just chatting with us" question some
+    callers hear before the queue (``connectors.phone.confirm``)."""
     response = VoiceResponse()
-    response.say("Thanks for holding. An agent will be with you shortly.")
-    response.play(WAIT_MUSIC_URL, loop=0)
+    gather = response.gather(
+        input="dtmf",
+        num_digits=1,
+        action=callback_url(settings, CALLBACK_CHOICE_PATH),
+        method="POST",
+        timeout=1,
+    )
+    gather.say(
+        "Thanks for holding. An agent will be with you shortly. "
+        f"Press {CALLBACK_DIGIT} to be called back instead: you keep your place in line."
+    )
+    gather.play(WAIT_MUSIC_URL, loop=1)
+    return response
+
+
+def callback_booked() -> VoiceResponse:
+    """The caller chose a callback: tell them, then leave the queue (the Enqueue action
+    then hangs up instead of offering voicemail)."""
+    response = VoiceResponse()
+    response.say(
+        "Thank you. We will call you back on this number as soon as it is your turn. Goodbye."
+    )
+    response.leave()
+    return response
+
+
+def goodbye() -> VoiceResponse:
+    response = VoiceResponse()
+    response.hangup()
     return response
 
 

@@ -106,15 +106,13 @@ def hand_call_to(uow: UnitOfWork, event: Event, agent_id: int | None) -> None:
     emit_call_updated(uow, event)
 
 
-async def pop_transfer(
-    uow: UnitOfWork, event: Event, agent: Agent, transfer: dict[str, Any]
-) -> dict[str, Any]:
-    """Send ``agent`` the screen pop of a call transferred to them, with ``transfer``
-    (mode, who transfers, the summary they will hear); returns the pop."""
+async def pop_call(uow: UnitOfWork, event: Event, agent: Agent, **extra: Any) -> dict[str, Any]:
+    """Send ``agent`` the screen pop of a call coming to them other than by routing,
+    with ``extra`` (``transfer={mode, who, summary…}``, ``callback=True``); returns it."""
     customer = await get_customer(uow.session, event.customer_id)
     thread = await get_thread(uow.session, customer.id)
     pop = await screen_pop(uow, customer, thread, event, Route(AGENT, agent))
-    pop["transfer"] = transfer
+    pop.update(extra)
     uow.emit(ev.DomainEvent(ev.CALL_INCOMING, pop, customer.id, agent_id=agent.id))
     return pop
 

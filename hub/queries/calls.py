@@ -1,6 +1,7 @@
-"""Read-only look-ups over call events: the phone queue and click-to-call retries.
+"""Read-only look-ups over call events: the phone queue, pending callbacks and
+click-to-call retries.
 
-Both scan a small, bounded set of rows and check the JSON ``data`` in Python, so they
+All scan a small, bounded set of rows and check the JSON ``data`` in Python, so they
 behave the same on SQLite and PostgreSQL.
 """
 
@@ -21,11 +22,13 @@ from hub.models.thread import CALL, IN, OUT
 # than that plus this margin are not counted even if their final status never arrived.
 QUEUE_MARGIN_SECONDS = 120
 RECENT_OUTBOUND = 20
+# Pending callbacks older than this are no longer offered (the thread still waits).
+CALLBACK_HOURS = 24
 
 
 async def queued_calls(session: AsyncSession, channel: str, max_wait_seconds: int) -> list[Event]:
     """Calls waiting in the queue right now, longest-waiting first: routed to the queue,
-    not taken by an agent, not sent to voicemail and not ended."""
+    not taken by an agent, not sent to voicemail, not turned into a callback, not ended."""
     since = utcnow() - timedelta(seconds=max_wait_seconds + QUEUE_MARGIN_SECONDS)
     result = await session.execute(
         select(Event)
@@ -42,8 +45,41 @@ async def queued_calls(session: AsyncSession, channel: str, max_wait_seconds: in
         for event in result.scalars()
         if ((event.data or {}).get("route") or {}).get("mode") == QUEUE
         and not (event.data or {}).get("voicemail")
+        and not (event.data or {}).get("callback")
         and (event.status or "") not in FINAL_STATUSES
     ]
+
+
+async def pending_callbacks(session: AsyncSession, channel: str) -> list[Event]:
+    """Callbacks waiting for an agent, in the order their calls arrived (a callback
+    keeps the caller's place in line), from the last ``CALLBACK_HOURS`` hours."""
+    since = utcnow() - timedelta(hours=CALLBACK_HOURS)
+    result = await session.execute(
+        select(Event)
+        .where(
+            Event.type == CALL,
+            Event.channel == channel,
+            Event.direction == IN,
+            Event.created_at >= since,
+        )
+        .order_by(Event.id)
+    )
+    return [
+        event
+        for event in result.scalars()
+        if ((event.data or {}).get("callback") or {}).get("status") == "pending"
+    ]
+
+
+async def next_in_line(
+    session: AsyncSession, channel: str, max_wait_seconds: int
+) -> tuple[Event | None, int, int]:
+    """The longest-waiting entry among queued callers and pending callbacks (by arrival),
+    and how many of each wait."""
+    queued = await queued_calls(session, channel, max_wait_seconds)
+    callbacks = await pending_callbacks(session, channel)
+    first = min([*queued, *callbacks], key=lambda e: e.id, default=None)
+    return first, len(queued), len(callbacks)
 
 
 async def find_outbound_call(

@@ -20,6 +20,7 @@ from hub.actions.routing import set_voice_route
 from hub.actions.staff import create_agent
 from hub.app import create_app
 from hub.core import Hub
+from hub.models import Store
 from hub.settings import Settings
 from hub.web.sessions import SESSION_COOKIE
 from simulators.twilio import Simulator, serve_simulator
@@ -186,16 +187,26 @@ async def app(settings: Settings) -> AsyncIterator[Any]:
         yield application
 
 
+STORE_PHONE = "+15553001000"
+
+
 @pytest.fixture
 async def lab(settings: Settings) -> AsyncIterator[PhoneLab]:
     """A live hub whose Twilio REST calls (ringing agents into a call's conference,
-    holds, transfers) go to the loopback simulator, ``lab.sim``."""
+    holds, transfers, callbacks) go to the loopback simulator, ``lab.sim``, whose
+    answered calls stay up until hung up; the Downtown store (``DT``) has a phone."""
+    environ = {"HUB_PHONE_STORE_NUMBERS": f"DT={STORE_PHONE}, BAD=nonsense"}
     async with (
         serve_simulator(TWILIO_TEST_SID, TWILIO_TEST_TOKEN, callback_delay=0.01) as sim,
-        live_server(settings.with_(twilio_api_base=sim.url), run_outbox=False) as live,
+        live_server(
+            settings.with_(twilio_api_base=sim.url, environ=environ), run_outbox=False
+        ) as live,
         httpx.AsyncClient(base_url=live.url, timeout=WAIT) as http,
     ):
+        sim.simulator.resource(CallsResource).stay_open = True
         phone_lab = PhoneLab(live, http, sim.simulator)
+        async with live.hub.uow() as uow:
+            uow.session.add(Store(code="DT", name="Downtown"))
         try:
             yield phone_lab
         finally:

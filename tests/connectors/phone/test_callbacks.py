@@ -218,8 +218,11 @@ async def test_status_for_an_unknown_outbound_call_is_ignored(twilio: Twilio, hu
 
 async def test_hold_music_and_bridge(twilio: Twilio) -> None:
     wait = twiml(await twilio.post("/twilio/voice/wait", {"CallSid": "CA1"}))
-    play = wait.find("Play")
-    assert verbs(wait) == ["Say", "Play"] and play is not None and play.get("loop") == "0"
+    # One round of music (Twilio re-requests the wait URL after it), with the callback
+    # offer: press 2.
+    play = wait.find("Gather/Play")
+    assert verbs(wait) == ["Gather"] and play is not None and play.get("loop") == "1"
+    assert "Press 2 to be called back" in (wait.findtext("Gather/Say") or "")
     bridge = twiml(await twilio.post("/twilio/voice/bridge?to=%2B15557770101", {"CallSid": "CA2"}))
     number = bridge.find("Dial/Number")
     assert number is not None and (number.text or "").strip() == CALLER

@@ -6,50 +6,27 @@ from __future__ import annotations
 
 import asyncio
 import xml.etree.ElementTree as ET
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
-
-import httpx
-import pytest
 
 from connectors.phone.settings import PhoneSettings
 from connectors.phone.twiml import WAIT_MUSIC_URL
 from hub.actions.threads import assign_thread
-from hub.models import Store
 from hub.settings import Settings
-from simulators.twilio import serve_simulator
 from simulators.twilio.conferences import ConferencesResource, SimulatedConference
 from simulators.twilio.voice import CallsResource
-from tests.conftest import TWILIO_TEST_SID, TWILIO_TEST_TOKEN, live_server
-from tests.connectors.phone.conftest import PhoneLab, cookie_header, make_agent, rung, twiml
+from tests.connectors.phone.conftest import (
+    STORE_PHONE,
+    PhoneLab,
+    cookie_header,
+    make_agent,
+    rung,
+    twiml,
+)
 from tests.connectors.phone.test_twiml import CALLER, call_event, known_customer
 
 CSRF = "csrf-token-for-tests"
-STORE_PHONE = "+15553001000"
-
-
-@pytest.fixture
-async def lab(settings: Settings) -> AsyncIterator[PhoneLab]:
-    """A live hub and the simulator, whose answered calls stay up until hung up, with
-    the Downtown store reachable by phone."""
-    environ = {"HUB_PHONE_STORE_NUMBERS": f"DT={STORE_PHONE}, BAD=nonsense"}
-    async with (
-        serve_simulator(TWILIO_TEST_SID, TWILIO_TEST_TOKEN, callback_delay=0.01) as sim,
-        live_server(
-            settings.with_(twilio_api_base=sim.url, environ=environ), run_outbox=False
-        ) as live,
-        httpx.AsyncClient(base_url=live.url, timeout=5.0) as http,
-    ):
-        sim.simulator.resource(CallsResource).stay_open = True
-        phone_lab = PhoneLab(live, http, sim.simulator)
-        async with live.hub.uow() as uow:
-            uow.session.add(Store(code="DT", name="Downtown"))
-        try:
-            yield phone_lab
-        finally:
-            for console in phone_lab.consoles:
-                await console.client.disconnect()
 
 
 def as_agent(agent: int, secret: str, *, csrf: bool = True) -> dict[str, str]:

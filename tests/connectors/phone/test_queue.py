@@ -65,12 +65,12 @@ async def test_a_caller_waiting_too_long_leaves_a_voicemail(lab: PhoneLab) -> No
     agent = await make_agent(lab.hub, "Mulder")
     customer_id = await queue_one_caller(lab, agent)
     queue = await lab.http.get("/phone/queue", headers=headers(lab, agent))
-    assert queue.json() == {"waiting": 1, "can_answer": False}
+    assert queue.json() == {"waiting": 1, "callbacks": 0, "can_answer": False}
     assert (await lab.http.get("/phone/queue")).status_code == 403
 
     waiting = {"CallSid": "CA2", "QueueSid": "QU1", "QueuePosition": "1"}
     hold = twiml(await lab.twilio.post("/twilio/voice/wait", {**waiting, "QueueTime": "299"}))
-    assert verbs(hold) == ["Say", "Play"]
+    assert verbs(hold) == ["Gather"]
     leave = twiml(await lab.twilio.post("/twilio/voice/wait", {**waiting, "QueueTime": "300"}))
     assert verbs(leave) == ["Leave"]
 
@@ -94,7 +94,7 @@ async def test_wait_limit_is_a_setting(settings: Settings) -> None:
         lab = PhoneLab(live, http)
         waiting = {"CallSid": "CA9", "QueueSid": "QU1"}
         hold = twiml(await lab.twilio.post("/twilio/voice/wait", {**waiting, "QueueTime": "29"}))
-        assert verbs(hold) == ["Say", "Play"]
+        assert verbs(hold) == ["Gather"]
         leave = twiml(await lab.twilio.post("/twilio/voice/wait", {**waiting, "QueueTime": "30"}))
         assert verbs(leave) == ["Leave"]
         bridged = {"CallSid": "CA9", "QueueResult": "bridged"}
@@ -112,6 +112,7 @@ async def test_answer_next_rings_the_agents_desk_phone(
     await queue_one_caller(lab, agent)
     assert (await lab.http.get("/phone/queue", headers=headers(lab, agent))).json() == {
         "waiting": 1,
+        "callbacks": 0,
         "can_answer": True,
     }
     no_csrf = await lab.http.post(
