@@ -18,6 +18,7 @@ from hub.models.outbox import DONE
 from hub.outbox import OutboxWorker, _outbound
 from simulators.mail.sink import MailSink
 from tests.connectors.email.support import SHOP, email_connector, mail, smtp_send
+from tests.hub.policies.hours_support import closed_now
 
 
 async def customer_wrote(app: Any, **kwargs: Any) -> int:
@@ -176,3 +177,38 @@ async def test_a_bounce_marks_the_reply_failed(app: Any, sink: MailSink) -> None
     assert event is not None and event.status == "failed"
     assert event.error_code == "5.1.1" and "mailbox unknown" in (event.error_message or "")
     assert count == 2  # the customer's mail and our reply; the bounce is no message
+
+
+async def test_an_auto_reply_loop_does_not_start(app: Any, sink: MailSink) -> None:
+    """Closed hours: a person's mail gets the out-of-hours reply (marked
+    Auto-Submitted); the customer's auto-responder answering it gets nothing back."""
+    hub = app.state.hub
+    await closed_now(hub)
+    receiver = email_connector(hub).receiver
+    assert receiver is not None
+    await smtp_send(receiver.address, mail(message_id="<person@customer.example>"))
+    await run_due_jobs(hub)
+    (ours,) = sink.messages
+    assert ours.message["Auto-Submitted"] == "auto-replied"
+    assert ours.message["In-Reply-To"] == "<person@customer.example>"
+
+    # The customer's vacation responder answers our auto-reply, twice over time.
+    for _ in range(2):
+        await smtp_send(
+            receiver.address,
+            mail(
+                subject="Automatic reply: Where is my order?",
+                body="I am on holiday until Monday.",
+                headers={
+                    "Auto-Submitted": "auto-replied",
+                    "In-Reply-To": ours.message["Message-ID"],
+                },
+            ),
+        )
+        await run_due_jobs(hub)
+    assert len(sink.messages) == 1
+    async with hub.read() as session:
+        outbound = (
+            (await session.execute(select(Event).where(Event.direction == "out"))).scalars().all()
+        )
+    assert len(outbound) == 1
