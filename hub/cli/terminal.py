@@ -26,6 +26,8 @@ HELP = """commands (the current customer is set by lookup, checkin or `use`):
   purchase RECEIPT "NAME:QTY:CENTS" ...   record a sale with its line items
   assist TEXT                             ask a remote agent for help
   message TEXT                            text the customer (SMS/webchat)
+  stock SKU                               the shop's stock of a product per location
+  pickups                                 this store's pickup list of the day
   queue                                   frames waiting for the hub
   quit"""
 
@@ -83,6 +85,12 @@ def parse_command(line: str, current: int | None) -> tuple[str, dict[str, Any]]:
             "receipt_id": args[0],
             "items": [_item(spec) for spec in args[1:]],
         }
+    if command == "stock":
+        if len(args) != 1:
+            raise Usage("stock SKU")
+        return "stock", {"sku": args[0]}
+    if command == "pickups":
+        return "pickups", {}
     raise Usage(f"unknown command {command!r} (help lists them)")
 
 
@@ -115,9 +123,26 @@ def describe(ack: dict[str, Any]) -> str:
     if "order" in ack:
         order = ack["order"]
         return f"order {order['number']} recorded ({order['total_cents'] / 100:.2f})"
+    if "levels" in ack:
+        return str(ack["summary"])
+    if "pickups" in ack:
+        return _pickups(ack["pickups"])
     if "assist_id" in ack:
         return f"help requested (#{ack['assist_id']}); the answer will show here"
     return "done " + ", ".join(f"{k}={v}" for k, v in ack.items() if k not in ("type", "id", "ok"))
+
+
+def _pickups(pickups: list[dict[str, Any]]) -> str:
+    if not pickups:
+        return "no pickups today"
+    lines = []
+    for p in pickups:
+        items = ", ".join(f"{i['quantity']}x {i['name']}" for i in p["items"])
+        who = p.get("customer_name") or f"customer #{p.get('customer_id')}"
+        lines.append(f"  {p['number']} {p['status'].replace('_', ' ')}: {who} — {items}")
+        if p.get("customer_id"):
+            lines.append(f"    use {p['customer_id']}  ·  {p.get('thread_url')}")
+    return "\n".join(lines)
 
 
 def _card(card: dict[str, Any]) -> str:

@@ -50,3 +50,30 @@ def test_parse_command() -> None:
     assert describe({"ok": False, "error": {"code": "forbidden", "message": "no"}}).startswith(
         "refused (forbidden)"
     )
+
+
+def test_stock_and_pickups_commands() -> None:
+    assert parse_command("stock RUN-TRL-85", None) == ("stock", {"sku": "RUN-TRL-85"})
+    assert parse_command("pickups", None) == ("pickups", {})
+    with pytest.raises(Usage):
+        parse_command("stock", None)
+    summary = "Cap: Downtown flagship 0, Online warehouse 8"
+    assert describe({"ok": True, "levels": [], "summary": summary}) == summary
+    pickups = {
+        "ok": True,
+        "store": "DT1",
+        "pickups": [
+            {
+                "number": "#1001",
+                "status": "ready",
+                "customer_id": 4,
+                "customer_name": "Pia",
+                "items": [{"quantity": 1, "name": "Cap"}],
+                "thread_url": "http://hub/customers/4",
+            }
+        ],
+    }
+    assert describe(pickups) == (
+        "  #1001 ready: Pia — 1x Cap\n    use 4  ·  http://hub/customers/4"
+    )
+    assert describe({"ok": True, "store": "DT1", "pickups": []}) == "no pickups today"
