@@ -37,7 +37,6 @@ from hub.web.middleware import (
     LimitBodyMiddleware,
     SecurityHeadersMiddleware,
 )
-from hub.web.paths import STATIC_DIR
 from hub.web.sessions import SESSION_COOKIE, SESSION_MAX_AGE
 
 log = logging.getLogger(__name__)
@@ -110,7 +109,8 @@ def create_app(settings: Settings | None = None, *, run_outbox: bool | None = No
     routes.append(Mount("/api/v1", routes=api_routes()))
     routes.extend(console_routes())
     routes.append(
-        Mount("/static", app=StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")
+        # Package data (hub/static), found through the package wherever it is installed.
+        Mount("/static", app=StaticFiles(packages=[("hub", "static")]), name="static")
     )
 
     middleware = [

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 
-MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+# Alembic's package-resource form: hub/migrations inside the installed package (a
+# symlink to the repository's migrations/ in a checkout), not a source-tree path.
+SCRIPT_LOCATION = "hub:migrations"
 
 
 def alembic_config(url: str) -> Config:
+    """The Alembic configuration ``alembic.ini`` describes, built in code so an installed
+    hub needs no ini file: the package's migrations, on ``url``."""
     config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("script_location", SCRIPT_LOCATION)
     config.attributes["url"] = url
     return config
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
+import jinja2
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
-TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parents[2] / "templates")
+# The hub's package data (hub/templates), wherever the package is installed.
+TEMPLATES = Jinja2Templates(
+    env=jinja2.Environment(
+        loader=jinja2.PackageLoader("hub", "templates"), autoescape=jinja2.select_autoescape()
+    )
+)
 
 # The shop's own policy (a real retailer sets theirs): scripts, styles and sockets
 # from the hub are allowed; inline styles only for the page's own look.

@@ -20,7 +20,6 @@ from starlette.templating import Jinja2Templates
 
 from hub.db import utcnow
 from hub.web.console.auth import csrf_token, hub_of
-from hub.web.paths import TEMPLATES_DIR
 
 
 def ago(value: datetime | None, now: datetime | None = None) -> str:
@@ -95,7 +94,7 @@ def console_scripts(request: Request) -> list[str]:
 @cache
 def templates() -> Jinja2Templates:
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+        loader=jinja2.PackageLoader("hub", "templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
