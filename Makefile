@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 VENDOR := static/vendor/socket.io.min.js static/vendor/twilio.min.js
 
-.PHONY: run test install browser imap-server wrk lint typecheck fmt bench clean migration
+.PHONY: run test install browser imap-server wrk lint typecheck fmt bench clean migration dist
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -44,7 +44,15 @@ test: install browser imap-server
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n auto --dist loadfile
+
+# The wheel, in dist/: the Python packages with their package data (templates, static
+# files with the vendored browser clients, migrations). The npm step runs first.
+dist: install
+	rm -rf dist build
+	$(BIN)/pip wheel --quiet --no-deps --wheel-dir dist .
+	rm -rf build
+	@ls dist/*.whl
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -76,4 +84,4 @@ migration: $(STAMP)
 	$(BIN)/ruff check --fix --quiet migrations/versions || true
 
 clean:
-	rm -rf $(VENV) node_modules static/vendor var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) node_modules static/vendor var dist build .pytest_cache .mypy_cache .ruff_cache
