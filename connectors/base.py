@@ -16,7 +16,9 @@ Adding a channel:
    if the provider can tell, ``reconcile`` for sends whose outcome was lost in a crash.
    A provider rule about what may be sent when (WhatsApp's 24-hour window, its
    templates) goes in ``prepare_reply``, which ``send_reply`` calls before committing.
-4. Add one line to ``connectors/registry.py``. Nothing in ``hub/`` changes.
+4. If it has settings, return what is wrong with them from ``check`` (``hub check``
+   and ``hub serve``'s start report it).
+5. Add one line to ``connectors/registry.py``. Nothing in ``hub/`` changes.
 """
 
 from __future__ import annotations
@@ -27,8 +29,10 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import socketio
 from starlette.routing import BaseRoute
 
+from hub.checks import Problem
 from hub.errors import Invalid
 from hub.events import DomainEvent
+from hub.settings import Settings
 from hub.types import Outbound, ReplyOptions, SendResult
 
 if TYPE_CHECKING:
@@ -49,6 +53,14 @@ class Connector:
 
     def __init__(self, hub: Hub) -> None:
         self.hub = hub
+
+    @classmethod
+    async def check(cls, settings: Settings) -> Sequence[Problem]:
+        """What is wrong with this channel's settings, in plain words naming the variable
+        to change (``hub.checks.Problem``); empty when they are right or the channel is
+        simply not configured. Called by ``hub check`` and when ``hub serve`` starts,
+        before any connector is built; may reach the provider, briefly."""
+        return ()
 
     def routes(self) -> Sequence[BaseRoute]:
         return ()

@@ -141,7 +141,16 @@ def create_app(settings: Settings | None = None, *, run_outbox: bool | None = No
     app.state.agents = agents
     app.state.outbox = outbox
     app.state.settings = settings
+
+    async def drain() -> None:
+        """Close every socket.io session, at the start of a shutdown: browsers and agents
+        see their transport close and reconnect (through the proxy, to a process that
+        stays) instead of waiting on a long-poll this process would hold open."""
+        if sio.eio.sockets:
+            await sio.eio.disconnect()
+
     asgi = socketio.ASGIApp(sio, other_asgi_app=app, socketio_path="socket.io")
     asgi.state = app.state  # type: ignore[attr-defined]
     asgi.starlette = app  # type: ignore[attr-defined]
+    asgi.drain = drain  # type: ignore[attr-defined]  # hub.web.server.HubServer calls it
     return asgi  # type: ignore[no-any-return]

@@ -25,10 +25,9 @@ import re
 from collections.abc import Iterable
 from contextvars import ContextVar
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from hub.settings import Settings
+from hub.settings import Settings
 
 MASK = "***"
 request_id_var: ContextVar[str | None] = ContextVar("hub_request_id", default=None)
@@ -174,10 +173,11 @@ class TextFormatter(logging.Formatter):
                 record.request_id = None
 
 
-def configure_logging(settings: Settings, *, level: str | None = None) -> logging.Handler:
-    """Send every log record to stderr through the redaction and request-id filters,
-    as JSON lines when ``settings.log_format == "json"``, else as text. Replaces the
-    root logger's handlers; returns the installed handler."""
+def log_handler(settings: Settings | None = None) -> logging.Handler:
+    """A stderr handler with the redaction and request-id filters, writing JSON lines
+    when ``settings.log_format == "json"``, else text (settings default to the
+    environment's: ``hub serve``'s logging configuration builds it this way)."""
+    settings = settings or Settings.from_env()
     secrets = settings_secrets(settings)
     handler = logging.StreamHandler()
     handler.addFilter(RequestIdFilter())
@@ -186,6 +186,13 @@ def configure_logging(settings: Settings, *, level: str | None = None) -> loggin
         JsonFormatter(secrets) if settings.log_format == "json" else TextFormatter(secrets)
     )
     handler.setFormatter(formatter)
+    return handler
+
+
+def configure_logging(settings: Settings, *, level: str | None = None) -> logging.Handler:
+    """Send every log record to stderr through ``log_handler(settings)``. Replaces the
+    root logger's handlers; returns the installed handler."""
+    handler = log_handler(settings)
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)

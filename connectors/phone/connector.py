@@ -17,6 +17,9 @@ from connectors.phone.callbacks import VoiceCallbacks
 from connectors.phone.console import AgentPhone
 from connectors.phone.live import LiveCalls
 from connectors.phone.queue_callbacks import QueueCallbacks
+from connectors.twilio.checks import credential_problems, number_problems
+from hub.checks import Problem, together_problems
+from hub.settings import Settings
 
 if TYPE_CHECKING:
     from hub.core import Hub
@@ -55,6 +58,19 @@ class PhoneConnector(Connector):
 
     async def on_event(self, event: DomainEvent) -> None:
         self.live.on_event(event)
+
+    @classmethod
+    async def check(cls, settings: Settings) -> Sequence[Problem]:
+        browser_phone = {
+            "TWILIO_API_KEY_SID": settings.twilio_api_key_sid,
+            "TWILIO_API_KEY_SECRET": settings.twilio_api_key_secret,
+            "TWILIO_TWIML_APP_SID": settings.twilio_twiml_app_sid,
+        }
+        return [
+            *credential_problems(settings),
+            *number_problems(settings, "TWILIO_VOICE_NUMBER", settings.twilio_voice_number),
+            *together_problems(browser_phone, "agents' browser phone"),
+        ]
 
     def routes(self) -> Sequence[BaseRoute]:
         hooks = self.callbacks

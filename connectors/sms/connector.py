@@ -9,10 +9,13 @@ from starlette.routing import BaseRoute, Route
 from connectors.base import Connector
 from connectors.sms.callbacks import SmsCallbacks
 from connectors.sms.sender import TwilioSender
+from connectors.twilio.checks import credential_problems, number_problems
 from hub.actions.consent import opt_out_address
 from hub.actions.timeline import find_event
+from hub.checks import Problem
 from hub.core import Hub
 from hub.errors import SendError
+from hub.settings import Settings
 from hub.types import Outbound, SendResult
 
 # Twilio: "Attempt to send to unsubscribed recipient".
@@ -34,6 +37,13 @@ class SmsConnector(Connector):
         super().__init__(hub)
         self.sender = TwilioSender(hub.settings)
         self.callbacks = SmsCallbacks(hub)
+
+    @classmethod
+    async def check(cls, settings: Settings) -> Sequence[Problem]:
+        return [
+            *credential_problems(settings),
+            *number_problems(settings, "TWILIO_SMS_NUMBER", settings.twilio_sms_number),
+        ]
 
     def routes(self) -> Sequence[BaseRoute]:
         return [

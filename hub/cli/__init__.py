@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 COMMAND_MODULES = [
     "hub.cli.serve",
+    "hub.cli.check",
     "hub.cli.admin",
     "hub.cli.demo",
     "hub.cli.report",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -44,10 +45,28 @@ def run_with_hub(fn: Callable[[Hub], Awaitable[T]], *, migrate: bool = True) -> 
     return asyncio.run(runner())
 
 
+def load_settings() -> Settings | None:
+    """The settings from the environment, or None after saying in plain words why they
+    cannot be read (a value that is not a number, a key that cannot be stored)."""
+    try:
+        return Settings.from_env()
+    except OSError as exc:
+        var_dir = os.environ.get("HUB_VAR_DIR", "./var")
+        print(
+            f"hub: HUB_SECRET_KEY is unset and a generated key cannot be stored in {var_dir} "
+            f"({exc.strerror}): set HUB_SECRET_KEY, or make HUB_VAR_DIR a writable, "
+            "persistent directory.",
+            file=sys.stderr,
+        )
+    except ValueError as exc:
+        print(f"hub: a setting that must be a number is not one ({exc}).", file=sys.stderr)
+    return None
+
+
 def setup_logging(level: str = "INFO", *, settings: Settings | None = None) -> None:
     """Log to stderr as text or JSON lines (``HUB_LOG_FORMAT``), with request ids and
     secrets masked (see ``hub.logging``)."""
     configure_logging(settings or Settings.from_env(), level=level)
 
 
-__all__ = ["HubError", "cli_hub", "fail", "run_with_hub", "setup_logging"]
+__all__ = ["HubError", "cli_hub", "fail", "load_settings", "run_with_hub", "setup_logging"]

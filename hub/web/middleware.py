@@ -146,9 +146,13 @@ class SecurityHeadersMiddleware:
         try:
             await self.app(scope, receive, send_with_headers)
         finally:
+            # The access log: the client as the trusted proxy reported it, and the path
+            # without its query string (tokens and customers' search terms stay out).
             if not scope["path"].startswith("/static"):
+                client = scope.get("client")
                 log.info(
-                    "%s %s %s %.1fms",
+                    "%s %s %s %s %.1fms",
+                    client[0] if client else "-",
                     scope["method"],
                     scope["path"],
                     status_holder.get("status", "-"),
