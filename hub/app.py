@@ -146,8 +146,10 @@ def create_app(settings: Settings | None = None, *, run_outbox: bool | None = No
         """Close every socket.io session, at the start of a shutdown: browsers and agents
         see their transport close and reconnect (through the proxy, to a process that
         stays) instead of waiting on a long-poll this process would hold open."""
-        if sio.eio.sockets:
-            await sio.eio.disconnect()
+        # Not eio.disconnect(): it waits for each close packet to be fetched, which a
+        # polling client that went away never does.
+        for session in list(sio.eio.sockets.values()):
+            await session.close(wait=False, reason=sio.eio.reason.SERVER_DISCONNECT)
 
     asgi = socketio.ASGIApp(sio, other_asgi_app=app, socketio_path="socket.io")
     asgi.state = app.state  # type: ignore[attr-defined]

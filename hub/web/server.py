@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 HEADER_TIMEOUT_SECONDS = 10.0
 KEEP_ALIVE_SECONDS = 5
 GRACEFUL_TIMEOUT_SECONDS = 10
+DRAIN_SECONDS = 3
 
 
 class HubConfig(uvicorn.Config):
@@ -152,7 +153,11 @@ class HubServer(uvicorn.Server):
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
         app = _hub_app(self.config.loaded_app)
         if app is not None:
-            await app.drain()
+            try:
+                async with asyncio.timeout(DRAIN_SECONDS):
+                    await app.drain()
+            except TimeoutError:
+                log.warning("socket.io sessions not all closed within %s s", DRAIN_SECONDS)
         await super().shutdown(sockets)
 
 
