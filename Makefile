@@ -47,10 +47,11 @@ test: install browser imap-server
 	$(BIN)/pytest -q -n auto --dist loadfile
 
 # The wheel, in dist/: the Python packages with their package data (templates, static
-# files with the vendored browser clients, migrations). The npm step runs first.
-dist: install
+# files with the vendored browser clients, migrations). The npm step runs first; no
+# virtualenv needed (the Dockerfile's build stage runs this too).
+dist: $(VENDOR)
 	rm -rf dist build
-	$(BIN)/pip wheel --quiet --no-deps --wheel-dir dist .
+	$(PY) -m pip wheel --quiet --no-deps --wheel-dir dist .
 	rm -rf build
 	@ls dist/*.whl
 
