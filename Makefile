@@ -40,11 +40,14 @@ imap-server:
 run: install
 	./scripts/run-demo.sh
 
+# pytest on every core (pytest-xdist; one test file per worker, so a module's servers
+# and fixtures stay together), then, alone, the tests that restart a shared service.
 test: install browser imap-server
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/pytest -q -n auto --dist loadfile
+	$(BIN)/pytest -q -n auto --dist loadfile -m "not exclusive"
+	$(BIN)/pytest -q -m exclusive
 
 # The wheel, in dist/: the Python packages with their package data (templates, static
 # files with the vendored browser clients, migrations). The npm step runs first; no

@@ -56,7 +56,8 @@ def test_one_port_everywhere() -> None:
 
 def test_the_runtime_stage_installs_the_wheel_and_runs_unprivileged() -> None:
     text = dockerfile()
-    assert text.count("\nFROM ") == 1 and " AS build" in text  # build stage, then runtime
+    stages = re.findall(r"^FROM (.+)$", text, flags=re.M)
+    assert len(stages) == 2 and stages[0].endswith(" AS build")  # build, then runtime
     assert "RUN make dist" in text  # the npm step and the wheel, as CI builds them
     assert "pip install --no-cache-dir /tmp/dist/*.whl" in text
     assert re.search(r"^USER omnihub$", text, flags=re.M)

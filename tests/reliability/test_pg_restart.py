@@ -79,6 +79,7 @@ async def api_poller(url: str, token: str, stop: asyncio.Event, statuses: Counte
 
 
 @pytest.mark.skipif(not ENABLED, reason="restarts the shared cluster: set HUB_TEST_PG_RESTART=1")
+@pytest.mark.exclusive  # `make test` runs it alone, after the parallel run
 @pytest.mark.timeout(90)
 async def test_postgres_restart_under_load_answers_503_then_recovers(
     pg_database: str | None, tmp_path: Path, simulator: RunningSimulator
