@@ -363,6 +363,22 @@
       details.append(summary, pre);
       $(".body", li).after(details);
     }
+    if (typeof data.html === "string" && data.html.trim()) {
+      // Sanitised by the connector (nh3); shown in a sandboxed frame (no scripts, no
+      // same-origin access) as a second line of defence.
+      const details = document.createElement("details");
+      details.className = "formatted";
+      details.dataset.formatted = "";
+      const summary = document.createElement("summary");
+      summary.textContent = "Show formatted message";
+      const frame = document.createElement("iframe");
+      frame.setAttribute("sandbox", "");
+      frame.title = "Formatted message";
+      frame.referrerPolicy = "no-referrer";
+      frame.srcdoc = data.html;
+      details.append(summary, frame);
+      $(".body", li).after(details);
+    }
     if (typeof data.subject === "string" && data.subject.trim()) {
       const p = document.createElement("p");
       p.className = "subject";

@@ -1,5 +1,6 @@
 """Email in Chromium: an email arriving live in the console (subject, quoted text on
-demand, attachments by name; nothing from its HTML runs), and the widget's "Continue
+demand, the formatted HTML in a sandboxed frame, attachments by name; nothing from
+its HTML runs), and the widget's "Continue
 by email" after verifying the address with a code sent by email.
 
 Chromium, ``page`` and the live hub ``console_server`` (with agent Sam) come from
@@ -57,6 +58,7 @@ async def test_an_email_shows_live_with_subject_quote_and_attachments(
                 data={
                     "subject": "Re: Return <img src=x onerror=alert(1)>",
                     "quoted": "> Please send the label",
+                    "html": "<p>Thanks, <b>label</b> attached</p><script>alert(3)</script>",
                     "attachments": [
                         {"filename": "label.pdf", "size": 2048, "url": "https://x.test/a"},
                         {"filename": "clip.mp4", "size": 30_000_000, "omitted": "too large"},
@@ -73,6 +75,10 @@ async def test_an_email_shows_live_with_subject_quote_and_attachments(
     await expect(quoted).to_be_hidden()
     await event.get_by_text("Show quoted text").click()
     await expect(quoted).to_have_text("> Please send the label")
+    await event.get_by_text("Show formatted message").click()
+    frame = event.locator("[data-formatted] iframe")
+    await expect(frame).to_have_attribute("sandbox", "")
+    await expect(frame.content_frame.locator("b")).to_have_text("label")
     files = event.locator("[data-files] li")
     await expect(files).to_have_count(2)
     await expect(files.first.locator("a")).to_have_text("label.pdf")

@@ -52,6 +52,8 @@ class Entry:
     # Channels with subjects and quoted history (email): ``data.subject``/``data.quoted``.
     subject: str | None = None
     quoted: str | None = None
+    # A sanitised HTML body (``data.html``), shown on demand in a sandboxed frame.
+    html: str | None = None
     # Named attachments (``data.attachments``), shown instead of ``media`` when present.
     files: list[File] = field(default_factory=list)
 
@@ -179,6 +181,7 @@ def entries(
             media=media_of(event.data or {}),
             subject=_text(event.data or {}, "subject"),
             quoted=_text(event.data or {}, "quoted"),
+            html=_text(event.data or {}, "html"),
             files=files_of(event.data or {}),
             detail=call_route_text(event.data or {}, agent_names)
             if event.type == CALL

@@ -52,3 +52,22 @@ async def test_thread_page_shows_subject_quoted_text_and_attachments(
     assert "larger than the" in page
     # Email is offered in the reply box (the customer has an address, SMTP is set up).
     assert re.search(r'<option value="email"[^>]*>Email</option>', page)
+
+
+async def test_html_mail_is_offered_formatted_in_a_sandboxed_frame(
+    app: Any, client: httpx.AsyncClient
+) -> None:
+    hub = app.state.hub
+    receiver = email_connector(hub).receiver
+    assert receiver is not None
+    html = '<p>Hi <b>there</b></p><script>alert(1)</script><img src=x onerror="alert(2)">'
+    await smtp_send(receiver.address, mail(body="Hi there", html=html))
+    async with hub.read() as session:
+        event = (await session.execute(select(Event))).scalar_one()
+    agent = await make_agent(hub, "agent@shop.example")
+    assert (await sign_in(client, agent.email)).status_code == 303
+    page = (await client.get(f"/customers/{event.customer_id}")).text
+    frame = re.search(r'<iframe sandbox="" srcdoc="([^"]*)"', page)
+    assert frame is not None
+    assert "&lt;b&gt;there&lt;/b&gt;" in frame.group(1)
+    assert "script" not in frame.group(1) and "onerror" not in frame.group(1)
