@@ -13,13 +13,15 @@ from connectors.email.imap import ImapPoller
 from connectors.email.inbound import CHANNEL, EmailInbound
 from connectors.email.receiver import SmtpReceiver
 from connectors.email.sender import ThreadContext, compose, deliver, message_id_for
-from connectors.email.settings import EmailSettings
+from connectors.email.settings import EmailSettings, EmailSettingsError
 from hub.actions.replies import record_delivery
+from hub.checks import Problem
 from hub.core import Hub
 from hub.errors import SendError
 from hub.models import Event
 from hub.models.customer import EMAIL
 from hub.models.thread import IN
+from hub.settings import Settings
 from hub.types import Outbound, SendResult
 
 
@@ -51,6 +53,25 @@ class EmailConnector(Connector):
             )
         if self.settings.imap is not None:
             self.poller = ImapPoller(self.inbound, self.settings)
+
+    @classmethod
+    async def check(cls, settings: Settings) -> Sequence[Problem]:
+        try:
+            EmailSettings.from_settings(settings)
+        except EmailSettingsError as exc:
+            name, _, _ = str(exc).partition(" ")
+            return [Problem(name.rstrip(":"), str(exc))]
+        env = settings.environ
+        if env.get("HUB_SMTP_URL") and not env.get("HUB_EMAIL_ADDRESS"):
+            return [
+                Problem(
+                    "HUB_EMAIL_ADDRESS",
+                    "is unset while HUB_SMTP_URL is set: every reply by email would fail "
+                    "for want of a From address. Set it to the support address customers "
+                    "write to.",
+                )
+            ]
+        return []
 
     def routes(self) -> Sequence[BaseRoute]:
         return [Route(ROUTE, self.attachments.serve, methods=["GET"])]

@@ -19,8 +19,10 @@ from connectors.shopify.adapter import ShopifyCommerce
 from connectors.shopify.callbacks import ShopifyWebhooks
 from connectors.shopify.graphql import ShopifyGraphQL
 from connectors.shopify.settings import ShopifySettings
+from hub.checks import Problem, together_problems
 from hub.commerce.service import CommerceService
 from hub.core import Hub
+from hub.settings import Settings
 
 
 class ShopifyConnector(Connector):
@@ -35,6 +37,16 @@ class ShopifyConnector(Connector):
         self.webhooks = ShopifyWebhooks(hub, self.settings)
         if self.settings.configured:
             hub.commerce = CommerceService(ShopifyCommerce(self.api), channel=self.channel)
+
+    @classmethod
+    async def check(cls, settings: Settings) -> Sequence[Problem]:
+        shop = ShopifySettings.from_environ(settings.environ)
+        values = {
+            "SHOPIFY_SHOP": shop.shop,
+            "SHOPIFY_ACCESS_TOKEN": shop.access_token,
+            "SHOPIFY_API_SECRET": shop.api_secret,
+        }
+        return together_problems(values, "the shop's custom app: its domain, token and secret")
 
     def routes(self) -> Sequence[BaseRoute]:
         return (Route("/shopify/webhooks", self.webhooks.receive, methods=["POST"]),)

@@ -28,7 +28,8 @@ def credential_problems(settings: Settings) -> list[Problem]:
             Problem(
                 "TWILIO_ACCOUNT_SID",
                 f"{sid!r} is not an account SID: it is AC followed by 32 hexadecimal "
-                "characters (Twilio Console → Account info).",
+                "characters (Twilio Console → Account info); Twilio would refuse replies.",
+                fatal=False,
             )
         )
     return found

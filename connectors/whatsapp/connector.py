@@ -10,6 +10,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from connectors.base import Connector
+from connectors.twilio.checks import credential_problems, number_problems
 from connectors.whatsapp.callbacks import WhatsappCallbacks
 from connectors.whatsapp.parse import CHANNEL, PHONE
 from connectors.whatsapp.sender import WhatsappSender
@@ -18,8 +19,10 @@ from connectors.whatsapp.templates import TemplateCatalog, check_variables
 from connectors.whatsapp.window import window_of
 from hub.actions.consent import find_opt_in
 from hub.actions.timeline import find_event
+from hub.checks import Problem
 from hub.core import Hub
 from hub.errors import Invalid, Unreachable
+from hub.settings import Settings
 from hub.types import Outbound, ReplyOptions, SendResult, TemplateOption
 
 if TYPE_CHECKING:
@@ -48,6 +51,14 @@ class WhatsappConnector(Connector):
         self.sender = WhatsappSender(hub.settings, self.settings)
         self.callbacks = WhatsappCallbacks(hub, self.settings)
         self.templates = TemplateCatalog(self.sender.content, self.settings.content_cache_seconds)
+
+    @classmethod
+    async def check(cls, settings: Settings) -> Sequence[Problem]:
+        number = WhatsappSettings.from_settings(settings).number
+        return [
+            *credential_problems(settings),
+            *number_problems(settings, "TWILIO_WHATSAPP_NUMBER", number),
+        ]
 
     def routes(self) -> Sequence[BaseRoute]:
         return [

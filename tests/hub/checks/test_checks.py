@@ -4,6 +4,7 @@ naming the variable to change; a right configuration passes."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sqlite3
 from pathlib import Path
@@ -129,7 +130,7 @@ async def test_a_number_without_credentials(environ: dict[str, str]) -> None:
 
 async def test_account_sid_that_is_not_one(environ: dict[str, str]) -> None:
     problem = only(await found({**environ, "TWILIO_ACCOUNT_SID": "SK123"}), "TWILIO_ACCOUNT_SID")
-    assert problem.fatal and "AC followed by 32" in problem.message
+    assert not problem.fatal and "AC followed by 32" in problem.message
 
 
 async def test_browser_phone_keys_only_half_given(environ: dict[str, str]) -> None:
@@ -257,3 +258,54 @@ def named(name: str) -> list[Check]:
 def _offline() -> list[Check]:
     """Every check but the public URL's reachability (the hub is not running here)."""
     return [c for c in all_checks() if c.name != "public URL reachable"]
+
+
+# -- the channels added in v1.1 -------------------------------------------------------
+
+
+async def test_whatsapp_number_not_in_e164(environ: dict[str, str]) -> None:
+    bad = {**environ, "TWILIO_WHATSAPP_NUMBER": "whatsapp:0044 7700 900123"}
+    problem = only(await found(bad), "TWILIO_WHATSAPP_NUMBER")
+    assert problem.fatal and "E.164" in problem.message
+    good = {**environ, "TWILIO_WHATSAPP_NUMBER": "whatsapp:+447700900123"}
+    assert await found(good) == []
+
+
+async def test_shopify_only_half_configured(environ: dict[str, str]) -> None:
+    shop = {**environ, "SHOPIFY_SHOP": "demo.myshopify.com", "SHOPIFY_ACCESS_TOKEN": "shpat_x"}
+    problem = only(await found(shop), "SHOPIFY_API_SECRET")
+    assert problem.fatal and "go together" in problem.message
+    assert await found({**shop, "SHOPIFY_API_SECRET": "s3cret"}) == []
+
+
+async def test_email_url_that_is_not_one(environ: dict[str, str]) -> None:
+    problem = only(await found({**environ, "HUB_IMAP_URL": "mail.example.com"}), "HUB_IMAP_URL")
+    assert problem.fatal and "imaps://" in problem.message
+
+
+async def test_email_replies_without_a_from_address(environ: dict[str, str]) -> None:
+    smtp = {**environ, "HUB_SMTP_URL": "smtp://127.0.0.1:2526"}
+    problem = only(await found(smtp), "HUB_EMAIL_ADDRESS")
+    assert problem.fatal and "From address" in problem.message
+    assert await found({**smtp, "HUB_EMAIL_ADDRESS": "support@shop.example"}) == []
+
+
+def demo_environ() -> dict[str, str]:
+    """The settings scripts/run-demo.sh exports (``make run``), its defaults expanded."""
+    script = (Path(__file__).resolve().parents[3] / "scripts" / "run-demo.sh").read_text()
+    shell = {"PORT": "8000", "SIM_PORT": "8099", "SHOP_PORT": "8098", "MAIL_PORT": "8097"}
+
+    def expand(value: str) -> str:
+        value = re.sub(r"\$\{(\w+):-([^}]*)\}", lambda m: expand(m.group(2)), value)
+        return re.sub(r"\$\{?(\w+)\}?", lambda m: shell[m.group(1)], value)
+
+    exports = re.findall(r'^\s*export (\w+)="(.*)"$', script, flags=re.M)
+    return {name: expand(value) for name, value in exports}
+
+
+async def test_make_run_settings_have_no_fatal_problem(tmp_path: Path, sqlite_url: str) -> None:
+    """``hub serve`` starts with ``make run``'s demo settings."""
+    demo = demo_environ()
+    assert {"TWILIO_ACCOUNT_SID", "SHOPIFY_SHOP", "HUB_SMTP_URL"} <= demo.keys()
+    environ = {**demo, "HUB_DATABASE_URL": sqlite_url, "HUB_VAR_DIR": str(tmp_path / "var")}
+    assert [p for p in await found(environ) if p.fatal] == []
