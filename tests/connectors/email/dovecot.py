@@ -34,7 +34,9 @@ base_dir = {root}/run
 state_dir = {root}/state
 instance_name = hubtest-{port}
 log_path = {root}/dovecot.log
-ssl = no
+ssl = yes
+ssl_cert = <{root}/cert.pem
+ssl_key = <{root}/key.pem
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 mail_location = maildir:{root}/mail/%u
@@ -55,7 +57,8 @@ service imap-login {{
     port = {port}
   }}
   inet_listener imaps {{
-    port = 0
+    address = 127.0.0.1
+    port = {tls_port}
   }}
 }}
 service stats {{
@@ -72,11 +75,21 @@ service stats {{
 @dataclass(frozen=True)
 class Dovecot:
     port: int
+    tls_port: int
     root: Path
 
     @property
     def url(self) -> str:
         return f"imap://{USER}:{PASSWORD}@127.0.0.1:{self.port}/INBOX"
+
+    @property
+    def tls_url(self) -> str:
+        """``imaps://`` with a certificate for 127.0.0.1 (trust ``certificate``)."""
+        return f"imaps://{USER}:{PASSWORD}@127.0.0.1:{self.tls_port}/INBOX"
+
+    @property
+    def certificate(self) -> Path:
+        return self.root / "cert.pem"
 
 
 def _wait_for_port(port: int, process: subprocess.Popen[bytes], root: Path) -> None:
@@ -122,10 +135,18 @@ def running_dovecot() -> Iterator[Dovecot]:
 
 
 def _start(root: Path) -> tuple[Dovecot, subprocess.Popen[bytes]]:
-    sock = free_socket()
-    port = sock.getsockname()[1]
-    sock.close()
+    socks = [free_socket(), free_socket()]
+    port, tls_port = (sock.getsockname()[1] for sock in socks)
+    for sock in socks:
+        sock.close()
     root.chmod(0o755)
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+         "-keyout", str(root / "key.pem"), "-out", str(root / "cert.pem")],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
     if os.geteuid() == 0:
         account = pwd.getpwnam("dovecot")
         internal, login = "dovecot", "dovenull"
@@ -141,6 +162,7 @@ def _start(root: Path) -> tuple[Dovecot, subprocess.Popen[bytes]]:
         CONFIG.format(
             root=root,
             port=port,
+            tls_port=tls_port,
             internal=internal,
             login=login,
             mail_user=account.pw_uid,
@@ -155,7 +177,7 @@ def _start(root: Path) -> tuple[Dovecot, subprocess.Popen[bytes]]:
     except RuntimeError:
         _stop(process)
         raise
-    return Dovecot(port, root), process
+    return Dovecot(port, tls_port, root), process
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:

@@ -167,3 +167,21 @@ async def test_a_message_over_the_limit_is_flagged_refused_not_downloaded(
     assert len(await keywords(mailbox, REFUSED)) == 1
     assert len(await keywords(mailbox, IMPORTED)) == 1
     assert await email_count(app.state.hub) == 1
+
+
+async def test_imaps_with_a_verified_certificate(
+    app: Any, dovecot: Dovecot, mailbox: aioimaplib.IMAP4, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SSL_CERT_FILE", str(dovecot.certificate))  # trust the test CA
+    await append(mailbox, mail(message_id="<tls@customer.example>").as_bytes())
+    connector = email_connector(app.state.hub)
+    imap = EmailSettings.from_settings(
+        app.state.hub.settings.with_(environ={"HUB_IMAP_URL": dovecot.tls_url})
+    ).imap
+    assert imap is not None and imap.tls
+    poller = ImapPoller(connector.inbound, dataclasses.replace(connector.settings, imap=imap))
+    client = await poller.connect()
+    assert await poller.poll_once(client) == 1
+    await client.logout()
+    assert await email_count(app.state.hub) == 1
+    assert len(await keywords(mailbox, IMPORTED)) == 1
