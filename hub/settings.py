@@ -90,6 +90,14 @@ class Settings:
     # The raw environment, for channel settings that live with their connector
     # (``connectors/<name>/settings.py``); tests pass ``environ={...}``.
     environ: Mapping[str, str] = field(default_factory=dict, repr=False, hash=False)
+    # A regular expression for the shop's order numbers (HUB_ORDER_NUMBER_PATTERN, e.g.
+    # ``W-\d{5}``): matches in messages are recorded as order numbers even when the
+    # order is not known yet; otherwise only known orders' numbers are.
+    order_number_pattern: str | None = None
+    # A caller or first text from a number someone else gave within this many hours is
+    # a suggested match, and the IVR / auto-reply asks them to confirm
+    # (HUB_CLAIM_MATCH_HOURS).
+    claim_match_hours: int = 24
 
     @property
     def origins(self) -> tuple[str, ...]:
@@ -153,4 +161,6 @@ class Settings:
             queue_max_wait_seconds=int(env.get("HUB_QUEUE_MAX_WAIT_SECONDS", "300")),
             pickup_notifications=env.get("HUB_PICKUP_NOTIFICATIONS", "1") not in ("0", "false"),
             environ=env,
+            order_number_pattern=env.get("HUB_ORDER_NUMBER_PATTERN") or None,
+            claim_match_hours=int(env.get("HUB_CLAIM_MATCH_HOURS", "24")),
         )

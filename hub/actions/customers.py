@@ -1,25 +1,39 @@
-"""Finding, creating and enriching customers and their identities."""
+"""Finding, creating and enriching customers and their identities.
+
+The identity rule (DESIGN.md, "proof, not typing, links channels"): an identity is
+*verified* when the channel proved the address (the carrier delivered the SMS or call,
+a code sent there came back, a signed widget user id, the shop or POS vouched with its
+key) and *asserted* when someone typed it. Typed phones and emails are kept as
+details (claims, never unique: several people may type one number) and show to agents
+as suggested matches (``hub.queries.suggestions``). A verified sighting of an address
+that another record holds only as asserted never joins or upgrades that record: the
+identity is released to the proven holder (or a new customer) and the typist keeps
+the claim. Linking the two then takes an agent's merge or the caller's own proof.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 from functools import lru_cache
 
-from sqlalchemy import select
+from sqlalchemy import select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub import events as ev
+from hub.actions.audit import record_audit
 from hub.core import UnitOfWork
 from hub.db import utcnow
 from hub.errors import Invalid, NotFound
 from hub.identity import InvalidAddress, normalize
 from hub.models import Customer, Detail, Identity, Thread
-from hub.models.customer import ASSERTED, VERIFIED
+from hub.models.customer import ASSERTED, FROM_FORM, TYPED_KINDS, VERIFIED
 from hub.serializers import customer_dict
+from hub.types import IdentityClaim
 
 MAX_DETAIL_KEY = 64
 MAX_DETAIL_VALUE = 2000
+MAX_TYPED_VALUE = 320  # a phone or email detail (indexed for claim look-ups)
 
 
 @lru_cache(maxsize=8192)
@@ -100,9 +114,14 @@ async def resolve_identity(
 
     ``address`` must already be normalised. Safe under concurrency across processes:
     the unique constraint on ``(kind, address)`` decides the race and the loser reads
-    the winner's row. Returns ``(identity, customer, created)``. A verified sighting
-    upgrades an asserted identity. With ``customer_id``, a missing identity is attached
-    to that customer instead of a new one.
+    the winner's row. Returns ``(identity, customer, created)``. With ``customer_id``
+    (a customer the caller proved this input belongs to, e.g. by a handoff code), a
+    missing identity is attached to that customer instead of a new one.
+
+    A verified sighting of a phone or email that a customer other than ``customer_id``
+    holds only as *asserted* (typed) does not land on that customer: the identity is
+    released to ``customer_id`` or a new customer (``release_typed``). Other asserted
+    identities are upgraded.
     """
     session = uow.session
     # The customer comes with the identity (one round trip on the hot path); the
@@ -140,6 +159,8 @@ async def resolve_identity(
                 raise
     assert identity is not None
     if verified and identity.verification != VERIFIED:
+        if identity.kind in TYPED_KINDS and identity.customer_id != customer_id:
+            await release_typed(uow, identity, to_customer_id=customer_id, name=name)
         identity.verification = VERIFIED
     identity.last_seen_at = utcnow()
     customer = await get_customer(session, identity.customer_id)
@@ -159,15 +180,20 @@ async def add_identity(
 ) -> Identity | None:
     """Attach ``(kind, address)`` to a customer if nobody holds it yet.
 
-    Returns the identity, or None when it belongs to another customer: an asserted
-    claim never moves someone else's identity (agents see a suggested match instead).
+    Returns the identity, or None when another customer holds it: an asserted claim
+    never moves someone else's identity (agents see a suggested match instead), and
+    proof never takes a *verified* identity from its holder. With ``verified`` (the
+    caller proved the address belongs to this customer), an identity another customer
+    only typed is released to this one (``release_typed``).
     """
     address = normalize_or_invalid(kind, address, uow.settings.default_region)
     customer = await get_customer(uow.session, customer_id)
     existing = await find_identity(uow.session, kind, address)
     if existing is not None:
         if existing.customer_id != customer.id:
-            return None
+            if not verified or existing.verification == VERIFIED:
+                return None
+            await release_typed(uow, existing, to_customer_id=customer.id)
         if verified and existing.verification != VERIFIED:
             existing.verification = VERIFIED
         return existing
@@ -187,6 +213,97 @@ async def add_identity(
     return identity
 
 
+async def release_typed(
+    uow: UnitOfWork,
+    identity: Identity,
+    *,
+    to_customer_id: int | None = None,
+    name: str | None = None,
+) -> Customer:
+    """Move an *asserted* phone or email identity away from the customer who typed it,
+    to ``to_customer_id`` (who proved it) or a new customer, and mark it verified.
+
+    The typist keeps the address as a detail (a claim) so agents still see the two as
+    a suggested match; nothing of the typist's thread moves and nothing of the proven
+    holder's reaches the typist. Audited as ``identity.released``. Returns the holder.
+    """
+    typist = await get_customer(uow.session, identity.customer_id)
+    if to_customer_id is None:
+        holder, _ = await create_customer(uow, name)
+    else:
+        holder = await get_customer(uow.session, to_customer_id)
+    thread = await get_thread(uow.session, typist.id)
+    await record_detail(
+        uow,
+        typist.id,
+        identity.kind,
+        identity.address,
+        channel=thread.last_channel or "console",
+        created_at=identity.created_at,
+        origin=FROM_FORM,
+    )
+    identity.customer_id = holder.id
+    identity.verification = VERIFIED
+    await uow.session.flush()
+    await record_audit(
+        uow,
+        "system",
+        "identity.released",
+        "customer",
+        typist.id,
+        {"identity_id": identity.id, "kind": identity.kind, "to_customer_id": holder.id},
+    )
+    for customer_id in (typist.id, holder.id):
+        uow.emit(ev.DomainEvent(ev.CUSTOMER_UPDATED, {"customer_id": customer_id}, customer_id))
+    return holder
+
+
+async def release_typed_senders(uow: UnitOfWork, keys: list[tuple[str, str]]) -> None:
+    """``release_typed`` for every asserted phone or email among ``keys`` (normalised
+    ``(kind, address)`` pairs a channel proved), before a batch resolves its senders:
+    one SELECT, and nothing more when no typed claim is among them (the usual case)."""
+    typed = [(kind, address) for kind, address in keys if kind in TYPED_KINDS]
+    if not typed:
+        return
+    found = await uow.session.execute(
+        select(Identity)
+        .where(
+            tuple_(Identity.kind, Identity.address).in_(typed),
+            Identity.verification != VERIFIED,
+        )
+        .order_by(Identity.id)
+    )
+    for identity in found.scalars():
+        await release_typed(uow, identity)
+
+
+async def record_claim(
+    uow: UnitOfWork,
+    customer_id: int,
+    claim: IdentityClaim,
+    *,
+    channel: str,
+    source_event_id: int | None = None,
+    created_at: datetime | None = None,
+) -> None:
+    """An extra identity an inbound carries: a proven one is attached (``add_identity``),
+    a typed one is only recorded as a detail (a claim; see the module docstring)."""
+    if claim.verified:
+        await add_identity(uow, customer_id, claim.kind, claim.address, verified=True)
+        return
+    address = normalize_or_invalid(claim.kind, claim.address, uow.settings.default_region)
+    await record_detail(
+        uow,
+        customer_id,
+        claim.kind,
+        address,
+        channel=channel,
+        source_event_id=source_event_id,
+        created_at=created_at,
+        origin=FROM_FORM,
+    )
+
+
 async def record_detail(
     uow: UnitOfWork,
     customer_id: int,
@@ -196,10 +313,13 @@ async def record_detail(
     channel: str,
     source_event_id: int | None = None,
     created_at: datetime | None = None,
+    origin: str | None = None,
 ) -> Detail:
     """Remember a fact the customer gave. The same key and value twice is kept once.
 
-    ``created_at`` is when the customer gave it (the source event's time), default now.
+    ``created_at`` is when the customer gave it (the source event's time), default now;
+    ``origin`` where it came from (``FROM_FORM``, ``FROM_TEXT``). A phone or email is
+    kept normalised when it parses, so claims on one address compare equal.
     """
     key = key.strip().lower().replace(" ", "_")[:MAX_DETAIL_KEY]
     value = value.strip()
@@ -207,6 +327,13 @@ async def record_detail(
         raise Invalid("a detail needs a key and a value")
     if len(value) > MAX_DETAIL_VALUE:
         raise Invalid(f"detail value longer than {MAX_DETAIL_VALUE} characters")
+    if key in TYPED_KINDS:
+        if len(value) > MAX_TYPED_VALUE:
+            raise Invalid(f"a {key} is at most {MAX_TYPED_VALUE} characters")
+        try:
+            value = normalize(key, value, uow.settings.default_region)
+        except InvalidAddress:
+            pass  # kept as given: an agent may still read it
     customer = await get_customer(uow.session, customer_id)
     existing = await uow.session.execute(
         select(Detail).where(
@@ -223,6 +350,7 @@ async def record_detail(
         channel=channel,
         source_event_id=source_event_id,
         created_at=created_at or utcnow(),
+        origin=origin,
     )
     uow.session.add(detail)
     if key == "name" and not customer.name:

@@ -5,18 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from hub.actions.customers import (
-    add_identity,
     get_customer,
     get_thread,
     normalize_or_invalid,
+    record_claim,
     record_detail,
     resolve_identity,
 )
+from hub.actions.mentions import record_mentions
 from hub.actions.timeline import append_event, find_event
 from hub.core import UnitOfWork
 from hub.errors import Invalid
 from hub.models import Customer, Event, Identity, Thread
-from hub.models.thread import EVENT_TYPES, IN
+from hub.models.thread import EVENT_TYPES, IN, MESSAGE
 from hub.types import Inbound
 
 
@@ -36,7 +37,8 @@ async def receive_inbound(
 
     Resolves (or creates) the customer from the sender's identity, appends the event,
     re-opens a resolved thread, and records the details and extra identities the input
-    carries. Idempotent on ``(inbound.channel, inbound.provider_id)``: a replay returns
+    carries and the details its text mentions (``hub.actions.mentions``). Idempotent
+    on ``(inbound.channel, inbound.provider_id)``: a replay returns
     the stored event with ``duplicate=True`` and changes nothing. ``checked_new``
     says the caller already looked the provider id up in this transaction (group
     commit checks a whole batch in one query); the unique constraint still decides.
@@ -86,7 +88,14 @@ async def receive_inbound(
         return await duplicate_of(uow, appended.event)
 
     for claim in inbound.claims:
-        await add_identity(uow, customer.id, claim.kind, claim.address, verified=claim.verified)
+        await record_claim(
+            uow,
+            customer.id,
+            claim,
+            channel=inbound.channel,
+            source_event_id=appended.event.id,
+            created_at=appended.event.created_at,
+        )
     for key, value in inbound.details.items():
         if value and value.strip():
             await record_detail(
@@ -98,6 +107,8 @@ async def receive_inbound(
                 source_event_id=appended.event.id,
                 created_at=appended.event.created_at,
             )
+    if inbound.type == MESSAGE:
+        await record_mentions(uow, customer.id, appended.event, sender=(inbound.kind, address))
     return Received(appended.event, customer, thread, identity, duplicate=False)
 
 

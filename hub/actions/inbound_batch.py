@@ -6,13 +6,16 @@ message: one SELECT of the already stored provider ids, one SELECT of every send
 identity with its customer and thread (``hub.actions.senders``), INSERTs only for
 what is missing, one multi-row ``INSERT ... ON CONFLICT DO NOTHING RETURNING`` for
 the events, and ``executemany`` UPDATEs for the threads, identities and customer names.
+One more SELECT applies the identity rule first (``release_typed_senders``: a proven
+sender never lands on a record that only typed its address).
 
 Only *plain* inputs take this path (``is_plain``): no claims, no details, no
-``customer_id``, a provider id. Unique constraints decide races with other
-processes — ``(kind, address)`` for identities, ``(channel, provider_id)`` for
-events, ``customer_id`` for threads — and the loser re-reads the winner's row;
-nothing relies on in-process locks. Results are detached model instances built
-from the returned rows (read them, never add them to a session).
+``customer_id``, a provider id, and a text that mentions no phone, email or order number
+(``hub.mentions.might_mention``: those are recorded by ``receive_inbound``). Unique
+constraints decide races with other processes — ``(kind, address)`` for identities,
+``(channel, provider_id)`` for events, ``customer_id`` for threads — and the loser
+re-reads the winner's row; nothing relies on in-process locks. Results are detached model
+instances built from the returned rows (read them, never add them to a session).
 """
 
 from __future__ import annotations
@@ -27,13 +30,14 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.orm import configure_mappers
 
 from hub import events as ev
-from hub.actions.customers import normalize_or_invalid
+from hub.actions.customers import normalize_or_invalid, release_typed_senders
 from hub.actions.inbound import Received, duplicate_of
 from hub.actions.senders import CUSTOMERS, IDENTITIES, THREADS, Key, Sender, resolve_senders, upsert
 from hub.actions.timeline import PREVIEW_CHARS, find_event
 from hub.core import UnitOfWork
 from hub.db import utcnow
 from hub.errors import HubError, Invalid
+from hub.mentions import might_mention
 from hub.models import Customer, Event, Identity, Thread
 from hub.models.customer import VERIFIED
 from hub.models.thread import EVENT_TYPES, IN, MESSAGE, OPEN
@@ -51,6 +55,7 @@ def is_plain(inbound: Inbound) -> bool:
         and inbound.customer_id is None
         and not inbound.claims
         and not any(value and value.strip() for value in inbound.details.values())
+        and not might_mention(inbound.body)
     )
 
 
@@ -91,6 +96,8 @@ async def receive_batch(uow: UnitOfWork, inputs: list[Inbound]) -> list[Received
     wanted: dict[Key, Inbound] = {}
     for item in new.values():
         wanted.setdefault(item.sender_key, item.inbound)
+    # The identity rule: a proven sender never lands on a record that only typed it.
+    await release_typed_senders(uow, [key for key, inbound in wanted.items() if inbound.verified])
     senders = await resolve_senders(conn, wanted)
     inserted = await _insert_events(conn, senders, new.values())
     touched = _touch(senders, [item for item in new.values() if item.key in inserted])

@@ -12,7 +12,7 @@ from hub.db import utcnow
 from hub.errors import Invalid, NotFound, Unreachable
 from hub.models import Agent, Event, Identity, OutboxJob
 from hub.models.outbox import DELIVER_MESSAGE
-from hub.models.thread import DELIVERY_ORDER, MESSAGE, OUT
+from hub.models.thread import DELIVERY_ORDER, IN, MESSAGE, OUT
 from hub.serializers import event_dict
 
 
@@ -35,6 +35,22 @@ async def _identities(uow: UnitOfWork, customer_id: int) -> list[Identity]:
         .order_by(Identity.last_seen_at.desc().nulls_last(), Identity.id.desc())
     )
     return list(result.scalars())
+
+
+async def _last_used_on(uow: UnitOfWork, customer_id: int, channel: str) -> int | None:
+    """The identity the customer's latest inbound event on ``channel`` came through."""
+    found = await uow.session.execute(
+        select(Event.identity_id)
+        .where(
+            Event.customer_id == customer_id,
+            Event.channel == channel,
+            Event.direction == IN,
+            Event.identity_id.is_not(None),
+        )
+        .order_by(Event.id.desc())
+        .limit(1)
+    )
+    return found.scalar_one_or_none()
 
 
 async def send_reply(
@@ -86,6 +102,11 @@ async def send_reply(
     candidates = [
         i for i in identities if i.kind in connector.reply_kinds and identity_id in (None, i.id)
     ]
+    if identity_id is None and len(candidates) > 1:
+        # After a merge a customer may have several addresses for one channel: answer
+        # on the one they last wrote from on it, not one merged in that never did.
+        last_used = await _last_used_on(uow, customer.id, channel)
+        candidates.sort(key=lambda i: i.id != last_used)
     target = next(
         (
             i

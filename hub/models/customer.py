@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.db import Base, BigId, UTCDateTime, utcnow
@@ -19,6 +19,13 @@ IDENTITY_KINDS = (PHONE, EMAIL, VISITOR, USER, LOYALTY)
 
 VERIFIED = "verified"
 ASSERTED = "asserted"
+# Kinds anyone can type: a sighting proven by the channel never joins a record that
+# only typed the address (see ``hub.actions.customers.resolve_identity``).
+TYPED_KINDS = (PHONE, EMAIL)
+
+# Where a detail came from: a form field (pre-chat, terminal) or the message text.
+FROM_FORM = "form"
+FROM_TEXT = "text"
 
 
 class Customer(Base):
@@ -62,13 +69,27 @@ class Detail(Base):
     """A fact the customer gave (name, order number, address...), with where it came from."""
 
     __tablename__ = "details"
-    __table_args__ = (Index("ix_details_customer_key", "customer_id", "key"),)
+    __table_args__ = (
+        Index("ix_details_customer_key", "customer_id", "key"),
+        # Claims on an address: "who typed this phone in the last 24 hours?" (partial:
+        # other details may be long texts, too wide for a b-tree entry).
+        Index(
+            "ix_details_claims",
+            "key",
+            "value",
+            postgresql_where=text("key IN ('phone', 'email')"),
+            sqlite_where=text("key IN ('phone', 'email')"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
     key: Mapped[str] = mapped_column(String(64))
     value: Mapped[str] = mapped_column(String(2000))
     channel: Mapped[str] = mapped_column(String(16))
+    # FROM_FORM, FROM_TEXT (found in a message by ``hub.mentions``) or None (given
+    # another way: an agent, an import). A phone or email detail is an asserted claim.
+    origin: Mapped[str | None] = mapped_column(String(16))
     source_event_id: Mapped[int | None] = mapped_column(
         ForeignKey("events.id", ondelete="SET NULL")
     )

@@ -10,6 +10,8 @@ import socketio
 
 from connectors.webchat.limits import RateLimiter
 from hub.actions.replies import send_reply
+from hub.models import Customer
+from hub.queries.customers import customer_card
 from hub.types import Inbound
 from tests.conftest import LiveServer
 from tests.connectors.webchat.conftest import signed_user
@@ -53,12 +55,22 @@ async def test_asserted_phone_does_not_reveal_the_owner_history(
 async def test_phone_first_typed_in_widget_then_texting_stays_private(
     server: LiveServer, visitors: Any
 ) -> None:
-    """The visitor's asserted phone is attached to its customer; when the number's
-    real owner then texts in, agents see it in that thread but the visitor never does."""
+    """The attack of issue 13: a visitor types a stranger's phone, then the number's
+    real owner texts in. The owner's text goes to a customer of its own (the number's
+    proven holder), the typist's record is neither joined nor upgraded, and the typed
+    claim stays a suggested match for agents. The visitor sees nothing of the text."""
     visitor, session = await visitors(server.url)
     ack = await visitor.send("hello", details={"phone": OWNER_PHONE})
     texted = await server.hub.ingest(sms_from_owner("private text from the phone", "SM2"))
-    assert texted.customer.id == ack["customer_id"]  # agents see one thread
+    assert texted.customer.id != ack["customer_id"]
+    assert texted.identity is not None and texted.identity.verification == "verified"
+    async with server.hub.read() as db:
+        typist = await customer_card(db, await db.get(Customer, ack["customer_id"]))
+        owner = await customer_card(db, await db.get(Customer, texted.customer.id))
+    assert [i.kind for i in typist.identities] == ["visitor"]  # no phone identity
+    assert [(d.key, d.value) for d in typist.details] == [("phone", OWNER_PHONE)]
+    assert [m.body for m in typist.recent_messages] == ["hello"]
+    assert [m.id for m in owner.suggested_matches] == [ack["customer_id"]]
     _, again = await visitors(server.url, auth={"visitor_token": session["visitor_token"]})
     assert [m["body"] for m in again["messages"]] == ["hello"]
 

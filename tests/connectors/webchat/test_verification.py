@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from hub.models import Event, Identity
 from hub.settings import Settings
+from hub.types import Inbound
 from tests.conftest import LiveServer, live_server
 
 PHONE = "+15550106060"
@@ -66,8 +67,10 @@ async def test_code_verifies_the_phone_and_unlocks_sms(
 
 
 async def test_someone_elses_number_gets_no_code(hub_server: LiveServer, visitors: Any) -> None:
-    owner, _ = await visitors(hub_server.url)
-    await owner.send("mine", details={"phone": PHONE})
+    """A number another customer proved (it texted in) is theirs: no code is sent."""
+    await hub_server.hub.ingest(
+        Inbound(channel="sms", kind="phone", address=PHONE, body="mine", provider_id="SMown")
+    )
     intruder, _ = await visitors(hub_server.url)
     ack = await intruder.call("verify", {"kind": "phone", "address": PHONE})
     assert ack["ok"] is False and ack["error"] == "taken"
