@@ -13,7 +13,7 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import Response
 
-from connectors.phone import twiml
+from connectors.phone import confirm, twiml
 from connectors.phone.console import customer_phone
 from connectors.twilio.signatures import verified_form
 from hub.actions.call_steps import live_call
@@ -29,6 +29,7 @@ from hub.actions.calls import (
     take_queued_call,
     update_call_status,
 )
+from hub.actions.claim_links import claims_on
 from hub.actions.routing import CLOSED, business_hours_status
 from hub.errors import HubError
 from hub.identity import InvalidAddress, normalize_phone
@@ -75,16 +76,23 @@ class VoiceCallbacks:
         return bool(form.get("CallSid"))
 
     async def incoming(self, request: Request) -> Response:
-        """``POST /twilio/voice``: a known caller is routed; an unknown one is asked for
-        a handoff code. Outside business hours every caller goes straight to voicemail
-        (``choose_route`` decides; nobody would answer after the code)."""
+        """``POST /twilio/voice``: a known caller is routed; an unknown one whose number
+        a recent chat gave is asked to confirm that chat (``confirm``), any other
+        unknown one for a handoff code. Outside business hours every caller goes
+        straight to voicemail (``choose_route`` decides; nobody would answer after the
+        code)."""
         form = await verified_form(request, self.settings)
         if not self._reachable(form):
             return twiml.twiml_response(twiml.unidentifiable())
+        claimed = False
         async with self.hub.uow() as uow:
             known = await find_caller(uow, PHONE, str(form["From"])) is not None
             closed = not known and (await business_hours_status(uow)).status == CLOSED
             answer = await start_call(uow, self._inbound(form)) if known or closed else None
+            if answer is None:
+                claimed = bool(await claims_on(uow, PHONE, str(form["From"])))
+        if answer is None and claimed:
+            return twiml.twiml_response(confirm.ask_to_confirm(self.settings))
         if answer is None:
             return twiml.twiml_response(twiml.ask_for_code(self.settings, attempt=1))
         return twiml.twiml_response(twiml.answer_call(self.settings, answer))

@@ -7,12 +7,13 @@ recorded on the customer's timeline by ``hub.actions.calls``.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from typing import TYPE_CHECKING, ClassVar
 
 from starlette.routing import BaseRoute, Route
 
 from connectors.base import Connector
-from connectors.phone import twiml
+from connectors.phone import confirm, twiml
 from connectors.phone.callbacks import VoiceCallbacks
 from connectors.phone.console import AgentPhone
 from connectors.phone.live import LiveCalls
@@ -78,6 +79,7 @@ class PhoneConnector(Connector):
             Route(twiml.VOICE_PATH, hooks.incoming, methods=["POST"]),
             Route(twiml.STATUS_PATH, hooks.status, methods=["POST"]),
             Route(twiml.GATHER_PATH, hooks.gather, methods=["POST"]),
+            Route(confirm.CONFIRM_PATH, partial(confirm.confirmed, hooks), methods=["POST"]),
             Route(twiml.RECORDING_PATH, hooks.recording, methods=["POST"]),
             Route(twiml.TRANSCRIPTION_PATH, hooks.transcription, methods=["POST"]),
             Route(twiml.DIALED_PATH, hooks.dialed, methods=["POST"]),

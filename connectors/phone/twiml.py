@@ -84,8 +84,9 @@ def greeting(first_name: str | None) -> str:
     return f"Hello {first_name}, thanks for calling." if first_name else "Thanks for calling."
 
 
-def ask_for_code(settings: Settings, attempt: int) -> VoiceResponse:
-    """Ask an unknown caller for the handoff code shown in their chat or text."""
+def ask_for_code(settings: Settings, attempt: int, *, greeted: bool = False) -> VoiceResponse:
+    """Ask an unknown caller for the handoff code shown in their chat or text
+    (``greeted``: they were already thanked for calling)."""
     response = VoiceResponse()
     gather = response.gather(
         input="dtmf",
@@ -98,7 +99,8 @@ def ask_for_code(settings: Settings, attempt: int) -> VoiceResponse:
     )
     if attempt == 1:
         gather.say(
-            "Thanks for calling. If you were given a code in our chat or by text message, "
+            ("" if greeted else "Thanks for calling. ")
+            + "If you were given a code in our chat or by text message, "
             "enter it now. Otherwise, please hold."
         )
     else:

@@ -14,6 +14,7 @@ from connectors.sms.csat import could_be_score, record_rating
 from connectors.sms.parse import ERROR_MESSAGES, delivery_status, inbound_from_form
 from connectors.twilio.messaging import FormReceiver, prefixed_channel
 from connectors.twilio.signatures import verified_form
+from hub.actions.claim_links import after_text, may_link
 from hub.actions.consent import apply_consent, consent_keyword
 from hub.actions.inbound import receive_inbound
 from hub.actions.replies import record_delivery
@@ -57,9 +58,11 @@ class SmsCallbacks:
         STOP/START keywords update the number's consent in the same transaction; a
         bare "1"-"5" while a CSAT survey is pending is the rating (``sms.csat``).
         Outside business hours a new message gets the auto-reply (once per closed
-        period). A retried MessageSid changes nothing; messages from our own number
-        are ignored so the channel never echoes itself. A WhatsApp message (``From``
-        ``whatsapp:…``) goes to the WhatsApp channel (``hand_over``).
+        period). A first text from a number a recent chat gave is asked to confirm
+        that chat, and a YES links them (``hub.actions.claim_links``). A retried
+        MessageSid changes nothing; messages from our own number are ignored so the
+        channel never echoes itself. A WhatsApp message (``From`` ``whatsapp:…``) goes
+        to the WhatsApp channel (``hand_over``).
         """
         form = await verified_form(request, self.hub.settings)
         sender = str(form.get("From") or "")
@@ -74,6 +77,9 @@ class SmsCallbacks:
         if keyword is None:
             # The common case: group commit with concurrent webhooks (``hub.ingest``).
             received = await self.hub.ingest(inbound)
+            if may_link(received):
+                async with self.hub.uow() as uow:
+                    await after_text(uow, received)
             if not received.duplicate:
                 await answer_if_closed(self.hub, received.customer.id, inbound.channel)
             return empty_twiml()
@@ -81,6 +87,8 @@ class SmsCallbacks:
             received = await receive_inbound(uow, inbound)
             if not received.duplicate and received.identity is not None:
                 await apply_consent(uow, received.identity.id, keyword)
+            if may_link(received):  # "YES" is also an opt-in keyword
+                await after_text(uow, received)
         return empty_twiml()
 
     async def hand_over(self, channel: str, form: FormData) -> Response:

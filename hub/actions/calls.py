@@ -9,7 +9,7 @@ status wins), so retried or out-of-order callbacks change nothing.
 
 Event ``data`` keys: ``from``/``to``, ``route`` (``{"mode", "agent_id", "sticky"}``, plus
 ``"closed": true`` and ``"opens_at"`` for a voicemail outside business hours),
-``recognised_by`` (``verified``, ``asserted``, ``handoff`` or ``new``),
+``recognised_by`` (``verified``, ``handoff``, ``confirmed`` or ``new``),
 ``statuses`` (every status seen), ``duration`` (seconds), ``voicemail`` (bool),
 ``handoff`` (linked by a handoff code), ``recordings`` (``[{"sid", "url", "duration",
 "transcript"?}]``) and ``transcript`` (the latest transcript text).
@@ -32,6 +32,7 @@ from hub.actions.timeline import append_event, find_event
 from hub.core import UnitOfWork
 from hub.identity import InvalidAddress, normalize
 from hub.models import Agent, Customer, Event, Thread
+from hub.models.customer import VERIFIED
 from hub.models.thread import CALL, OPEN, OUT
 from hub.serializers import (
     event_dict,
@@ -67,18 +68,27 @@ class CallAnswer:
 
 
 async def find_caller(uow: UnitOfWork, kind: str, address: str) -> Customer | None:
-    """The customer who owns ``(kind, address)`` (asserted or verified), else None."""
+    """The customer who proved ``(kind, address)`` (a verified identity), else None.
+
+    A number someone only typed does not make its caller known: the call goes to the
+    number's own customer (``resolve_identity``) and the typist is a suggestion."""
     try:
         normalized = normalize(kind, address, uow.settings.default_region)
     except InvalidAddress:
         return None
     identity = await find_identity(uow.session, kind, normalized)
-    if identity is None:
+    if identity is None or identity.verification != VERIFIED:
         return None
     return await get_customer(uow.session, identity.customer_id)
 
 
-async def start_call(uow: UnitOfWork, inbound: Inbound, *, handoff: bool = False) -> CallAnswer:
+async def start_call(
+    uow: UnitOfWork,
+    inbound: Inbound,
+    *,
+    handoff: bool = False,
+    recognised_by: str | None = None,
+) -> CallAnswer:
     """Record an incoming call on the caller's thread and choose who takes it.
 
     ``inbound.type`` must be ``call`` with the call id as ``provider_id``. Routes the
@@ -88,10 +98,13 @@ async def start_call(uow: UnitOfWork, inbound: Inbound, *, handoff: bool = False
     stored route and emits nothing.
 
     The pop's ``recognised_by`` tells the agent how sure the match is: ``verified``
-    (a number the customer proved before), ``asserted`` (a number typed into a form:
-    confirm who is calling), ``handoff`` (a code) or ``new`` (a new customer).
+    (a number the customer proved before), ``handoff`` (a code), ``confirmed`` (the
+    caller pressed 1 for a recent chat; ``hub.actions.claim_links``) or ``new`` (a
+    customer of its own; a number someone only typed is ``new`` too, and the typist
+    shows in the pop's ``suggestions``).
     """
-    recognised_by = "handoff" if handoff else await _recognition(uow, inbound)
+    if recognised_by is None:
+        recognised_by = "handoff" if handoff else await _recognition(uow, inbound)
     received = await receive_inbound(uow, replace(inbound, awaits_reply=False))
     if received.duplicate:
         return await _stored_answer(uow, received.event)
@@ -306,13 +319,13 @@ async def record_outbound_call(
 
 
 async def _recognition(uow: UnitOfWork, inbound: Inbound) -> str:
-    """How the caller's address was known before this call: verified, asserted or new."""
+    """How the caller's address was known before this call: verified or new."""
     try:
         address = normalize(inbound.kind, inbound.address, uow.settings.default_region)
     except InvalidAddress:
         return "new"
     identity = await find_identity(uow.session, inbound.kind, address)
-    return identity.verification if identity is not None else "new"
+    return VERIFIED if identity is not None and identity.verification == VERIFIED else "new"
 
 
 async def _stored_answer(uow: UnitOfWork, event: Event) -> CallAnswer:

@@ -9,7 +9,9 @@ from sqlalchemy import select
 from hub.actions.routing import Route
 from hub.core import UnitOfWork
 from hub.models import Customer, Detail, Event, Identity, Order, Thread
+from hub.models.customer import TYPED_KINDS
 from hub.models.thread import MESSAGE
+from hub.queries.suggestions import Suggestion, recent_chats_without_phone, recent_claims
 from hub.serializers import customer_dict, detail_dict, event_dict, identity_dict, order_dict
 
 # Orders in these states are not shown as "open" in the screen pop.
@@ -23,7 +25,8 @@ async def screen_pop(
     uow: UnitOfWork, customer: Customer, thread: Thread, event: Event, route: Route
 ) -> dict[str, Any]:
     """Everything an agent needs the moment the call rings: who it is, the details
-    they already gave on any channel, their last messages, open orders and the call."""
+    they already gave on any channel, their last messages, open orders and the call,
+    and who else the caller may be (``suggestions``, ``hints``)."""
     session = uow.session
     details = await session.execute(
         select(Detail).where(Detail.customer_id == customer.id).order_by(Detail.id)
@@ -41,6 +44,18 @@ async def screen_pop(
         select(Identity).where(Identity.customer_id == customer.id).order_by(Identity.id)
     )
     caller = await session.get(Identity, event.identity_id) if event.identity_id else None
+    suggestions: list[Suggestion] = []
+    if caller is not None and caller.kind in TYPED_KINDS:
+        suggestions = await recent_claims(
+            session,
+            caller.kind,
+            caller.address,
+            hours=uow.settings.claim_match_hours,
+            exclude_customer_id=customer.id,
+        )
+    hints: list[Suggestion] = []
+    if not suggestions and event.data.get("recognised_by") not in ("confirmed", "handoff"):
+        hints = await recent_chats_without_phone(session, exclude_customer_id=customer.id)
     return {
         "customer_id": customer.id,
         "name": customer.name,
@@ -56,4 +71,9 @@ async def screen_pop(
         "call": event_dict(event),
         "route": route.as_dict(),
         "recognised_by": event.data.get("recognised_by"),
+        # Who this caller may be (a recent chat that gave this number) and, when
+        # nobody did, the web chats of the last 15 minutes that left no phone (weak).
+        # Only suggestions: linking is the agent's click or the caller's own press.
+        "suggestions": [s.as_dict() for s in suggestions],
+        "hints": [s.as_dict() for s in hints],
     }

@@ -1,0 +1,181 @@
+"""Linking a caller or texter to a recent chat, on their own proof.
+
+A phone number someone gave in a chat (typed in a field or written in a message) is
+only a claim. When that number then calls or texts, the carrier proves the caller holds
+it, but not that the caller is the person who chatted. So the hub asks them: the IVR
+says "It looks like you were just chatting with us on our website. Press 1 if that
+was you." and a first text gets "Reply YES if you were just chatting with us on our
+website." A press of 1 or a YES *from that number* is the proof: the caller's record
+is merged into the chat's (audited as a merge by ``ivr``/``sms-confirm``, undone from
+the audit page like any merge). No answer links nothing; the agent still sees the chat
+as a suggested match (``hub.queries.suggestions``).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from hub.actions.calls import CallAnswer, start_call
+from hub.actions.customers import get_customer, normalize_or_invalid, resolve_identity
+from hub.actions.inbound import Received
+from hub.actions.merge import merge_customers
+from hub.actions.replies import send_reply
+from hub.actions.timeline import find_event
+from hub.core import UnitOfWork
+from hub.db import utcnow
+from hub.errors import HubError
+from hub.models import Event
+from hub.models.customer import TYPED_KINDS
+from hub.models.thread import IN, MESSAGE, OUT
+from hub.queries.suggestions import Suggestion, recent_claims
+from hub.types import Inbound
+
+CONFIRM_PROMPT = "Reply YES if you were just chatting with us on our website."
+CONFIRM_VIA = "confirm_link"
+CONFIRM_TTL = timedelta(hours=1)
+FIRST_CONTACT = timedelta(minutes=1)
+YES_WORDS = frozenset({"yes", "y", "yes.", "yes!", "yep", "oui", "si", "sí", "ja"})
+
+
+async def claims_on(uow: UnitOfWork, kind: str, address: str) -> list[Suggestion]:
+    """Recent claims (``HUB_CLAIM_MATCH_HOURS``) on ``(kind, address)``, newest first,
+    leaving out whoever already proved it."""
+    if kind not in TYPED_KINDS:
+        return []
+    try:
+        address = normalize_or_invalid(kind, address, uow.settings.default_region)
+    except HubError:
+        return []
+    return await recent_claims(uow.session, kind, address, hours=uow.settings.claim_match_hours)
+
+
+async def start_confirmed_call(uow: UnitOfWork, inbound: Inbound) -> CallAnswer | None:
+    """The caller pressed 1 ("that was me"): link them to the newest recent claim on
+    their number and start the call on that customer's thread. Returns None when no
+    recent claim exists any more (the caller then goes on as an unknown caller).
+
+    The caller's number becomes a verified identity of a customer of its own first
+    (the carrier proved it), which is then merged into the claimant, so unmerging the
+    link gives the caller back their number and this call."""
+    if inbound.provider_id is not None:
+        existing = await find_event(uow, inbound.channel, inbound.provider_id)
+        if existing is not None:
+            return await start_call(uow, inbound)  # a replay answers what was stored
+    address = normalize_or_invalid(inbound.kind, inbound.address, uow.settings.default_region)
+    claims = await claims_on(uow, inbound.kind, address)
+    if not claims:
+        return None
+    claimant = claims[0]
+    _, caller, _ = await resolve_identity(uow, inbound.kind, address, verified=True)
+    merge = None
+    if caller.id != claimant.customer.id:
+        merge = await merge_customers(
+            uow,
+            caller.id,
+            claimant.customer.id,
+            actor="ivr",
+            reason=f"The caller pressed 1 to confirm the web chat. {claimant.reason}"[:200],
+        )
+    answer = await start_call(uow, inbound, recognised_by="confirmed")
+    if merge is not None and not answer.duplicate:
+        # Unmerging the link takes this call back to the caller's own thread too.
+        moved = dict(merge.moved)
+        moved["events"] = [*moved.get("events", []), answer.event.id]
+        merge.moved = moved
+    return answer
+
+
+def may_link(received: Received) -> bool:
+    """Whether ``after_text`` can do anything for ``received`` (no query): a YES, or
+    the first text from a number (its identity is brand new)."""
+    identity = received.identity
+    if received.duplicate or identity is None or identity.kind not in TYPED_KINDS:
+        return False
+    if (received.event.body or "").strip().lower() in YES_WORDS:
+        return True
+    return utcnow() - identity.created_at < FIRST_CONTACT
+
+
+async def after_text(uow: UnitOfWork, received: Received) -> None:
+    """What a stored text from a proven number may set off (``received`` is new):
+
+    - a YES answering our confirmation prompt links the texter to the chat the prompt
+      named (a merge by ``sms-confirm``), while the prompt is less than an hour old;
+    - the first text from a number a recent chat gave gets that prompt (once), and
+      agents see the chat as a suggested match either way.
+    """
+    event, identity = received.event, received.identity
+    if identity is None or identity.kind not in TYPED_KINDS or event.type != MESSAGE:
+        return
+    if identity.verification != "verified":
+        return
+    customer = await get_customer(uow.session, received.customer.id)
+    body = (event.body or "").strip().lower()
+    if body in YES_WORDS:
+        prompt = await _open_prompt(uow, customer.id)
+        if prompt is None:
+            return
+        claimant_id = int(prompt.data["claimant_customer_id"])
+        claimant = await get_customer(uow.session, claimant_id)
+        if claimant.id != customer.id:
+            await merge_customers(
+                uow,
+                customer.id,
+                claimant.id,
+                actor="sms-confirm",
+                reason="The texter answered YES to confirm the web chat",
+            )
+        prompt.data = {**prompt.data, "answered": True}
+        return
+    if await _inbound_count(uow, customer.id) != 1:
+        return
+    claims = await recent_claims(
+        uow.session,
+        identity.kind,
+        identity.address,
+        hours=uow.settings.claim_match_hours,
+        exclude_customer_id=customer.id,
+    )
+    if not claims:
+        return
+    try:
+        await send_reply(
+            uow,
+            customer.id,
+            CONFIRM_PROMPT,
+            channel=event.channel,
+            via=CONFIRM_VIA,
+            identity_id=identity.id,
+            data={"claimant_customer_id": claims[0].customer.id},
+        )
+    except HubError:
+        return  # opted out, or the channel cannot answer: the suggestion remains
+
+
+async def _open_prompt(uow: UnitOfWork, customer_id: int) -> Event | None:
+    found = await uow.session.execute(
+        select(Event)
+        .where(
+            Event.customer_id == customer_id,
+            Event.direction == OUT,
+            Event.type == MESSAGE,
+            Event.created_at >= utcnow() - CONFIRM_TTL,
+        )
+        .order_by(Event.id.desc())
+        .limit(5)
+    )
+    for event in found.scalars():
+        if event.data.get("via") == CONFIRM_VIA and not event.data.get("answered"):
+            return event
+    return None
+
+
+async def _inbound_count(uow: UnitOfWork, customer_id: int) -> int:
+    found = await uow.session.execute(
+        select(func.count())
+        .select_from(Event)
+        .where(Event.customer_id == customer_id, Event.direction == IN, Event.type == MESSAGE)
+    )
+    return int(found.scalar_one())
