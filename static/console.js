@@ -112,6 +112,17 @@
     if (!pop) return;
     $("[data-screen-pop-text]", pop).textContent =
       `Incoming call from ${p.name || (p.caller && p.caller.address) || "a customer"}`;
+    // Who the caller may be (only a suggestion: the thread page links with one click).
+    const maybe = $("[data-screen-pop-suggestion]", pop);
+    const s = (p.suggestions || [])[0] || (p.hints || [])[0];
+    if (maybe) {
+      maybe.hidden = !s;
+      if (s) {
+        const last = (s.messages || []).slice(-1)[0];
+        maybe.textContent = `Maybe ${s.name || `customer #${s.customer_id}`}: ${s.reason}` +
+          (last && last.body ? ` — “${last.body}”` : "");
+      }
+    }
     $("[data-screen-pop-link]", pop).href = url;
     pop.hidden = false;
     $("[data-screen-pop-link]", pop).focus();

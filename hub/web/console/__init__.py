@@ -63,6 +63,7 @@ def console_routes() -> list[BaseRoute]:
         Route(f"{customer}/reopen", forms.reopen, methods=POST),
         Route(f"{customer}/read", forms.read, methods=POST),
         Route(f"{customer}/merge", forms.merge, methods=POST),
+        Route(f"{customer}/details/{{detail_id:int}}/discard", forms.discard, methods=POST),
         Route("/merges/{merge_id:int}/unmerge", forms.unmerge, methods=POST),
         Route(f"{customer}/canned/{{canned_id:int}}.json", canned.canned_rendered, methods=GET),
         Route(f"{customer}/export", privacy.export_data, methods=POST),

@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from hub.actions.customers import record_detail
+from hub.actions.mentions import discard_detail
 from hub.actions.merge import merge_customers, unmerge_customers
 from hub.actions.replies import send_reply
 from hub.actions.threads import add_note, assign_thread, mark_read, set_thread_status
@@ -213,6 +214,23 @@ async def merge(request: Request) -> Response:
                 customer_id,
                 actor=f"agent:{current_agent(request).id}",
                 reason=field(form, "reason")[:200] or "suggested match",
+            )
+    except HubError as exc:
+        return refuse(request, back, exc)
+    return answer(request, back)
+
+
+@console_view()
+async def discard(request: Request) -> Response:
+    """Discard a detail read from a message that was wrong (audited)."""
+    customer_id, back = _customer(request)
+    try:
+        async with hub_of(request).uow() as uow:
+            await discard_detail(
+                uow,
+                customer_id,
+                request.path_params["detail_id"],
+                actor=f"agent:{current_agent(request).id}",
             )
     except HubError as exc:
         return refuse(request, back, exc)

@@ -35,14 +35,20 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.db import UTCDateTime
+from hub.db import UTCDateTime, utcnow
 from hub.models import CsatSurvey, Customer, Detail, Event, Identity, Order, OrderItem, Thread
-from hub.models.thread import STATUS
+from hub.models.thread import CALL, IN, STATUS
 from hub.queries.csat import Survey, ThreadCsat, csat_of
 from hub.queries.customers import (
     matches_need_lookup,
     shared_identity_customers,
     suggested_matches,
+)
+from hub.queries.suggestions import (
+    HINT_WINDOW,
+    Suggestion,
+    explain_matches,
+    recent_chats_without_phone,
 )
 from hub.queries.timeline import timeline_page
 
@@ -62,6 +68,9 @@ class Panel:
     resolved: list[datetime]  # when the latest conversations were resolved
     suggested_matches: list[Customer]
     csat: ThreadCsat
+    # The matches with their reasons, details and last messages (``explain_matches``),
+    # or, for a recent caller nobody claimed, recent web chats without a phone (weak).
+    suggestions: list[Suggestion] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -118,8 +127,25 @@ async def load_thread_view(
         matches = await suggested_matches(session, customer_id, identities, details)
     orders = sorted(found.orders.values(), key=lambda o: (o.placed_at, o.id), reverse=True)
     more = found.order_count - len(orders)
-    panel = Panel(identities, details, orders, more, found.resolved, matches, found.csat)
+    suggestions = await explain_matches(session, customer_id, identities, details, matches)
+    if not suggestions and _recent_caller(found.thread, events):
+        suggestions = await recent_chats_without_phone(session, exclude_customer_id=customer_id)
+    panel = Panel(
+        identities, details, orders, more, found.resolved, matches, found.csat, suggestions
+    )
     return ThreadView(customer, found.thread, panel, events, cursor)
+
+
+def _recent_caller(thread: Thread | None, events: list[Event]) -> bool:
+    """Whether the thread's newest event is an incoming call of the last 15 minutes."""
+    if thread is None or not events:
+        return False
+    newest = events[0]
+    return (
+        newest.type == CALL
+        and newest.direction == IN
+        and utcnow() - newest.created_at < HINT_WINDOW
+    )
 
 
 TEXTS, INTS = 9, 4
@@ -160,7 +186,7 @@ def _profile_query() -> CompoundSelect[Any]:
     details = _row(
         "d",
         Detail.id,
-        (Detail.key, Detail.value, Detail.channel),
+        (Detail.key, Detail.value, Detail.channel, Detail.origin),
         (Detail.source_event_id,),
         Detail.created_at,
     ).where(Detail.customer_id == CUSTOMER)
@@ -280,6 +306,7 @@ async def _profile(session: AsyncSession, customer_id: int) -> _Profile:
                     key=a,
                     value=b,
                     channel=c,
+                    origin=d,
                     source_event_id=n,
                     created_at=t,
                 )

@@ -19,7 +19,7 @@ from hub.types import ReplyOptions
 from hub.web.console.auth import console_view, hub_of, page_agents, page_session
 from hub.web.console.panel import load_thread_view
 from hub.web.console.render import render
-from hub.web.console.timeline import entries, event_json
+from hub.web.console.timeline import entries, event_json, mark_mentions
 
 PAGE_SIZE = 50
 
@@ -60,12 +60,15 @@ async def thread_page(request: Request) -> Response:
     opted_out = opted_out_channels(hub, panel.identities, channels)
     last = thread.last_channel
     options = await reply_options(hub, session, customer.id, panel.identities, channels)
+    rows = entries(list(reversed(events)), names, customer.name or "Customer")
+    settings = hub.settings
+    mark_mentions(rows, panel.details, settings.default_region, settings.order_number_pattern)
     context = {
         "reply_options": options,
         "customer": customer,
         "thread": thread,
         "panel": panel,
-        "entries": entries(list(reversed(events)), names, customer.name or "Customer"),
+        "entries": rows,
         "cursor": cursor,
         "channels": channels,
         "opted_out_channels": opted_out,

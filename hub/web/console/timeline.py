@@ -11,7 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from hub.models import Event
+from hub.mentions import find_mentions
+from hub.models import Detail, Event
+from hub.models.customer import FROM_TEXT
 from hub.models.thread import ASSIST, CALL, IN, MESSAGE, NOTE, OUT, VISIT
 from hub.serializers import event_dict
 from hub.web.console.event_details import call_route_text, csat_text
@@ -56,6 +58,9 @@ class Entry:
     html: str | None = None
     # Named attachments (``data.attachments``), shown instead of ``media`` when present.
     files: list[File] = field(default_factory=list)
+    # The body cut into ``(text, is_a_detail)`` pieces where details were read from it
+    # (``mark_mentions``); empty when nothing is highlighted.
+    spans: list[tuple[str, bool]] = field(default_factory=list)
 
 
 @dataclass(slots=True, frozen=True)
@@ -193,6 +198,29 @@ def entries(
             previous = event
         result.append(entry)
     return result
+
+
+def mark_mentions(
+    rows: list[Entry], details: list[Detail], region: str, order_pattern: str | None
+) -> None:
+    """Highlight, in each row's body, the details read from it (``hub.actions.mentions``)
+    that are still kept: a discarded one is no longer highlighted."""
+    kept: dict[int, set[tuple[str, str]]] = {}
+    for detail in details:
+        if detail.origin == FROM_TEXT and detail.source_event_id is not None:
+            kept.setdefault(detail.source_event_id, set()).add((detail.key, detail.value))
+    for row in rows:
+        wanted = kept.get(row.id)
+        if not wanted or not row.body:
+            continue
+        body, spans, at = row.body, [], 0
+        for mention in find_mentions(body, region, order_pattern):
+            if (mention.key, mention.value) not in wanted or mention.start < at:
+                continue
+            spans += [(body[at : mention.start], False), (body[mention.start : mention.end], True)]
+            at = mention.end
+        if spans:
+            row.spans = [*spans, (body[at:], False)]
 
 
 def author_of(event: Event, agent_names: dict[int, str]) -> str | None:
