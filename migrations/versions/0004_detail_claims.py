@@ -1,7 +1,7 @@
 """details: origin (form field or message text) and an index for claims on an address
 
-Revision ID: 0002
-Revises: 0001
+Revision ID: 0004_detail_claims
+Revises: 0003_opt_ins
 Create Date: 2026-11-29 10:50:00
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0002"
-down_revision: str | None = "0001"
+revision: str = "0004_detail_claims"
+down_revision: str | None = "0003_opt_ins"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
