@@ -14,6 +14,7 @@
     verified: "Verified number",
     asserted: "Number only typed into a form: confirm who is calling",
     handoff: "Linked by a handoff code",
+    confirmed: "Pressed 1: linked to the web chat that gave this number",
     new: "New caller",
   };
   const POP_MESSAGES = 3;
@@ -100,7 +101,10 @@
     const caller = p.caller || {};
     popName.textContent = p.name || (p.customer_id ? `Customer #${Number(p.customer_id)}` : "Unknown caller");
     popNumber.textContent = caller.address || fallbackNumber || "";
-    popRecognition.textContent = RECOGNITION[p.recognised_by] || "";
+    // A suggestion (a recent chat that gave this number) is only a hint, never a link.
+    const maybe = (p.suggestions || [])[0] || (p.hints || [])[0];
+    popRecognition.textContent = (RECOGNITION[p.recognised_by] || "") +
+      (maybe ? ` · Maybe ${maybe.name || `customer #${Number(maybe.customer_id)}`}: ${maybe.reason}` : "");
     popRecognition.dataset.level = p.recognised_by || "";
     const messages = Array.isArray(p.messages) ? p.messages.slice(-POP_MESSAGES) : [];
     popMessages.replaceChildren(...(messages.length ? messages.map((m) => el("li", {},
