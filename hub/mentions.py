@@ -76,7 +76,8 @@ def find_mentions(text: str | None, region: str, order_pattern: str | None = Non
         e164 = phonenumbers.format_number(phone.number, phonenumbers.PhoneNumberFormat.E164)
         found.append(Mention(PHONE, e164, start, end))
         taken.append((start, end))
-    patterns = [(_order_pattern(order_pattern), True)] if order_pattern else []
+    shop = _order_pattern(order_pattern) if order_pattern else None
+    patterns = [(shop, True)] if shop is not None else []
     for pattern, certain in [*patterns, (_ORDER_TOKEN_RE, False)]:
         for match in pattern.finditer(text):
             span = match.span()
@@ -93,8 +94,13 @@ def find_mentions(text: str | None, region: str, order_pattern: str | None = Non
 
 
 @lru_cache(maxsize=8)
-def _order_pattern(pattern: str) -> re.Pattern[str]:
-    return re.compile(rf"(?<![\w-])#?(?:{pattern})(?![\w-])")
+def _order_pattern(pattern: str) -> re.Pattern[str] | None:
+    """The shop's pattern as a whole-token regex; None when it does not compile (the
+    settings refuse such a pattern at start; this keeps a message from ever failing)."""
+    try:
+        return re.compile(rf"(?<![\w-])#?(?:{pattern})(?![\w-])")
+    except re.error:
+        return None
 
 
 def _overlaps(span: tuple[int, int], taken: list[tuple[int, int]]) -> bool:

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -20,6 +21,18 @@ def _csv(value: str | None) -> tuple[str, ...]:
     if not value:
         return ()
     return tuple(part.strip().rstrip("/") for part in value.split(",") if part.strip())
+
+
+def _regex(env: Mapping[str, str], name: str) -> str | None:
+    """``env[name]`` when it is a valid regular expression (None when unset); a broken
+    one stops the hub at start with a plain message rather than at the first message."""
+    value = env.get(name) or None
+    if value is not None:
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"{name} is not a valid regular expression: {exc}") from exc
+    return value
 
 
 def _load_or_create_secret(var_dir: Path) -> str:
@@ -161,6 +174,6 @@ class Settings:
             queue_max_wait_seconds=int(env.get("HUB_QUEUE_MAX_WAIT_SECONDS", "300")),
             pickup_notifications=env.get("HUB_PICKUP_NOTIFICATIONS", "1") not in ("0", "false"),
             environ=env,
-            order_number_pattern=env.get("HUB_ORDER_NUMBER_PATTERN") or None,
+            order_number_pattern=_regex(env, "HUB_ORDER_NUMBER_PATTERN"),
             claim_match_hours=int(env.get("HUB_CLAIM_MATCH_HOURS", "24")),
         )

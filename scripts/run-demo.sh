@@ -7,6 +7,9 @@ cd "$(dirname "$0")/.."
 BIN=.venv/bin
 PORT="${PORT:-8000}"
 export HUB_PUBLIC_URL="${HUB_PUBLIC_URL:-http://127.0.0.1:${PORT}}"
+# The demo shop's order numbers (W-12345): found in what customers write even before
+# the order reaches the hub.
+export HUB_ORDER_NUMBER_PATTERN="${HUB_ORDER_NUMBER_PATTERN:-W-[0-9]{5}}"
 
 if [ -z "${TWILIO_AUTH_TOKEN:-}" ]; then
   SIM_PORT="${SIM_PORT:-8099}"

@@ -29,7 +29,7 @@ from hub.actions.calls import (
     take_queued_call,
     update_call_status,
 )
-from hub.actions.claim_links import claims_on
+from hub.actions.claim_links import claims_on, start_call_with_order_number
 from hub.actions.routing import CLOSED, business_hours_status
 from hub.errors import HubError
 from hub.identity import InvalidAddress, normalize_phone
@@ -99,7 +99,8 @@ class VoiceCallbacks:
 
     async def gather(self, request: Request) -> Response:
         """``POST /twilio/voice/gather``: a correct code links the call to its customer;
-        a wrong one is asked again once, then the caller is a new customer."""
+        an order number starts the call with that order's customer as a suggestion; a
+        wrong code is asked again once, then the caller is a new customer."""
         form = await verified_form(request, self.settings)
         if not self._reachable(form):
             return twiml.twiml_response(twiml.unidentifiable())
@@ -111,6 +112,8 @@ class VoiceCallbacks:
         inbound = self._inbound(form)
         async with self.hub.uow() as uow:
             answer = await start_call_with_code(uow, inbound, digits) if digits else None
+            if answer is None and digits:  # an order number: a suggestion, never a link
+                answer = await start_call_with_order_number(uow, inbound, digits)
             if answer is None and (not digits or attempt >= MAX_CODE_ATTEMPTS):
                 answer = await start_call(uow, inbound)
         if answer is None:

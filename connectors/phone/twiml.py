@@ -101,7 +101,7 @@ def ask_for_code(settings: Settings, attempt: int, *, greeted: bool = False) -> 
         gather.say(
             ("" if greeted else "Thanks for calling. ")
             + "If you were given a code in our chat or by text message, "
-            "enter it now. Otherwise, please hold."
+            "or have an order number, enter it now, then press pound. Otherwise, please hold."
         )
     else:
         gather.say("Sorry, that code was not recognised. Please enter it again.")

@@ -13,6 +13,7 @@ as a suggested match (``hub.queries.suggestions``).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -29,7 +30,7 @@ from hub.errors import HubError
 from hub.models import Event
 from hub.models.customer import TYPED_KINDS
 from hub.models.thread import IN, MESSAGE, OUT
-from hub.queries.suggestions import Suggestion, recent_claims
+from hub.queries.suggestions import Suggestion, keyed_order_matches, recent_claims
 from hub.types import Inbound
 
 CONFIRM_PROMPT = "Reply YES if you were just chatting with us on our website."
@@ -85,6 +86,20 @@ async def start_confirmed_call(uow: UnitOfWork, inbound: Inbound) -> CallAnswer 
         moved["events"] = [*moved.get("events", []), answer.event.id]
         merge.moved = moved
     return answer
+
+
+async def start_call_with_order_number(
+    uow: UnitOfWork, inbound: Inbound, digits: str
+) -> CallAnswer | None:
+    """A caller with no match keyed in digits that are no handoff code but an order
+    number (a known order's, or one a recent chat gave): start the call as the caller's
+    own, with ``keyed_order`` on the call so the pop suggests that order's customer.
+    Never a link (order numbers are guessable). None when nothing matches."""
+    matches = await keyed_order_matches(uow.session, digits, hours=uow.settings.claim_match_hours)
+    if not matches:
+        return None
+    keyed = "".join(ch for ch in digits if ch.isdigit())
+    return await start_call(uow, replace(inbound, data={**inbound.data, "keyed_order": keyed}))
 
 
 def may_link(received: Received) -> bool:

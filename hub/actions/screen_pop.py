@@ -11,7 +11,12 @@ from hub.core import UnitOfWork
 from hub.models import Customer, Detail, Event, Identity, Order, Thread
 from hub.models.customer import TYPED_KINDS
 from hub.models.thread import MESSAGE
-from hub.queries.suggestions import Suggestion, recent_chats_without_phone, recent_claims
+from hub.queries.suggestions import (
+    Suggestion,
+    keyed_order_matches,
+    recent_chats_without_phone,
+    recent_claims,
+)
 from hub.serializers import customer_dict, detail_dict, event_dict, identity_dict, order_dict
 
 # Orders in these states are not shown as "open" in the screen pop.
@@ -52,6 +57,11 @@ async def screen_pop(
             caller.address,
             hours=uow.settings.claim_match_hours,
             exclude_customer_id=customer.id,
+        )
+    keyed = event.data.get("keyed_order")
+    if isinstance(keyed, str) and keyed:
+        suggestions += await keyed_order_matches(
+            session, keyed, hours=uow.settings.claim_match_hours, exclude_customer_id=customer.id
         )
     hints: list[Suggestion] = []
     if not suggestions and event.data.get("recognised_by") not in ("confirmed", "handoff"):

@@ -6,7 +6,8 @@ ago"), carries the other customer's details and last messages so the agent can g
 caller with their chat's story, and the agent links them with one click (an audited,
 reversible merge). ``recent_claims`` is the time-boxed look-up behind the IVR's and the
 SMS auto-reply's "were you just chatting with us?" (``HUB_CLAIM_MATCH_HOURS``), and
-``recent_chats_without_phone`` the weak hints for a caller nobody claimed.
+``recent_chats_without_phone`` the weak hints for a caller nobody claimed, and
+``keyed_order_matches`` what an order number keyed in on the phone points to.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.db import utcnow
-from hub.models import Customer, Detail, Event, Identity
+from hub.models import Customer, Detail, Event, Identity, Order
 from hub.models.customer import FROM_TEXT, PHONE, TYPED_KINDS, USER, VISITOR
 from hub.models.thread import IN, MESSAGE
 from hub.serializers import detail_dict, event_dict, iso
@@ -27,6 +28,8 @@ from hub.serializers import detail_dict, event_dict, iso
 SUGGESTION_MESSAGES = 5
 HINT_WINDOW = timedelta(minutes=15)
 MAX_HINTS = 5
+MIN_ORDER_DIGITS = 4
+ORDER_NUMBER = "order_number"
 WIDGET_KINDS = (VISITOR, USER)
 _VERBS = {"phone": "called from", "sms": "texted from", "whatsapp": "wrote on WhatsApp from"}
 
@@ -203,6 +206,58 @@ async def recent_claims(
     result = list(suggestions.values())
     await _with_context(session, result)
     return result
+
+
+async def keyed_order_matches(
+    session: AsyncSession, digits: str, *, hours: int, exclude_customer_id: int | None = None
+) -> list[Suggestion]:
+    """Customers an order number keyed in on the phone (digits only) may point to: the
+    owner of a known order whose number has those digits ("W-77123" for 77123), and
+    whoever gave such an order number in a message or form in the last ``hours`` hours.
+    Only suggestions: order numbers are guessable."""
+    digits = "".join(ch for ch in digits if ch.isdigit())
+    if len(digits) < MIN_ORDER_DIGITS:
+        return []
+    now = utcnow()
+    found: dict[int, Suggestion] = {}
+    orders = await session.execute(
+        select(Order.number, Customer)
+        .join(Customer, Customer.id == Order.customer_id)
+        .where(Order.number.like(f"%{digits}"), Customer.merged_into_id.is_(None))
+        .order_by(Order.placed_at.desc())
+        .limit(MAX_HINTS * 4)
+    )
+    for number, customer in orders.all():
+        if _digits(number) == digits and customer.id != exclude_customer_id:
+            reason = f"The caller keyed in {digits}: their order {number}"
+            found.setdefault(customer.id, Suggestion(customer, reason, ORDER_NUMBER, number))
+    given = await session.execute(
+        select(Detail, Customer)
+        .join(Customer, Customer.id == Detail.customer_id)
+        .where(
+            Detail.key == ORDER_NUMBER,
+            Detail.value.like(f"%{digits}"),
+            Detail.created_at >= now - timedelta(hours=hours),
+            Customer.merged_into_id.is_(None),
+        )
+        .order_by(Detail.created_at.desc())
+        .limit(MAX_HINTS * 4)
+    )
+    for detail, customer in given.all():
+        if _digits(detail.value) == digits and customer.id != exclude_customer_id:
+            reason = f"The caller keyed in {digits}: they gave order {detail.value}"
+            reason += f" in {detail.channel} {ago(detail.created_at, now)}"
+            found.setdefault(
+                customer.id,
+                Suggestion(customer, reason, ORDER_NUMBER, detail.value, detail.created_at),
+            )
+    result = list(found.values())[:MAX_HINTS]
+    await _with_context(session, result)
+    return result
+
+
+def _digits(text: str | None) -> str:
+    return "".join(ch for ch in (text or "") if ch.isdigit())
 
 
 async def recent_chats_without_phone(

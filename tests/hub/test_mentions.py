@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from hub.mentions import Mention, find_mentions, might_mention
+from hub.settings import Settings
 
 
 def found(text: str, region: str = "US", pattern: str | None = None) -> list[tuple[str, str]]:
@@ -79,3 +80,9 @@ def test_nothing_to_find() -> None:
 
 def test_each_value_once() -> None:
     assert found("415 556 4601, I repeat (415) 556-4601") == [("phone", "+14155564601")]
+
+
+def test_a_broken_shop_pattern_is_refused_at_start_and_never_breaks_a_message() -> None:
+    with pytest.raises(ValueError, match="HUB_ORDER_NUMBER_PATTERN"):
+        Settings.from_env({"HUB_SECRET_KEY": "x", "HUB_ORDER_NUMBER_PATTERN": "W-(\\d"})
+    assert found("call (415) 556-4601", pattern="W-(\\d") == [("phone", "+14155564601")]

@@ -235,3 +235,29 @@ async def test_known_order_numbers_are_details_unknown_tokens_are_not(lab: Phone
         ("order_number", "A-1001", "text"),  # a known order's number
         ("order_number", "W-77123", "text"),  # the shop's pattern (HUB_ORDER_NUMBER_PATTERN)
     }
+
+
+async def test_an_order_number_keyed_in_is_only_a_suggestion(lab: PhoneLab) -> None:
+    agent = await make_agent(lab.hub, "Forrest")
+    async with lab.hub.uow() as uow:
+        order, _ = await upsert_order(
+            uow, OrderInput(external_id="shop-77123", email="jenny@example.com", number="W-77123")
+        )
+    buyer = order.customer_id
+    console = await lab.online(agent)
+
+    asked = twiml(await lab.twilio.call("CAorder", "+14155550188"))
+    assert "order number" in said(asked)
+    root = twiml(
+        await lab.twilio.call(
+            "CAorder", "+14155550188", "/twilio/voice/gather?attempt=1", Digits="77123"
+        )
+    )
+
+    assert verbs(root) == ["Say", "Dial"]
+    pop = await console.next("call.incoming")
+    assert pop["customer_id"] != buyer and pop["recognised_by"] == "new"
+    (suggestion,) = pop["suggestions"]
+    assert suggestion["customer_id"] == buyer
+    assert suggestion["reason"] == "The caller keyed in 77123: their order W-77123"
+    assert await merges(lab.hub) == []
