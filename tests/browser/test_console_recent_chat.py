@@ -11,7 +11,7 @@ from __future__ import annotations
 import httpx
 from playwright.async_api import Page, expect
 
-from connectors.twilio.webhooks import SIGNATURE_HEADER, sign
+from connectors.twilio.signatures import SIGNATURE_HEADER, sign
 from tests.browser.conftest import sign_in_console
 from tests.conftest import LiveServer
 from tests.connectors.webchat.conftest import Visitor

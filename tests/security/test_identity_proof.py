@@ -17,7 +17,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from connectors.twilio.webhooks import SIGNATURE_HEADER, sign
+from connectors.twilio.signatures import SIGNATURE_HEADER, sign
 from hub.actions.merge import merge_customers
 from hub.actions.staff import create_api_token
 from hub.canned import template_context
