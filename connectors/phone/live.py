@@ -55,6 +55,7 @@ RECOGNITION_WORDS = {
     "verified": "calling from a verified number",
     "asserted": "calling from a number they only typed in, so confirm who they are",
     "handoff": "linked by a handoff code",
+    "confirmed": "pressed 1 to confirm the web chat that gave this number",
     "new": "a new caller",
 }
 
