@@ -69,7 +69,7 @@ def compose(
     if not settings.address:
         raise SendError("no From address configured (HUB_EMAIL_ADDRESS)", transient=False)
     mail = EmailMessage()
-    sender_name = message.agent_name or ""
+    sender_name = " ".join((message.agent_name or "").split())
     mail["From"] = formataddr((sender_name, settings.address)) if sender_name else settings.address
     mail["To"] = message.address
     subject = str(message.data.get("subject") or "").strip()
@@ -78,7 +78,9 @@ def compose(
     if not subject:
         first = message.body.strip().splitlines()[0] if message.body.strip() else ""
         subject = first[:SUBJECT_FROM_BODY_CHARS]
-    mail["Subject"] = subject
+    # One line: a CR/LF in a header (an API caller's, or decoded from the customer's
+    # encoded subject) would be refused, or worse, start a header of its own.
+    mail["Subject"] = " ".join(subject.split())
     mail["Date"] = formatdate(localtime=False, usegmt=True)
     mail["Message-ID"] = f"<{message_id}>"
     if context is not None and context.message_id:

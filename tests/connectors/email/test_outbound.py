@@ -212,3 +212,14 @@ async def test_an_auto_reply_loop_does_not_start(app: Any, sink: MailSink) -> No
             (await session.execute(select(Event).where(Event.direction == "out"))).scalars().all()
         )
     assert len(outbound) == 1
+
+
+async def test_a_subject_with_line_breaks_stays_one_header(app: Any, sink: MailSink) -> None:
+    hub = app.state.hub
+    customer_id = await customer_wrote(app)
+    await reply(hub, customer_id, data={"subject": "Invoice\r\nBcc: victim@example.com"})
+    await run_due_jobs(hub)
+    (caught,) = sink.messages
+    assert caught.message["Subject"] == "Invoice Bcc: victim@example.com"
+    assert caught.message["Bcc"] is None
+    assert caught.rcpt_tos == ("ann@customer.example",)
