@@ -170,6 +170,7 @@ def smoke(hub: Hub) -> None:
     assert where.startswith(str(hub.bin.parent)), where  # the wheel's, not the checkout's
 
     assert "database at head" in hub.run("migrate")
+    assert "twilio" in hub.run("simulate", "--help")  # the simulators ship too
     hub.run("create-agent", "ops@example.com", "--name", "Ops", "--password-stdin", stdin=PASSWORD)
     assert "cannot be reached" in hub.run("check", ok=False)  # not serving yet
 
