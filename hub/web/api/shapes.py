@@ -118,7 +118,7 @@ EVENT = _obj(
     customer_id=Int(),
     thread_id=Int(),
     type=Str(description="message, call, note, visit, purchase, handoff, merge, ..."),
-    channel=Str(description="webchat, sms, phone, instore, console, api"),
+    channel=Str(description="webchat, sms, whatsapp, email, phone, instore, console, api"),
     direction=Str(enum=("in", "out"), nullable=True),
     body=_text(),
     status=_text("Delivery status of outbound messages; call status of calls."),
