@@ -20,6 +20,9 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 from connectors.email.inbound import EmailInbound
 
 log = logging.getLogger(__name__)
+# aiosmtpd logs every command with the envelope addresses at INFO ("mail.log"):
+# customers' addresses do not belong in the hub's logs, its warnings do.
+logging.getLogger("mail.log").setLevel(logging.WARNING)
 
 
 class _Handler:
