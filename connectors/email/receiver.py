@@ -20,9 +20,6 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 from connectors.email.inbound import EmailInbound
 
 log = logging.getLogger(__name__)
-# aiosmtpd logs every command with the envelope addresses at INFO ("mail.log"):
-# customers' addresses do not belong in the hub's logs, its warnings do.
-logging.getLogger("mail.log").setLevel(logging.WARNING)
 
 
 class _Handler:
@@ -61,6 +58,9 @@ class SmtpReceiver:
         return sockname[0], sockname[1]
 
     async def start(self) -> None:
+        # aiosmtpd logs every command with the envelope addresses at INFO ("mail.log"):
+        # customers' addresses do not belong in the hub's logs, its warnings do.
+        logging.getLogger("mail.log").setLevel(logging.WARNING)
         handler = _Handler(self.inbound)
         loop = asyncio.get_running_loop()
         hostname = socket.gethostname() if self.host in ("", "0.0.0.0", "::") else self.host
