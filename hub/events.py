@@ -28,6 +28,9 @@ CSAT_RECORDED = "csat.recorded"
 WEBHOOKS_CHANGED = "webhooks.changed"
 # A team's business hours were set: {"team"} (caches of the schedule re-read it).
 HOURS_CHANGED = "hours.changed"
+# Ephemeral: a channel's live counts for every console, e.g. the phone's
+# {"channel": "phone", "waiting", "longest_waiting_since", "callbacks", ...}.
+WALLBOARD_UPDATED = "wallboard.updated"
 # Ephemeral (never stored): {"customer_id", "who": "agent"|"customer", "typing": bool, "name"?}.
 TYPING = "typing"
 

@@ -8,7 +8,9 @@
 
 (function () {
   const hc = window.hubConsole;
-  if (!hc || !window.Twilio || !window.Twilio.Device) return;
+  if (!hc) return;
+  wallboard(hc);
+  if (!window.Twilio || !window.Twilio.Device) return;
 
   const RECOGNITION = {
     verified: "Verified number",
@@ -18,6 +20,50 @@
     new: "New caller",
   };
   const POP_MESSAGES = 3;
+
+  // The phone wallboard on the inbox: GET /phone/wallboard, then live on the socket
+  // (wallboard.updated); the longest wait counts up here between updates.
+  function wallboard(hc) {
+    if (document.body.dataset.page !== "inbox") return;
+    const tiles = [
+      ["waiting", "Callers waiting"], ["longest", "Longest wait"], ["callbacks", "Callbacks pending"],
+      ["agents_on_calls", "Agents on calls"], ["answered_today", "Answered today"],
+      ["abandoned_today", "Abandoned today"],
+    ];
+    const values = {};
+    const board = el("section", { class: "wallboard", "data-phone-wallboard": "", hidden: true,
+      "aria-label": "Phone wallboard" }, el("h2", { class: "visually-hidden", text: "Phone wallboard" }),
+    el("dl", {}, ...tiles.map(([key, label]) => {
+      values[key] = el("dd", { "data-wallboard": key, text: "–" });
+      return el("div", { class: "tile" }, el("dt", { text: label }), values[key]);
+    })));
+    const main = document.querySelector("main");
+    main.prepend(board);
+    let since = null;
+    const longest = () => {
+      if (!since) {
+        values.longest.textContent = "–";
+        return;
+      }
+      const s = Math.max(0, Math.floor((Date.now() - new Date(since)) / 1000));
+      values.longest.textContent = `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
+    };
+    const show = (counts) => {
+      ["waiting", "callbacks", "agents_on_calls", "answered_today", "abandoned_today"].forEach((key) => {
+        values[key].textContent = String(Number(counts[key]) || 0);
+      });
+      since = counts.longest_waiting_since || null;
+      longest();
+      board.hidden = false;
+    };
+    setInterval(longest, 1000);
+    fetch("/phone/wallboard", { credentials: "same-origin" })
+      .then((res) => (res.ok ? res.json() : null)).then((counts) => counts && show(counts))
+      .catch(() => {});
+    hc.on("wallboard.updated", (counts) => {
+      if (counts && counts.channel === "phone") show(counts);
+    });
+  }
 
   function el(tag, attrs, ...children) {
     const node = document.createElement(tag);

@@ -18,6 +18,8 @@ from connectors.phone.callbacks import VoiceCallbacks
 from connectors.phone.console import AgentPhone
 from connectors.phone.live import LiveCalls
 from connectors.phone.queue_callbacks import QueueCallbacks
+from connectors.phone.settings import PhoneSettings
+from connectors.phone.wallboard import Wallboard
 from connectors.twilio.checks import credential_problems, number_problems
 from hub.checks import Problem, together_problems
 from hub.settings import Settings
@@ -31,6 +33,7 @@ CALLS_PATH = "/phone/calls"
 QUEUE_PATH = "/phone/queue"
 ANSWER_PATH = "/phone/queue/answer"
 NEXT_PATH = "/phone/queue/next"
+WALLBOARD_PATH = "/phone/wallboard"
 HOLD_PATH = "/phone/calls/{sid}/hold"
 TRANSFER_PATH = "/phone/calls/{sid}/transfer"
 COMPLETE_PATH = "/phone/calls/{sid}/transfer/complete"
@@ -53,12 +56,14 @@ class PhoneConnector(Connector):
         self.agents = AgentPhone(self)
         self.live = LiveCalls(self)
         self.queue_callbacks = QueueCallbacks(self)
+        self.wallboard = Wallboard(self)
 
     async def shutdown(self) -> None:
         await self.live.shutdown()
 
     async def on_event(self, event: DomainEvent) -> None:
         self.live.on_event(event)
+        self.wallboard.on_event(event)
 
     @classmethod
     async def check(cls, settings: Settings) -> Sequence[Problem]:
@@ -71,6 +76,10 @@ class PhoneConnector(Connector):
             *credential_problems(settings),
             *number_problems(settings, "TWILIO_VOICE_NUMBER", settings.twilio_voice_number),
             *together_problems(browser_phone, "agents' browser phone"),
+            *(
+                Problem("HUB_PHONE_STORE_NUMBERS", message, fatal=False)
+                for message in PhoneSettings.problems(settings)
+            ),
         ]
 
     def routes(self) -> Sequence[BaseRoute]:
@@ -93,6 +102,7 @@ class PhoneConnector(Connector):
             Route(twiml.LEG_PATH, self.live.leg, methods=["POST"]),
             Route(twiml.CALLBACK_CHOICE_PATH, self.queue_callbacks.choice, methods=["POST"]),
             Route(NEXT_PATH, self.queue_callbacks.next, methods=["POST"]),
+            Route(WALLBOARD_PATH, self.wallboard.get, methods=["GET"]),
             Route(HOLD_PATH, self.live.hold, methods=["POST"]),
             Route(TRANSFER_PATH, self.live.transfer, methods=["POST"]),
             Route(COMPLETE_PATH, self.live.complete, methods=["POST"]),

@@ -8,12 +8,13 @@ behave the same on SQLite and PostgreSQL.
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.actions.calls import FINAL_STATUSES
-from hub.actions.routing import QUEUE
+from hub.actions.routing import ACTIVE_CALL_STATUSES, QUEUE, STALE_CALL_AFTER
 from hub.db import utcnow
 from hub.models import Event
 from hub.models.thread import CALL, IN, OUT
@@ -80,6 +81,76 @@ async def next_in_line(
     callbacks = await pending_callbacks(session, channel)
     first = min([*queued, *callbacks], key=lambda e: e.id, default=None)
     return first, len(queued), len(callbacks)
+
+
+async def wallboard(session: AsyncSession, channel: str, max_wait_seconds: int) -> dict[str, Any]:
+    """The live counts of the phone wallboard: callers waiting and since when the
+    longest has waited, callbacks pending, agents on a call, and today's
+    (UTC) calls answered by an agent and abandoned (the caller hung up before anyone
+    answered, without a voicemail or a callback)."""
+    queued = await queued_calls(session, channel, max_wait_seconds)
+    callbacks = len(await pending_callbacks(session, channel))
+    busy = await session.execute(
+        select(Event.agent_id)
+        .where(
+            Event.type == CALL,
+            Event.channel == channel,
+            Event.agent_id.is_not(None),
+            Event.status.in_(ACTIVE_CALL_STATUSES),
+            Event.updated_at > utcnow() - STALE_CALL_AFTER,
+        )
+        .distinct()
+    )
+    on_calls = {agent_id for agent_id in busy.scalars() if agent_id is not None}
+    now = utcnow()
+    today = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    result = await session.execute(
+        select(Event).where(
+            Event.type == CALL,
+            Event.channel == channel,
+            Event.direction == IN,
+            Event.created_at >= today,
+        )
+    )
+    answered = abandoned = 0
+    for event in result.scalars():
+        if _answered(event):
+            answered += 1
+        elif _abandoned(event):
+            abandoned += 1
+    return {
+        "channel": channel,
+        "waiting": len(queued),
+        "longest_waiting_since": queued[0].created_at.isoformat() if queued else None,
+        "callbacks": callbacks,
+        "agents_on_calls": len(on_calls),
+        "answered_today": answered,
+        "abandoned_today": abandoned,
+        "at": now.isoformat(),
+    }
+
+
+def _answered(event: Event) -> bool:
+    """An agent picked up: a leg the hub placed to an agent was answered, or an agent
+    took the caller from the queue."""
+    data = event.data or {}
+    if (data.get("route") or {}).get("dequeued"):
+        return True
+    return any(
+        isinstance(leg, dict)
+        and leg.get("role") == "agent"
+        and leg.get("status") in ("in-progress", "answered", "completed")
+        for leg in data.get("legs", [])
+    )
+
+
+def _abandoned(event: Event) -> bool:
+    data = event.data or {}
+    return (
+        (event.status or "") in FINAL_STATUSES
+        and not data.get("voicemail")
+        and not data.get("callback")
+    )
 
 
 async def find_outbound_call(

@@ -64,6 +64,9 @@ async def test_callback_keeps_its_place_and_rings_the_agent_then_the_customer(
     assert event.data["steps"][-1]["text"] == "Asked to be called back (keeps their place)"
     queue = await lab.http.get("/phone/queue", headers=as_agent(mulder, secret))
     assert queue.json() == {"waiting": 1, "callbacks": 1, "can_answer": False}
+    board = (await lab.http.get("/phone/wallboard", headers=as_agent(mulder, secret))).json()
+    assert (board["waiting"], board["callbacks"], board["agents_on_calls"]) == (1, 1, 1)
+    assert board["abandoned_today"] == 0 and board["longest_waiting_since"] is not None
 
     # Mulder's call ends; "next" takes the callback (EARLY came before LATE).
     await lab.twilio.status("CA1", "completed", BUSY, CallDuration="60")
@@ -94,6 +97,10 @@ async def test_callback_keeps_its_place_and_rings_the_agent_then_the_customer(
         "Callback taken by Mulder",
         "Customer called back",
     ]
+
+    board = (await lab.http.get("/phone/wallboard", headers=as_agent(mulder, secret))).json()
+    assert (board["answered_today"], board["abandoned_today"]) == (2, 0)
+    assert (await lab.http.get("/phone/wallboard")).status_code == 403
 
     # Next in line is LATE, a queued caller: the softphone connects to the queue.
     after = await lab.http.post("/phone/queue/next", headers=as_agent(mulder, secret))
