@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
+from connectors.phone.connector import PhoneConnector
 from connectors.phone.settings import PhoneSettings
 from connectors.phone.twiml import WAIT_MUSIC_URL
 from hub.actions.threads import assign_thread
@@ -27,6 +28,7 @@ from tests.connectors.phone.conftest import (
 from tests.connectors.phone.test_twiml import CALLER, call_event, known_customer
 
 CSRF = "csrf-token-for-tests"
+environ_key = "HUB_PHONE_STORE_NUMBERS"
 
 
 def as_agent(agent: int, secret: str, *, csrf: bool = True) -> dict[str, str]:
@@ -221,7 +223,7 @@ async def test_an_agent_who_does_not_answer_sends_the_caller_to_voicemail(
     assert event.data["legs"][0]["status"] == "no-answer"
 
 
-def test_store_numbers_setting(settings: Settings) -> None:
+async def test_store_numbers_setting(settings: Settings) -> None:
     environ = {"HUB_PHONE_STORE_NUMBERS": "DT=(555) 300-1000, UP=+15553002000,BAD=nonsense,x"}
     configured = settings.with_(environ=environ)
     assert PhoneSettings.from_settings(configured).store_numbers == {
@@ -233,3 +235,5 @@ def test_store_numbers_setting(settings: Settings) -> None:
         "HUB_PHONE_STORE_NUMBERS: 'x' is not CODE=+E164",
     ]
     assert PhoneSettings.from_settings(settings).store_numbers == {}
+    problems = [p for p in await PhoneConnector.check(configured) if p.setting == environ_key]
+    assert [p.fatal for p in problems] == [False, False]  # hub check warns, serve starts
