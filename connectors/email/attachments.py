@@ -68,6 +68,9 @@ class AttachmentStore:
     def _write(self, digest: str, data: bytes) -> None:
         path = self.path(digest)
         if path.exists():
+            # Fresh again, so a sweep running now does not take it from the message
+            # about to be committed (``cleanup.GRACE``).
+            os.utime(path)
             return
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(f".{os.getpid()}.part")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import Sequence
 
 from sqlalchemy import select
@@ -9,6 +11,7 @@ from starlette.routing import BaseRoute, Route
 
 from connectors.base import Connector
 from connectors.email.attachments import ROUTE, AttachmentStore
+from connectors.email.cleanup import sweep_daily
 from connectors.email.imap import ImapPoller
 from connectors.email.inbound import CHANNEL, EmailInbound
 from connectors.email.receiver import SmtpReceiver
@@ -46,6 +49,7 @@ class EmailConnector(Connector):
         self.inbound = EmailInbound(hub, self.settings, self.attachments)
         self.receiver: SmtpReceiver | None = None
         self.poller: ImapPoller | None = None
+        self._sweeper: asyncio.Task[None] | None = None
         if self.settings.listen is not None:
             host, port = self.settings.listen
             self.receiver = SmtpReceiver(
@@ -81,8 +85,15 @@ class EmailConnector(Connector):
             await self.receiver.start()
         if self.poller is not None:
             self.poller.start()
+        self._sweeper = asyncio.create_task(
+            sweep_daily(self.hub, self.attachments, self.channel), name="email-attachments"
+        )
 
     async def shutdown(self) -> None:
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._sweeper
         if self.poller is not None:
             await self.poller.stop()
         if self.receiver is not None:
