@@ -58,6 +58,10 @@ class WhatsappConnector(Connector):
         return [
             *credential_problems(settings),
             *number_problems(settings, "TWILIO_WHATSAPP_NUMBER", number),
+            *(
+                Problem("TWILIO_CONTENT_CACHE_SECONDS", message, fatal=False)
+                for message in WhatsappSettings.problems(settings)
+            ),
         ]
 
     def routes(self) -> Sequence[BaseRoute]:

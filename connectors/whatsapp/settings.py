@@ -35,8 +35,27 @@ class WhatsappSettings:
         number = (env.get("TWILIO_WHATSAPP_NUMBER") or "").strip()
         if number.lower().startswith(PREFIX):
             number = number[len(PREFIX) :]
-        cache = env.get("TWILIO_CONTENT_CACHE_SECONDS") or ""
+        cache = _seconds(env.get("TWILIO_CONTENT_CACHE_SECONDS"))
         return cls(
             number=number or None,
-            content_cache_seconds=float(cache) if cache else DEFAULT_CACHE_SECONDS,
+            content_cache_seconds=DEFAULT_CACHE_SECONDS if cache is None else cache,
         )
+
+    @staticmethod
+    def problems(settings: Settings) -> list[str]:
+        """What is wrong with ``TWILIO_CONTENT_CACHE_SECONDS`` (the default is used)."""
+        raw = settings.environ.get("TWILIO_CONTENT_CACHE_SECONDS")
+        if raw and _seconds(raw) is None:
+            return [
+                f"{raw!r} is not a number of seconds (0 or more); the default "
+                f"{DEFAULT_CACHE_SECONDS:.0f} is used."
+            ]
+        return []
+
+
+def _seconds(raw: str | None) -> float | None:
+    try:
+        value = float(raw) if raw else None
+    except ValueError:
+        return None
+    return value if value is not None and value >= 0 else None

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from connectors.whatsapp import WhatsappConnector
+from connectors.whatsapp.settings import WhatsappSettings
 from connectors.whatsapp.templates import check_variables, template_from_content
 from hub.actions.inbound import receive_inbound
 from hub.actions.privacy import erase_customer, export_customer
@@ -248,3 +249,15 @@ async def test_an_opt_in_given_elsewhere_is_recorded_through_the_api(
         url, json={"channel": "pigeon", "address": CUSTOMER}, headers=headers
     )
     assert (pigeon.status_code, pigeon.json()["error"]["code"]) == (422, "unknown_channel")
+
+
+async def test_a_bad_cache_setting_falls_back_to_the_default_and_hub_check_says_so() -> None:
+    settings = Settings(environ={"TWILIO_CONTENT_CACHE_SECONDS": "ten minutes"})
+    assert WhatsappSettings.from_settings(settings).content_cache_seconds == 600
+    [problem] = await WhatsappConnector.check(settings)
+    assert problem.setting == "TWILIO_CONTENT_CACHE_SECONDS"
+    assert not problem.fatal
+    assert "ten minutes" in problem.message
+    fine = Settings(environ={"TWILIO_CONTENT_CACHE_SECONDS": "60"})
+    assert WhatsappSettings.from_settings(fine).content_cache_seconds == 60
+    assert await WhatsappConnector.check(fine) == []
