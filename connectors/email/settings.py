@@ -78,9 +78,7 @@ class EmailSettings:
         smtp = env.get("HUB_SMTP_URL") or None
         return cls(
             listen=_host_port(listen, "HUB_SMTP_LISTEN") if listen else None,
-            imap=_endpoint(imap, "HUB_IMAP_URL", {"imap": (143, False), "imaps": (993, True)})
-            if imap
-            else None,
+            imap=_imap(imap) if imap else None,
             imap_poll_seconds=_number(env, "HUB_IMAP_POLL_SECONDS", 30.0),
             imap_move_to=env.get("HUB_IMAP_MOVE_TO") or None,
             smtp=_endpoint(smtp, "HUB_SMTP_URL", {"smtp": (587, False), "smtps": (465, True)})
@@ -118,6 +116,14 @@ def _languages(value: str) -> tuple[str, ...]:
         known = ", ".join(sorted(MAIL_LANGUAGES))
         raise EmailSettingsError(f"HUB_EMAIL_REPLY_LANGUAGES: unknown {unknown}; known: {known}")
     return languages
+
+
+def _imap(url: str) -> Endpoint:
+    """``imaps://`` anywhere; plain ``imap://`` (password in clear) only on loopback."""
+    endpoint = _endpoint(url, "HUB_IMAP_URL", {"imap": (143, False), "imaps": (993, True)})
+    if not endpoint.tls and endpoint.host not in ("127.0.0.1", "::1", "localhost"):
+        raise EmailSettingsError("HUB_IMAP_URL must be imaps:// for a server off this machine")
+    return endpoint
 
 
 def _host_port(value: str, name: str) -> tuple[str, int]:

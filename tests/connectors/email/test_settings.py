@@ -50,6 +50,7 @@ def test_urls_and_addresses_are_parsed() -> None:
     [
         ("HUB_SMTP_LISTEN", "2525"),
         ("HUB_IMAP_URL", "https://imap.example.com/INBOX"),
+        ("HUB_IMAP_URL", "imap://user:password@imap.example.com/INBOX"),
         ("HUB_SMTP_URL", "smtp://"),
         ("HUB_EMAIL_MAX_MESSAGE_BYTES", "lots"),
         ("HUB_EMAIL_REPLY_LANGUAGES", "en,klingon"),
