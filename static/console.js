@@ -509,8 +509,39 @@
       return item;
     }));
   }
+  // Recordings of the call (voicemail, or the live call when recording is on).
+  function setCallRecordings(li, ev) {
+    const recordings = Array.isArray((ev.data || {}).recordings) ? ev.data.recordings : [];
+    const dl = $(".call-info", li);
+    if (!dl || !recordings.length) return;
+    let ul = $("[data-call-recordings]", dl);
+    if (!ul) {
+      ul = document.createElement("ul");
+      ul.className = "plain";
+      ul.dataset.callRecordings = "";
+      addInfo(dl, "Recordings", ul);
+    }
+    ul.replaceChildren(...recordings.map((r) => {
+      const item = document.createElement("li");
+      const label = `${Number(r.duration) || "?"} s`;
+      const url = webUrl(r.url);
+      if (url) {
+        const a = document.createElement("a");
+        a.href = url;
+        a.rel = "noreferrer noopener";
+        a.target = "_blank";
+        a.textContent = label;
+        item.append(a);
+      } else {
+        item.textContent = label;
+      }
+      if (Number(r.channels) === 2) item.append(" · dual-channel");
+      return item;
+    }));
+  }
   function setCallRoute(li, ev) {
     setCallSteps(li, ev);
+    setCallRecordings(li, ev);
     const text = callRouteText(ev.data || {});
     const dl = $(".call-info", li);
     if (!text || !dl) return;
@@ -723,6 +754,43 @@
     const current = $("aside.panel", page);
     if (fresh && current) current.replaceWith(document.importNode(fresh, true));
     loadStock();
+  }
+
+  // Search this thread: messages, notes and call transcripts (timeline.json?q=).
+  const searchForm = $("[data-thread-search]", page);
+  if (searchForm) {
+    const results = $("[data-thread-search-results]", searchForm);
+    searchForm.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      const q = $('[name="q"]', searchForm).value.trim();
+      if (!q) {
+        results.hidden = true;
+        return;
+      }
+      const res = await fetch(`/customers/${customerId}/timeline.json?q=${encodeURIComponent(q)}`,
+        { credentials: "same-origin" });
+      const data = res.ok ? await res.json() : { items: [] };
+      const items = data.items.map((ev) => {
+        const li = document.createElement("li");
+        li.dataset.searchResult = ev.id;
+        const transcript = ev.data && typeof ev.data.transcript === "string" &&
+          ev.data.transcript.toLowerCase().includes(q.toLowerCase());
+        const a = document.createElement("a");
+        a.href = `#event-${Number(ev.id)}`;
+        a.textContent = `${when(ev.created_at)} · ${ev.channel}${transcript ? " · call transcript" : ""}`;
+        const text = document.createElement("span");
+        text.textContent = ` ${transcript ? ev.data.transcript : ev.body || ""}`.slice(0, 240);
+        li.append(a, text);
+        return li;
+      });
+      if (!items.length) {
+        const li = document.createElement("li");
+        li.textContent = "Nothing found in this thread.";
+        items.push(li);
+      }
+      results.replaceChildren(...items);
+      results.hidden = false;
+    });
   }
 
   // Live events.

@@ -18,7 +18,9 @@ from connectors.phone.callbacks import VoiceCallbacks
 from connectors.phone.console import AgentPhone
 from connectors.phone.live import LiveCalls
 from connectors.phone.queue_callbacks import QueueCallbacks
+from connectors.phone.recordings import CallRecordings
 from connectors.phone.settings import PhoneSettings
+from connectors.phone.transcripts import InvalidTranscriber, load_transcriber
 from connectors.phone.wallboard import Wallboard
 from connectors.twilio.checks import credential_problems, number_problems
 from hub.checks import Problem, together_problems
@@ -56,6 +58,7 @@ class PhoneConnector(Connector):
         self.agents = AgentPhone(self)
         self.live = LiveCalls(self)
         self.queue_callbacks = QueueCallbacks(self)
+        self.recordings = CallRecordings(self)
         self.wallboard = Wallboard(self)
 
     async def shutdown(self) -> None:
@@ -77,9 +80,10 @@ class PhoneConnector(Connector):
             *number_problems(settings, "TWILIO_VOICE_NUMBER", settings.twilio_voice_number),
             *together_problems(browser_phone, "agents' browser phone"),
             *(
-                Problem("HUB_PHONE_STORE_NUMBERS", message, fatal=False)
-                for message in PhoneSettings.problems(settings)
+                Problem(variable, message, fatal=False)
+                for variable, message in PhoneSettings.problems(settings)
             ),
+            *_transcriber_problems(settings),
         ]
 
     def routes(self) -> Sequence[BaseRoute]:
@@ -103,6 +107,7 @@ class PhoneConnector(Connector):
             Route(twiml.CALLBACK_CHOICE_PATH, self.queue_callbacks.choice, methods=["POST"]),
             Route(NEXT_PATH, self.queue_callbacks.next, methods=["POST"]),
             Route(WALLBOARD_PATH, self.wallboard.get, methods=["GET"]),
+            Route(twiml.CALL_RECORDING_PATH, self.recordings.completed, methods=["POST"]),
             Route(HOLD_PATH, self.live.hold, methods=["POST"]),
             Route(TRANSFER_PATH, self.live.transfer, methods=["POST"]),
             Route(COMPLETE_PATH, self.live.complete, methods=["POST"]),
@@ -112,3 +117,11 @@ class PhoneConnector(Connector):
             Route(QUEUE_PATH, self.agents.queue, methods=["GET"]),
             Route(ANSWER_PATH, self.agents.answer_next, methods=["POST"]),
         ]
+
+
+def _transcriber_problems(settings: Settings) -> list[Problem]:
+    try:
+        load_transcriber(PhoneSettings.from_settings(settings).transcriber, settings)
+    except InvalidTranscriber as exc:
+        return [Problem("HUB_CALL_TRANSCRIBER", str(exc))]
+    return []

@@ -158,11 +158,20 @@ class LiveCalls:
         leg_sid = str(form.get("CallSid", ""))
         async with self.hub.uow() as uow:
             await set_leg_status(uow, self.channel, call_sid, leg_sid, status)
+        then = request.query_params.get("then")
+        # The customer and an agent are in the room now: record (per setting) the
+        # customer's own call: the caller's, or the customer's leg of a callback.
+        if status == "in-progress" and (
+            role == "customer" or (role == "agent" and then != "customer")
+        ):
+            await self.connector.recordings.start(
+                call_sid, leg_sid if role == "customer" else call_sid
+            )
         callbacks = self.connector.queue_callbacks
         if role == "customer":
             await callbacks.customer_leg(call_sid, status)
             return Response(status_code=204)
-        if role == "agent" and request.query_params.get("then") == "customer":
+        if role == "agent" and then == "customer":
             await callbacks.agent_leg(call_sid, status)
             return Response(status_code=204)
         unanswered = False

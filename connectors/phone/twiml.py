@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 from starlette.responses import Response
 from twilio.twiml.voice_response import VoiceResponse
 
+from connectors.phone.settings import PhoneSettings
 from hub.actions.calls import CallAnswer
 from hub.actions.handoff import CODE_DIGITS
 from hub.actions.routing import AGENT, QUEUE
@@ -32,6 +33,8 @@ ENQUEUED_PATH = "/twilio/voice/enqueued"
 AGENT_QUEUE_PATH = "/twilio/voice/queue"
 JOIN_PATH = "/twilio/voice/join"
 CALLBACK_CHOICE_PATH = "/twilio/voice/callback-choice"
+CALL_RECORDING_PATH = "/twilio/voice/call-recording"
+RECORDING_ANNOUNCEMENT = "This call may be recorded for quality and training."
 # The digit a queued caller presses for a callback (1 is the recent-chat confirmation).
 CALLBACK_DIGIT = "2"
 LEG_PATH = "/twilio/voice/leg"
@@ -143,7 +146,8 @@ def room_of(call_sid: str) -> str:
 def caller_into_room(settings: Settings, call_sid: str, hello: str) -> VoiceResponse:
     """The caller's TwiML once routed to an agent: wait in the call's room."""
     response = VoiceResponse()
-    response.say(f"{hello} Connecting you now.")
+    announce = PhoneSettings.from_settings(settings).recording == "announce"
+    response.say(f"{hello} {RECORDING_ANNOUNCEMENT + ' ' if announce else ''}Connecting you now.")
     dial = response.dial(action=callback_url(settings, DIALED_PATH), method="POST")
     dial.conference(
         room_of(call_sid),

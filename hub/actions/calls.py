@@ -238,15 +238,20 @@ async def attach_recording(
     url: str,
     *,
     duration: int | None = None,
+    channels: int | None = None,
 ) -> Event | None:
-    """Attach a recording to the call; a recording id already attached changes nothing."""
+    """Attach a recording to the call; a recording id already attached changes nothing.
+    ``channels`` (2 for a dual-channel recording of a live call) is kept when given."""
     event = await live_call(uow, channel, call_id)
     if event is None:
         return None
     recordings = [dict(r) for r in event.data.get("recordings", [])]
     if any(r.get("sid") == recording_id for r in recordings):
         return event
-    recordings.append({"sid": recording_id, "url": url, "duration": duration})
+    recordings.append(
+        {"sid": recording_id, "url": url, "duration": duration}
+        | ({"channels": channels} if channels is not None else {})
+    )
     event.data = {**event.data, "recordings": recordings}
     if event.data.get("voicemail"):
         event.body = "Voicemail"

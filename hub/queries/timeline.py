@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.errors import Invalid
@@ -17,6 +17,7 @@ from hub.models import Event
 from hub.models.thread import IN
 
 MAX_PAGE = 200
+MAX_SEARCH = 200
 
 
 def parse_cursor(cursor: str | None) -> int | None:
@@ -35,9 +36,11 @@ async def timeline_page(
     limit: int = 50,
     before: int | None = None,
     types: tuple[str, ...] | None = None,
+    search: str | None = None,
 ) -> tuple[list[Event], str | None]:
     """Up to ``limit`` events of the customer, newest first, and the cursor of the next
-    (older) page or None when this is the last."""
+    (older) page or None when this is the last. ``search`` keeps the events whose text
+    or call transcript contains it (case-insensitive)."""
     if not 1 <= limit <= MAX_PAGE:
         raise Invalid(f"limit must be between 1 and {MAX_PAGE}", code="invalid_limit")
     query = select(Event).where(Event.customer_id == customer_id)
@@ -45,6 +48,16 @@ async def timeline_page(
         query = query.where(Event.id < before)
     if types:
         query = query.where(Event.type.in_(types))
+    if search:
+        if len(search) > MAX_SEARCH:
+            raise Invalid(f"q must be at most {MAX_SEARCH} characters", code="invalid_query")
+        pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(
+            or_(
+                Event.body.ilike(pattern, escape="\\"),
+                Event.data["transcript"].as_string().ilike(pattern, escape="\\"),
+            )
+        )
     query = query.order_by(Event.id.desc()).limit(limit + 1)
     rows = list((await session.execute(query)).scalars())
     more = len(rows) > limit

@@ -14,6 +14,7 @@ from simulators.twilio.conferences import ConferencesResource
 from simulators.twilio.content import ContentResource
 from simulators.twilio.core import Simulator
 from simulators.twilio.messages import MessagesResource
+from simulators.twilio.recordings import RecordingsResource
 from simulators.twilio.resource import Resource
 from simulators.twilio.voice import CallsResource
 from simulators.twilio.whatsapp import WhatsappResource
@@ -23,6 +24,7 @@ RESOURCES: list[type[Resource]] = [
     MessagesResource,
     CallsResource,
     ConferencesResource,
+    RecordingsResource,
     ContentResource,
     WhatsappResource,
 ]

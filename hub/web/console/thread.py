@@ -144,12 +144,16 @@ def assist_reply_path(request: Request) -> str | None:
 
 @console_view()
 async def timeline_json(request: Request) -> Response:
-    """``{"items": [event…], "next": cursor|null}``, newest first, like the REST API."""
+    """``{"items": [event…], "next": cursor|null}``, newest first, like the REST API;
+    ``q`` searches the thread: messages, notes and call transcripts."""
     hub = hub_of(request)
     customer_id = _customer_id(request)
     before = parse_cursor(request.query_params.get("before"))
+    search = request.query_params.get("q", "").strip() or None
     async with hub.read() as session:
         customer = await get_customer(session, customer_id)
-        events, cursor = await timeline_page(session, customer.id, limit=PAGE_SIZE, before=before)
+        events, cursor = await timeline_page(
+            session, customer.id, limit=PAGE_SIZE, before=before, search=search
+        )
         names = await _agent_names(session)
     return JSONResponse({"items": [event_json(e, names) for e in events], "next": cursor})

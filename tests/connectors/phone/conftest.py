@@ -191,11 +191,17 @@ STORE_PHONE = "+15553001000"
 
 
 @pytest.fixture
-async def lab(settings: Settings) -> AsyncIterator[PhoneLab]:
+def phone_environ() -> dict[str, str]:
+    """Extra phone settings for ``lab`` (override the fixture in a test module)."""
+    return {}
+
+
+@pytest.fixture
+async def lab(settings: Settings, phone_environ: dict[str, str]) -> AsyncIterator[PhoneLab]:
     """A live hub whose Twilio REST calls (ringing agents into a call's conference,
     holds, transfers, callbacks) go to the loopback simulator, ``lab.sim``, whose
     answered calls stay up until hung up; the Downtown store (``DT``) has a phone."""
-    environ = {"HUB_PHONE_STORE_NUMBERS": f"DT={STORE_PHONE}, BAD=nonsense"}
+    environ = {"HUB_PHONE_STORE_NUMBERS": f"DT={STORE_PHONE}, BAD=nonsense", **phone_environ}
     async with (
         serve_simulator(TWILIO_TEST_SID, TWILIO_TEST_TOKEN, callback_delay=0.01) as sim,
         live_server(

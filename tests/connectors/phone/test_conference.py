@@ -231,9 +231,16 @@ async def test_store_numbers_setting(settings: Settings) -> None:
         "UP": "+15553002000",
     }
     assert PhoneSettings.problems(configured) == [
-        "HUB_PHONE_STORE_NUMBERS: 'BAD=nonsense' is not CODE=+E164",
-        "HUB_PHONE_STORE_NUMBERS: 'x' is not CODE=+E164",
+        (environ_key, "HUB_PHONE_STORE_NUMBERS: 'BAD=nonsense' is not CODE=+E164"),
+        (environ_key, "HUB_PHONE_STORE_NUMBERS: 'x' is not CODE=+E164"),
     ]
     assert PhoneSettings.from_settings(settings).store_numbers == {}
     problems = [p for p in await PhoneConnector.check(configured) if p.setting == environ_key]
     assert [p.fatal for p in problems] == [False, False]  # hub check warns, serve starts
+    wrong = settings.with_(
+        environ={"HUB_CALL_RECORDING": "always", "HUB_CALL_TRANSCRIBER": "no.such.module:make"}
+    )
+    by_setting = {p.setting: p for p in await PhoneConnector.check(wrong)}
+    assert by_setting["HUB_CALL_RECORDING"].fatal is False
+    assert by_setting["HUB_CALL_TRANSCRIBER"].fatal is True
+    assert PhoneSettings.from_settings(wrong).recording == "off"
