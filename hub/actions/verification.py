@@ -109,6 +109,11 @@ async def confirm_verification(
     identity = await uow.session.get(Identity, challenge.identity_id, with_for_update=True)
     if identity is None:
         raise Invalid("the address to verify no longer exists")
+    holder = await get_customer(uow.session, identity.customer_id)
+    if holder.id != (await get_customer(uow.session, challenge.customer_id)).id:
+        # The proven holder took the address meanwhile (it texted or called in:
+        # ``release_typed``): this code proves nothing for the asker any more.
+        return None, None
     if identity.verification != VERIFIED:
         identity.verification = VERIFIED
         uow.emit(
