@@ -29,6 +29,9 @@ from hub.logging import log_handler
 log = logging.getLogger(__name__)
 
 HEADER_TIMEOUT_SECONDS = 10.0
+# Request line and headers above this are refused with 431 (uvicorn's httptools protocol
+# buffers them without limit).
+MAX_HEAD_BYTES = 64 * 1024
 KEEP_ALIVE_SECONDS = 5
 GRACEFUL_TIMEOUT_SECONDS = 10
 DRAIN_SECONDS = 3
@@ -47,16 +50,38 @@ class HeadTimeoutProtocol(HttpToolsProtocol):
     not sent its request line and headers ``header_timeout`` seconds after connecting (or
     after starting its next request on a kept-alive connection) is disconnected. uvicorn
     itself only times out idle keep-alive connections, so a client trickling one header
-    byte at a time would hold its connection (and a file descriptor) for ever."""
+    byte at a time would hold its connection (and a file descriptor) for ever. A head
+    (request line and headers) that passes ``MAX_HEAD_BYTES`` is answered 431 and the
+    connection closed: uvicorn would buffer it whole."""
 
     def __init__(self, config: uvicorn.Config, *args: Any, **kwargs: Any) -> None:
         super().__init__(config, *args, **kwargs)
         self.header_timeout = float(getattr(config, "header_timeout", HEADER_TIMEOUT_SECONDS))
         self._head_deadline: asyncio.TimerHandle | None = None
+        self._in_head = True
+        self._head_bytes = 0
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
         self._arm()
+
+    def data_received(self, data: bytes) -> None:
+        if self._in_head:
+            self._head_bytes += len(data)
+        super().data_received(data)
+        # Checked after parsing: a chunk that completes the head (body bytes included)
+        # is never held against it.
+        if self._in_head and self._head_bytes > MAX_HEAD_BYTES and not self.transport.is_closing():
+            log.info("refused a request whose headers pass %d bytes", MAX_HEAD_BYTES)
+            self.transport.write(
+                b"HTTP/1.1 431 Request Header Fields Too Large\r\n"
+                b"content-length: 0\r\nconnection: close\r\n\r\n"
+            )
+            self.transport.close()
+
+    def on_message_complete(self) -> None:
+        super().on_message_complete()
+        self._in_head, self._head_bytes = True, 0  # the next request's head may follow
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
@@ -65,6 +90,7 @@ class HeadTimeoutProtocol(HttpToolsProtocol):
 
     def on_headers_complete(self) -> None:
         self._disarm()
+        self._in_head = False
         super().on_headers_complete()
 
     def connection_lost(self, exc: Exception | None) -> None:

@@ -86,6 +86,33 @@ async def test_a_client_trickling_its_headers_is_dropped(sqlite_url: str, tmp_pa
             assert (await client.get("/healthz")).status_code == 200
 
 
+async def test_oversized_request_headers_are_refused(sqlite_url: str, tmp_path: Path) -> None:
+    async with serving(make_settings(sqlite_url, tmp_path)) as (url, _):
+        port = int(url.rsplit(":", 1)[1])
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(b"GET /healthz HTTP/1.1\r\nHost: hub\r\nX-Big: ")
+        refused = b""
+        for _ in range(64):  # up to 1 MiB of one header, 16 KiB at a time
+            try:
+                writer.write(b"a" * 16384)
+                await writer.drain()
+            except ConnectionError:
+                break
+            try:
+                refused += await asyncio.wait_for(reader.read(1024), 0.05)
+            except TimeoutError:
+                continue
+            if refused:
+                break
+        writer.close()
+        assert refused.startswith(b"HTTP/1.1 431 "), refused
+
+        # A body far larger than that limit, sent in one go with its head, is no head.
+        async with httpx.AsyncClient(base_url=url) as client:
+            answer = await client.post("/login", content=b"x" * 300_000)
+        assert answer.status_code != 431
+
+
 async def test_shutdown_drains_sockets_and_finishes_the_send_in_flight(
     sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
