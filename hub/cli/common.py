@@ -59,7 +59,12 @@ def load_settings() -> Settings | None:
             file=sys.stderr,
         )
     except ValueError as exc:
-        print(f"hub: a setting that must be a number is not one ({exc}).", file=sys.stderr)
+        # int()/float() say which value they could not read, not which variable held it.
+        named = [k for k, v in os.environ.items() if v and repr(v) in str(exc)]
+        print(
+            f"hub: {' or '.join(sorted(named)) or 'a setting'} must be a number ({exc}).",
+            file=sys.stderr,
+        )
     return None
 
 

@@ -83,3 +83,11 @@ def test_serve_starts_on_a_warning(env: None, monkeypatch: pytest.MonkeyPatch) -
 
 def _must_not_serve(config: object) -> bool:
     raise AssertionError("hub serve started despite a fatal problem")
+
+
+def test_check_says_when_a_number_setting_is_not_one(
+    env: None, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("HUB_MAX_BODY_BYTES", "1MB")
+    assert main(["check"]) == 1
+    assert "HUB_MAX_BODY_BYTES must be a number" in capsys.readouterr().err
