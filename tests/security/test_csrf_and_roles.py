@@ -18,8 +18,9 @@ from hub.models import Agent, ApiToken
 from tests.hub.web.console.conftest import SignedIn
 from tests.security.conftest import app_routes, concrete
 
-# Surfaces authenticated by something other than the console session cookie.
-NOT_SESSION = ("/twilio/", "/api/v1/", "/instore/v1/", "/login")
+# Surfaces authenticated by something other than the console session cookie: provider
+# callbacks (Twilio and Shopify signatures), bearer tokens, terminal keys, the login form.
+NOT_SESSION = ("/twilio/", "/shopify/", "/api/v1/", "/instore/v1/", "/login")
 
 
 def session_posts(app: Any) -> list[str]:
