@@ -87,10 +87,15 @@ class VoiceCallbacks:
         claimed = False
         async with self.hub.uow() as uow:
             known = await find_caller(uow, PHONE, str(form["From"])) is not None
+            # A verified caller with an open order hears its status first (ivr.py).
+            ivr = await self.connector.ivr.prompt_for(uow, self._inbound(form)) if known else None
             closed = not known and (await business_hours_status(uow)).status == CLOSED
-            answer = await start_call(uow, self._inbound(form)) if known or closed else None
-            if answer is None:
+            routed = (known or closed) and ivr is None
+            answer = await start_call(uow, self._inbound(form)) if routed else None
+            if answer is None and ivr is None:
                 claimed = bool(await claims_on(uow, PHONE, str(form["From"])))
+        if ivr is not None:
+            return twiml.twiml_response(ivr)
         if answer is None and claimed:
             return twiml.twiml_response(confirm.ask_to_confirm(self.settings))
         if answer is None:

@@ -16,6 +16,7 @@ from connectors.base import Connector
 from connectors.phone import confirm, twiml
 from connectors.phone.callbacks import VoiceCallbacks
 from connectors.phone.console import AgentPhone
+from connectors.phone.ivr import IVR_CHOICE_PATH, OrderStatusIvr
 from connectors.phone.live import LiveCalls
 from connectors.phone.queue_callbacks import QueueCallbacks
 from connectors.phone.recordings import CallRecordings
@@ -59,6 +60,7 @@ class PhoneConnector(Connector):
         self.live = LiveCalls(self)
         self.queue_callbacks = QueueCallbacks(self)
         self.recordings = CallRecordings(self)
+        self.ivr = OrderStatusIvr(self)
         self.wallboard = Wallboard(self)
 
     async def shutdown(self) -> None:
@@ -108,6 +110,7 @@ class PhoneConnector(Connector):
             Route(NEXT_PATH, self.queue_callbacks.next, methods=["POST"]),
             Route(WALLBOARD_PATH, self.wallboard.get, methods=["GET"]),
             Route(twiml.CALL_RECORDING_PATH, self.recordings.completed, methods=["POST"]),
+            Route(IVR_CHOICE_PATH, self.ivr.choice, methods=["POST"]),
             Route(HOLD_PATH, self.live.hold, methods=["POST"]),
             Route(TRANSFER_PATH, self.live.transfer, methods=["POST"]),
             Route(COMPLETE_PATH, self.live.complete, methods=["POST"]),

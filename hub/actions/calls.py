@@ -108,7 +108,27 @@ async def start_call(
     received = await receive_inbound(uow, replace(inbound, awaits_reply=False))
     if received.duplicate:
         return await _stored_answer(uow, received.event)
-    event, customer, thread = received.event, received.customer, received.thread
+    return await route_call(
+        uow,
+        received.event,
+        received.customer,
+        received.thread,
+        recognised_by=recognised_by,
+        handoff=handoff,
+    )
+
+
+async def route_call(
+    uow: UnitOfWork,
+    event: Event,
+    customer: Customer,
+    thread: Thread,
+    *,
+    recognised_by: str,
+    handoff: bool = False,
+) -> CallAnswer:
+    """Choose who takes the recorded incoming call ``event`` (see ``start_call``); also
+    used for a call that first heard an automatic answer (``hub.actions.ivr_calls``)."""
     if thread.status != OPEN:  # a call re-opens the thread, without counting as unread
         thread.status = OPEN
         thread.resolved_at = None
@@ -331,6 +351,11 @@ async def _recognition(uow: UnitOfWork, inbound: Inbound) -> str:
         return "new"
     identity = await find_identity(uow.session, inbound.kind, address)
     return VERIFIED if identity is not None and identity.verification == VERIFIED else "new"
+
+
+async def stored_call_answer(uow: UnitOfWork, event: Event) -> CallAnswer:
+    """What was decided for an already routed call (a replayed webhook gets it again)."""
+    return await _stored_answer(uow, event)
 
 
 async def _stored_answer(uow: UnitOfWork, event: Event) -> CallAnswer:

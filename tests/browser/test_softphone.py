@@ -98,7 +98,8 @@ async def known_customer_with_order(hub: Hub) -> int:
 
 async def incoming_call(server: LiveServer, call_sid: str) -> httpx.Response:
     """What Twilio posts to ``/twilio/voice`` when ``CALLER`` rings the hub, signed.
-    The hub answers with the call's conference room and rings the agent in (REST)."""
+    The caller (verified, with an open order) first hears its status and presses 0;
+    the hub then answers with the call's conference room and rings the agent in (REST)."""
     params = {
         "CallSid": call_sid,
         "AccountSid": server.settings.twilio_account_sid or "",
@@ -107,10 +108,16 @@ async def incoming_call(server: LiveServer, call_sid: str) -> httpx.Response:
         "CallStatus": "ringing",
         "Direction": "inbound",
     }
-    url = f"{server.url}/twilio/voice"
     async with httpx.AsyncClient() as http:
-        return await http.post(
+        url = f"{server.url}/twilio/voice"
+        answer = await http.post(
             url, data=params, headers={SIGNATURE_HEADER: sign(server.settings, url, params)}
+        )
+        assert "ready for pickup at Downtown" in answer.text
+        url = f"{server.url}/twilio/voice/ivr-choice"
+        pressed = {**params, "Digits": "0"}
+        return await http.post(
+            url, data=pressed, headers={SIGNATURE_HEADER: sign(server.settings, url, pressed)}
         )
 
 
@@ -304,6 +311,8 @@ async def test_hold_and_the_transfer_dialog_act_on_the_calls_conference(
     # Every step is on the thread's timeline.
     await page.goto(f"{phone_server.url}/customers/{customer_id}")
     steps = page.locator("[data-call-steps] li")
-    await expect(steps).to_have_count(4)
-    await expect(steps.nth(2)).to_contain_text("Warm transfer to Skinner (Sam)")
-    await expect(steps.nth(3)).to_contain_text("Transfer completed (Sam left)")
+    await expect(steps).to_have_count(6)  # the IVR's two, then the agent's four
+    await expect(steps.nth(0)).to_contain_text("Heard: Your order W-10421 is ready for pickup")
+    await expect(steps.nth(1)).to_contain_text("Asked to talk to someone")
+    await expect(steps.nth(4)).to_contain_text("Warm transfer to Skinner (Sam)")
+    await expect(steps.nth(5)).to_contain_text("Transfer completed (Sam left)")

@@ -1,0 +1,81 @@
+"""The IVR that knows the thread, on the phone (``hub.actions.ivr_calls``): a caller
+whose number is carrier-verified and who has an open order hears its status first
+("Your order W-10421 is ready for pickup at Downtown.") and presses 0 to talk to
+someone; nobody else hears anything about orders.
+
+``POST /twilio/voice/ivr-choice`` (signed) takes the key: 0 routes the call as usual
+(agent, queue or voicemail); anything else, or nothing, ends it politely. The digit is
+0, the usual "operator" key, distinct from 1 (the recent-chat confirmation, asked of
+unknown callers only) and 2 (the queue's callback).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from starlette.requests import Request
+from starlette.responses import Response
+from twilio.twiml.voice_response import VoiceResponse
+
+from connectors.phone import twiml
+from connectors.twilio.signatures import verified_form
+from hub.actions.customers import get_customer
+from hub.actions.ivr_calls import hold_call_in_ivr, order_to_tell, route_held_call
+from hub.core import UnitOfWork
+from hub.settings import Settings
+from hub.types import Inbound
+
+if TYPE_CHECKING:
+    from connectors.phone.connector import PhoneConnector
+
+IVR_CHOICE_PATH = "/twilio/voice/ivr-choice"
+TALK_DIGIT = "0"
+CHOICE_SECONDS = 6
+
+
+def order_status_prompt(settings: Settings, hello: str, said: str) -> VoiceResponse:
+    response = VoiceResponse()
+    gather = response.gather(
+        input="dtmf",
+        num_digits=1,
+        action=twiml.callback_url(settings, IVR_CHOICE_PATH),
+        method="POST",
+        timeout=CHOICE_SECONDS,
+    )
+    gather.say(f"{hello} {said} Press {TALK_DIGIT} to talk to someone.")
+    response.say("Thank you for calling. Goodbye.")
+    response.hangup()
+    return response
+
+
+class OrderStatusIvr:
+    def __init__(self, connector: PhoneConnector) -> None:
+        self.connector = connector
+        self.hub = connector.hub
+        self.settings = connector.hub.settings
+        self.channel = connector.channel
+
+    async def prompt_for(self, uow: UnitOfWork, inbound: Inbound) -> VoiceResponse | None:
+        """The order-status TwiML for a verified caller with an open order (the call is
+        recorded, not routed yet), else None (route as usual)."""
+        order = await order_to_tell(uow, inbound)
+        if order is None:
+            return None
+        event = await hold_call_in_ivr(uow, inbound, order)
+        if event is None:
+            return None
+        customer = await get_customer(uow.session, event.customer_id)
+        return order_status_prompt(
+            self.settings, twiml.greeting(customer.first_name), event.data["ivr"]["said"]
+        )
+
+    async def choice(self, request: Request) -> Response:
+        """``POST /twilio/voice/ivr-choice``."""
+        form = await verified_form(request, self.settings)
+        if str(form.get("Digits", "")).strip() != TALK_DIGIT:
+            return twiml.twiml_response(twiml.goodbye())
+        async with self.hub.uow() as uow:
+            answer = await route_held_call(uow, self.channel, str(form.get("CallSid", "")))
+        if answer is None:
+            return twiml.twiml_response(twiml.goodbye())
+        return twiml.twiml_response(twiml.answer_call(self.settings, answer))
