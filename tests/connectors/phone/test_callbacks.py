@@ -29,6 +29,11 @@ PATHS = [
     "/twilio/voice/bridge",
     "/twilio/voice/client",
     "/twilio/voice/dequeued",
+    "/twilio/voice/join?call=CA1&role=transfer",
+    "/twilio/voice/leg?call=CA1&role=agent",
+    "/twilio/voice/callback-choice",
+    "/twilio/voice/call-recording?call=CA1",
+    "/twilio/voice/ivr-choice",
 ]
 
 
