@@ -38,6 +38,7 @@ from hub.web.middleware import (
     SecurityHeadersMiddleware,
 )
 from hub.web.sessions import SESSION_COOKIE, SESSION_MAX_AGE
+from hub.web.throttle import LoginThrottle
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +64,7 @@ def create_app(settings: Settings | None = None, *, run_outbox: bool | None = No
         agents.presence_changed = presence.changed
         hub.presence = presence
     hub.subscribe(Fanout(sio))
+    hub.subscribe(agents.on_domain_event)
 
     connectors = [cls(hub) for cls in connector_classes()]
     for connector in connectors:
@@ -88,12 +90,14 @@ def create_app(settings: Settings | None = None, *, run_outbox: bool | None = No
             await presence.start()
         # Daily purge of old call recordings and transcripts, through the outbox.
         await schedule_recording_purge(hub)
+        agents.start_sweeping()
         if outbox_on:
             hub.outbox_wakeup = outbox.wake
             outbox.start()
         try:
             yield
         finally:
+            await agents.stop_sweeping()
             if outbox_on:
                 await outbox.stop()
             for connector in connectors:
@@ -151,6 +155,7 @@ def create_app(settings: Settings | None = None, *, run_outbox: bool | None = No
         for session in list(sio.eio.sockets.values()):
             await session.close(wait=False, reason=sio.eio.reason.SERVER_DISCONNECT)
 
+    app.state.login_throttle = LoginThrottle(hub.counters, settings.secret_key)
     asgi = socketio.ASGIApp(sio, other_asgi_app=app, socketio_path="socket.io")
     asgi.state = app.state  # type: ignore[attr-defined]
     asgi.starlette = app  # type: ignore[attr-defined]

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from hub.counters import Counter, make_counter
 from hub.db import create_engine, create_sessionmaker
 from hub.events import DomainEvent
 from hub.settings import Settings
@@ -76,6 +77,11 @@ class Hub:
         self.job_handlers: dict[str, JobHandler] = {}
         # The shop (orders, stock, order actions), set by a shop connector; None without one.
         self.commerce: CommerceService | None = None
+        # Sliding-window counters for limits that hold across processes (sign-in
+        # throttling, SMS-pumping limits): Redis when configured, else this process.
+        self.counters: Counter = make_counter(
+            settings.redis_url, f"{settings.redis_channel}:limits"
+        )
 
     def add_connector(self, connector: Connector) -> None:
         self.connectors[connector.channel] = connector
@@ -133,6 +139,7 @@ class Hub:
                     log.exception("listener failed for %s", event.name)
 
     async def dispose(self) -> None:
+        await self.counters.close()
         await self.engine.dispose()
         if self.read_engine is not self.engine:
             await self.read_engine.dispose()

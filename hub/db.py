@@ -78,6 +78,9 @@ def create_engine(url: str, *, read_only: bool = False, **kwargs: Any) -> AsyncE
     On SQLite, ``read_only`` engines open ordinary deferred transactions so readers run
     side by side under WAL; only writers queue with ``BEGIN IMMEDIATE``.
     """
+    # Bound parameters (message bodies, phone numbers) never reach a log line or an
+    # exception's text (hub.logging).
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         path = _sqlite_path(url)
         if path is not None:

@@ -31,6 +31,9 @@ HOURS_CHANGED = "hours.changed"
 # Ephemeral: a channel's live counts for every console, e.g. the phone's
 # {"channel": "phone", "waiting", "longest_waiting_since", "callbacks", ...}.
 WALLBOARD_UPDATED = "wallboard.updated"
+# Console sessions were revoked (logout, password change, deactivation, "sign out
+# everywhere"): {"agent_id", "session_ids", "all"}; the /agent namespace disconnects them.
+AGENT_SESSIONS_REVOKED = "agent.sessions_revoked"
 # Ephemeral (never stored): {"customer_id", "who": "agent"|"customer", "typing": bool, "name"?}.
 TYPING = "typing"
 

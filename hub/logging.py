@@ -8,13 +8,25 @@
   ``Bearer …`` credentials, values of ``password``/``secret``/``token``/``signature``/
   ``authorization``/``user_hash``-like keys (``key=value``, ``key: value``, JSON and
   header tuples), passwords in database URLs, and the literal values of the configured
-  secrets (``HUB_SECRET_KEY``, ``TWILIO_AUTH_TOKEN``, ``HUB_WIDGET_SECRET``, …).
+  secrets (``HUB_SECRET_KEY``, ``TWILIO_AUTH_TOKEN``, ``HUB_WIDGET_SECRET``, …), and
+  personal data that has a shape: email addresses and E.164 phone numbers (also
+  URL-encoded, ``%2B1555…``).
+- Personal data without a shape (message bodies, names) is kept out by never logging
+  it: the hub's own log calls carry ids, and the libraries that dump payloads at DEBUG
+  (Twilio's HTTP client, aiosqlite's statements, WebSocket frames, httpx/httpcore,
+  form parsers, the SMTP server) are held at ``QUIET_LOGGERS``' levels whatever
+  ``HUB_LOG_LEVEL`` says. SQLAlchemy never logs bound parameters (the engines are
+  built with ``hide_parameters=True``).
+- uvicorn's own loggers (``uvicorn``, ``uvicorn.error``, ``uvicorn.access``) are sent
+  through the same handler, and ``uvicorn.access`` lines lose their query strings (a
+  ``?phone=…`` look-up); ``hub serve`` turns uvicorn's access log off anyway, since the
+  hub writes its own access line (``hub.http``: method, path, status, time).
 - ``JsonFormatter`` writes one JSON object per line: ``time``, ``level``, ``logger``,
   ``message``, ``request_id`` when known, ``exc`` for tracebacks, plus any ``extra``
   fields. ``TextFormatter`` is the human form of the same line.
 
 ``configure_logging(settings)`` installs all of this on the root logger
-(``HUB_LOG_FORMAT=json|text``).
+(``HUB_LOG_FORMAT=json|text``), uvicorn's loggers included.
 """
 
 from __future__ import annotations
@@ -54,13 +66,33 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     ),
     # scheme://user:password@host
     (re.compile(r"(\w+://[^/\s:@]*:)[^@\s/]+@"), rf"\1{MASK}@"),
+    # Email addresses and E.164 phone numbers (personal data), also URL-encoded.
+    (re.compile(r"[A-Za-z0-9._%+\-]+(?:@|%40)[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+"), MASK),
+    (re.compile(r"(?:\+|%2B|%2b)\d{7,15}\b"), MASK),
 )
 # Anything any of ``_PATTERNS`` could match contains one of these (a superset, checked
 # with one search): most records (access lines, routine events) carry none, and skip
 # the substitutions.
 _MAYBE_SECRET = re.compile(
     rf"(?i)\b(?:hub|term)_[0-9a-f]{{12}}_|\b(?:bearer|basic)\s|{_SENSITIVE_WORDS}|\w://"
+    r"|@|%40|\+\d|%2B\d"
 )
+# Libraries that log payloads (message bodies, phone numbers, SQL parameters, frames)
+# below these levels; they never log below them, whatever HUB_LOG_LEVEL says.
+QUIET_LOGGERS: dict[str, int] = {
+    "twilio.http_client": logging.WARNING,
+    "aiosqlite": logging.INFO,
+    "websockets": logging.INFO,
+    "httpcore": logging.INFO,
+    "httpx": logging.WARNING,
+    "hpack": logging.INFO,
+    "multipart": logging.INFO,
+    "python_multipart": logging.INFO,
+    "mail.log": logging.INFO,
+    "aiosmtplib": logging.INFO,
+    "asyncio": logging.INFO,
+}
+UVICORN_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access")
 _MIN_SECRET_CHARS = 6
 
 
@@ -107,6 +139,20 @@ class RedactSecrets(logging.Filter):
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:
             record.exc_text = redact(record.exc_text, self.secrets)
+        return True
+
+
+class StripAccessQuery(logging.Filter):
+    """Drops query strings from uvicorn's lines that carry a request path: the access
+    log (``"GET /x?phone=… HTTP/1.1"``) and the WebSocket handshake lines of
+    ``uvicorn.error`` (``"WebSocket /x?…" [accepted]``)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.name.startswith("uvicorn") and isinstance(record.args, tuple):
+            record.args = tuple(
+                arg.split("?", 1)[0] if isinstance(arg, str) and arg.startswith("/") else arg
+                for arg in record.args
+            )
         return True
 
 
@@ -181,6 +227,7 @@ def log_handler(settings: Settings | None = None) -> logging.Handler:
     secrets = settings_secrets(settings)
     handler = logging.StreamHandler()
     handler.addFilter(RequestIdFilter())
+    handler.addFilter(StripAccessQuery())
     handler.addFilter(RedactSecrets(secrets))
     formatter: logging.Formatter = (
         JsonFormatter(secrets) if settings.log_format == "json" else TextFormatter(secrets)
@@ -197,5 +244,13 @@ def configure_logging(settings: Settings, *, level: str | None = None) -> loggin
     for old in list(root.handlers):
         root.removeHandler(old)
     root.addHandler(handler)
-    root.setLevel(getattr(logging, (level or settings.log_level).upper(), logging.INFO))
+    root_level = getattr(logging, (level or settings.log_level).upper(), logging.INFO)
+    root.setLevel(root_level)
+    for name in UVICORN_LOGGERS:  # through this handler, not uvicorn's own
+        uvicorn_logger = logging.getLogger(name)
+        for old in list(uvicorn_logger.handlers):
+            uvicorn_logger.removeHandler(old)
+        uvicorn_logger.propagate = True
+    for name, floor in QUIET_LOGGERS.items():
+        logging.getLogger(name).setLevel(max(floor, root_level))
     return handler

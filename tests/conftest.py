@@ -245,3 +245,24 @@ async def live_server(settings: Settings, **app_kwargs: Any) -> AsyncIterator[Li
 async def server(settings: Settings) -> AsyncIterator[LiveServer]:
     async with live_server(settings) as live:
         yield live
+
+
+async def agent_session_cookie(hub: Hub, agent_id: int) -> tuple[str, str]:
+    """A real console sign-in for ``agent_id`` (a server-side session row): the
+    ``Cookie`` header value and the session's CSRF token."""
+    import json
+    from base64 import b64encode
+
+    from itsdangerous import TimestampSigner
+
+    from hub.actions.sessions import start_session
+    from hub.models import Agent
+    from hub.web.sessions import SESSION_COOKIE, SESSION_KEY, derive_csrf
+
+    async with hub.uow() as uow:
+        agent = await uow.session.get(Agent, agent_id)
+        assert agent is not None
+        key = await start_session(uow, agent)
+    payload = b64encode(json.dumps({SESSION_KEY: key}).encode())
+    signed = TimestampSigner(hub.settings.secret_key).sign(payload).decode()
+    return f"{SESSION_COOKIE}={signed}", derive_csrf(hub.settings.secret_key, key)

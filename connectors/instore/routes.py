@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import secrets
 from collections import defaultdict
 from typing import Any
 
@@ -37,9 +36,10 @@ from connectors.instore.protocol import (
 )
 from hub.actions import instore as actions
 from hub.core import Hub
-from hub.errors import Forbidden, HubError
+from hub.errors import HubError
 from hub.serializers import event_dict
 from hub.web.errors import error_response
+from hub.web.sessions import require_agent
 
 log = logging.getLogger(__name__)
 
@@ -176,16 +176,10 @@ class InstoreEndpoints:
     async def reply_to_assist(self, request: Request) -> JSONResponse:
         """The console answers an assist request: ``{"body": str}``.
 
-        Needs the console session (``agent_id``) and ``X-CSRF-Token`` equal to the
-        session's ``csrf``. Answers ``{"ok": true, "event": <the reply event>}``.
+        Needs a signed-in console session and ``X-CSRF-Token`` (the hub's one browser
+        check, ``require_agent``). Answers ``{"ok": true, "event": <the reply event>}``.
         """
-        agent_id = request.session.get("agent_id")
-        if not isinstance(agent_id, int):
-            return error_response(401, "unauthorized", "log in to the console first")
-        csrf = request.session.get("csrf")
-        given = request.headers.get("x-csrf-token", "")
-        if not isinstance(csrf, str) or not csrf or not secrets.compare_digest(given, csrf):
-            raise Forbidden("missing or wrong X-CSRF-Token", code="csrf")
+        agent_id = (await require_agent(request)).id
         try:
             payload = await request.json()
         except (ValueError, RecursionError):

@@ -33,6 +33,7 @@ from hub.actions.claim_links import claims_on, start_call_with_order_number
 from hub.actions.routing import CLOSED, business_hours_status
 from hub.errors import HubError
 from hub.identity import InvalidAddress, normalize_phone
+from hub.models import Agent
 from hub.models.customer import PHONE
 from hub.types import Inbound
 
@@ -227,7 +228,7 @@ class VoiceCallbacks:
         ``agent_id`` is safe to trust: the URL is part of the signature."""
         await verified_form(request, self.settings)
         agent_id = _int(request.query_params.get("agent_id"))
-        if agent_id is None:
+        if agent_id is None or not await self._active(agent_id):
             return twiml.twiml_response(twiml.hangup())
         return twiml.twiml_response(twiml.answer_queue(self.settings, agent_id))
 
@@ -246,10 +247,11 @@ class VoiceCallbacks:
         agent's browser phone places a call: ``To`` empty or ``queue`` answers the next
         queued caller; ``customer_id`` (click-to-call from a thread) calls that
         customer's latest phone number and records the call on their thread; a phone
-        number calls it showing the hub's number."""
+        number calls it showing the hub's number. A deactivated agent's browser phone
+        (its access token lives up to an hour) is hung up on."""
         form = await verified_form(request, self.settings)
         agent_id = twiml.agent_id_of_client(str(form.get("From", "")))
-        if agent_id is None:
+        if agent_id is None or not await self._active(agent_id):
             return twiml.twiml_response(twiml.hangup())
         customer_id = _int(form.get("customer_id"))
         if customer_id is not None:
@@ -288,10 +290,16 @@ class VoiceCallbacks:
         agent takes them; the call becomes that agent's."""
         form = await verified_form(request, self.settings)
         agent_id = _int(request.query_params.get("agent_id"))
-        if agent_id is not None:
+        if agent_id is not None and await self._active(agent_id):
             async with self.hub.uow() as uow:
                 await take_queued_call(uow, self.channel, str(form.get("CallSid", "")), agent_id)
         return twiml.twiml_response(twiml.connecting())
+
+    async def _active(self, agent_id: int) -> bool:
+        """Whether ``agent_id`` is an active agent (voice webhooks act for no one else)."""
+        async with self.hub.read() as db:
+            agent = await db.get(Agent, agent_id)
+        return agent is not None and agent.is_active
 
 
 def _int(value: object) -> int | None:

@@ -1,15 +1,13 @@
 """What logged-in agents ask the phone connector for: a Voice SDK token, click-to-call,
 the phone queue's size and "answer the next queued caller".
 
-All need the console session (``request.session["agent_id"]``, set by the console's
-login). The POSTs change state, so they also need the header ``X-CSRF-Token`` equal to
-``request.session["csrf"]``.
+All need a signed-in console session and, for the POSTs, the header ``X-CSRF-Token``:
+the hub's one browser check, ``hub.web.sessions.require_agent``.
 """
 
 from __future__ import annotations
 
 import asyncio
-import secrets
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
@@ -23,19 +21,19 @@ from connectors.phone import twiml
 from connectors.twilio.client import twilio_client
 from hub.actions.calls import record_outbound_call
 from hub.actions.customers import get_customer
-from hub.errors import Conflict, Forbidden, HubError, Invalid, Unreachable
+from hub.errors import Conflict, HubError, Invalid, Unreachable
 from hub.models import Agent, Identity
 from hub.models.customer import PHONE
 from hub.models.staff import ROUTE_NUMBER, ROUTE_SIP
 from hub.queries.calls import find_outbound_call, next_in_line
 from hub.serializers import event_dict
+from hub.web.sessions import check_csrf_header, require_agent
 
 if TYPE_CHECKING:
     from connectors.phone.connector import PhoneConnector
     from hub.core import Hub
 
 TOKEN_TTL_SECONDS = 3600
-CSRF_HEADER = "x-csrf-token"
 # Call progress Twilio reports to the status webhook for click-to-call.
 STATUS_EVENTS = ["initiated", "ringing", "answered", "completed"]
 MAX_CLIENT_ID_CHARS = 64
@@ -64,20 +62,14 @@ class AgentPhone:
         self._placing: dict[int, asyncio.Lock] = {}
 
     def check_csrf(self, request: Request) -> None:
-        expected = request.session.get("csrf")
-        given = request.headers.get(CSRF_HEADER, "")
-        if not isinstance(expected, str) or not secrets.compare_digest(expected, given):
-            raise Forbidden("missing or wrong X-CSRF-Token", code="csrf")
+        """The ``X-CSRF-Token`` header of this browser's session (``agent_of`` already
+        checks it for every state-changing request; kept for callers that check twice)."""
+        check_csrf_header(request)
 
     async def agent_of(self, request: Request) -> Agent:
-        agent_id = request.session.get("agent_id")
-        if not isinstance(agent_id, int):
-            raise Forbidden("login required", code="login_required")
-        async with self.hub.read() as session:
-            agent = await session.get(Agent, agent_id)
-        if agent is None or not agent.is_active:
-            raise Forbidden("login required", code="login_required")
-        return agent
+        """The signed-in agent (and, for POSTs, the CSRF token): the hub's one browser
+        check (``hub.web.sessions.require_agent``: 401 ``login_required``, 403 ``csrf``)."""
+        return await require_agent(request)
 
     async def token(self, request: Request) -> JSONResponse:
         """``GET /phone/token``: an access token for the browser Voice SDK. Its identity
@@ -117,7 +109,6 @@ class AgentPhone:
         webhook. ``client_id`` is an idempotency key: repeating it (a double click, a
         retry) answers 200 with the call already placed and calls nobody again."""
         agent = await self.agent_of(request)
-        self.check_csrf(request)
         body: Any = await _json(request)
         customer_id = body.get("customer_id") if isinstance(body, dict) else None
         if not isinstance(customer_id, int):
@@ -177,7 +168,6 @@ class AgentPhone:
         caller (``<Dial><Queue>``) and the call becomes theirs. 409 ``queue_empty`` when
         nobody waits, 409 ``no_phone_route`` for an agent reached in the browser."""
         agent = await self.agent_of(request)
-        self.check_csrf(request)
         if not _rings_a_phone(agent):
             raise Conflict(
                 "set a phone number or SIP address as your voice route to answer from the console",

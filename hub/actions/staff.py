@@ -7,13 +7,14 @@ from typing import TypeVar
 from sqlalchemy import select
 
 from hub.actions.audit import record_audit
+from hub.actions.sessions import revoke_agent_sessions
 from hub.core import UnitOfWork
 from hub.db import utcnow
 from hub.errors import Conflict, Invalid, NotFound
 from hub.identity import InvalidAddress, normalize_email
 from hub.models import Agent, ApiToken, Store, Terminal
 from hub.models.staff import AGENT_ROLES, TERMINAL_ROLES
-from hub.security import hash_password, key_matches, new_key, split_key
+from hub.security import hash_password, key_matches, new_key, split_key, verify_password
 
 MIN_PASSWORD = 8
 
@@ -58,7 +59,23 @@ async def set_agent_active(uow: UnitOfWork, agent_id: int, active: bool, *, acto
     await record_audit(
         uow, actor, "agent.activated" if active else "agent.deactivated", "agent", agent.id
     )
+    if not active:  # signed out everywhere at once, sockets included
+        await revoke_agent_sessions(uow, agent.id, actor=actor)
     return agent
+
+
+async def change_password(
+    uow: UnitOfWork, agent: Agent, current: str, new: str, *, keep_key: str
+) -> None:
+    """Set ``agent``'s password after checking the current one; every other session
+    of the agent is revoked (the browser that changed it stays signed in)."""
+    if not verify_password(agent.password_hash, current):
+        raise Invalid("the current password is wrong", code="wrong_password")
+    if len(new) < MIN_PASSWORD:
+        raise Invalid(f"the new password needs at least {MIN_PASSWORD} characters")
+    agent.password_hash = hash_password(new)
+    await record_audit(uow, f"agent:{agent.id}", "agent.password_changed", "agent", agent.id)
+    await revoke_agent_sessions(uow, agent.id, actor=f"agent:{agent.id}", keep_key=keep_key)
 
 
 async def create_api_token(

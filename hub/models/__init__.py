@@ -10,6 +10,7 @@ from hub.models.inbox import EVENTS_BY_CUSTOMER_CHANNEL
 from hub.models.instore import TerminalFrame
 from hub.models.order import Order, OrderAction, OrderItem, ProviderDelivery
 from hub.models.outbox import OutboxJob
+from hub.models.sessions import AgentSession
 from hub.models.staff import Agent, ApiToken, Store, Terminal
 from hub.models.subscriptions import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from hub.models.thread import Event, Thread
@@ -17,6 +18,7 @@ from hub.models.thread import Event, Thread
 __all__ = [
     "EVENTS_BY_CUSTOMER_CHANNEL",
     "Agent",
+    "AgentSession",
     "ApiToken",
     "AuditEntry",
     "BusinessHours",

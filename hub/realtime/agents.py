@@ -6,10 +6,21 @@ Presence is the set of agent ids with at least one socket in this process who ha
 set themselves ``away`` (an away agent gets no calls or chats), announced with
 ``presence.updated``; with Redis, ``hub.realtime.presence.SharedPresence`` merges
 the sets of every hub process into ``hub.presence()``.
+
+Only the console's own origin (``HUB_PUBLIC_URL``) may open it: the widget's allowed
+origins are for ``/widget`` (a script on the shop's site must not ride an agent's
+cookie into the console). A socket lives only as long as its server-side session
+(``hub.actions.sessions``): a revocation committed in this process disconnects that
+session's sockets at once (``agent.sessions_revoked``), and every process re-checks
+its sockets' sessions every ``SWEEP_SECONDS`` in the shared database, so a
+revocation in another process, an expiry or a deactivation takes effect within
+seconds everywhere, with or without Redis.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections import Counter
 from collections.abc import Callable
@@ -18,14 +29,15 @@ from typing import Any
 import socketio
 
 from hub import events as ev
+from hub.actions.sessions import find_session, live_session_ids
 from hub.core import Hub
-from hub.models import Agent
-from hub.web.sessions import read_session_cookie
+from hub.web.sessions import SESSION_KEY, read_session_cookie
 
 log = logging.getLogger(__name__)
 
 NAMESPACE = "/agent"
 ALL_AGENTS = "agents"
+SWEEP_SECONDS = 2.0
 
 
 def agent_room(agent_id: int) -> str:
@@ -44,6 +56,9 @@ class AgentNamespace(socketio.AsyncNamespace):
         self.status: dict[int, str] = {}
         # Called when the set of agents online here changes (shared presence, scale-out).
         self.presence_changed: Callable[[], None] = lambda: None
+        # socket id -> (agent id, server-side session id), for revocation.
+        self.sockets: dict[str, tuple[int, int]] = {}
+        self._sweeper: asyncio.Task[None] | None = None
 
     def online_agent_ids(self) -> set[int]:
         """Agents with a console open here who have not set themselves away: the ones
@@ -54,18 +69,31 @@ class AgentNamespace(socketio.AsyncNamespace):
             if n > 0 and self.status.get(agent_id) != "away"
         }
 
+    @property
+    def console_origin(self) -> str:
+        return self.hub.settings.public_url.rstrip("/")
+
     async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> bool:
+        """Admit a socket of a live console session from the console's own origin.
+
+        A browser sends ``Origin`` on every cross-site handshake (and on WebSocket
+        upgrades); a same-origin polling request may omit it.
+        """
+        origin = environ.get("HTTP_ORIGIN")
+        if origin and origin.rstrip("/") != self.console_origin:
+            raise socketio.exceptions.ConnectionRefusedError("origin not allowed")
         headers = dict(environ.get("asgi.scope", {}).get("headers", []))
         cookie = headers.get(b"cookie", b"").decode("latin-1") or environ.get("HTTP_COOKIE")
-        session = read_session_cookie(cookie, self.hub.settings.secret_key)
-        agent_id = session.get("agent_id")
-        if not isinstance(agent_id, int):
+        key = read_session_cookie(cookie, self.hub.settings.secret_key).get(SESSION_KEY)
+        if not isinstance(key, str) or not key:
             raise socketio.exceptions.ConnectionRefusedError("login required")
         async with self.hub.read() as db:
-            agent = await db.get(Agent, agent_id)
-        if agent is None or not agent.is_active:
+            found = await find_session(db, key)
+        if found is None:
             raise socketio.exceptions.ConnectionRefusedError("login required")
+        agent_session, agent = found
         await self.save_session(sid, {"agent_id": agent.id, "name": agent.name, "role": agent.role})
+        self.sockets[sid] = (agent.id, agent_session.id)
         await self.enter_room(sid, ALL_AGENTS)
         await self.enter_room(sid, agent_room(agent.id))
         self.connections[agent.id] += 1
@@ -76,6 +104,7 @@ class AgentNamespace(socketio.AsyncNamespace):
         return True
 
     async def on_disconnect(self, sid: str, reason: Any = None) -> None:
+        self.sockets.pop(sid, None)
         session = await self.get_session(sid)
         agent_id = session.get("agent_id") if session else None
         if isinstance(agent_id, int):
@@ -129,3 +158,53 @@ class AgentNamespace(socketio.AsyncNamespace):
         await self.emit(
             ev.PRESENCE_UPDATED, {"agent_id": agent_id, "status": status}, room=ALL_AGENTS
         )
+
+    # -- revocation --------------------------------------------------------------------
+
+    async def on_domain_event(self, event: ev.DomainEvent) -> None:
+        """Disconnect this process's sockets of sessions revoked here (after commit)."""
+        if event.name != ev.AGENT_SESSIONS_REVOKED:
+            return
+        agent_id = event.payload["agent_id"]
+        revoked = set(event.payload["session_ids"])
+        everything = bool(event.payload.get("all"))
+        for sid, (owner, session_id) in list(self.sockets.items()):
+            if owner == agent_id and (everything or session_id in revoked):
+                await self._drop(sid)
+
+    async def sweep(self) -> None:
+        """Disconnect sockets whose session is no longer live in the database
+        (revoked by another process, expired, agent deactivated)."""
+        if not self.sockets:
+            return
+        sessions = {session_id for _, session_id in self.sockets.values()}
+        async with self.hub.read() as db:
+            live = await live_session_ids(db, sessions)
+        for sid, (_, session_id) in list(self.sockets.items()):
+            if session_id not in live:
+                await self._drop(sid)
+
+    async def _drop(self, sid: str) -> None:
+        self.sockets.pop(sid, None)
+        with contextlib.suppress(Exception):
+            await self.emit("session.revoked", {}, to=sid)
+        await self.disconnect(sid)
+
+    def start_sweeping(self) -> None:
+        if self._sweeper is None:
+            self._sweeper = asyncio.create_task(self._sweep_forever(), name="agent-sessions-sweep")
+
+    async def stop_sweeping(self) -> None:
+        task, self._sweeper = self._sweeper, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def _sweep_forever(self) -> None:
+        while True:
+            await asyncio.sleep(SWEEP_SECONDS)
+            try:
+                await self.sweep()
+            except Exception:  # the database is down: try again next time
+                log.warning("agent session sweep failed", exc_info=True)

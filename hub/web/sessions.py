@@ -1,24 +1,146 @@
-"""Reading the console session cookie outside Starlette's request cycle (socket.io).
+"""The one session and CSRF check of every browser route (console pages, the phone
+console's endpoints, the in-store assist replies, the ``/agent`` socket).
 
-The cookie is written by Starlette's ``SessionMiddleware``: base64 JSON signed with
-itsdangerous' ``TimestampSigner`` under ``HUB_SECRET_KEY``.
+- The cookie ``hub_session`` (Starlette's signed ``SessionMiddleware`` cookie) carries
+  only an opaque key: ``sid`` once signed in (the server-side ``AgentSession`` row,
+  ``hub.actions.sessions``), or ``pre`` before sign-in (only to derive the login
+  form's CSRF token). Nothing about the agent is in it, so revoking the row signs the
+  browser out at once, wherever the cookie was copied to.
+- The CSRF token is HMAC-SHA256(``HUB_SECRET_KEY``, that key): one per session, new at
+  every sign-in, never stored. State-changing requests carry it as the form field
+  ``csrf`` or the header ``X-CSRF-Token``.
+- One answer everywhere: no live session → ``SignInRequired`` (401,
+  ``login_required``; console *pages* redirect to ``/login`` instead, see
+  ``hub.web.console.auth.console_view``); a missing or wrong CSRF token →
+  ``CsrfRefused`` (403, ``csrf``).
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
+import secrets
 from base64 import b64decode
 from http.cookies import SimpleCookie
 from typing import Any
 
 from itsdangerous import BadSignature, TimestampSigner
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.requests import Request
+
+from hub.actions.sessions import find_session
+from hub.errors import Forbidden, HubError
+from hub.models import Agent, AgentSession
 
 SESSION_COOKIE = "hub_session"
 SESSION_MAX_AGE = 12 * 3600
+SESSION_KEY = "sid"
+PRE_SESSION_KEY = "pre"
+CSRF_FIELD = "csrf"
+CSRF_HEADER = "x-csrf-token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class SignInRequired(HubError):
+    code = "login_required"
+    status = 401
+
+
+class CsrfRefused(Forbidden):
+    code = "csrf"
+
+
+def _secret(request: Request) -> str:
+    secret: str = request.app.state.settings.secret_key
+    return secret
+
+
+def derive_csrf(secret_key: str, session_key: str) -> str:
+    return hmac.new(
+        secret_key.encode(), b"csrf:" + session_key.encode(), hashlib.sha256
+    ).hexdigest()
+
+
+def session_key(request: Request) -> str | None:
+    """The opaque key of this browser's signed-in session, if the cookie has one."""
+    key = request.session.get(SESSION_KEY)
+    return key if isinstance(key, str) and key else None
+
+
+def csrf_token(request: Request) -> str:
+    """This browser's CSRF token (an anonymous browser gets a ``pre`` key for it)."""
+    key = session_key(request) or request.session.get(PRE_SESSION_KEY)
+    if not isinstance(key, str) or not key:
+        key = secrets.token_urlsafe(24)
+        request.session[PRE_SESSION_KEY] = key
+    return derive_csrf(_secret(request), key)
+
+
+async def check_csrf(request: Request) -> None:
+    """Raise ``CsrfRefused`` unless the request carries this browser's CSRF token."""
+    key = session_key(request) or request.session.get(PRE_SESSION_KEY)
+    given = request.headers.get(CSRF_HEADER)
+    if given is None:
+        content_type = request.headers.get("content-type", "")
+        if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+            value = (await request.form()).get(CSRF_FIELD)
+            given = value if isinstance(value, str) else None
+    if (
+        not isinstance(key, str)
+        or not key
+        or not given
+        or not hmac.compare_digest(derive_csrf(_secret(request), key), given)
+    ):
+        raise CsrfRefused("missing or invalid CSRF token")
+
+
+def check_csrf_header(request: Request) -> None:
+    """``check_csrf`` for fetch/XHR requests, which carry the token as ``X-CSRF-Token``
+    (synchronous: the body is not read)."""
+    key = session_key(request)
+    given = request.headers.get(CSRF_HEADER)
+    if not key or not given or not hmac.compare_digest(derive_csrf(_secret(request), key), given):
+        raise CsrfRefused("missing or invalid CSRF token")
+
+
+async def browser_agent(request: Request, db: AsyncSession | None = None) -> Agent | None:
+    """The agent of this browser's live session (read in ``db`` when given), or None.
+    The session row is left on ``request.state.agent_session``."""
+    key = session_key(request)
+    if key is None:
+        return None
+    if db is not None:
+        found = await find_session(db, key)
+    else:
+        async with request.app.state.hub.read() as own:
+            found = await find_session(own, key)
+    if found is None:
+        return None
+    request.state.agent_session = found[0]
+    return found[1]
+
+
+async def require_agent(request: Request) -> Agent:
+    """The signed-in agent, or ``SignInRequired``; for a state-changing method also the
+    CSRF token (``CsrfRefused``). Every non-page browser route calls this."""
+    agent = await browser_agent(request)
+    if agent is None:
+        raise SignInRequired("sign in to the console first")
+    if request.method not in SAFE_METHODS:
+        await check_csrf(request)
+    return agent
+
+
+def current_session(request: Request) -> AgentSession:
+    """The session row ``browser_agent`` found for this request."""
+    row: AgentSession = request.state.agent_session
+    return row
 
 
 def read_session_cookie(cookie_header: str | None, secret_key: str) -> dict[str, Any]:
-    """The session dict carried by a ``Cookie`` header, or {} if absent or forged."""
+    """The session dict carried by a ``Cookie`` header, or {} if absent or forged
+    (for the socket.io handshake, outside Starlette's request cycle)."""
     if not cookie_header:
         return {}
     jar: SimpleCookie = SimpleCookie()

@@ -85,7 +85,8 @@ def test_tokens_keys_and_passwords_are_masked(capture: tuple[logging.Logger, io.
     # What identifies a key without granting anything stays readable.
     assert f"hub_{api_prefix}_***" in str(records[0]["message"])
     assert f"term_{terminal_prefix}_***" in str(records[0]["message"])
-    assert "ada@example.com" in str(records[1]["message"])
+    # An email address is personal data: masked too (issue 13).
+    assert str(records[1]["message"]) == "login failed: password=*** for ***"
     assert "b'host', b'a'" in str(records[2]["message"])
 
 
@@ -152,3 +153,39 @@ def test_configure_logging_installs_text_or_json_on_the_root_logger() -> None:
     finally:
         root.handlers[:] = saved[0]
         root.setLevel(saved[1])
+
+
+def test_phone_numbers_and_emails_are_masked() -> None:
+    line = redact(
+        "lookup phone=+15550100555 (%2B15550100555) for Dana.Lee+x@example.co.uk "
+        "and dana%40example.com, order 12345, took 1.5ms"
+    )
+    for personal in ("5550100555", "Dana.Lee", "example.co.uk", "dana%40example.com"):
+        assert personal not in line, line
+    assert "order 12345, took 1.5ms" in line
+
+
+def test_uvicorn_lines_lose_their_query_strings_and_go_through_the_hub_handler() -> None:
+    stream = io.StringIO()
+    handler = configure_logging(Settings(secret_key=SECRET_KEY), level="DEBUG")
+    handler.setStream(stream)
+    try:
+        access = logging.getLogger("uvicorn.access")
+        access.info(
+            '%s - "%s %s HTTP/%s" %d',
+            "127.0.0.1:5000",
+            "GET",
+            "/api/v1/customers?phone=%2B15550100555",
+            "1.1",
+            200,
+        )
+        logging.getLogger("uvicorn.error").info(
+            '%s - "WebSocket %s" [accepted]', "127.0.0.1:5001", "/instore/ws?key=term_x"
+        )
+        logging.getLogger("twilio.http_client").info("PAYLOAD: Body=hello there")
+    finally:
+        logging.getLogger().removeHandler(handler)
+    out = stream.getvalue()
+    assert '"GET /api/v1/customers HTTP/1.1" 200' in out
+    assert 'WebSocket /instore/ws"' in out
+    assert "?" not in out and "5550100555" not in out and "hello there" not in out

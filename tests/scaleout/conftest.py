@@ -12,14 +12,12 @@ process mid-send.
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import secrets
 import signal
 import subprocess
 import sys
 import uuid
-from base64 import b64encode
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -30,14 +28,12 @@ import httpx
 import pytest
 import socketio
 import uvicorn
-from itsdangerous import TimestampSigner
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from connectors.twilio.signatures import SIGNATURE_HEADER, sign
 from hub.actions.staff import create_agent, create_api_token
 from hub.core import Hub
 from hub.settings import Settings
-from hub.web.sessions import SESSION_COOKIE
 from simulators.twilio import Simulator, create_simulator_app
 from tests.conftest import (
     PG_URL,
@@ -45,6 +41,7 @@ from tests.conftest import (
     TEST_SECRET,
     TWILIO_TEST_SID,
     TWILIO_TEST_TOKEN,
+    agent_session_cookie,
     free_socket,
     require_service,
     truncate_all,
@@ -57,10 +54,9 @@ ROOT = Path(__file__).resolve().parents[2]
 HUB_MAIN = "import sys; from hub.cli import main; sys.exit(main(sys.argv[1:]))"
 
 
-def cookie_header(data: dict[str, Any]) -> str:
-    """A console session cookie as Starlette's SessionMiddleware signs it."""
-    payload = b64encode(json.dumps(data).encode("utf-8"))
-    return f"{SESSION_COOKIE}={TimestampSigner(TEST_SECRET).sign(payload).decode('utf-8')}"
+async def console_cookie(cluster: Cluster, agent_id: int) -> tuple[str, str]:
+    """A real console sign-in of ``agent_id`` (shared database): cookie and CSRF token."""
+    return await agent_session_cookie(cluster.hub, agent_id)
 
 
 class SlowAnswers:

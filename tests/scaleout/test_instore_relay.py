@@ -11,7 +11,7 @@ import httpx
 from websockets.asyncio.client import ClientConnection, connect
 
 from hub.actions.staff import create_terminal
-from tests.scaleout.conftest import WAIT, Cluster, cookie_header
+from tests.scaleout.conftest import WAIT, Cluster, console_cookie
 
 
 async def next_frame(ws: ClientConnection, kind: str) -> dict[str, Any]:
@@ -47,12 +47,12 @@ async def test_assist_reply_committed_on_a_reaches_terminal_on_b(cluster: Cluste
         asked = await next_frame(ws, "ack")
         assert asked["ok"], asked
 
-        cookie = cookie_header({"agent_id": agent_id, "csrf": "tok-1"})
+        cookie, csrf = await console_cookie(cluster, agent_id)
         async with httpx.AsyncClient(timeout=WAIT) as http:
             response = await http.post(
                 f"{a.url}/instore/assists/{asked['assist_id']}/reply",
                 json={"body": "Refund approved."},
-                headers={"Cookie": cookie, "X-CSRF-Token": "tok-1"},
+                headers={"Cookie": cookie, "X-CSRF-Token": csrf},
             )
         assert response.status_code == 200, response.text
 

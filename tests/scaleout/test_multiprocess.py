@@ -16,14 +16,14 @@ from sqlalchemy import select
 
 from hub.models import Event
 from simulators.twilio.messages import MessagesResource
-from tests.scaleout.conftest import WAIT, Cluster, SocketClient, cookie_header, post_sms
+from tests.scaleout.conftest import WAIT, Cluster, SocketClient, console_cookie, post_sms
 
 
 async def test_sms_into_one_process_reaches_agent_on_the_other(cluster: Cluster) -> None:
     a, b = await cluster.start(2)
     agent_id = await cluster.agent("Ada")
     console = SocketClient("/agent", ("event.created",))
-    await console.connect(b.url, cookie=cookie_header({"agent_id": agent_id}))
+    await console.connect(b.url, cookie=(await console_cookie(cluster, agent_id))[0])
     try:
         body = f"Where is order W-{uuid.uuid4().hex[:6]}?"
         response = await post_sms(a.url, "+15557654321", body, "SM" + uuid.uuid4().hex)
@@ -50,7 +50,7 @@ async def test_reply_typing_and_presence_cross_processes(cluster: Cluster) -> No
         customer_id = ack["customer_id"]
 
         # Presence: an agent whose console is open on A counts as online on B.
-        await console.connect(a.url, cookie=cookie_header({"agent_id": agent_id}))
+        await console.connect(a.url, cookie=(await console_cookie(cluster, agent_id))[0])
         for _ in range(int(WAIT / 0.2)):
             again = SocketClient("/widget", ("session",))
             await again.connect(b.url, auth={"visitor_token": first["visitor_token"]})

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import IN_CI, free_socket
-from tests.scaleout.conftest import WAIT, Cluster, SocketClient, cookie_header, post_sms
+from tests.scaleout.conftest import WAIT, Cluster, SocketClient, console_cookie, post_sms
 
 
 @asynccontextmanager
@@ -67,8 +67,8 @@ async def test_fan_out_fails_soft_and_resumes(cluster: Cluster, tmp_path: Path) 
         agent_id = await cluster.agent("Linus")
         on_a = SocketClient("/agent", ("event.created",))
         on_b = SocketClient("/agent", ("event.created",))
-        await on_a.connect(a.url, cookie=cookie_header({"agent_id": agent_id}))
-        await on_b.connect(b.url, cookie=cookie_header({"agent_id": agent_id}))
+        await on_a.connect(a.url, cookie=(await console_cookie(cluster, agent_id))[0])
+        await on_b.connect(b.url, cookie=(await console_cookie(cluster, agent_id))[0])
         await sms_reaches(a.url, on_b)
 
     try:

@@ -8,11 +8,10 @@ data export and erasure) needs the admin role.
 
 from __future__ import annotations
 
-from functools import partial
-
 from starlette.routing import BaseRoute, Route
 
 from hub.web.console import (
+    account,
     admin,
     audit,
     canned,
@@ -27,19 +26,17 @@ from hub.web.console import (
     subscriptions,
     thread,
 )
-from hub.web.console.auth import LoginLimiter
 
 GET = ["GET"]
 POST = ["POST"]
 
 
 def console_routes() -> list[BaseRoute]:
-    """The console's routes; each call gets its own per-IP sign-in limiter."""
-    limiter = LoginLimiter()
+    """The console's routes."""
     customer = "/customers/{customer_id:int}"
     return [
         Route("/login", login.login_page, methods=GET),
-        Route("/login", partial(login.login_submit, limiter=limiter), methods=POST),
+        Route("/login", login.login_submit, methods=POST),
         Route("/logout", login.logout, methods=POST),
         Route("/", inbox.inbox_page, methods=GET),
         Route("/inbox.json", inbox.inbox_json, methods=GET),
@@ -76,6 +73,9 @@ def console_routes() -> list[BaseRoute]:
         Route("/admin/agents", admin.agents_page, methods=GET),
         Route("/admin/agents", admin.agents_create, methods=POST),
         Route("/admin/agents/{agent_id:int}/active", admin.agents_toggle, methods=POST),
+        Route("/admin/agents/{agent_id:int}/sessions/revoke", admin.agents_sign_out, methods=POST),
+        Route("/account", account.account_page, methods=GET),
+        Route("/account/password", account.change_password_submit, methods=POST),
         Route("/admin/tokens", admin.tokens_page, methods=GET),
         Route("/admin/tokens", admin.tokens_create, methods=POST),
         Route("/admin/tokens/{token_id:int}/revoke", admin.tokens_revoke, methods=POST),

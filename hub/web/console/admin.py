@@ -12,6 +12,7 @@ from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from hub.actions.sessions import sign_out_everywhere
 from hub.actions.staff import (
     create_agent,
     create_api_token,
@@ -102,6 +103,20 @@ async def agents_toggle(request: Request) -> Response:
             )
     except HubError as exc:
         return await _page(request, "agents", {"error": exc.message}, status=exc.status)
+    return _back("agents")
+
+
+@console_view(admin=True)
+async def agents_sign_out(request: Request) -> Response:
+    """ "Sign out everywhere": revoke every session of an agent (sockets included)."""
+    try:
+        async with hub_of(request).uow() as uow:
+            count = await sign_out_everywhere(
+                uow, request.path_params["agent_id"], actor=_actor(request)
+            )
+    except HubError as exc:
+        return await _page(request, "agents", {"error": exc.message}, status=exc.status)
+    request.session["flash"] = f"Signed out of {count} session{'s' if count != 1 else ''}."
     return _back("agents")
 
 

@@ -1,23 +1,15 @@
-"""Console sign-in, sessions and CSRF.
+"""Console pages: sign-in required, CSRF on every state-changing request, roles.
 
-- The session (Starlette's ``SessionMiddleware``, cookie ``hub_session``, HttpOnly,
-  SameSite=lax) carries ``agent_id`` and ``csrf``. Other parts of the hub (socket.io
-  ``/agent``, click-to-call, in-store assist replies) read the same keys.
-- Every state-changing request carries the session's CSRF token: the hidden form
-  field ``csrf`` or, for fetch/XHR, the header ``X-CSRF-Token``. A missing or wrong
-  token is a 403.
-- Passwords are argon2 (``hub.security.verify_password``). Five failures in a row
-  lock an account for a while (``hub.actions.logins``); an IP that keeps failing is
-  slowed down, then refused with 429 (``LoginLimiter``).
+The session and CSRF check itself is ``hub.web.sessions`` (the one check of every
+browser route); this module wraps console endpoints with it (``console_view``):
+anonymous users are redirected to ``/login``, a missing or wrong CSRF token is a 403,
+admin pages refuse other roles. Sign-in attempts are throttled by
+``hub.web.throttle``.
 """
 
 from __future__ import annotations
 
 import functools
-import hmac
-import secrets
-import time
-from collections import deque
 from collections.abc import Awaitable, Callable
 from urllib.parse import quote
 
@@ -27,38 +19,16 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from hub.actions.sessions import session_key_hash
 from hub.core import Hub
-from hub.models import Agent
+from hub.db import utcnow
+from hub.models import Agent, AgentSession
+from hub.web.sessions import browser_agent, check_csrf, csrf_token, session_key
 
-SESSION_AGENT = "agent_id"
-SESSION_CSRF = "csrf"
-CSRF_FIELD = "csrf"
-CSRF_HEADER = "x-csrf-token"
+__all__ = ["check_csrf", "console_view", "csrf_token", "current_agent", "hub_of"]
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 ACTIVE_AGENTS = select(Agent).where(Agent.is_active.is_(True)).order_by(Agent.name)
-
-
-def csrf_token(request: Request) -> str:
-    """This session's CSRF token, created on first use."""
-    token = request.session.get(SESSION_CSRF)
-    if not isinstance(token, str) or len(token) < 32:
-        token = secrets.token_urlsafe(32)
-        request.session[SESSION_CSRF] = token
-    return token
-
-
-async def check_csrf(request: Request) -> None:
-    """Raise 403 unless the request carries this session's CSRF token."""
-    expected = request.session.get(SESSION_CSRF)
-    given = request.headers.get(CSRF_HEADER)
-    if given is None:
-        content_type = request.headers.get("content-type", "")
-        if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
-            value = (await request.form()).get(CSRF_FIELD)
-            given = value if isinstance(value, str) else None
-    if not isinstance(expected, str) or not given or not hmac.compare_digest(expected, given):
-        raise HTTPException(403, "missing or invalid CSRF token")
 
 
 def hub_of(request: Request) -> Hub:
@@ -67,31 +37,35 @@ def hub_of(request: Request) -> Hub:
 
 
 async def signed_in_agent(request: Request, db: AsyncSession | None = None) -> Agent | None:
-    """The active agent of this session, or None; read in ``db`` when given."""
-    agent_id = request.session.get(SESSION_AGENT)
-    if not isinstance(agent_id, int):
-        return None
-    if db is not None:
-        agent = await db.get(Agent, agent_id)
-    else:
-        async with hub_of(request).read() as own:
-            agent = await own.get(Agent, agent_id)
-    if agent is None or not agent.is_active:
-        return None
-    return agent
+    """The active agent of this browser's live session, or None (``browser_agent``)."""
+    return await browser_agent(request, db)
 
 
 async def signed_in_among_active(request: Request, db: AsyncSession) -> Agent | None:
     """``signed_in_agent`` read together with every active agent (by name) in one query;
     the list is left on ``request.state.agents`` (``page_agents``)."""
     request.state.agents = []
-    agent_id = request.session.get(SESSION_AGENT)
-    if not isinstance(agent_id, int):
+    key = session_key(request)
+    if key is None:
         return None
-    result = await db.execute(select(Agent).where(Agent.is_active.is_(True)).order_by(Agent.name))
-    agents: list[Agent] = list(result.scalars())
+    mine = (
+        select(AgentSession.agent_id)
+        .where(
+            AgentSession.key_hash == session_key_hash(key),
+            AgentSession.revoked_at.is_(None),
+            AgentSession.expires_at > utcnow(),
+        )
+        .scalar_subquery()
+    )
+    result = await db.execute(ACTIVE_AGENTS.add_columns(Agent.id == mine))
+    agents: list[Agent] = []
+    signed_in: Agent | None = None
+    for agent, is_me in result:
+        agents.append(agent)
+        if is_me:
+            signed_in = agent
     request.state.agents = agents
-    return next((agent for agent in agents if agent.id == agent_id), None)
+    return signed_in
 
 
 def page_agents(request: Request) -> list[Agent]:
@@ -157,49 +131,3 @@ def console_view(
         return wrapper
 
     return decorate
-
-
-class LoginLimiter:
-    """Per-IP failed sign-ins in a sliding window: each failure past the first two
-    delays the answer a little more (``delay_step``, up to ``max_delay``); past
-    ``max_failures`` the IP is refused until the window slides. Kept in memory per
-    process: the per-account lock-out in the database holds across processes."""
-
-    def __init__(
-        self,
-        *,
-        max_failures: int = 10,
-        window: float = 900.0,
-        delay_step: float = 0.05,
-        max_delay: float = 0.25,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self.max_failures = max_failures
-        self.window = window
-        self.delay_step = delay_step
-        self.max_delay = max_delay
-        self.clock = clock
-        self.failures: dict[str, deque[float]] = {}
-
-    def _recent(self, ip: str) -> deque[float]:
-        stamps = self.failures.setdefault(ip, deque())
-        horizon = self.clock() - self.window
-        while stamps and stamps[0] < horizon:
-            stamps.popleft()
-        return stamps
-
-    def retry_after(self, ip: str) -> int:
-        """Seconds until ``ip`` may try again; 0 when it may try now."""
-        stamps = self._recent(ip)
-        if len(stamps) < self.max_failures:
-            return 0
-        return max(1, int(stamps[0] + self.window - self.clock()) + 1)
-
-    def delay(self, ip: str) -> float:
-        return min(self.max_delay, self.delay_step * max(0, len(self._recent(ip)) - 2))
-
-    def failed(self, ip: str) -> None:
-        self._recent(ip).append(self.clock())
-        if len(self.failures) > 10_000:  # forget idle IPs rather than grow forever
-            for key in [k for k, v in self.failures.items() if not v][:5000]:
-                del self.failures[key]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
-from base64 import b64encode
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -13,7 +12,6 @@ from typing import Any
 
 import pytest
 import uvicorn
-from itsdangerous import TimestampSigner
 from sqlalchemy import func, select
 from websockets.asyncio.client import ClientConnection, connect
 
@@ -24,8 +22,7 @@ from hub.app import create_app
 from hub.core import Hub
 from hub.settings import Settings
 from hub.types import Inbound
-from hub.web.sessions import SESSION_COOKIE
-from tests.conftest import LiveServer, live_server
+from tests.conftest import LiveServer, agent_session_cookie, live_server
 
 
 @pytest.fixture
@@ -114,12 +111,12 @@ async def sms_customer_with_order(hub: Hub, phone: str = "+15551230000") -> int:
     return received.customer.id
 
 
-async def agent_cookie(hub: Hub, secret: str, csrf: str = "csrf-token-1") -> tuple[int, str]:
-    """A console agent and the signed session cookie Starlette would have set."""
+async def agent_cookie(hub: Hub) -> tuple[int, str, str]:
+    """A console agent signed in: its id, the session cookie and the CSRF token."""
     async with hub.uow() as uow:
         agent = await create_agent(uow, "agent@example.com", "Grace Agent", "password123")
-    data = b64encode(json.dumps({"agent_id": agent.id, "csrf": csrf}).encode())
-    return agent.id, f"{SESSION_COOKIE}={TimestampSigner(secret).sign(data).decode()}"
+    cookie, csrf = await agent_session_cookie(hub, agent.id)
+    return agent.id, cookie, csrf
 
 
 @asynccontextmanager

@@ -186,7 +186,7 @@ async def test_assist_reaches_the_console_and_the_reply_comes_back(
         seen.append(event.name)
 
     instore.hub.subscribe(listener)
-    agent_id, cookie = await agent_cookie(instore.hub, instore.settings.secret_key)
+    agent_id, cookie, csrf = await agent_cookie(instore.hub)
     async with terminal(instore, keys.associate) as ws:
         ack = await call(
             ws,
@@ -205,7 +205,7 @@ async def test_assist_reaches_the_console_and_the_reply_comes_back(
             answer = await http.post(
                 url,
                 json={"body": "Refund approved, go ahead."},
-                headers={"X-CSRF-Token": "csrf-token-1"},
+                headers={"X-CSRF-Token": csrf},
             )
         async with httpx.AsyncClient() as http:
             anonymous = await http.post(url, json={"body": "x"})

@@ -23,7 +23,7 @@ async def test_answer_reaches_local_terminal_while_redis_is_down(settings: Setti
         async with live_server(settings.with_(redis_url=dead_redis), run_outbox=False) as live:
             async with live.hub.uow() as uow:
                 _, key = await create_terminal(uow, "S1", "Tablet", role="associate")
-            _, cookie = await agent_cookie(live.hub, live.settings.secret_key)
+            _, cookie, csrf = await agent_cookie(live.hub)
             async with terminal(live, key) as ws:
                 walk_in = await call(ws, {"id": "c1", "type": "checkin", "phone": "+15551112222"})
                 asked = await call(
@@ -39,7 +39,7 @@ async def test_answer_reaches_local_terminal_while_redis_is_down(settings: Setti
                     answer = await http.post(
                         f"{live.url}/instore/assists/{asked['assist_id']}/reply",
                         json={"body": "On my way"},
-                        headers={"X-CSRF-Token": "csrf-token-1"},
+                        headers={"X-CSRF-Token": csrf},
                     )
                 assert answer.status_code == 200, answer.text
                 pushed = await recv_json(ws)
@@ -55,7 +55,7 @@ async def test_with_redis_the_local_terminal_gets_the_answer_once(settings: Sett
     async with live_server(settings, run_outbox=False) as live:
         async with live.hub.uow() as uow:
             _, key = await create_terminal(uow, "S1", "Tablet", role="associate")
-        _, cookie = await agent_cookie(live.hub, live.settings.secret_key)
+        _, cookie, csrf = await agent_cookie(live.hub)
         async with terminal(live, key) as ws:
             walk_in = await call(ws, {"id": "c1", "type": "checkin", "phone": "+15551112222"})
             asked = await call(
@@ -66,7 +66,7 @@ async def test_with_redis_the_local_terminal_gets_the_answer_once(settings: Sett
                 answer = await http.post(
                     f"{live.url}/instore/assists/{asked['assist_id']}/reply",
                     json={"body": "Coming"},
-                    headers={"X-CSRF-Token": "csrf-token-1"},
+                    headers={"X-CSRF-Token": csrf},
                 )
             assert answer.status_code == 200, answer.text
             assert (await recv_json(ws))["body"] == "Coming"

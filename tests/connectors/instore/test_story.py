@@ -22,7 +22,7 @@ from tests.connectors.instore.conftest import (
 
 async def test_sms_customer_walks_in_and_buys(instore: LiveServer, keys: Keys) -> None:
     customer_id = await sms_customer_with_order(instore.hub, phone="+15557654321")
-    _, cookie = await agent_cookie(instore.hub, instore.settings.secret_key)
+    _, cookie, _ = await agent_cookie(instore.hub)
     console: list[tuple[str, Any]] = []
     order_seen = asyncio.Event()
     sio = socketio.AsyncClient()

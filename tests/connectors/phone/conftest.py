@@ -29,6 +29,7 @@ from tests.conftest import (
     TWILIO_TEST_SID,
     TWILIO_TEST_TOKEN,
     LiveServer,
+    agent_session_cookie,
     live_server,
     running_app,
 )
@@ -154,9 +155,7 @@ class PhoneLab:
 
     async def online(self, agent_id: int) -> Console:
         """Open ``agent_id``'s console (the agent becomes present)."""
-        console = Console(
-            self.live.url, cookie_header({"agent_id": agent_id}, self.settings.secret_key)
-        )
+        console = Console(self.live.url, (await agent_session_cookie(self.hub, agent_id))[0])
         await console.connect()
         self.consoles.append(console)
         for _ in range(100):

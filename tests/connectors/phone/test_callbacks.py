@@ -249,17 +249,18 @@ async def test_a_reply_after_a_call_goes_out_on_a_channel_that_can_carry_it(
 async def test_browser_phone_answers_the_queue_and_takes_the_call(twilio: Twilio, hub: Hub) -> None:
     await known(hub)
     await twilio.call("CA1", CALLER)
+    async with hub.uow() as uow:
+        agent = await create_agent(uow, "seven@example.com", "Seven", "correct horse battery")
     root = twiml(
         await twilio.post(
-            "/twilio/voice/client", {"CallSid": "CA5", "From": "client:agent-7", "To": "queue"}
+            "/twilio/voice/client",
+            {"CallSid": "CA5", "From": f"client:agent-{agent.id}", "To": "queue"},
         )
     )
     queue = root.find("Dial/Queue")
     assert queue is not None and (queue.text or "").strip() == "support"
-    assert queue.get("url") == "http://testserver/twilio/voice/dequeued?agent_id=7"
+    assert queue.get("url") == f"http://testserver/twilio/voice/dequeued?agent_id={agent.id}"
 
-    async with hub.uow() as uow:
-        agent = await create_agent(uow, "seven@example.com", "Seven", "correct horse battery")
     said = twiml(
         await twilio.post(f"/twilio/voice/dequeued?agent_id={agent.id}", {"CallSid": "CA1"})
     )
@@ -268,10 +269,13 @@ async def test_browser_phone_answers_the_queue_and_takes_the_call(twilio: Twilio
     assert event.agent_id == agent.id and event.data["route"]["dequeued"] is True
 
 
-async def test_browser_phone_outgoing_and_strangers(twilio: Twilio) -> None:
+async def test_browser_phone_outgoing_and_strangers(twilio: Twilio, hub: Hub) -> None:
+    async with hub.uow() as uow:
+        agent = await create_agent(uow, "seven@example.com", "Seven", "correct horse battery")
     out = twiml(
         await twilio.post(
-            "/twilio/voice/client", {"CallSid": "CA5", "From": "client:agent-7", "To": "5557770101"}
+            "/twilio/voice/client",
+            {"CallSid": "CA5", "From": f"client:agent-{agent.id}", "To": "5557770101"},
         )
     )
     number = out.find("Dial/Number")

@@ -17,23 +17,23 @@ from hub.actions.threads import assign_thread
 from hub.settings import Settings
 from simulators.twilio.conferences import ConferencesResource, SimulatedConference
 from simulators.twilio.voice import CallsResource
+from tests.conftest import agent_session_cookie
 from tests.connectors.phone.conftest import (
     STORE_PHONE,
     PhoneLab,
-    cookie_header,
     make_agent,
     rung,
     twiml,
 )
 from tests.connectors.phone.test_twiml import CALLER, call_event, known_customer
 
-CSRF = "csrf-token-for-tests"
 environ_key = "HUB_PHONE_STORE_NUMBERS"
 
 
-def as_agent(agent: int, secret: str, *, csrf: bool = True) -> dict[str, str]:
-    headers = {"Cookie": cookie_header({"agent_id": agent, "csrf": CSRF}, secret)}
-    return headers | ({"X-CSRF-Token": CSRF} if csrf else {})
+async def as_agent(lab: PhoneLab, agent: int, *, csrf: bool = True) -> dict[str, str]:
+    """Headers of ``agent``'s signed-in browser (a server-side session)."""
+    cookie, token = await agent_session_cookie(lab.hub, agent)
+    return {"Cookie": cookie} | ({"X-CSRF-Token": token} if csrf else {})
 
 
 async def until(check: Callable[[], Any]) -> Any:
@@ -83,7 +83,6 @@ async def until_leg(lab: PhoneLab, call_sid: str, count: int) -> Any:
 
 
 async def test_hold_resume_and_warm_transfer_to_another_agent(lab: PhoneLab) -> None:
-    secret = lab.settings.secret_key
     mulder = await make_agent(lab.hub, "Mulder")
     skinner = await make_agent(lab.hub, "Skinner")
     await lab.online(mulder)
@@ -96,20 +95,20 @@ async def test_hold_resume_and_warm_transfer_to_another_agent(lab: PhoneLab) -> 
 
     hold = f"/phone/calls/{call_sid}/hold"
     assert (
-        await lab.http.post(hold, json={"hold": True}, headers=as_agent(skinner, secret))
+        await lab.http.post(hold, json={"hold": True}, headers=await as_agent(lab, skinner))
     ).json()["error"]["code"] == "not_your_call"
     no_csrf = await lab.http.post(
-        hold, json={"hold": True}, headers=as_agent(mulder, secret, csrf=False)
+        hold, json={"hold": True}, headers=await as_agent(lab, mulder, csrf=False)
     )
     assert no_csrf.status_code == 403 and not customer.hold
 
-    held = await lab.http.post(hold, json={"hold": True}, headers=as_agent(mulder, secret))
+    held = await lab.http.post(hold, json={"hold": True}, headers=await as_agent(lab, mulder))
     assert held.status_code == 200, held.text
     assert customer.hold and customer.updates[-1]["HoldUrl"] == WAIT_MUSIC_URL
-    resumed = await lab.http.post(hold, json={"hold": False}, headers=as_agent(mulder, secret))
+    resumed = await lab.http.post(hold, json={"hold": False}, headers=await as_agent(lab, mulder))
     assert resumed.status_code == 200 and not customer.hold
 
-    targets = await lab.http.get("/phone/transfer-targets", headers=as_agent(mulder, secret))
+    targets = await lab.http.get("/phone/transfer-targets", headers=await as_agent(lab, mulder))
     assert targets.json() == {
         "agents": [{"id": skinner, "name": "Skinner", "online": True}],
         "stores": [{"code": "DT", "name": "Downtown"}],
@@ -118,7 +117,7 @@ async def test_hold_resume_and_warm_transfer_to_another_agent(lab: PhoneLab) -> 
     # Warm: the caller is held, Skinner's phone rings, he hears the summary, joins.
     transfer = f"/phone/calls/{call_sid}/transfer"
     started = await lab.http.post(
-        transfer, json={"mode": "warm", "agent_id": skinner}, headers=as_agent(mulder, secret)
+        transfer, json={"mode": "warm", "agent_id": skinner}, headers=await as_agent(lab, mulder)
     )
     assert started.status_code == 202, started.text
     assert customer.hold
@@ -138,11 +137,11 @@ async def test_hold_resume_and_warm_transfer_to_another_agent(lab: PhoneLab) -> 
     assert pop["transfer"]["summary"] == said
     await until(lambda: len(conference.participants) == 3)
     again = await lab.http.post(
-        transfer, json={"mode": "cold", "agent_id": skinner}, headers=as_agent(mulder, secret)
+        transfer, json={"mode": "cold", "agent_id": skinner}, headers=await as_agent(lab, mulder)
     )
     assert again.json()["error"]["code"] == "transfer_in_progress"
 
-    done = await lab.http.post(f"{transfer}/complete", headers=as_agent(mulder, secret))
+    done = await lab.http.post(f"{transfer}/complete", headers=await as_agent(lab, mulder))
     assert done.status_code == 200, done.text
     mulder_leg = legs[0].sid
     assert conference.removed == [mulder_leg] and not customer.hold
@@ -158,7 +157,7 @@ async def test_hold_resume_and_warm_transfer_to_another_agent(lab: PhoneLab) -> 
 
     # Now Skinner has the call: a cold transfer to the store leaves the caller with it.
     cold = await lab.http.post(
-        transfer, json={"mode": "cold", "store": "DT"}, headers=as_agent(skinner, secret)
+        transfer, json={"mode": "cold", "store": "DT"}, headers=await as_agent(lab, skinner)
     )
     assert cold.status_code == 202, cold.text
     legs = await rung(lab, 3)
@@ -168,13 +167,12 @@ async def test_hold_resume_and_warm_transfer_to_another_agent(lab: PhoneLab) -> 
     assert event.agent_id is None
     assert event.data["steps"][-1]["text"] == "Cold transfer to store DT (Skinner)"
     unknown = await lab.http.post(
-        transfer, json={"mode": "cold", "store": "BAD"}, headers=as_agent(skinner, secret)
+        transfer, json={"mode": "cold", "store": "BAD"}, headers=await as_agent(lab, skinner)
     )
     assert unknown.status_code == 403  # no longer Skinner's call
 
 
 async def test_three_way_keeps_everyone_on_the_line(lab: PhoneLab) -> None:
-    secret = lab.settings.secret_key
     mulder = await make_agent(lab.hub, "Mulder")
     skinner = await make_agent(lab.hub, "Skinner")
     await lab.online(mulder)
@@ -186,7 +184,7 @@ async def test_three_way_keeps_everyone_on_the_line(lab: PhoneLab) -> None:
     started = await lab.http.post(
         f"/phone/calls/{call_sid}/transfer",
         json={"mode": "three_way", "agent_id": skinner},
-        headers=as_agent(mulder, secret),
+        headers=await as_agent(lab, mulder),
     )
     assert started.status_code == 202, started.text
     await until(lambda: len(conference.participants) == 3)
@@ -198,7 +196,7 @@ async def test_three_way_keeps_everyone_on_the_line(lab: PhoneLab) -> None:
     bad = await lab.http.post(
         f"/phone/calls/{call_sid}/transfer",
         json={"mode": "sideways", "agent_id": skinner},
-        headers=as_agent(mulder, secret),
+        headers=await as_agent(lab, mulder),
     )
     assert bad.status_code == 422 or bad.status_code == 400
 

@@ -16,11 +16,16 @@ from hub.settings import Settings
 from hub.types import Inbound
 from simulators.twilio import serve_simulator
 from simulators.twilio.voice import CallsResource
-from tests.conftest import TWILIO_TEST_SID, TWILIO_TEST_TOKEN, live_server, make_settings
+from tests.conftest import (
+    TWILIO_TEST_SID,
+    TWILIO_TEST_TOKEN,
+    agent_session_cookie,
+    live_server,
+    make_settings,
+)
 from tests.connectors.phone.conftest import cookie_header, make_agent
 
 CUSTOMER_PHONE = "+15557770101"
-CSRF = "csrf-token-for-tests"
 API_KEY_SECRET = "api-key-secret-for-tests-0123456789"
 
 
@@ -49,15 +54,15 @@ async def test_token_for_a_logged_in_agent(db_url: str, tmp_path: Path) -> None:
     ):
         agent = await make_agent(live.hub, "Forrest")
         anonymous = await http.get("/phone/token")
-        assert anonymous.status_code == 403
+        assert anonymous.status_code == 401
         forged = await http.get(
             "/phone/token", headers={"Cookie": cookie_header({"agent_id": agent}, "wrong-key")}
         )
-        assert forged.status_code == 403
+        assert forged.status_code == 401
 
         response = await http.get(
             "/phone/token",
-            headers={"Cookie": cookie_header({"agent_id": agent}, settings.secret_key)},
+            headers={"Cookie": (await agent_session_cookie(live.hub, agent))[0]},
         )
     assert response.status_code == 200, response.text
     body = response.json()
@@ -78,7 +83,7 @@ async def test_token_needs_the_api_key_settings(settings: Settings) -> None:
         agent = await make_agent(live.hub, "Forrest")
         response = await http.get(
             "/phone/token",
-            headers={"Cookie": cookie_header({"agent_id": agent}, settings.secret_key)},
+            headers={"Cookie": (await agent_session_cookie(live.hub, agent))[0]},
         )
     assert response.status_code == 503
     assert response.json()["error"]["code"] == "not_configured"
@@ -94,7 +99,7 @@ async def test_click_to_call_rings_the_agent_then_bridges_the_customer(
     ):
         agent = await make_agent(live.hub, "Forrest")
         customer_id = await customer_with_phone(live.hub)
-        cookie = cookie_header({"agent_id": agent, "csrf": CSRF}, settings.secret_key)
+        cookie, csrf = await agent_session_cookie(live.hub, agent)
 
         no_csrf = await http.post(
             "/phone/calls", json={"customer_id": customer_id}, headers={"Cookie": cookie}
@@ -103,7 +108,7 @@ async def test_click_to_call_rings_the_agent_then_bridges_the_customer(
         response = await http.post(
             "/phone/calls",
             json={"customer_id": customer_id},
-            headers={"Cookie": cookie, "X-CSRF-Token": CSRF},
+            headers={"Cookie": cookie, "X-CSRF-Token": csrf},
         )
         assert response.status_code == 201, response.text
         call = response.json()["call"]
@@ -140,12 +145,12 @@ async def test_click_to_call_refused_by_twilio_stores_nothing(settings: Settings
     ):
         agent = await make_agent(live.hub, "Forrest")
         customer_id = await customer_with_phone(live.hub)
-        cookie = cookie_header({"agent_id": agent, "csrf": CSRF}, settings.secret_key)
+        cookie, csrf = await agent_session_cookie(live.hub, agent)
         sim.simulator.reject_next(21210, "Caller phone number not verified")
         response = await http.post(
             "/phone/calls",
             json={"customer_id": customer_id},
-            headers={"Cookie": cookie, "X-CSRF-Token": CSRF},
+            headers={"Cookie": cookie, "X-CSRF-Token": csrf},
         )
         assert response.status_code == 502
         assert response.json()["error"]["code"] == "provider_error"
@@ -162,8 +167,8 @@ async def test_click_to_call_with_the_same_client_id_calls_once(settings: Settin
     ):
         agent = await make_agent(live.hub, "Forrest")
         customer_id = await customer_with_phone(live.hub)
-        cookie = cookie_header({"agent_id": agent, "csrf": CSRF}, settings.secret_key)
-        headers = {"Cookie": cookie, "X-CSRF-Token": CSRF}
+        cookie, csrf = await agent_session_cookie(live.hub, agent)
+        headers = {"Cookie": cookie, "X-CSRF-Token": csrf}
         body = {"customer_id": customer_id, "client_id": "click-1"}
 
         # A double click: both requests at once, then a retry.

@@ -14,13 +14,12 @@ from hub.actions.threads import assign_thread
 from hub.settings import Settings
 from simulators.twilio import serve_simulator
 from simulators.twilio.voice import CallsResource
-from tests.conftest import TWILIO_TEST_SID, TWILIO_TEST_TOKEN, live_server
-from tests.connectors.phone.conftest import PhoneLab, cookie_header, make_agent, twiml, verbs
+from tests.conftest import TWILIO_TEST_SID, TWILIO_TEST_TOKEN, agent_session_cookie, live_server
+from tests.connectors.phone.conftest import PhoneLab, make_agent, twiml, verbs
 from tests.connectors.phone.test_twiml import CALLER, call_event, known_customer
 
 OTHER = "+15557770102"
 DESK = "+15553001000"
-CSRF = "csrf-token-for-tests"
 
 
 @pytest.fixture
@@ -56,17 +55,17 @@ async def queue_one_caller(lab: PhoneLab, agent: int) -> int:
     return customer_id
 
 
-def headers(lab: PhoneLab, agent: int) -> dict[str, str]:
-    cookie = cookie_header({"agent_id": agent, "csrf": CSRF}, lab.settings.secret_key)
-    return {"Cookie": cookie, "X-CSRF-Token": CSRF}
+async def headers(lab: PhoneLab, agent: int) -> dict[str, str]:
+    cookie, csrf = await agent_session_cookie(lab.hub, agent)
+    return {"Cookie": cookie, "X-CSRF-Token": csrf}
 
 
 async def test_a_caller_waiting_too_long_leaves_a_voicemail(lab: PhoneLab) -> None:
     agent = await make_agent(lab.hub, "Mulder")
     customer_id = await queue_one_caller(lab, agent)
-    queue = await lab.http.get("/phone/queue", headers=headers(lab, agent))
+    queue = await lab.http.get("/phone/queue", headers=await headers(lab, agent))
     assert queue.json() == {"waiting": 1, "callbacks": 0, "can_answer": False}
-    assert (await lab.http.get("/phone/queue")).status_code == 403
+    assert (await lab.http.get("/phone/queue")).status_code == 401
 
     waiting = {"CallSid": "CA2", "QueueSid": "QU1", "QueuePosition": "1"}
     hold = twiml(await lab.twilio.post("/twilio/voice/wait", {**waiting, "QueueTime": "299"}))
@@ -83,7 +82,9 @@ async def test_a_caller_waiting_too_long_leaves_a_voicemail(lab: PhoneLab) -> No
         assert record.get("transcribeCallback", "").endswith("/twilio/voice/transcription")
     event = await call_event(lab.hub, "CA2")
     assert event.data["voicemail"] is True and event.customer_id == customer_id
-    assert (await lab.http.get("/phone/queue", headers=headers(lab, agent))).json()["waiting"] == 0
+    assert (await lab.http.get("/phone/queue", headers=await headers(lab, agent))).json()[
+        "waiting"
+    ] == 0
 
 
 async def test_wait_limit_is_a_setting(settings: Settings) -> None:
@@ -110,20 +111,20 @@ async def test_answer_next_rings_the_agents_desk_phone(
     agent = await make_agent(lab.hub, "Mulder", route="number", address=DESK)
     browser = await make_agent(lab.hub, "Skinner")
     await queue_one_caller(lab, agent)
-    assert (await lab.http.get("/phone/queue", headers=headers(lab, agent))).json() == {
+    assert (await lab.http.get("/phone/queue", headers=await headers(lab, agent))).json() == {
         "waiting": 1,
         "callbacks": 0,
         "can_answer": True,
     }
     no_csrf = await lab.http.post(
-        "/phone/queue/answer", headers={"Cookie": headers(lab, agent)["Cookie"]}
+        "/phone/queue/answer", headers={"Cookie": (await headers(lab, agent))["Cookie"]}
     )
     assert no_csrf.status_code == 403
-    refused = await lab.http.post("/phone/queue/answer", headers=headers(lab, browser))
+    refused = await lab.http.post("/phone/queue/answer", headers=await headers(lab, browser))
     assert refused.status_code == 409
     assert refused.json()["error"]["code"] == "no_phone_route"
 
-    response = await lab.http.post("/phone/queue/answer", headers=headers(lab, agent))
+    response = await lab.http.post("/phone/queue/answer", headers=await headers(lab, agent))
     assert response.status_code == 202, response.text
     assert response.json()["waiting"] == 1
     # The first call placed rang the agent into CA1's conference room.
@@ -148,6 +149,6 @@ async def test_answer_next_rings_the_agents_desk_phone(
     await lab.twilio.post(f"{dequeued.path}?{dequeued.query}", {"CallSid": "CA2"})
     event = await call_event(lab.hub, "CA2")
     assert event.agent_id == agent
-    after = await lab.http.post("/phone/queue/answer", headers=headers(lab, agent))
+    after = await lab.http.post("/phone/queue/answer", headers=await headers(lab, agent))
     assert after.status_code == 409 and after.json()["error"]["code"] == "queue_empty"
     assert len(calls.calls) == 2

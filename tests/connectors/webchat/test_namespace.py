@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import json
-from base64 import b64encode
 from typing import Any
 
 import pytest
 import socketio
-from itsdangerous import TimestampSigner
 from sqlalchemy import func, select
 
 from hub import events as ev
@@ -20,8 +17,7 @@ from hub.core import Hub
 from hub.models import Detail, Event, Identity
 from hub.settings import Settings
 from hub.types import Inbound
-from hub.web.sessions import SESSION_COOKIE
-from tests.conftest import LiveServer, live_server
+from tests.conftest import LiveServer, agent_session_cookie, live_server
 from tests.connectors.webchat.conftest import signed_user
 
 
@@ -255,15 +251,13 @@ async def test_status_reports_agent_presence(server: LiveServer, visitors: Any) 
     async with server.hub.uow() as uow:
         agent = await create_agent(uow, "kim@shop.example", "Kim", "pw-123456")
     # An agent's console socket, signed in with the session cookie the console sets.
-    session = TimestampSigner(server.settings.secret_key).sign(
-        b64encode(json.dumps({"agent_id": agent.id}).encode())
-    )
+    cookie, _ = await agent_session_cookie(server.hub, agent.id)
     console = socketio.AsyncClient(reconnection=False)
     await console.connect(
         server.url,
         namespaces=["/agent"],
         transports=["websocket"],
-        headers={"Cookie": f"{SESSION_COOKIE}={session.decode()}", "Origin": server.url},
+        headers={"Cookie": cookie, "Origin": server.url},
     )
     try:
         assert await visitor.call("status", {}) == {"ok": True, "online": True, "hours": None}

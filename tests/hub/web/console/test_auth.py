@@ -1,16 +1,15 @@
-"""Console access control: anonymous redirects, CSRF on every form, lock-out, roles."""
+"""Console access control: anonymous redirects, CSRF on every form, roles (sign-in
+throttling: ``tests/security/test_login_throttle.py``)."""
 
 from __future__ import annotations
 
 import re
 
 import httpx
-import pytest
 from starlette.routing import Route
 
 from hub.core import Hub
 from hub.web.console import console_routes
-from hub.web.console.auth import LoginLimiter
 from tests.hub.web.console.conftest import PASSWORD, SignedIn, csrf_of, make_agent, sign_in
 
 
@@ -101,45 +100,3 @@ async def test_agent_role_cannot_reach_admin_pages(plain_agent: SignedIn) -> Non
         "/admin/tokens", data={"csrf": plain_agent.csrf, "name": "x"}
     )
     assert create.status_code == 403
-
-
-async def test_repeated_failures_lock_the_account(
-    client: httpx.AsyncClient, console_hub: Hub
-) -> None:
-    await make_agent(console_hub, "ann@example.com")
-    for _ in range(5):
-        response = await sign_in(client, "ann@example.com", "wrong password")
-        assert response.status_code == 401
-    locked = await sign_in(client, "ann@example.com")
-    assert locked.status_code == 423
-    assert "locked" in locked.text
-    assert (await client.get("/")).status_code == 303
-
-
-async def test_an_ip_that_keeps_failing_is_refused(
-    client: httpx.AsyncClient, console_hub: Hub
-) -> None:
-    await make_agent(console_hub, "ann@example.com")
-    for n in range(10):
-        response = await sign_in(client, f"nobody{n}@example.com", "guess")
-        assert response.status_code == 401
-    refused = await sign_in(client, "ann@example.com")
-    assert refused.status_code == 429
-    assert int(refused.headers["retry-after"]) > 0
-
-
-def test_limiter_slows_down_then_refuses_until_the_window_slides() -> None:
-    now = [1000.0]
-    limiter = LoginLimiter(
-        max_failures=4, window=60, delay_step=0.1, max_delay=0.15, clock=lambda: now[0]
-    )
-    delays = []
-    for _ in range(4):
-        assert limiter.retry_after("1.2.3.4") == 0
-        limiter.failed("1.2.3.4")
-        delays.append(limiter.delay("1.2.3.4"))
-    assert delays == [0, 0, pytest.approx(0.1), pytest.approx(0.15)]
-    assert limiter.retry_after("1.2.3.4") > 0
-    assert limiter.retry_after("5.6.7.8") == 0
-    now[0] += 61
-    assert limiter.retry_after("1.2.3.4") == 0
