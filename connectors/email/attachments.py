@@ -27,7 +27,7 @@ from starlette.responses import FileResponse, JSONResponse, Response
 
 from connectors.email.parse import Attachment
 from hub.core import Hub
-from hub.models import Agent
+from hub.web.sessions import require_agent
 
 ROUTE = "/email/attachments/{digest}"
 INLINE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
@@ -78,14 +78,9 @@ class AttachmentStore:
         os.replace(partial, path)
 
     async def serve(self, request: Request) -> Response:
-        """``GET /email/attachments/{sha256}?name=…`` for a signed-in agent."""
-        agent_id = request.session.get("agent_id") if "session" in request.scope else None
-        if not isinstance(agent_id, int):
-            return _error(403, "login_required", "sign in to the console to open attachments")
-        async with self.hub.read() as session:
-            agent = await session.get(Agent, agent_id)
-        if agent is None or not agent.is_active:
-            return _error(403, "login_required", "sign in to the console to open attachments")
+        """``GET /email/attachments/{sha256}?name=…`` for a signed-in agent (401
+        ``login_required`` otherwise)."""
+        await require_agent(request)  # the hub's one browser check (401 / 403)
         digest = request.path_params["digest"]
         path = self.path(digest) if _DIGEST.match(digest) else None
         if path is None or not path.is_file():

@@ -206,6 +206,7 @@ BROWSER_JSON_ROUTES = [
     ("POST", "/phone/calls"),
     ("POST", "/phone/queue/answer"),
     ("POST", "/instore/assists/1/reply"),
+    ("GET", "/email/attachments/" + "0" * 64),
 ]
 
 

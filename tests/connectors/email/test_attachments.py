@@ -35,7 +35,7 @@ async def test_anonymous_requests_are_refused(app: Any, client: httpx.AsyncClien
     photo, page = await attachments(app)
     for entry in (photo, page):
         answer = await client.get(path_of(entry))
-        assert answer.status_code == 403
+        assert answer.status_code == 401
         assert answer.json()["error"]["code"] == "login_required"
 
 
