@@ -1,4 +1,5 @@
-"""Retention of call recordings and transcripts (``HUB_RECORDING_RETENTION_DAYS``).
+"""Retention: call recordings and transcripts (``HUB_RECORDING_RETENTION_DAYS``), and
+delivery logs (``HUB_DELIVERY_LOG_RETENTION_DAYS``, default 30).
 
 Calls keep their timeline row (type, status, duration, timestamps) forever; what
 expires is what was said: every ``Event.data`` key of a ``call`` event that starts
@@ -10,6 +11,12 @@ The app runs the purge once a day through the outbox (job kind ``purge_recording
 one job per UTC day, so several processes never run it twice and a restart does not
 skip a day): ``schedule_recording_purge`` registers the handler and queues today's
 run. ``hub purge-recordings`` runs it by hand.
+
+Delivery logs hold copies of what customers said and who they are (a terminal's stored
+ack carries the customer card it answered; a webhook delivery, the event's payload):
+``prune_delivery_logs`` deletes stored terminal acks and finished webhook deliveries
+(with their attempts) older than ``HUB_DELIVERY_LOG_RETENTION_DAYS``, daily through
+the outbox the same way (job kind ``prune_delivery_logs``). ``0`` keeps them forever.
 """
 
 from __future__ import annotations
@@ -18,20 +25,22 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import String, cast, or_, select
+from sqlalchemy import String, cast, delete, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from hub.actions.audit import record_audit
 from hub.core import Hub, UnitOfWork
 from hub.db import utcnow
-from hub.models import Event, OutboxJob
+from hub.models import Event, OutboxJob, TerminalFrame, WebhookDelivery
 from hub.models.thread import CALL
+from hub.models.webhooks import DELIVERED, FAILED
 
 log = logging.getLogger(__name__)
 
 PURGED_PREFIXES = ("recording", "transcri")
 PURGED_MARK = "media_purged_at"
 PURGE_JOB = "purge_recordings"
+PRUNE_JOB = "prune_delivery_logs"
 RUN_EVERY = timedelta(days=1)
 
 
@@ -78,6 +87,45 @@ async def purge_recordings(
     return purged
 
 
+async def prune_delivery_logs(
+    uow: UnitOfWork, older_than_days: int, *, now: datetime | None = None
+) -> tuple[int, int]:
+    """Delete stored terminal acks and finished (delivered or failed) webhook deliveries
+    older than ``older_than_days``; returns ``(acks, deliveries)`` deleted. A terminal
+    resending a frame that old gets it applied again (terminals resend within minutes)."""
+    if older_than_days < 0:
+        raise ValueError("older_than_days must be >= 0")
+    cutoff = (now or utcnow()) - timedelta(days=older_than_days)
+    acks = await uow.session.execute(delete(TerminalFrame).where(TerminalFrame.created_at < cutoff))
+    deliveries = await uow.session.execute(
+        delete(WebhookDelivery).where(
+            WebhookDelivery.created_at < cutoff, WebhookDelivery.state.in_((DELIVERED, FAILED))
+        )
+    )
+    counts = (int(acks.rowcount or 0), int(deliveries.rowcount or 0))  # type: ignore[attr-defined]
+    if any(counts):
+        await record_audit(
+            uow,
+            "system",
+            "delivery_logs.pruned",
+            None,
+            None,
+            {"terminal_acks": counts[0], "webhook_deliveries": counts[1], "days": older_than_days},
+        )
+    return counts
+
+
+async def _run_prune_job(hub: Hub, job: Any, attempts: int) -> None:
+    days = hub.settings.delivery_log_retention_days
+    if days <= 0:
+        return
+    async with hub.uow() as uow:
+        acks, deliveries = await prune_delivery_logs(uow, days)
+    if acks or deliveries:
+        log.info("pruned %d terminal acks and %d webhook deliveries", acks, deliveries)
+    await _queue_purge(hub, utcnow() + RUN_EVERY, kind=PRUNE_JOB)
+
+
 async def _run_purge_job(hub: Hub, job: Any, attempts: int) -> None:
     days = hub.settings.recording_retention_days
     if days is None:
@@ -89,16 +137,16 @@ async def _run_purge_job(hub: Hub, job: Any, attempts: int) -> None:
     await _queue_purge(hub, utcnow() + RUN_EVERY)
 
 
-async def _queue_purge(hub: Hub, when: datetime) -> None:
-    """Queue the purge of ``when``'s UTC day unless it is queued or done already."""
-    key = f"{PURGE_JOB}:{when.date().isoformat()}"
+async def _queue_purge(hub: Hub, when: datetime, *, kind: str = PURGE_JOB) -> None:
+    """Queue the ``kind`` job of ``when``'s UTC day unless it is queued or done already."""
+    key = f"{kind}:{when.date().isoformat()}"
     async with hub.uow() as uow:
         exists = await uow.session.execute(select(OutboxJob.id).where(OutboxJob.key == key))
         if exists.first() is not None:
             return
         try:
             async with uow.session.begin_nested():
-                uow.session.add(OutboxJob(kind=PURGE_JOB, key=key, next_attempt_at=when))
+                uow.session.add(OutboxJob(kind=kind, key=key, next_attempt_at=when))
                 await uow.session.flush()
         except IntegrityError:
             return  # another process queued it first
@@ -110,9 +158,11 @@ async def schedule_recording_purge(hub: Hub) -> None:
     when a retention period is set, queue today's purge. Never raises (a database
     that is down at startup only delays the purge to the next start)."""
     hub.job_handlers[PURGE_JOB] = _run_purge_job
-    if hub.settings.recording_retention_days is None:
-        return
+    hub.job_handlers[PRUNE_JOB] = _run_prune_job
     try:
-        await _queue_purge(hub, utcnow())
+        if hub.settings.delivery_log_retention_days > 0:
+            await _queue_purge(hub, utcnow(), kind=PRUNE_JOB)
+        if hub.settings.recording_retention_days is not None:
+            await _queue_purge(hub, utcnow())
     except Exception:
-        log.exception("could not schedule the recording purge")
+        log.exception("could not schedule the retention jobs")

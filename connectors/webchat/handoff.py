@@ -23,6 +23,7 @@ from hub.actions.replies import send_reply
 from hub.errors import HubError
 from hub.models import Identity
 from hub.models.customer import EMAIL, PHONE, VERIFIED
+from hub.sms_limits import check_text_allowed
 
 if TYPE_CHECKING:
     from connectors.base import Connector
@@ -69,10 +70,11 @@ async def _verified(session: AsyncSession, customer_id: int, kind: str) -> Ident
 
 
 async def request_handoff(
-    webchat: WebchatConnector, principal: Principal, target: str
+    webchat: WebchatConnector, principal: Principal, target: str, *, client: str
 ) -> tuple[dict[str, Any], int | None]:
-    """Create the handoff (and the SMS, for ``target == "sms"``); returns the ack and
-    the visitor's customer id (created here if the visitor had not written yet)."""
+    """Create the handoff (and the SMS, for ``target == "sms"``, within the hub's
+    SMS-pumping limits for ``client``, ``hub.sms_limits``); returns the ack and the
+    visitor's customer id (created here if the visitor had not written yet)."""
     settings = webchat.hub.settings
     number = settings.twilio_voice_number if target == "phone" else settings.twilio_sms_number
     sms = phone_connector(webchat) if target == "sms" else None
@@ -95,6 +97,8 @@ async def request_handoff(
                         ),
                         customer.id,
                     )
+            if verified_phone is not None:
+                await check_text_allowed(webchat.hub, PHONE, verified_phone.address, client=client)
             handoff = await create_handoff_code(
                 uow, customer.id, from_channel=webchat.channel, to_channel=target
             )
@@ -115,11 +119,12 @@ async def request_handoff(
 
 
 async def request_email_handoff(
-    webchat: WebchatConnector, principal: Principal
+    webchat: WebchatConnector, principal: Principal, *, client: str
 ) -> tuple[dict[str, Any], int | None]:
     """ "Continue by email": mail the customer's verified address a message to answer
-    (quoting a handoff code); returns the ack (``code`` and that ``address``) and the
-    visitor's customer id."""
+    (quoting a handoff code, within ``hub.sms_limits``' per-address and per-client
+    limits); returns the ack (``code`` and that ``address``) and the visitor's
+    customer id."""
     mail = email_connector(webchat)
     if mail is None:
         return _failure("unavailable", "continuing by email is not available"), None
@@ -140,6 +145,7 @@ async def request_email_handoff(
                 )
             if not mail.can_reach(EMAIL, address.address):
                 return _failure("unavailable", "continuing by email is not available"), None
+            await check_text_allowed(webchat.hub, EMAIL, address.address, client=client)
             handoff = await create_handoff_code(
                 uow, customer.id, from_channel=webchat.channel, to_channel=mail.channel
             )

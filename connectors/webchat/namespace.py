@@ -312,9 +312,13 @@ class WidgetNamespace(socketio.AsyncNamespace):
         if not self.limits.visitor_handoffs.allow(principal.scope):
             return failure("rate_limited", "too many handoff requests; wait a minute")
         if target == "email":
-            result, customer_id = await request_email_handoff(self.connector, principal)
+            result, customer_id = await request_email_handoff(
+                self.connector, principal, client=session["ip"]
+            )
         else:
-            result, customer_id = await request_handoff(self.connector, principal, target)
+            result, customer_id = await request_handoff(
+                self.connector, principal, target, client=session["ip"]
+            )
         if customer_id is not None and session.get("customer_id") != customer_id:
             session["customer_id"] = customer_id
             await self.save_session(sid, session)
@@ -326,7 +330,7 @@ class WidgetNamespace(socketio.AsyncNamespace):
         principal: Principal = session["principal"]
         if not self.limits.visitor_verifications.allow(principal.scope):
             return failure("rate_limited", "too many codes requested; wait a few minutes")
-        ack, challenge = await request_code(self.connector, principal, data)
+        ack, challenge = await request_code(self.connector, principal, data, client=session["ip"])
         if challenge is not None:
             session["challenge"] = challenge
             session["customer_id"] = challenge.customer_id

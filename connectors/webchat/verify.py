@@ -21,7 +21,7 @@ def _failure(code: str, message: str) -> dict[str, Any]:
 
 
 async def request_code(
-    webchat: WebchatConnector, principal: Principal, data: Any
+    webchat: WebchatConnector, principal: Principal, data: Any, *, client: str
 ) -> tuple[dict[str, Any], Challenge | None]:
     """``{"kind": "phone"|"email", "address"}`` → the ack and the challenge to keep."""
     kind = data.get("kind") if isinstance(data, dict) else None
@@ -34,7 +34,7 @@ async def request_code(
                 uow, principal.kind, principal.address, verified=True
             )
             challenge = await start_verification(
-                uow, customer.id, kind, address, via=webchat.channel
+                uow, customer.id, kind, address, via=webchat.channel, client=client
             )
     except HubError as exc:
         return _failure(exc.code, exc.message), None

@@ -16,7 +16,11 @@ removed             customer name (becomes "Erased customer #id"), identities
                     caller numbers...), delivery error messages, the thread's
                     message preview, handoff codes, order ``data`` (free-form
                     payloads such as shipping addresses), names, reasons and
-                    message previews kept on merge records (for unmerge)
+                    message previews kept on merge records (for unmerge), order
+                    ``pickup_location`` and ``shipping_address``, and every copy
+                    elsewhere: stored terminal acks, outbound-webhook deliveries,
+                    audit data, outbox jobs, order actions
+                    (``hub.actions.erasure_sweep``)
 kept (anonymised)   the customer row (``erased_at`` set), the thread's status and
                     timestamps, every event row with its type, channel,
                     direction, status and timestamps, orders with
@@ -30,7 +34,8 @@ holds, but a provider retry arriving after the erasure is stored as new input.
 Erasure at the provider (Twilio's message logs and recordings) is the operator's job:
 export first, the export lists the provider ids. A pending outbound message is never
 sent after erasure (its identity is gone). Stored terminal acks and outbound-webhook
-delivery logs are not scrubbed here; they expire with their own retention.
+delivery logs are scrubbed where they mention the person, and pruned by age anyway
+(``HUB_DELIVERY_LOG_RETENTION_DAYS``, ``hub.retention``).
 """
 
 from __future__ import annotations
@@ -45,6 +50,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hub import events as ev
 from hub.actions.audit import record_audit
 from hub.actions.customers import get_customer
+from hub.actions.erasure_sweep import PersonTrace, sweep_person
 from hub.core import UnitOfWork
 from hub.db import utcnow
 from hub.models import (
@@ -83,6 +89,8 @@ KEPT_EVENT_DATA = frozenset(
     }
 )
 ERASED_MARK = "erased"
+# Message bodies shorter than this are not searched for elsewhere on erasure.
+MIN_BODY_NEEDLE = 12
 ERASED_PREFIX = "erased:"
 
 
@@ -242,12 +250,14 @@ class Erasure:
     events: int
     orders: int
     merged_customers: int
+    # Rows elsewhere that held a copy (acks, webhook logs, audit data, order free text).
+    copies: int = 0
 
     @property
     def changed(self) -> bool:
-        return bool(self.identities or self.details or self.events or self.orders) or (
-            not self.already_erased
-        )
+        return bool(
+            self.identities or self.details or self.events or self.orders or self.copies
+        ) or (not self.already_erased)
 
 
 def erased_provider_id(provider_id: str | None) -> str | None:
@@ -277,6 +287,7 @@ async def erase_customer(uow: UnitOfWork, customer_id: int, *, actor: str) -> Er
     live, ids = await person_customer_ids(session, customer_id)
     await session.refresh(live, with_for_update=True)
     already = live.erased_at is not None
+    trace = await _trace(session, ids)
 
     events_changed = 0
     for event in await _all(session, select(Event).where(Event.customer_id.in_(ids))):
@@ -337,6 +348,8 @@ async def erase_customer(uow: UnitOfWork, customer_id: int, *, actor: str) -> Er
         if customer.erased_at is None:
             customer.erased_at = now
     await session.flush()
+    # Copies elsewhere: terminal acks, webhook deliveries, audit data, order free text.
+    copies = await sweep_person(session, trace)
 
     erasure = Erasure(
         customer_id=live.id,
@@ -346,6 +359,7 @@ async def erase_customer(uow: UnitOfWork, customer_id: int, *, actor: str) -> Er
         events=events_changed,
         orders=orders_changed,
         merged_customers=len(ids) - 1,
+        copies=copies,
     )
     if erasure.changed:
         counts = asdict(erasure)
@@ -359,6 +373,27 @@ async def erase_customer(uow: UnitOfWork, customer_id: int, *, actor: str) -> Er
             )
         )
     return erasure
+
+
+async def _trace(session: AsyncSession, ids: list[int]) -> PersonTrace:
+    """Everything that identifies the person, read before it is erased."""
+    trace = PersonTrace(set(ids))
+    for customer in await _all(session, select(Customer).where(Customer.id.in_(ids))):
+        if customer.erased_at is None:
+            trace.add(customer.name)
+    for identity in await _all(session, select(Identity).where(Identity.customer_id.in_(ids))):
+        trace.add(identity.address)
+    for detail in await _all(session, select(Detail).where(Detail.customer_id.in_(ids))):
+        trace.add(detail.value)
+    for event in await _all(session, select(Event).where(Event.customer_id.in_(ids))):
+        # Whole messages, long enough not to match someone else's "thanks!".
+        if event.body and len(event.body.strip()) >= MIN_BODY_NEEDLE:
+            trace.add(event.body)
+    for order in await _all(session, select(Order).where(Order.customer_id.in_(ids))):
+        trace.add(order.pickup_location)
+        for value in (order.shipping_address or {}).values():
+            trace.add(value)
+    return trace
 
 
 async def _all(session: AsyncSession, query: Any) -> list[Any]:

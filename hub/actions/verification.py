@@ -27,6 +27,7 @@ from hub.db import utcnow
 from hub.errors import Conflict, Invalid, Unreachable
 from hub.models import Identity
 from hub.models.customer import VERIFIED
+from hub.sms_limits import check_text_allowed
 
 CODE_DIGITS = 6
 CODE_TTL = timedelta(minutes=10)
@@ -50,12 +51,20 @@ def _hash(secret_key: str, identity_id: int, code: str) -> str:
 
 
 async def start_verification(
-    uow: UnitOfWork, customer_id: int, kind: str, address: str, *, via: str = "verification"
+    uow: UnitOfWork,
+    customer_id: int,
+    kind: str,
+    address: str,
+    *,
+    via: str = "verification",
+    client: str | None = None,
 ) -> Challenge:
     """Send a one-time code to ``(kind, address)``, attaching it (asserted) if new.
 
-    Raises ``Conflict`` when another customer holds the address and ``Unreachable``
-    when no connector can deliver to it.
+    Raises ``Conflict`` when another customer holds the address, ``Unreachable`` when
+    no connector can deliver to it, and what ``hub.sms_limits.check_text_allowed``
+    raises for ``client`` (the asking IP address): a country not allowed, too many
+    texts to the number, from the client or in the hub this hour.
     """
     address = normalize_or_invalid(kind, address, uow.settings.default_region)
     customer = await get_customer(uow.session, customer_id)
@@ -74,6 +83,7 @@ async def start_verification(
     )
     if connector is None:
         raise Unreachable(f"no channel can send a code to this {kind}")
+    await check_text_allowed(uow.hub, kind, address, client=client)
     code = "".join(secrets.choice("0123456789") for _ in range(CODE_DIGITS))
     await send_reply(
         uow,

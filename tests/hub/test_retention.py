@@ -9,11 +9,19 @@ from sqlalchemy import select
 
 from hub.actions.calls import attach_recording, attach_transcript
 from hub.actions.inbound import receive_inbound
+from hub.actions.staff import create_terminal
 from hub.app import create_app
 from hub.core import Hub
 from hub.db import utcnow
-from hub.models import AuditEntry, Event, OutboxJob
-from hub.retention import PURGE_JOB, purge_recordings
+from hub.models import (
+    AuditEntry,
+    Event,
+    OutboxJob,
+    TerminalFrame,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
+from hub.retention import PURGE_JOB, prune_delivery_logs, purge_recordings
 from hub.settings import Settings
 from hub.types import Inbound
 from tests.conftest import running_app
@@ -118,7 +126,48 @@ async def test_app_runs_the_daily_purge_through_the_outbox(settings: Settings) -
 
 
 async def test_no_retention_setting_schedules_nothing(settings: Settings) -> None:
-    app = create_app(settings)
+    app = create_app(settings.with_(delivery_log_retention_days=0))
     async with running_app(app), app.state.hub.read() as session:
         jobs = (await session.execute(select(OutboxJob))).scalars().all()
     assert jobs == []
+
+
+async def test_old_terminal_acks_and_finished_webhook_deliveries_are_pruned(hub: Hub) -> None:
+    old = utcnow() - timedelta(days=31)
+    async with hub.uow() as uow:
+        terminal, _ = await create_terminal(uow, "S1", "till")
+        endpoint = WebhookEndpoint(url="https://hooks.example/x", secret="s", events=["*"])
+        uow.session.add(endpoint)
+        await uow.session.flush()
+        card = {"type": "ack", "ok": True, "customer": {"id": 1, "name": "Dana"}}
+        uow.session.add_all(
+            [
+                TerminalFrame(
+                    terminal_id=terminal.id, frame_id="old", type="lookup", ack=card, created_at=old
+                ),
+                TerminalFrame(terminal_id=terminal.id, frame_id="new", type="lookup", ack=card),
+            ]
+        )
+        for state, created in (
+            ("delivered", old),
+            ("failed", old),
+            ("pending", old),
+            ("delivered", utcnow()),
+        ):
+            uow.session.add(
+                WebhookDelivery(
+                    endpoint_id=endpoint.id,
+                    event="message.created",
+                    event_uid=f"{state}-{created.isoformat()}",
+                    payload={"body": "hi"},
+                    state=state,
+                    created_at=created,
+                )
+            )
+    async with hub.uow() as uow:
+        assert await prune_delivery_logs(uow, 30) == (1, 2)
+    async with hub.read() as db:
+        frames = (await db.execute(select(TerminalFrame.frame_id))).scalars().all()
+        states = sorted((await db.execute(select(WebhookDelivery.state))).scalars().all())
+    assert frames == ["new"]
+    assert states == ["delivered", "pending"]  # the recent one, and one still in flight

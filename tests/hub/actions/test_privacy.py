@@ -163,6 +163,7 @@ async def test_erase_removes_personal_data_and_keeps_counts(hub: Hub) -> None:
         "events",
         "orders",
         "merged_customers",
+        "copies",
     }
 
 
