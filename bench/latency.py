@@ -44,29 +44,28 @@ from bench._load import (
     write_requests,
 )
 from bench.ingest import scratch_postgres, scratch_sqlite
+from hub.actions.sessions import start_session
 from hub.actions.staff import create_agent
 from hub.core import Hub
 from hub.settings import Settings
-from hub.web.sessions import SESSION_COOKIE
+from hub.web.sessions import SESSION_COOKIE, SESSION_KEY
 
 PROBES = 25  # per second
 PACED_CONNECTIONS = 16
 LOADS = (0.5, 0.8)
 
 
-def console_cookie(agent_id: int, secret: str) -> str:
-    payload = b64encode(json.dumps({"agent_id": agent_id}).encode())
-    return f"{SESSION_COOKIE}={TimestampSigner(secret).sign(payload).decode()}"
-
-
-async def make_agent(database_url: str, secret: str) -> int:
+async def signed_in_agent(database_url: str, secret: str) -> str:
+    """An agent with a server-side console session; returns its ``Cookie`` header."""
     hub = Hub(Settings(database_url=database_url, secret_key=secret))
     try:
         async with hub.uow() as uow:
             agent = await create_agent(uow, "bench@example.com", "Bench", "correct horse battery")
-        return agent.id
+            key = await start_session(uow, agent)
     finally:
         await hub.dispose()
+    payload = b64encode(json.dumps({SESSION_KEY: key}).encode())
+    return f"{SESSION_COOKIE}={TimestampSigner(secret).sign(payload).decode()}"
 
 
 class Probe:
@@ -148,12 +147,12 @@ def percentile(values: list[float], q: int) -> float:
 async def engine_run(engine: str, url: str, files: tuple[Path, Path], seconds: float) -> None:
     await migrated(url)
     env = server_env(url)
-    agent_id = await make_agent(url, env["HUB_SECRET_KEY"])
+    cookie = await signed_in_agent(url, env["HUB_SECRET_KEY"])
     warmup, main = files
     async with server("hub", env) as running:
         await asyncio.to_thread(run_wrk, running.url, warmup, seconds=2)
         peak: WrkResult = await asyncio.to_thread(run_wrk, running.url, main, seconds=seconds)
-        probe = Probe(running.url, console_cookie(agent_id, env["HUB_SECRET_KEY"]))
+        probe = Probe(running.url, cookie)
         await probe.connect()
         rows = []
         for n, load in enumerate(LOADS):

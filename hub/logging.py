@@ -251,6 +251,7 @@ def configure_logging(settings: Settings, *, level: str | None = None) -> loggin
         for old in list(uvicorn_logger.handlers):
             uvicorn_logger.removeHandler(old)
         uvicorn_logger.propagate = True
+        uvicorn_logger.setLevel(logging.NOTSET)  # the root's level decides
     for name, floor in QUIET_LOGGERS.items():
         logging.getLogger(name).setLevel(max(floor, root_level))
     return handler

@@ -32,8 +32,8 @@ from hub.actions.audit import record_audit
 from hub.core import Hub, UnitOfWork
 from hub.db import utcnow
 from hub.models import Event, OutboxJob, TerminalFrame, WebhookDelivery
+from hub.models.subscriptions import DELIVERED, FAILED
 from hub.models.thread import CALL
-from hub.models.webhooks import DELIVERED, FAILED
 
 log = logging.getLogger(__name__)
 

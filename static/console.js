@@ -71,6 +71,12 @@
     socket.on("connect_error", () => {
       if (liveState) liveState.textContent = "offline";
     });
+    // The session was revoked (signed out elsewhere, password changed, deactivated):
+    // stop reconnecting and go to the sign-in page.
+    socket.on("session.revoked", () => {
+      socket.io.opts.reconnection = false;
+      window.location.assign("/login");
+    });
   }
 
   // What channel scripts (e.g. static/phone.js, the softphone) share with this one.

@@ -31,7 +31,7 @@ from starlette.requests import Request
 
 from hub.actions.sessions import find_session
 from hub.errors import Forbidden, HubError
-from hub.models import Agent, AgentSession
+from hub.models import Agent
 
 SESSION_COOKIE = "hub_session"
 SESSION_MAX_AGE = 12 * 3600
@@ -105,8 +105,7 @@ def check_csrf_header(request: Request) -> None:
 
 
 async def browser_agent(request: Request, db: AsyncSession | None = None) -> Agent | None:
-    """The agent of this browser's live session (read in ``db`` when given), or None.
-    The session row is left on ``request.state.agent_session``."""
+    """The agent of this browser's live session (read in ``db`` when given), or None."""
     key = session_key(request)
     if key is None:
         return None
@@ -115,10 +114,7 @@ async def browser_agent(request: Request, db: AsyncSession | None = None) -> Age
     else:
         async with request.app.state.hub.read() as own:
             found = await find_session(own, key)
-    if found is None:
-        return None
-    request.state.agent_session = found[0]
-    return found[1]
+    return found[1] if found is not None else None
 
 
 async def require_agent(request: Request) -> Agent:
@@ -130,12 +126,6 @@ async def require_agent(request: Request) -> Agent:
     if request.method not in SAFE_METHODS:
         await check_csrf(request)
     return agent
-
-
-def current_session(request: Request) -> AgentSession:
-    """The session row ``browser_agent`` found for this request."""
-    row: AgentSession = request.state.agent_session
-    return row
 
 
 def read_session_cookie(cookie_header: str | None, secret_key: str) -> dict[str, Any]:

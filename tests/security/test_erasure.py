@@ -12,17 +12,17 @@ from typing import Any
 
 import httpx
 import pytest
-from connectors.twilio.webhooks import SIGNATURE_HEADER, sign
-from hub.actions.webhooks import create_webhook
-from hub.models.webhooks import WEBHOOK_EVENTS
 from sqlalchemy import select, text
 
+from connectors.twilio.signatures import SIGNATURE_HEADER, sign
 from hub.actions.staff import create_api_token, create_terminal
+from hub.actions.subscriptions import create_webhook
 from hub.app import create_app
 from hub.cli import main
 from hub.core import Hub
 from hub.db import Base
 from hub.models import Customer, TerminalFrame, WebhookDelivery
+from hub.models.subscriptions import WEBHOOK_EVENTS
 from hub.settings import Settings
 from tests.conftest import TEST_SECRET, running_app
 

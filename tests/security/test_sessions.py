@@ -15,8 +15,8 @@ from typing import Any
 import httpx
 import pytest
 import socketio
-from connectors.twilio.webhooks import SIGNATURE_HEADER, sign
 
+from connectors.twilio.signatures import SIGNATURE_HEADER, sign
 from hub.actions.staff import set_agent_active
 from hub.core import Hub
 from hub.settings import Settings
