@@ -24,7 +24,7 @@ from typing import Any
 import uvicorn
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from hub.logging import log_handler
+from hub.logging import QUIET_LOGGERS, log_handler
 
 log = logging.getLogger(__name__)
 
@@ -115,6 +115,8 @@ class HeadTimeoutProtocol(HttpToolsProtocol):
 def log_config(level: str) -> dict[str, Any]:
     """Logging for ``hub serve`` as a ``dictConfig``: uvicorn applies it in every worker
     process too. Everything goes to the hub's handler (``hub.logging``)."""
+    root_level = logging.getLevelName(level.upper())
+    root_level = root_level if isinstance(root_level, int) else logging.INFO
     return {
         "version": 1,
         "disable_existing_loggers": False,
@@ -123,6 +125,11 @@ def log_config(level: str) -> dict[str, Any]:
             "uvicorn": {"handlers": [], "propagate": True},
             "uvicorn.error": {"handlers": [], "propagate": True},
             "uvicorn.access": {"handlers": [], "propagate": True},
+            # Libraries that dump payloads at DEBUG stay above it (hub.logging).
+            **{
+                name: {"level": logging.getLevelName(max(floor, root_level))}
+                for name, floor in QUIET_LOGGERS.items()
+            },
         },
         "root": {"handlers": ["hub"], "level": level.upper()},
     }
