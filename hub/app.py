@@ -25,7 +25,7 @@ from hub.realtime.agents import AgentNamespace
 from hub.realtime.fanout import Fanout
 from hub.realtime.presence import SharedPresence
 from hub.realtime.server import close_sio, create_sio
-from hub.retention import schedule_recording_purge
+from hub.retention import DeliveryLogPruner, schedule_recording_purge
 from hub.settings import Settings
 from hub.subscriptions import install_subscriptions
 from hub.web.api import api_routes
@@ -80,6 +80,7 @@ def create_app(settings: Settings | None = None, *, run_outbox: bool | None = No
     install_commerce(hub)
 
     outbox = OutboxWorker(hub)
+    pruner = DeliveryLogPruner(hub)
     outbox_on = settings.outbox_enabled if run_outbox is None else run_outbox
 
     @asynccontextmanager
@@ -94,10 +95,12 @@ def create_app(settings: Settings | None = None, *, run_outbox: bool | None = No
         if outbox_on:
             hub.outbox_wakeup = outbox.wake
             outbox.start()
+            pruner.start()
         try:
             yield
         finally:
             await agents.stop_sweeping()
+            await pruner.stop()
             if outbox_on:
                 await outbox.stop()
             for connector in connectors:

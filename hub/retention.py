@@ -15,12 +15,16 @@ run. ``hub purge-recordings`` runs it by hand.
 Delivery logs hold copies of what customers said and who they are (a terminal's stored
 ack carries the customer card it answered; a webhook delivery, the event's payload):
 ``prune_delivery_logs`` deletes stored terminal acks and finished webhook deliveries
-(with their attempts) older than ``HUB_DELIVERY_LOG_RETENTION_DAYS``, daily through
-the outbox the same way (job kind ``prune_delivery_logs``). ``0`` keeps them forever.
+(with their attempts) older than ``HUB_DELIVERY_LOG_RETENTION_DAYS``; ``0`` keeps them
+forever. Every process that runs an outbox worker prunes a minute after it starts and
+then every ``PRUNE_EVERY`` (``DeliveryLogPruner``): a delete of old rows is the same
+whoever runs it, so several processes need no coordination and no queued job.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from datetime import datetime, timedelta
 from typing import Any
@@ -40,7 +44,8 @@ log = logging.getLogger(__name__)
 PURGED_PREFIXES = ("recording", "transcri")
 PURGED_MARK = "media_purged_at"
 PURGE_JOB = "purge_recordings"
-PRUNE_JOB = "prune_delivery_logs"
+FIRST_PRUNE_AFTER = 60.0
+PRUNE_EVERY = 6 * 3600.0
 RUN_EVERY = timedelta(days=1)
 
 
@@ -115,15 +120,38 @@ async def prune_delivery_logs(
     return counts
 
 
-async def _run_prune_job(hub: Hub, job: Any, attempts: int) -> None:
-    days = hub.settings.delivery_log_retention_days
-    if days <= 0:
-        return
-    async with hub.uow() as uow:
-        acks, deliveries = await prune_delivery_logs(uow, days)
-    if acks or deliveries:
-        log.info("pruned %d terminal acks and %d webhook deliveries", acks, deliveries)
-    await _queue_purge(hub, utcnow() + RUN_EVERY, kind=PRUNE_JOB)
+class DeliveryLogPruner:
+    """Runs ``prune_delivery_logs`` in this process: ``FIRST_PRUNE_AFTER`` seconds after
+    ``start()``, then every ``PRUNE_EVERY``; a failure (database down) waits for the
+    next round."""
+
+    def __init__(self, hub: Hub) -> None:
+        self.hub = hub
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        if self.hub.settings.delivery_log_retention_days > 0 and self._task is None:
+            self._task = asyncio.create_task(self._run(), name="prune-delivery-logs")
+
+    async def stop(self) -> None:
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def _run(self) -> None:
+        await asyncio.sleep(FIRST_PRUNE_AFTER)
+        while True:
+            days = self.hub.settings.delivery_log_retention_days
+            try:
+                async with self.hub.uow() as uow:
+                    acks, deliveries = await prune_delivery_logs(uow, days)
+                if acks or deliveries:
+                    log.info("pruned %d terminal acks and %d webhook deliveries", acks, deliveries)
+            except Exception:
+                log.warning("pruning delivery logs failed; next try later", exc_info=True)
+            await asyncio.sleep(PRUNE_EVERY)
 
 
 async def _run_purge_job(hub: Hub, job: Any, attempts: int) -> None:
@@ -137,16 +165,16 @@ async def _run_purge_job(hub: Hub, job: Any, attempts: int) -> None:
     await _queue_purge(hub, utcnow() + RUN_EVERY)
 
 
-async def _queue_purge(hub: Hub, when: datetime, *, kind: str = PURGE_JOB) -> None:
-    """Queue the ``kind`` job of ``when``'s UTC day unless it is queued or done already."""
-    key = f"{kind}:{when.date().isoformat()}"
+async def _queue_purge(hub: Hub, when: datetime) -> None:
+    """Queue the purge of ``when``'s UTC day unless it is queued or done already."""
+    key = f"{PURGE_JOB}:{when.date().isoformat()}"
     async with hub.uow() as uow:
         exists = await uow.session.execute(select(OutboxJob.id).where(OutboxJob.key == key))
         if exists.first() is not None:
             return
         try:
             async with uow.session.begin_nested():
-                uow.session.add(OutboxJob(kind=kind, key=key, next_attempt_at=when))
+                uow.session.add(OutboxJob(kind=PURGE_JOB, key=key, next_attempt_at=when))
                 await uow.session.flush()
         except IntegrityError:
             return  # another process queued it first
@@ -158,11 +186,9 @@ async def schedule_recording_purge(hub: Hub) -> None:
     when a retention period is set, queue today's purge. Never raises (a database
     that is down at startup only delays the purge to the next start)."""
     hub.job_handlers[PURGE_JOB] = _run_purge_job
-    hub.job_handlers[PRUNE_JOB] = _run_prune_job
+    if hub.settings.recording_retention_days is None:
+        return
     try:
-        if hub.settings.delivery_log_retention_days > 0:
-            await _queue_purge(hub, utcnow(), kind=PRUNE_JOB)
-        if hub.settings.recording_retention_days is not None:
-            await _queue_purge(hub, utcnow())
+        await _queue_purge(hub, utcnow())
     except Exception:
-        log.exception("could not schedule the retention jobs")
+        log.exception("could not schedule the recording purge")

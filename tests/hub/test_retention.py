@@ -126,7 +126,7 @@ async def test_app_runs_the_daily_purge_through_the_outbox(settings: Settings) -
 
 
 async def test_no_retention_setting_schedules_nothing(settings: Settings) -> None:
-    app = create_app(settings.with_(delivery_log_retention_days=0))
+    app = create_app(settings)
     async with running_app(app), app.state.hub.read() as session:
         jobs = (await session.execute(select(OutboxJob))).scalars().all()
     assert jobs == []

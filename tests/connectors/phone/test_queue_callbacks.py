@@ -37,7 +37,6 @@ async def queue_two_callers(lab: PhoneLab, agent: int) -> None:
 async def test_callback_keeps_its_place_and_rings_the_agent_then_the_customer(
     lab: PhoneLab,
 ) -> None:
-    secret = lab.settings.secret_key
     mulder = await make_agent(lab.hub, "Mulder")
     console = await lab.online(mulder)
     await queue_two_callers(lab, mulder)
@@ -62,7 +61,7 @@ async def test_callback_keeps_its_place_and_rings_the_agent_then_the_customer(
     event = await call_event(lab.hub, "CA2")
     assert event.data["callback"]["status"] == "pending" and not event.data.get("voicemail")
     assert event.data["steps"][-1]["text"] == "Asked to be called back (keeps their place)"
-    queue = await lab.http.get("/phone/queue", headers=as_agent(mulder, secret))
+    queue = await lab.http.get("/phone/queue", headers=await as_agent(lab, mulder))
     assert queue.json() == {"waiting": 1, "callbacks": 1, "can_answer": False}
     board = (await lab.http.get("/phone/wallboard", headers=as_agent(mulder, secret))).json()
     assert (board["waiting"], board["callbacks"], board["agents_on_calls"]) == (1, 1, 1)
@@ -72,7 +71,7 @@ async def test_callback_keeps_its_place_and_rings_the_agent_then_the_customer(
     await lab.twilio.status("CA1", "completed", BUSY, CallDuration="60")
     while console.pending("call.incoming"):
         await console.next("call.incoming")
-    taken = await lab.http.post("/phone/queue/next", headers=as_agent(mulder, secret))
+    taken = await lab.http.post("/phone/queue/next", headers=await as_agent(lab, mulder))
     assert taken.status_code == 202, taken.text
     assert taken.json() == {"kind": "callback", "call_sid": "CA2"}
     pop = await console.next("call.incoming")
@@ -103,14 +102,13 @@ async def test_callback_keeps_its_place_and_rings_the_agent_then_the_customer(
     assert (await lab.http.get("/phone/wallboard")).status_code == 403
 
     # Next in line is LATE, a queued caller: the softphone connects to the queue.
-    after = await lab.http.post("/phone/queue/next", headers=as_agent(mulder, secret))
+    after = await lab.http.post("/phone/queue/next", headers=await as_agent(lab, mulder))
     assert after.json() == {"kind": "queue", "waiting": 1}
 
 
 async def test_an_agent_who_misses_the_callback_puts_it_back_in_its_place(
     lab: PhoneLab,
 ) -> None:
-    secret = lab.settings.secret_key
     mulder = await make_agent(lab.hub, "Mulder")
     await lab.online(mulder)
     await queue_two_callers(lab, mulder)
@@ -126,15 +124,15 @@ async def test_an_agent_who_misses_the_callback_puts_it_back_in_its_place(
         f"client:agent-{mulder}?customer_id={customer_id}&call_sid=CA2", "no-answer"
     )
 
-    taken = await lab.http.post("/phone/queue/next", headers=as_agent(mulder, secret))
+    taken = await lab.http.post("/phone/queue/next", headers=await as_agent(lab, mulder))
     assert taken.json()["kind"] == "callback"
     event = await until_callback(lab, "CA2", "pending")
     assert event.agent_id is None
     assert event.data["steps"][-1]["text"] == "Callback not answered by the agent (no-answer)"
     assert len(await rung(lab, 2)) == 2  # nobody rang the customer
-    queue = await lab.http.get("/phone/queue", headers=as_agent(mulder, secret))
+    queue = await lab.http.get("/phone/queue", headers=await as_agent(lab, mulder))
     assert queue.json()["callbacks"] == 1
-    again = await lab.http.post("/phone/queue/next", headers=as_agent(mulder, secret))
+    again = await lab.http.post("/phone/queue/next", headers=await as_agent(lab, mulder))
     assert again.json() == {"kind": "callback", "call_sid": "CA2"}  # still first in line
 
 
