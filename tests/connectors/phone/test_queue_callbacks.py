@@ -63,7 +63,7 @@ async def test_callback_keeps_its_place_and_rings_the_agent_then_the_customer(
     assert event.data["steps"][-1]["text"] == "Asked to be called back (keeps their place)"
     queue = await lab.http.get("/phone/queue", headers=await as_agent(lab, mulder))
     assert queue.json() == {"waiting": 1, "callbacks": 1, "can_answer": False}
-    board = (await lab.http.get("/phone/wallboard", headers=as_agent(mulder, secret))).json()
+    board = (await lab.http.get("/phone/wallboard", headers=await as_agent(lab, mulder))).json()
     assert (board["waiting"], board["callbacks"], board["agents_on_calls"]) == (1, 1, 1)
     assert board["abandoned_today"] == 0 and board["longest_waiting_since"] is not None
 
@@ -97,7 +97,7 @@ async def test_callback_keeps_its_place_and_rings_the_agent_then_the_customer(
         "Customer called back",
     ]
 
-    board = (await lab.http.get("/phone/wallboard", headers=as_agent(mulder, secret))).json()
+    board = (await lab.http.get("/phone/wallboard", headers=await as_agent(lab, mulder))).json()
     assert (board["answered_today"], board["abandoned_today"]) == (2, 0)
     assert (await lab.http.get("/phone/wallboard")).status_code == 403
 

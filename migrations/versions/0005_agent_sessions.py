@@ -1,7 +1,7 @@
 """agent sessions kept on the server (issue 13)
 
-Revision ID: 0004_agent_sessions
-Revises: 0003_opt_ins
+Revision ID: 0005_agent_sessions
+Revises: 0004_detail_claims
 Create Date: 2026-11-29 10:50:00
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import hub.db
 
-revision: str = "0004_agent_sessions"
-down_revision: str | None = "0003_opt_ins"
+revision: str = "0005_agent_sessions"
+down_revision: str | None = "0004_detail_claims"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
