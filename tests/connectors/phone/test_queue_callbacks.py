@@ -99,7 +99,7 @@ async def test_callback_keeps_its_place_and_rings_the_agent_then_the_customer(
 
     board = (await lab.http.get("/phone/wallboard", headers=await as_agent(lab, mulder))).json()
     assert (board["answered_today"], board["abandoned_today"]) == (2, 0)
-    assert (await lab.http.get("/phone/wallboard")).status_code == 403
+    assert (await lab.http.get("/phone/wallboard")).status_code == 401
 
     # Next in line is LATE, a queued caller: the softphone connects to the queue.
     after = await lab.http.post("/phone/queue/next", headers=await as_agent(lab, mulder))
