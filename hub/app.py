@@ -21,6 +21,7 @@ from hub.core import Hub
 from hub.errors import HubError
 from hub.outbox import OutboxWorker
 from hub.policies.csat_survey import install_csat
+from hub.policies.out_of_hours import install_out_of_hours
 from hub.realtime.agents import AgentNamespace
 from hub.realtime.fanout import Fanout
 from hub.realtime.presence import SharedPresence
@@ -73,10 +74,11 @@ def create_app(settings: Settings | None = None, *, run_outbox: bool | None = No
             sio.register_namespace(namespace)
         hub.subscribe(connector.on_event)
 
-    # Outbound subscriptions, CSAT surveys and the shop's backfill react to committed
-    # domain events.
+    # Outbound subscriptions, CSAT surveys, the shop's backfill and the out-of-hours
+    # reply react to what committed, whatever the channel.
     install_subscriptions(hub)
     install_csat(hub)
+    install_out_of_hours(hub)
     install_commerce(hub)
 
     outbox = OutboxWorker(hub)

@@ -25,11 +25,13 @@ if TYPE_CHECKING:
     from hub.actions.inbound import Received
     from hub.commerce.service import CommerceService
     from hub.ingest import IngestBatcher
-    from hub.types import Inbound
+    from hub.types import Inbound, InboundStored
 
 log = logging.getLogger(__name__)
 
 Listener = Callable[[DomainEvent], Awaitable[None]]
+# A policy that runs after new customer input committed, whatever the channel.
+InboundHook = Callable[["InboundStored"], Awaitable[None]]
 # Runs one outbox job of a given kind (other than message delivery); raising
 # ``hub.errors.SendError(transient=True)`` retries it later with backoff.
 JobHandler = Callable[["Hub", Any, int], Awaitable[None]]
@@ -69,6 +71,7 @@ class Hub:
         self.read_sessionmaker = create_sessionmaker(self.read_engine)
         self.connectors: dict[str, Connector] = {}
         self.listeners: list[Listener] = []
+        self.inbound_hooks: list[InboundHook] = []
         # Set by the app's lifespan when an outbox worker runs in this process.
         self.outbox_wakeup: Callable[[], None] | None = None
         # Ids of agents with a console open (set by create_app from the /agent namespace).
@@ -92,6 +95,19 @@ class Hub:
     def subscribe(self, listener: Listener) -> None:
         """Call ``listener`` after commit for every domain event."""
         self.listeners.append(listener)
+
+    def after_inbound(self, hook: InboundHook) -> None:
+        """Call ``hook`` once new customer input committed, for every channel (the
+        hub's inbound policies: ``hub.policies``)."""
+        self.inbound_hooks.append(hook)
+
+    async def run_inbound_hooks(self, stored: InboundStored) -> None:
+        """Run every inbound policy for ``stored``; one failing does not stop the others."""
+        for hook in self.inbound_hooks:
+            try:
+                await hook(stored)
+            except Exception:
+                log.exception("inbound policy failed for event %s", stored.event_id)
 
     async def ingest(self, inbound: Inbound) -> Received:
         """Store customer input from a connector; returns once it is committed.

@@ -8,8 +8,8 @@ deadlock, a lost connection), the batch is rolled back and its inputs run again 
 per transaction, so only the bad one fails.
 
 On one SQLite file this turns N commits into one; on PostgreSQL it cuts round trips
-and WAL flushes the same way. Plain messages (the webhook case) are stored set-based
-(``hub.actions.inbound_batch``): a fixed number of statements per batch, not per input.
+and WAL flushes the same way. The batch is stored by ``receive_batch`` (the one inbound
+write path): a fixed number of statements per batch, not per input.
 """
 
 from __future__ import annotations
@@ -19,8 +19,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from hub.actions.inbound import Received, receive_inbound
-from hub.actions.inbound_batch import is_plain, receive_batch
+from hub.actions.inbound import Received, receive_batch
 from hub.errors import HubError
 from hub.types import Inbound
 
@@ -48,7 +47,7 @@ class IngestBatcher:
         self._task: asyncio.Task[None] | None = None
 
     async def submit(self, inbound: Inbound) -> Received:
-        """Store ``inbound`` (see ``receive_inbound``) and return once it is committed."""
+        """Store ``inbound`` (see ``receive_batch``) and return once it is committed."""
         item = _Item(inbound)
         self._pending.append(item)
         if self._task is None or self._task.done():
@@ -79,24 +78,15 @@ class IngestBatcher:
                                 item.future.set_exception(one_exc)
 
     async def _commit(self, batch: list[_Item]) -> None:
-        """One transaction for the whole batch. Plain inputs go through the set-based
-        ``receive_batch`` (a fixed number of statements per batch; an input it refuses
-        fails alone); the others through ``receive_inbound`` one by one, after them. A
-        ``HubError`` from ``receive_inbound`` aborts the batch, which ``_drain`` then
-        retries input by input so only the bad one fails."""
-        plain = [item for item in batch if is_plain(item.inbound)]
-        others = [item for item in batch if not is_plain(item.inbound)]
-        results: list[tuple[_Item, Received | HubError]] = []
+        """One transaction for the whole batch (``receive_batch``). An input refused
+        before writing fails alone; a ``HubError`` raised while writing aborts the
+        batch, which ``_drain`` then retries input by input so only the bad one fails."""
         async with self.hub.uow() as uow:
-            if plain:
-                answers = await receive_batch(uow, [item.inbound for item in plain])
-                results.extend(zip(plain, answers, strict=True))
-            for item in others:
-                results.append((item, await receive_inbound(uow, item.inbound)))
-        for item, received in results:
+            answers = await receive_batch(uow, [item.inbound for item in batch])
+        for item, answer in zip(batch, answers, strict=True):
             if item.future.done():
                 continue
-            if isinstance(received, HubError):
-                item.future.set_exception(received)
+            if isinstance(answer, HubError):
+                item.future.set_exception(answer)
             else:
-                item.future.set_result(received)
+                item.future.set_result(answer)

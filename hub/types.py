@@ -27,11 +27,16 @@ class IdentityClaim:
 
 @dataclass(frozen=True)
 class Inbound:
-    """A normalised, verified piece of customer input from a connector.
+    """A verified piece of customer input from a connector.
 
     ``kind``/``address`` is how the sender is recognised (a phone number for SMS, a
-    visitor id for the widget); ``verified`` says whether the channel proves the
-    sender owns it. ``provider_id`` is unique per channel and makes replays no-ops.
+    visitor id for the widget), as the provider gave it: the hub normalises it.
+    ``verified`` says whether the channel proves the sender owns it. ``provider_id``
+    is unique per channel and makes replays no-ops. ``consent`` is the consent keyword
+    the message is (``hub.actions.consent``: ``stop``/``start``/``help``), recorded on
+    the sender's identity in the same transaction; such a message gets no automatic
+    answer. ``occurred_at`` is for history loaded after the fact (demo data): input
+    with a past time is not answered by the hub's policies.
     """
 
     channel: str
@@ -51,6 +56,22 @@ class Inbound:
     customer_id: int | None = None
     # Whether this input should re-open the thread and count as "customer waiting".
     awaits_reply: bool = True
+    consent: str | None = None
+
+
+@dataclass(frozen=True)
+class InboundStored:
+    """New customer input, committed: what the hub's inbound policies see
+    (``Hub.after_inbound``). ``awaits_reply`` is as stored (a CSAT rating does not);
+    ``live`` is False for history recorded with a past ``occurred_at``."""
+
+    customer_id: int
+    event_id: int
+    channel: str
+    type: str
+    awaits_reply: bool
+    consent: str | None
+    live: bool
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,6 @@ from hub.actions.replies import record_delivery
 from hub.core import Hub
 from hub.errors import HubError
 from hub.models.customer import EMAIL
-from hub.policies.out_of_hours import answer_if_closed
 from hub.types import Inbound, Media
 
 log = logging.getLogger(__name__)
@@ -97,8 +96,6 @@ class EmailInbound:
             return Outcome("refused", exc.message)
         if received.duplicate:
             return Outcome("duplicate", "", received.event.id, received.customer.id)
-        if parsed.auto is None:
-            await answer_if_closed(self.hub, received.customer.id, CHANNEL)
         return Outcome("stored", "", received.event.id, received.customer.id)
 
     async def _inbound(self, parsed: ParsedEmail, sender: str, verified: bool) -> Inbound:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from functools import lru_cache
 
 from starlette.datastructures import FormData
@@ -10,17 +11,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 from twilio.twiml.messaging_response import MessagingResponse
 
-from connectors.sms.csat import could_be_score, record_rating
 from connectors.sms.parse import ERROR_MESSAGES, delivery_status, inbound_from_form
 from connectors.twilio.messaging import FormReceiver, prefixed_channel
 from connectors.twilio.signatures import verified_form
 from hub.actions.claim_links import after_text, may_link
-from hub.actions.consent import apply_consent, consent_keyword
-from hub.actions.inbound import receive_inbound
+from hub.actions.consent import consent_keyword
 from hub.actions.replies import record_delivery
 from hub.core import Hub
 from hub.identity import InvalidAddress, normalize_phone
-from hub.policies.out_of_hours import answer_if_closed, schedule_cache
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +37,6 @@ def empty_twiml() -> Response:
 class SmsCallbacks:
     def __init__(self, hub: Hub) -> None:
         self.hub = hub
-        schedule_cache(hub)  # subscribed to schedule changes with the app
 
     def is_own_number(self, sender: str) -> bool:
         own = self.hub.settings.twilio_sms_number
@@ -54,12 +51,13 @@ class SmsCallbacks:
     async def incoming(self, request: Request) -> Response:
         """``POST /twilio/sms``: an SMS/MMS from a customer.
 
-        Stores the message (and its media as attachments) in the sender's thread;
-        STOP/START keywords update the number's consent in the same transaction; a
-        bare "1"-"5" while a CSAT survey is pending is the rating (``sms.csat``).
-        Outside business hours a new message gets the auto-reply (once per closed
-        period). A first text from a number a recent chat gave is asked to confirm
-        that chat, and a YES links them (``hub.actions.claim_links``). A retried
+        Stores the message (and its media as attachments) in the sender's thread
+        through ``hub.ingest``, the one write path: a STOP/START keyword travels with
+        it (``Inbound.consent``) and updates the number's consent in the same
+        transaction; the hub's policies do the rest for every channel (a bare "1"-"5"
+        answering a CSAT survey is the rating; the out-of-hours reply). A first text
+        from a number a recent chat gave is asked to confirm that chat, and a YES links
+        them (``hub.actions.claim_links``). A retried
         MessageSid changes nothing; messages from our own number are ignored so the
         channel never echoes itself. A WhatsApp message (``From`` ``whatsapp:…``) goes
         to the WhatsApp channel (``hand_over``).
@@ -71,23 +69,10 @@ class SmsCallbacks:
         if self.is_own_number(sender):
             return empty_twiml()
         inbound = inbound_from_form(form)
-        if could_be_score(inbound) and await record_rating(self.hub, inbound):
-            return empty_twiml()
         keyword = consent_keyword(inbound.body, str(form.get("OptOutType") or "") or None)
-        if keyword is None:
-            # The common case: group commit with concurrent webhooks (``hub.ingest``).
-            received = await self.hub.ingest(inbound)
-            if may_link(received):
-                async with self.hub.uow() as uow:
-                    await after_text(uow, received)
-            if not received.duplicate:
-                await answer_if_closed(self.hub, received.customer.id, inbound.channel)
-            return empty_twiml()
-        async with self.hub.uow() as uow:
-            received = await receive_inbound(uow, inbound)
-            if not received.duplicate and received.identity is not None:
-                await apply_consent(uow, received.identity.id, keyword)
-            if may_link(received):  # "YES" is also an opt-in keyword
+        received = await self.hub.ingest(replace(inbound, consent=keyword))
+        if may_link(received):  # "YES" is also an opt-in keyword
+            async with self.hub.uow() as uow:
                 await after_text(uow, received)
         return empty_twiml()
 

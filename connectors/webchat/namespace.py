@@ -32,7 +32,7 @@ from hub import events as ev
 from hub.errors import HubError
 from hub.identity import InvalidAddress, normalize
 from hub.models.customer import USER, VISITOR
-from hub.policies.out_of_hours import answer_if_closed, schedule_cache
+from hub.policies.out_of_hours import schedule_cache
 from hub.types import Inbound
 
 if TYPE_CHECKING:
@@ -221,7 +221,6 @@ class WidgetNamespace(socketio.AsyncNamespace):
         session["customer_id"] = customer_id
         await self.save_session(sid, session)
         if not received.duplicate:
-            await answer_if_closed(self.hub, customer_id, self.connector.channel)
             message = {
                 "id": received.event.id,
                 "client_id": client_id,

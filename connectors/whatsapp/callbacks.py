@@ -10,6 +10,7 @@ is routed here too: the SMS connector hands over any form whose ``From`` is a
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from starlette.datastructures import FormData
 from starlette.requests import Request
@@ -20,12 +21,11 @@ from connectors.twilio.messaging import ERROR_MESSAGES, delivery_status, message
 from connectors.twilio.signatures import verified_form
 from connectors.whatsapp.parse import CHANNEL, inbound_from_form, is_whatsapp, phone_of
 from connectors.whatsapp.settings import WhatsappSettings
-from hub.actions.consent import START, STOP, apply_consent, consent_keyword, record_opt_in
-from hub.actions.inbound import Received, receive_inbound
+from hub.actions.consent import START, STOP, consent_keyword, record_opt_in
+from hub.actions.inbound import Received
 from hub.actions.replies import record_delivery
 from hub.core import Hub
 from hub.models.consent import CUSTOMER_MESSAGE, KEYWORD
-from hub.policies.out_of_hours import answer_if_closed, schedule_cache
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +45,6 @@ class WhatsappCallbacks:
         self.hub = hub
         self.settings = settings
         self._opted_in: set[int] = set()
-        schedule_cache(hub)
 
     async def incoming(self, request: Request) -> Response:
         """``POST /twilio/whatsapp``: a WhatsApp message from a customer (403 unless
@@ -69,29 +68,19 @@ class WhatsappCallbacks:
             return empty_twiml()
         inbound = inbound_from_form(form)
         keyword = consent_keyword(inbound.body, str(form.get("OptOutType") or "") or None)
-        if keyword is None:
-            received = await self.hub.ingest(inbound)
-            if not received.duplicate:
-                await self._record_opt_in(received)
-                await answer_if_closed(self.hub, received.customer.id, CHANNEL)
-            return empty_twiml()
-        async with self.hub.uow() as uow:
-            received = await receive_inbound(uow, inbound)
-            if not received.duplicate and received.identity is not None:
-                await apply_consent(uow, received.identity.id, keyword)
-                if keyword != STOP:
-                    source = KEYWORD if keyword == START else CUSTOMER_MESSAGE
-                    await record_opt_in(uow, received.identity.id, CHANNEL, source)
+        received = await self.hub.ingest(replace(inbound, consent=keyword))
+        if not received.duplicate and keyword != STOP:
+            await self._record_opt_in(received, KEYWORD if keyword == START else CUSTOMER_MESSAGE)
         return empty_twiml()
 
-    async def _record_opt_in(self, received: Received) -> None:
+    async def _record_opt_in(self, received: Received, source: str) -> None:
         """A customer who writes on WhatsApp opted in to hearing from the business
         there: recorded once per number (the first record stands)."""
         identity = received.identity
         if identity is None or identity.id in self._opted_in:
             return
         async with self.hub.uow() as uow:
-            await record_opt_in(uow, identity.id, CHANNEL, CUSTOMER_MESSAGE)
+            await record_opt_in(uow, identity.id, CHANNEL, source)
         if len(self._opted_in) >= MAX_KNOWN_OPT_INS:
             self._opted_in.clear()
         self._opted_in.add(identity.id)

@@ -3,9 +3,11 @@
 The question goes out on the channel the customer used last, as an automatic
 message (``via="csat"``, ``data.csat_survey_id``): SMS shows the text ("Reply 1–5"),
 the widget can render a rating control from the same event. Any channel records
-the answer with ``record_csat``; the SMS connector passes a customer's text to
-``parse_csat_reply`` first, which records it only when it is a bare digit 1-5 and a
-survey is pending.
+the answer with ``record_csat``. A customer's text on any channel that passes
+``could_be_rating`` goes to ``parse_csat_reply`` (``receive_batch`` does it), which
+records it only when it is a bare digit 1-5 and a survey is pending. Like Zendesk and
+Gorgias, a customer who replies "4" to "How did we do? Reply 1–5" rates the resolved
+conversation; the thread stays resolved and nobody is asked to answer.
 """
 
 from __future__ import annotations
@@ -24,11 +26,29 @@ from hub.db import utcnow
 from hub.errors import Invalid
 from hub.models import CsatSurvey
 from hub.models.csat import ANSWERED, PENDING
+from hub.models.thread import MESSAGE
+from hub.types import Inbound
 
 QUESTION = "How did we do? Reply with a number from 1 (poor) to 5 (great)."
 # A pending survey older than this no longer turns a bare "3" into a rating.
 ANSWER_WINDOW = timedelta(days=3)
 _DIGIT = re.compile(r"^\s*([1-5])\s*[.!]?\s*$")
+# Longer texts cannot be a bare score ("4." at most), so they skip the lookup.
+MAX_SCORE_CHARS = 3
+
+
+def could_be_rating(inbound: Inbound) -> bool:
+    """A cheap filter before any query ("ok", "hi", long texts, media, calls and
+    consent keywords fail it); ``parse_csat_reply`` decides what a score is."""
+    body = (inbound.body or "").strip()
+    return (
+        inbound.type == MESSAGE
+        and inbound.awaits_reply
+        and inbound.consent is None
+        and not inbound.media
+        and 0 < len(body) <= MAX_SCORE_CHARS
+        and any(c in "12345" for c in body)
+    )
 
 
 async def queue_csat_survey(

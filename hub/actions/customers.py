@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import datetime
 from functools import lru_cache
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -256,25 +256,6 @@ async def release_typed(
     for customer_id in (typist.id, holder.id):
         uow.emit(ev.DomainEvent(ev.CUSTOMER_UPDATED, {"customer_id": customer_id}, customer_id))
     return holder
-
-
-async def release_typed_senders(uow: UnitOfWork, keys: list[tuple[str, str]]) -> None:
-    """``release_typed`` for every asserted phone or email among ``keys`` (normalised
-    ``(kind, address)`` pairs a channel proved), before a batch resolves its senders:
-    one SELECT, and nothing more when no typed claim is among them (the usual case)."""
-    typed = [(kind, address) for kind, address in keys if kind in TYPED_KINDS]
-    if not typed:
-        return
-    found = await uow.session.execute(
-        select(Identity)
-        .where(
-            tuple_(Identity.kind, Identity.address).in_(typed),
-            Identity.verification != VERIFIED,
-        )
-        .order_by(Identity.id)
-    )
-    for identity in found.scalars():
-        await release_typed(uow, identity)
 
 
 async def record_claim(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -136,20 +137,61 @@ async def _insert_unless_present(uow: UnitOfWork, values: dict[str, Any]) -> Eve
     return event
 
 
-def _touch_thread(thread: Thread, event: Event, *, awaits_reply: bool) -> None:
-    customer_facing = event.direction is not None
+THREAD_ACTIVITY = (
+    "status",
+    "last_channel",
+    "last_activity_at",
+    "last_message_preview",
+    "waiting_since",
+    "unread_count",
+    "resolved_at",
+)
+
+
+def thread_changes(
+    thread: Mapping[str, Any],
+    *,
+    type: str,
+    channel: str,
+    direction: str | None,
+    body: str | None,
+    created_at: datetime,
+    awaits_reply: bool,
+) -> dict[str, Any]:
+    """What a new event changes on its thread (``thread`` holds ``THREAD_ACTIVITY``).
+
+    The one rule for every writer of events, row by row (``append_event``) or set-based
+    (``receive_batch``): customer-facing events move the last activity and channel;
+    messages set the preview; customer input that awaits a reply counts as unread,
+    starts the wait and re-opens the thread."""
+    changes: dict[str, Any] = {}
     # Until the first customer-facing event, last_activity_at is only the creation time:
     # a backdated first event (imports, resent terminal frames, demo data) still counts.
-    first = thread.last_channel is None
-    if customer_facing and (first or event.created_at >= thread.last_activity_at):
-        thread.last_activity_at = event.created_at
-        thread.last_channel = event.channel
-    if event.type == MESSAGE and event.body:
-        thread.last_message_preview = event.body[:PREVIEW_CHARS]
-    if event.direction == IN and awaits_reply:
-        thread.unread_count = (thread.unread_count or 0) + 1
-        if thread.waiting_since is None:
-            thread.waiting_since = event.created_at
-        if thread.status != OPEN:
-            thread.status = OPEN
-            thread.resolved_at = None
+    first = thread["last_channel"] is None
+    if direction is not None and (first or created_at >= thread["last_activity_at"]):
+        changes["last_activity_at"] = created_at
+        changes["last_channel"] = channel
+    if type == MESSAGE and body:
+        changes["last_message_preview"] = body[:PREVIEW_CHARS]
+    if direction == IN and awaits_reply:
+        changes["unread_count"] = (thread["unread_count"] or 0) + 1
+        if thread["waiting_since"] is None:
+            changes["waiting_since"] = created_at
+        if thread["status"] != OPEN:
+            changes["status"] = OPEN
+            changes["resolved_at"] = None
+    return changes
+
+
+def _touch_thread(thread: Thread, event: Event, *, awaits_reply: bool) -> None:
+    changes = thread_changes(
+        {name: getattr(thread, name) for name in THREAD_ACTIVITY},
+        type=event.type,
+        channel=event.channel,
+        direction=event.direction,
+        body=event.body,
+        created_at=event.created_at,
+        awaits_reply=awaits_reply,
+    )
+    for name, value in changes.items():
+        setattr(thread, name, value)

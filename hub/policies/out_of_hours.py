@@ -1,9 +1,11 @@
-"""Business hours for connectors: a cached schedule and the out-of-hours auto-reply.
+"""The out-of-hours auto-reply, for every channel, and the cached business schedule.
 
-A connector calls ``answer_if_closed`` once a customer's message is committed (never
-for a replayed provider id, a consent keyword or a CSAT answer). The default team's
-schedule is cached per hub (``ScheduleCache``), so while the team is open, or no
-schedule is configured (always open), a message costs no query at all.
+``install_out_of_hours`` (called by ``create_app``) makes the hub answer new live
+customer messages that await a reply while the default team is closed (never a
+replay, a consent keyword, a CSAT rating, an automatic email or history loaded with a
+past time); no connector calls it. The default team's schedule is cached per hub
+(``ScheduleCache``), so while the team is open, or no schedule is configured (always
+open), a message costs no query at all.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from hub.core import Hub
 from hub.db import utcnow
 from hub.hours import Schedule, is_open
 from hub.models import Event
+from hub.models.thread import MESSAGE
+from hub.types import InboundStored
 
 # How stale another process's change to the schedule may be seen here.
 CACHE_SECONDS = 5.0
@@ -51,8 +55,8 @@ _CACHES: WeakKeyDictionary[Hub, ScheduleCache] = WeakKeyDictionary()
 
 
 def schedule_cache(hub: Hub) -> ScheduleCache:
-    """``hub``'s cache, created (and subscribed to ``hours.changed``) on first use;
-    connectors call this from their constructor, so it is set up with the app."""
+    """``hub``'s cache, created (and subscribed to ``hours.changed``) on first use
+    (``install_out_of_hours``, with the app)."""
     cache = _CACHES.get(hub)
     if cache is None:
         cache = _CACHES[hub] = ScheduleCache(hub)
@@ -77,3 +81,19 @@ async def answer_if_closed(hub: Hub, customer_id: int, channel: str) -> Event | 
         return None
     async with hub.uow() as uow:
         return await auto_reply_if_closed(uow, customer_id, channel)
+
+
+def install_out_of_hours(hub: Hub) -> None:
+    """Answer new live customer messages on their channel while the team is closed."""
+    schedule_cache(hub)
+
+    async def on_inbound(stored: InboundStored) -> None:
+        if (
+            stored.live
+            and stored.type == MESSAGE
+            and stored.awaits_reply
+            and stored.consent is None
+        ):
+            await answer_if_closed(hub, stored.customer_id, stored.channel)
+
+    hub.after_inbound(on_inbound)

@@ -10,8 +10,7 @@ from sqlalchemy import event as sa_event
 from sqlalchemy import func, select
 
 from hub.actions.customers import resolve_identity
-from hub.actions.inbound import Received, receive_inbound
-from hub.actions.inbound_batch import receive_batch
+from hub.actions.inbound import Received, receive_batch, receive_inbound
 from hub.actions.merge import merge_customers
 from hub.actions.threads import set_thread_status
 from hub.core import Hub
@@ -79,7 +78,7 @@ async def test_single_input_is_not_delayed(hub: Hub) -> None:
     assert received.event.body == "message 9"
 
 
-# -- the set-based path (hub.actions.inbound_batch) against receive_inbound -------------
+# -- a batch gives what its inputs give one by one (receive_batch vs receive_inbound) --
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
