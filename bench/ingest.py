@@ -39,6 +39,7 @@ from hub.actions.customers import create_customer
 from hub.actions.inbound import receive_inbound
 from hub.core import Hub
 from hub.db import utcnow
+from hub.ingest import IngestBatcher
 from hub.migrate import upgrade_async
 from hub.models import Event
 from hub.queries.timeline import timeline_page
@@ -127,12 +128,14 @@ async def ingest_through_action(hub: Hub, start: int, count: int, run: str) -> f
 
 
 async def ingest_grouped(hub: Hub, start: int, count: int, run: str) -> float:
-    """``hub.ingest`` with ``CONCURRENCY`` messages in flight at any time."""
+    """Group commit (``IngestBatcher``, what ``HubPort.ingest`` runs) with
+    ``CONCURRENCY`` messages in flight at any time."""
     gate = asyncio.Semaphore(CONCURRENCY)
+    batcher = IngestBatcher(hub)
 
     async def one(i: int) -> None:
         async with gate:
-            await hub.ingest(inbound(i, run))
+            await batcher.submit(inbound(i, run))
 
     began = time.perf_counter()
     await asyncio.gather(*(one(i) for i in range(start, start + count)))

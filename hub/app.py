@@ -22,6 +22,7 @@ from hub.errors import HubError
 from hub.outbox import OutboxWorker
 from hub.policies.csat_survey import install_csat
 from hub.policies.out_of_hours import install_out_of_hours
+from hub.port import HubPort
 from hub.realtime.agents import AgentNamespace
 from hub.realtime.fanout import Fanout
 from hub.realtime.presence import SharedPresence
@@ -67,7 +68,8 @@ def create_app(settings: Settings | None = None, *, run_outbox: bool | None = No
     hub.subscribe(Fanout(sio))
     hub.subscribe(agents.on_domain_event)
 
-    connectors = [cls(hub) for cls in connector_classes()]
+    port = HubPort(hub)
+    connectors = [cls(port) for cls in connector_classes()]
     for connector in connectors:
         hub.add_connector(connector)
         for namespace in connector.namespaces():

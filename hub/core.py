@@ -21,11 +21,9 @@ from hub.events import DomainEvent
 from hub.settings import Settings
 
 if TYPE_CHECKING:
-    from connectors.base import Connector
-    from hub.actions.inbound import Received
+    from hub.channels import Connector
     from hub.commerce.service import CommerceService
-    from hub.ingest import IngestBatcher
-    from hub.types import Inbound, InboundStored
+    from hub.types import InboundStored
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +74,6 @@ class Hub:
         self.outbox_wakeup: Callable[[], None] | None = None
         # Ids of agents with a console open (set by create_app from the /agent namespace).
         self.presence: Callable[[], set[int]] = set
-        self._batcher: IngestBatcher | None = None
         self.job_handlers: dict[str, JobHandler] = {}
         # The shop (orders, stock, order actions), set by a shop connector; None without one.
         self.commerce: CommerceService | None = None
@@ -108,18 +105,6 @@ class Hub:
                 await hook(stored)
             except Exception:
                 log.exception("inbound policy failed for event %s", stored.event_id)
-
-    async def ingest(self, inbound: Inbound) -> Received:
-        """Store customer input from a connector; returns once it is committed.
-
-        Concurrent calls share transactions (group commit, see ``hub.ingest``); a
-        replayed provider id returns the stored event with ``duplicate=True``.
-        """
-        if self._batcher is None:
-            from hub.ingest import IngestBatcher
-
-            self._batcher = IngestBatcher(self)
-        return await self._batcher.submit(inbound)
 
     async def wake_outbox(self) -> None:
         """Tell this process's outbox worker that new work was committed."""

@@ -1,6 +1,6 @@
 """Group commit for inbound traffic: many webhooks share one transaction.
 
-``hub.ingest(inbound)`` is what connectors call. Submissions that arrive while a
+``HubPort.ingest`` (what connectors call) submits here. Submissions that arrive while a
 transaction is in progress wait and go together in the next one. Every caller is
 answered only after the transaction holding its input committed — a 2xx still means
 "stored". If one input is refused (``HubError``), or the batch fails to commit (a

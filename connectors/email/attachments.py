@@ -26,7 +26,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 
 from connectors.email.parse import Attachment
-from hub.core import Hub
+from hub.port import HubPort
 from hub.web.sessions import require_agent
 
 ROUTE = "/email/attachments/{digest}"
@@ -36,10 +36,10 @@ _SAFE_NAME = re.compile(r"[^A-Za-z0-9._ -]+")
 
 
 class AttachmentStore:
-    def __init__(self, hub: Hub, max_bytes: int) -> None:
-        self.hub = hub
+    def __init__(self, port: HubPort, max_bytes: int) -> None:
+        self.port = port
         self.max_bytes = max_bytes
-        self.root = Path(hub.settings.var_dir) / "email-attachments"
+        self.root = Path(port.settings.var_dir) / "email-attachments"
 
     def path(self, digest: str) -> Path:
         return self.root / digest[:2] / digest
@@ -58,7 +58,7 @@ class AttachmentStore:
         digest = hashlib.sha256(attachment.data).hexdigest()
         await asyncio.to_thread(self._write, digest, attachment.data)
         name = quote(_SAFE_NAME.sub("_", attachment.filename) or "attachment")
-        base = self.hub.settings.public_url.rstrip("/")
+        base = self.port.settings.public_url.rstrip("/")
         entry["url"] = f"{base}/email/attachments/{digest}?name={name}"
         if attachment.content_type in INLINE_TYPES:
             entry["url"] += f"&type={quote(attachment.content_type, safe='')}"

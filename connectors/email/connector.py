@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 from collections.abc import Sequence
 
-from sqlalchemy import select
 from starlette.routing import BaseRoute, Route
 
 from connectors.base import Connector
@@ -17,13 +16,9 @@ from connectors.email.inbound import CHANNEL, EmailInbound
 from connectors.email.receiver import SmtpReceiver
 from connectors.email.sender import ThreadContext, compose, deliver, message_id_for
 from connectors.email.settings import EmailSettings, EmailSettingsError
-from hub.actions.replies import record_delivery
 from hub.checks import Problem
-from hub.core import Hub
 from hub.errors import SendError
-from hub.models import Event
-from hub.models.customer import EMAIL
-from hub.models.thread import IN
+from hub.port import EMAIL, HubPort
 from hub.settings import Settings
 from hub.types import Outbound, SendResult
 
@@ -42,18 +37,18 @@ class EmailConnector(Connector):
     reply_kinds = (EMAIL,)
     label = "Email"
 
-    def __init__(self, hub: Hub) -> None:
-        super().__init__(hub)
-        self.settings = EmailSettings.from_settings(hub.settings)
-        self.attachments = AttachmentStore(hub, self.settings.max_attachment_bytes)
-        self.inbound = EmailInbound(hub, self.settings, self.attachments)
+    def __init__(self, port: HubPort) -> None:
+        super().__init__(port)
+        self.settings = EmailSettings.from_settings(port.settings)
+        self.attachments = AttachmentStore(port, self.settings.max_attachment_bytes)
+        self.inbound = EmailInbound(port, self.settings, self.attachments)
         self.receiver: SmtpReceiver | None = None
         self.poller: ImapPoller | None = None
         self._sweeper: asyncio.Task[None] | None = None
         if self.settings.listen is not None:
-            host, port = self.settings.listen
+            host, listen_port = self.settings.listen
             self.receiver = SmtpReceiver(
-                self.inbound, host, port, max_bytes=self.settings.max_message_bytes
+                self.inbound, host, listen_port, max_bytes=self.settings.max_message_bytes
             )
         if self.settings.imap is not None:
             self.poller = ImapPoller(self.inbound, self.settings)
@@ -103,7 +98,7 @@ class EmailConnector(Connector):
         return kind == EMAIL and self.settings.smtp is not None and bool(self.settings.address)
 
     def message_id(self, event_id: int) -> str:
-        return message_id_for(event_id, self.hub.settings.secret_key, self.settings.domain)
+        return message_id_for(event_id, self.port.settings.secret_key, self.settings.domain)
 
     async def send(self, message: Outbound) -> SendResult:
         """Send ``message`` once: skipped if an earlier attempt was accepted (see
@@ -116,36 +111,24 @@ class EmailConnector(Connector):
             return already
         mail = compose(message, self.settings, message_id, await self._context(message))
         await deliver(self.settings.smtp, mail)
-        async with self.hub.uow() as uow:
-            await record_delivery(
-                uow, event_id=message.event_id, status="sent", new_provider_id=message_id
-            )
+        await self.port.record_delivery(
+            "sent", event_id=message.event_id, new_provider_id=message_id
+        )
         return SendResult(message_id, "sent")
 
     async def reconcile(self, message: Outbound) -> SendResult | None:
         """SMTP keeps nothing to ask, so the hub's own record answers: the event holds
         our Message-ID only once a server accepted it."""
         message_id = self.message_id(message.event_id)
-        async with self.hub.read() as session:
-            event = await session.get(Event, message.event_id)
+        event = await self.port.get_event(message.event_id)
         if event is not None and event.provider_id == message_id:
             return SendResult(message_id, event.status or "sent")
         return None
 
     async def _context(self, message: Outbound) -> ThreadContext | None:
         """The customer's latest mail to this address, which the reply threads under."""
-        async with self.hub.read() as session:
-            result = await session.execute(
-                select(Event.data)
-                .where(
-                    Event.customer_id == message.customer_id,
-                    Event.channel == CHANNEL,
-                    Event.direction == IN,
-                )
-                .order_by(Event.id.desc())
-                .limit(1)
-            )
-            data = result.scalar_one_or_none()
+        latest = await self.port.latest_inbound(message.customer_id, CHANNEL)
+        data = latest.data if latest is not None else None
         if not data:
             return None
         references = data.get("references") or []

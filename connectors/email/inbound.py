@@ -29,10 +29,8 @@ from connectors.email.attachments import AttachmentStore
 from connectors.email.parse import ParsedEmail, parse_message, reply_parser
 from connectors.email.proof import DnsFunc, proves_sender
 from connectors.email.settings import EmailSettings
-from hub.actions.replies import record_delivery
-from hub.core import Hub
 from hub.errors import HubError
-from hub.models.customer import EMAIL
+from hub.port import EMAIL, HubPort
 from hub.types import Inbound, Media
 
 log = logging.getLogger(__name__)
@@ -57,8 +55,8 @@ class Outcome:
 
 
 class EmailInbound:
-    def __init__(self, hub: Hub, settings: EmailSettings, store: AttachmentStore) -> None:
-        self.hub = hub
+    def __init__(self, port: HubPort, settings: EmailSettings, store: AttachmentStore) -> None:
+        self.port = port
         self.settings = settings
         self.store = store
         self.replies = reply_parser(settings.reply_languages)
@@ -91,12 +89,12 @@ class EmailInbound:
         )
         inbound = await self._inbound(parsed, sender, verified)
         try:
-            received = await self.hub.ingest(inbound)
+            received = await self.port.ingest(inbound)
         except HubError as exc:
             return Outcome("refused", exc.message)
         if received.duplicate:
-            return Outcome("duplicate", "", received.event.id, received.customer.id)
-        return Outcome("stored", "", received.event.id, received.customer.id)
+            return Outcome("duplicate", "", received.event_id, received.customer_id)
+        return Outcome("stored", "", received.event_id, received.customer_id)
 
     async def _inbound(self, parsed: ParsedEmail, sender: str, verified: bool) -> Inbound:
         attachments = [await self.store.keep(a) for a in parsed.attachments]
@@ -141,19 +139,17 @@ class EmailInbound:
         assert bounce is not None
         reason = bounce.diagnostic or bounce.status or "the recipient's server refused it"
         found = None
-        async with self.hub.uow() as uow:
-            for message_id in bounce.message_ids:
-                found = (
-                    await record_delivery(
-                        uow,
-                        status="failed",
-                        channel=CHANNEL,
-                        provider_id=message_id,
-                        error_code=bounce.status or "bounced",
-                        error_message=f"bounced: {reason}",
-                    )
-                    or found
+        for message_id in bounce.message_ids:
+            found = (
+                await self.port.record_delivery(
+                    "failed",
+                    channel=CHANNEL,
+                    provider_id=message_id,
+                    error_code=bounce.status or "bounced",
+                    error_message=f"bounced: {reason}",
                 )
+                or found
+            )
         if found is None:
             log.info("bounce for unknown message(s) %s", bounce.message_ids)
             return Outcome("bounce", "no outbound message of ours matched")

@@ -16,7 +16,7 @@ from connectors.base import Connector
 from connectors.instore.relay import TerminalRelay
 from connectors.instore.routes import InstoreEndpoints
 from hub import events as ev
-from hub.core import Hub
+from hub.port import HubPort
 
 
 class InstoreConnector(Connector):
@@ -24,8 +24,9 @@ class InstoreConnector(Connector):
     reply_kinds = ()
     label = "In store"
 
-    def __init__(self, hub: Hub) -> None:
-        super().__init__(hub)
+    def __init__(self, port: HubPort) -> None:
+        super().__init__(port)
+        hub = port.hub
         self.endpoints = InstoreEndpoints(hub)
         settings = hub.settings
         self.relay = (

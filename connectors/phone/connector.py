@@ -25,10 +25,10 @@ from connectors.phone.transcripts import InvalidTranscriber, load_transcriber
 from connectors.phone.wallboard import Wallboard
 from connectors.twilio.checks import credential_problems, number_problems
 from hub.checks import Problem, together_problems
+from hub.port import HubPort
 from hub.settings import Settings
 
 if TYPE_CHECKING:
-    from hub.core import Hub
     from hub.events import DomainEvent
 
 TOKEN_PATH = "/phone/token"
@@ -53,8 +53,8 @@ class PhoneConnector(Connector):
         "/static/phone.js",
     )
 
-    def __init__(self, hub: Hub) -> None:
-        super().__init__(hub)
+    def __init__(self, port: HubPort) -> None:
+        super().__init__(port)
         self.callbacks = VoiceCallbacks(self)
         self.agents = AgentPhone(self)
         self.live = LiveCalls(self)

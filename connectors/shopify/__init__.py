@@ -21,7 +21,7 @@ from connectors.shopify.graphql import ShopifyGraphQL
 from connectors.shopify.settings import ShopifySettings
 from hub.checks import Problem, together_problems
 from hub.commerce.service import CommerceService
-from hub.core import Hub
+from hub.port import HubPort
 from hub.settings import Settings
 
 
@@ -30,8 +30,9 @@ class ShopifyConnector(Connector):
     reply_kinds = ()
     label = "Shopify"
 
-    def __init__(self, hub: Hub) -> None:
-        super().__init__(hub)
+    def __init__(self, port: HubPort) -> None:
+        super().__init__(port)
+        hub = port.hub
         self.settings = ShopifySettings.from_environ(hub.settings.environ)
         self.api = ShopifyGraphQL(self.settings)
         self.webhooks = ShopifyWebhooks(hub, self.settings)

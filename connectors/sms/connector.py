@@ -10,11 +10,9 @@ from connectors.base import Connector
 from connectors.sms.callbacks import SmsCallbacks
 from connectors.sms.sender import TwilioSender
 from connectors.twilio.checks import credential_problems, number_problems
-from hub.actions.consent import opt_out_address
-from hub.actions.timeline import find_event
 from hub.checks import Problem
-from hub.core import Hub
 from hub.errors import SendError
+from hub.port import HubPort
 from hub.settings import Settings
 from hub.types import Outbound, SendResult
 
@@ -33,10 +31,10 @@ class SmsConnector(Connector):
     reply_kinds = ("phone",)
     label = "SMS"
 
-    def __init__(self, hub: Hub) -> None:
-        super().__init__(hub)
-        self.sender = TwilioSender(hub.settings)
-        self.callbacks = SmsCallbacks(hub)
+    def __init__(self, port: HubPort) -> None:
+        super().__init__(port)
+        self.sender = TwilioSender(port.settings)
+        self.callbacks = SmsCallbacks(port)
 
     @classmethod
     async def check(cls, settings: Settings) -> Sequence[Problem]:
@@ -63,14 +61,12 @@ class SmsConnector(Connector):
         except SendError as exc:
             if exc.code == UNSUBSCRIBED:
                 # Twilio knows the number opted out (e.g. before the hub existed).
-                async with self.hub.uow() as uow:
-                    await opt_out_address(uow, message.kind, message.address)
+                await self.port.opt_out(message.kind, message.address)
             raise
 
     async def reconcile(self, message: Outbound) -> SendResult | None:
         async def claimed_elsewhere(sid: str) -> bool:
-            async with self.hub.uow() as uow:
-                event = await find_event(uow, self.channel, sid)
+            event = await self.port.find_event(self.channel, sid)
             return event is not None and event.id != message.event_id
 
         return await self.sender.reconcile(message, claimed_elsewhere)

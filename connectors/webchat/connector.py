@@ -14,10 +14,10 @@ from connectors.webchat.demo import demo_shop
 from connectors.webchat.identity import room_for
 from connectors.webchat.namespace import WidgetNamespace
 from hub import events as ev
-from hub.core import Hub
 from hub.db import utcnow
 from hub.models import Identity
 from hub.models.customer import USER, VISITOR
+from hub.port import HubPort
 from hub.serializers import iso
 from hub.types import Outbound, SendResult
 
@@ -36,8 +36,8 @@ class WebchatConnector(Connector):
     reply_kinds = (VISITOR, USER)
     label = "Web chat"
 
-    def __init__(self, hub: Hub) -> None:
-        super().__init__(hub)
+    def __init__(self, port: HubPort) -> None:
+        super().__init__(port)
         self.namespace = WidgetNamespace(self)
 
     def routes(self) -> Sequence[BaseRoute]:

@@ -215,17 +215,17 @@ class WidgetNamespace(socketio.AsyncNamespace):
     ) -> dict[str, Any]:
         """Ingest the message, remember the customer, tell the visitor's other tabs."""
         principal: Principal = session["principal"]
-        received = await self.hub.ingest(inbound)
-        customer_id = received.customer.id
+        received = await self.connector.port.ingest(inbound)
+        customer_id = received.customer_id
         session["pending"] = {}
         session["customer_id"] = customer_id
         await self.save_session(sid, session)
         if not received.duplicate:
             message = {
-                "id": received.event.id,
+                "id": received.event_id,
                 "client_id": client_id,
                 "direction": "in",
-                "body": received.event.body,
+                "body": inbound.body,
                 "agent_name": None,
                 "created_at": None,
             }
@@ -233,7 +233,7 @@ class WidgetNamespace(socketio.AsyncNamespace):
             await self.emit(
                 "message", message, room=room_for(principal.kind, principal.address), skip_sid=sid
             )
-        return {"ok": True, "id": received.event.id, "customer_id": customer_id}
+        return {"ok": True, "id": received.event_id, "customer_id": customer_id}
 
     async def on_typing(self, sid: str, data: Any = None) -> None:
         """``{"typing": bool}``: shown to agents watching this customer (never stored)."""

@@ -21,11 +21,7 @@ from connectors.twilio.messaging import ERROR_MESSAGES, delivery_status, message
 from connectors.twilio.signatures import verified_form
 from connectors.whatsapp.parse import CHANNEL, inbound_from_form, is_whatsapp, phone_of
 from connectors.whatsapp.settings import WhatsappSettings
-from hub.actions.consent import START, STOP, consent_keyword, record_opt_in
-from hub.actions.inbound import Received
-from hub.actions.replies import record_delivery
-from hub.core import Hub
-from hub.models.consent import CUSTOMER_MESSAGE, KEYWORD
+from hub.port import CUSTOMER_MESSAGE, KEYWORD, START, STOP, HubPort, Receipt, consent_keyword
 
 log = logging.getLogger(__name__)
 
@@ -41,15 +37,15 @@ def empty_twiml() -> Response:
 
 
 class WhatsappCallbacks:
-    def __init__(self, hub: Hub, settings: WhatsappSettings) -> None:
-        self.hub = hub
+    def __init__(self, port: HubPort, settings: WhatsappSettings) -> None:
+        self.port = port
         self.settings = settings
         self._opted_in: set[int] = set()
 
     async def incoming(self, request: Request) -> Response:
         """``POST /twilio/whatsapp``: a WhatsApp message from a customer (403 unless
         signed by Twilio)."""
-        return await self.receive(await verified_form(request, self.hub.settings))
+        return await self.receive(await verified_form(request, self.port.settings))
 
     async def receive(self, form: FormData) -> Response:
         """Store a verified incoming WhatsApp message in the sender's thread.
@@ -68,22 +64,21 @@ class WhatsappCallbacks:
             return empty_twiml()
         inbound = inbound_from_form(form)
         keyword = consent_keyword(inbound.body, str(form.get("OptOutType") or "") or None)
-        received = await self.hub.ingest(replace(inbound, consent=keyword))
+        received = await self.port.ingest(replace(inbound, consent=keyword))
         if not received.duplicate and keyword != STOP:
             await self._record_opt_in(received, KEYWORD if keyword == START else CUSTOMER_MESSAGE)
         return empty_twiml()
 
-    async def _record_opt_in(self, received: Received, source: str) -> None:
+    async def _record_opt_in(self, received: Receipt, source: str) -> None:
         """A customer who writes on WhatsApp opted in to hearing from the business
         there: recorded once per number (the first record stands)."""
-        identity = received.identity
-        if identity is None or identity.id in self._opted_in:
+        identity_id = received.identity_id
+        if identity_id is None or identity_id in self._opted_in:
             return
-        async with self.hub.uow() as uow:
-            await record_opt_in(uow, identity.id, CHANNEL, source)
+        await self.port.record_opt_in(identity_id, CHANNEL, source)
         if len(self._opted_in) >= MAX_KNOWN_OPT_INS:
             self._opted_in.clear()
-        self._opted_in.add(identity.id)
+        self._opted_in.add(identity_id)
 
     async def status(self, request: Request) -> Response:
         """``POST /twilio/whatsapp/status?m=<event id>``: what became of a reply.
@@ -93,7 +88,7 @@ class WhatsappCallbacks:
         nothing. The event id in the query was put there by our own send and is
         covered by the signature.
         """
-        form = await verified_form(request, self.hub.settings)
+        form = await verified_form(request, self.port.settings)
         status = delivery_status(str(form.get("MessageStatus") or form.get("SmsStatus") or ""))
         sid = message_sid(form)
         if status is None or sid is None:
@@ -103,25 +98,22 @@ class WhatsappCallbacks:
         error_code = code if failed else None
         error_message = ERROR_MESSAGES.get(code or "") if failed else None
         event_id = _int(request.query_params.get("m"))
-        async with self.hub.uow() as uow:
-            if event_id is not None:
-                found = await record_delivery(
-                    uow,
-                    status=status,
-                    event_id=event_id,
-                    new_provider_id=sid,
-                    error_code=error_code,
-                    error_message=error_message,
-                )
-            else:
-                found = await record_delivery(
-                    uow,
-                    status=status,
-                    channel=CHANNEL,
-                    provider_id=sid,
-                    error_code=error_code,
-                    error_message=error_message,
-                )
+        if event_id is not None:
+            found = await self.port.record_delivery(
+                status,
+                event_id=event_id,
+                new_provider_id=sid,
+                error_code=error_code,
+                error_message=error_message,
+            )
+        else:
+            found = await self.port.record_delivery(
+                status,
+                channel=CHANNEL,
+                provider_id=sid,
+                error_code=error_code,
+                error_message=error_message,
+            )
         if found is None:
             log.info("status %s for unknown WhatsApp message %s", status, sid)
         return Response(status_code=204)

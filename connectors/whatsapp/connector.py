@@ -17,11 +17,9 @@ from connectors.whatsapp.sender import WhatsappSender
 from connectors.whatsapp.settings import WhatsappSettings
 from connectors.whatsapp.templates import TemplateCatalog, check_variables
 from connectors.whatsapp.window import window_of
-from hub.actions.consent import find_opt_in
-from hub.actions.timeline import find_event
 from hub.checks import Problem
-from hub.core import Hub
 from hub.errors import Invalid, Unreachable
+from hub.port import HubPort
 from hub.settings import Settings
 from hub.types import Outbound, ReplyOptions, SendResult, TemplateOption
 
@@ -45,11 +43,11 @@ class WhatsappConnector(Connector):
     reply_kinds = (PHONE,)
     label = "WhatsApp"
 
-    def __init__(self, hub: Hub) -> None:
-        super().__init__(hub)
-        self.settings = WhatsappSettings.from_settings(hub.settings)
-        self.sender = WhatsappSender(hub.settings, self.settings)
-        self.callbacks = WhatsappCallbacks(hub, self.settings)
+    def __init__(self, port: HubPort) -> None:
+        super().__init__(port)
+        self.settings = WhatsappSettings.from_settings(port.settings)
+        self.sender = WhatsappSender(port.settings, self.settings)
+        self.callbacks = WhatsappCallbacks(port, self.settings)
         self.templates = TemplateCatalog(self.sender.content, self.settings.content_cache_seconds)
 
     @classmethod
@@ -94,7 +92,7 @@ class WhatsappConnector(Connector):
         if requested is not None:
             if not isinstance(requested, Mapping) or not requested.get("sid"):
                 raise Invalid("a template needs the sid of an approved template", code="template")
-            if await find_opt_in(uow.session, identity.id, CHANNEL) is None:
+            if not await self.port.has_opt_in(identity.id, CHANNEL, uow=uow):
                 raise Unreachable(
                     "The customer has not opted in to WhatsApp messages from the business "
                     "(they never wrote on WhatsApp nor agreed to it), so no template may "
@@ -112,7 +110,7 @@ class WhatsappConnector(Connector):
                 raise Invalid(str(exc), code="template") from exc
             data["template"] = {"sid": template.sid, "name": template.name, "variables": variables}
             return template.render(variables)
-        window = await window_of(uow.session, identity.customer_id, identity.id)
+        window = await window_of(self.port, identity.customer_id, identity.id, uow=uow)
         if not window.is_open:
             raise Unreachable(window.explain(), code="window_closed")
         return body
@@ -125,7 +123,7 @@ class WhatsappConnector(Connector):
         phones = [i for i in identities if i.kind == PHONE and not i.sms_opted_out]
         if not phones:
             return None
-        window = await window_of(session, customer_id, None)
+        window = await window_of(self.port, customer_id, None)
         if window.is_open:
             return ReplyOptions(
                 free_form=True,
@@ -133,7 +131,7 @@ class WhatsappConnector(Connector):
                 notice="WhatsApp delivers free-form replies until 24 hours after the "
                 "customer's last message; after that only approved templates.",
             )
-        opted_in = [p for p in phones if await find_opt_in(session, p.id, CHANNEL) is not None]
+        opted_in = [p for p in phones if await self.port.has_opt_in(p.id, CHANNEL)]
         if not opted_in:
             return ReplyOptions(
                 free_form=False,
@@ -163,8 +161,7 @@ class WhatsappConnector(Connector):
 
     async def reconcile(self, message: Outbound) -> SendResult | None:
         async def claimed_elsewhere(sid: str) -> bool:
-            async with self.hub.uow() as uow:
-                event = await find_event(uow, self.channel, sid)
+            event = await self.port.find_event(self.channel, sid)
             return event is not None and event.id != message.event_id
 
         return await self.sender.reconcile(message, claimed_elsewhere)

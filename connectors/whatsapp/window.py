@@ -13,11 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from connectors.whatsapp.parse import CHANNEL
+from hub.core import UnitOfWork
 from hub.db import utcnow
-from hub.queries.timeline import last_inbound_at
+from hub.port import HubPort
 
 WINDOW = timedelta(hours=24)
 
@@ -60,9 +59,14 @@ class Window:
 
 
 async def window_of(
-    session: AsyncSession, customer_id: int, identity_id: int | None, now: datetime | None = None
+    port: HubPort,
+    customer_id: int,
+    identity_id: int | None,
+    now: datetime | None = None,
+    *,
+    uow: UnitOfWork | None = None,
 ) -> Window:
     """The window of the customer's WhatsApp number ``identity_id`` (or of any of their
-    numbers when None)."""
-    last = await last_inbound_at(session, customer_id, CHANNEL, identity_id)
+    numbers when None); read inside ``uow`` when given."""
+    last = await port.last_inbound_at(customer_id, CHANNEL, identity_id, uow=uow)
     return Window(last, now or utcnow())

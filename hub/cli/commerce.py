@@ -9,6 +9,7 @@ from hub.cli.common import fail, run_with_hub
 from hub.commerce.sync import parse_since, sync_since
 from hub.core import Hub
 from hub.errors import HubError
+from hub.port import HubPort
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -21,7 +22,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 async def sync_with_connectors(hub: Hub, since: str) -> str:
     """Run the sync on ``hub`` with the registered connectors (one of them the shop's)."""
-    connectors = [cls(hub) for cls in connector_classes()]
+    port = HubPort(hub)
+    connectors = [cls(port) for cls in connector_classes()]
     for connector in connectors:
         hub.add_connector(connector)
     try:

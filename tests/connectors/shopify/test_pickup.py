@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from hub.actions.staff import create_store, create_terminal
 from hub.core import Hub
+from hub.ingest import IngestBatcher
 from hub.models import Event, Order
 from hub.types import Inbound
 from tests.conftest import LiveServer, live_server, make_settings
@@ -21,7 +22,7 @@ PHONE = "+15551230020"
 
 async def customer_on(hub: Hub, channel: str) -> int:
     """A customer who texted the shop, then (for webchat) chatted on the website."""
-    sms = await hub.ingest(
+    sms = await IngestBatcher(hub).submit(
         Inbound(
             channel="sms",
             kind="phone",
@@ -31,7 +32,7 @@ async def customer_on(hub: Hub, channel: str) -> int:
         )
     )
     if channel == "webchat":
-        await hub.ingest(
+        await IngestBatcher(hub).submit(
             Inbound(
                 channel="webchat",
                 kind="visitor",

@@ -11,6 +11,7 @@ import pytest
 from hub.actions.orders import ItemInput, OrderInput, upsert_order
 from hub.actions.staff import create_api_token, create_terminal
 from hub.core import Hub
+from hub.ingest import IngestBatcher
 from hub.types import Inbound
 from tests.conftest import LiveServer, free_socket, live_server, make_settings
 from tests.connectors.shopify.conftest import SimServer, shop_environ
@@ -96,7 +97,7 @@ async def test_panel_loads_stock_after_the_page(
             ),
         )
     customer_id = order.customer_id
-    await shop_hub.hub.ingest(
+    await IngestBatcher(shop_hub.hub).submit(
         Inbound(
             channel="webchat",
             kind="visitor",

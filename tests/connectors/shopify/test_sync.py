@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from hub.cli.commerce import sync_with_connectors
 from hub.core import Hub
+from hub.ingest import IngestBatcher
 from hub.models import Order, OutboxJob
 from hub.settings import Settings
 from hub.types import Inbound
@@ -24,7 +25,7 @@ async def test_a_new_customer_gets_their_shop_orders(
     shop = shop_sim.sim.shop
     mine = shop.place_order(email=None, phone="+15551230009", name="Ada L", lines=[("CAP-RUN", 2)])
     shop.place_order(email="other@example.com", lines=[("GLV-TCH", 1)])
-    received = await shop_hub.hub.ingest(
+    received = await IngestBatcher(shop_hub.hub).submit(
         Inbound(
             channel="sms",
             kind="phone",
@@ -40,7 +41,7 @@ async def test_a_new_customer_gets_their_shop_orders(
     ]
     assert orders[0].items[0].sku == "CAP-RUN" and orders[0].items[0].quantity == 2
     # Once per address: the customer writing again queues nothing new.
-    await shop_hub.hub.ingest(
+    await IngestBatcher(shop_hub.hub).submit(
         Inbound(
             channel="sms",
             kind="phone",

@@ -14,6 +14,7 @@ from hub.actions.merge import merge_customers
 from hub.actions.replies import send_reply
 from hub.actions.staff import create_agent
 from hub.core import Hub
+from hub.ingest import IngestBatcher
 from hub.models import Detail, Event, Identity
 from hub.settings import Settings
 from hub.types import Inbound
@@ -222,7 +223,7 @@ async def test_handoff_by_sms_texts_a_verified_phone(settings: Settings, visitor
         ack = await visitor.send("text me", details={"phone": "+1 555 010 4242"})
         # The number then texts in: the phone network proves it — for a customer of its
         # own (typing proved nothing) until an agent links the two.
-        texted = await live.hub.ingest(
+        texted = await IngestBatcher(live.hub).submit(
             Inbound(
                 channel="sms", kind="phone", address="+15550104242", body="hi", provider_id="SM9"
             )

@@ -10,6 +10,7 @@ import socketio
 
 from connectors.webchat.limits import RateLimiter
 from hub.actions.replies import send_reply
+from hub.ingest import IngestBatcher
 from hub.models import Customer
 from hub.queries.customers import customer_card
 from hub.types import Inbound
@@ -42,7 +43,9 @@ async def test_visitor_a_never_receives_b_messages(server: LiveServer, visitors:
 async def test_asserted_phone_does_not_reveal_the_owner_history(
     server: LiveServer, visitors: Any
 ) -> None:
-    owner = await server.hub.ingest(sms_from_owner("My PIN is 4321, card ending 9876", "SM1"))
+    owner = await IngestBatcher(server.hub).submit(
+        sms_from_owner("My PIN is 4321, card ending 9876", "SM1")
+    )
     intruder, session = await visitors(server.url, auth={"phone": OWNER_PHONE})
     ack = await intruder.send("Hi, what did I text you?")
     assert ack["ok"]
@@ -61,7 +64,9 @@ async def test_phone_first_typed_in_widget_then_texting_stays_private(
     claim stays a suggested match for agents. The visitor sees nothing of the text."""
     visitor, session = await visitors(server.url)
     ack = await visitor.send("hello", details={"phone": OWNER_PHONE})
-    texted = await server.hub.ingest(sms_from_owner("private text from the phone", "SM2"))
+    texted = await IngestBatcher(server.hub).submit(
+        sms_from_owner("private text from the phone", "SM2")
+    )
     assert texted.customer.id != ack["customer_id"]
     assert texted.identity is not None and texted.identity.verification == "verified"
     async with server.hub.read() as db:

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from hub.ingest import IngestBatcher
 from hub.models import Event, Identity
 from hub.settings import Settings
 from hub.types import Inbound
@@ -68,7 +69,7 @@ async def test_code_verifies_the_phone_and_unlocks_sms(
 
 async def test_someone_elses_number_gets_no_code(hub_server: LiveServer, visitors: Any) -> None:
     """A number another customer proved (it texted in) is theirs: no code is sent."""
-    await hub_server.hub.ingest(
+    await IngestBatcher(hub_server.hub).submit(
         Inbound(channel="sms", kind="phone", address=PHONE, body="mine", provider_id="SMown")
     )
     intruder, _ = await visitors(hub_server.url)

@@ -17,6 +17,7 @@ from hub.core import Hub
 from hub.db import utcnow
 from hub.errors import Unreachable
 from hub.models import Identity
+from hub.port import HubPort
 from hub.types import Inbound
 
 CUSTOMER = "+15551230000"
@@ -84,7 +85,7 @@ async def test_a_new_message_reopens_the_window(app: Any) -> None:
     await wrote_on_whatsapp(hub, hours_ago=1, sid="SMnew")
     async with hub.read() as session:
         identity = (await session.execute(select(Identity))).scalar_one()
-        window = await window_of(session, customer_id, identity.id)
+    window = await window_of(HubPort(hub), customer_id, identity.id)
     assert window.is_open
     assert 22 * 3600 < window.seconds_left <= 23 * 3600
 

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from hub.actions.verification import confirm_verification, start_verification
 from hub.core import Hub
 from hub.errors import Conflict
+from hub.ingest import IngestBatcher
 from hub.models import Event, Identity
 from hub.types import Inbound
 
@@ -19,7 +20,7 @@ PHONE = "+15550103030"
 
 
 async def visitor_customer(hub: Hub, visitor: str) -> int:
-    received = await hub.ingest(
+    received = await IngestBatcher(hub).submit(
         Inbound(channel="webchat", kind="visitor", address=visitor, body="hi", provider_id=visitor)
     )
     return received.customer.id
@@ -63,7 +64,7 @@ async def test_wrong_and_expired_codes(hub: Hub) -> None:
 
 async def test_another_customers_address_is_refused(hub: Hub) -> None:
     needs_phone_channel(hub)
-    await hub.ingest(
+    await IngestBatcher(hub).submit(
         Inbound(channel="sms", kind="phone", address=PHONE, body="x", provider_id="S1")
     )
     customer_id = await visitor_customer(hub, "v_three")

@@ -1,0 +1,249 @@
+"""The connector port: what a channel may ask of the hub, as typed methods.
+
+A connector (``connectors/<name>/``) gets one ``HubPort`` (``Connector.port``) and uses
+it instead of the hub's actions, models and queries: it hands customer input to
+``ingest``, reports what became of a reply with ``record_delivery``, records consent,
+and looks up the few facts a channel needs (an event by the provider's id, when the
+customer last wrote). Every method runs in
+a transaction of its own and returns plain values, never ORM objects, so a connector
+cannot write tables behind the hub's back. A read asked from inside a hub transaction
+(a ``Connector.prepare_reply`` hook) passes that ``uow`` so it sees what the
+transaction wrote. A channel needing something new adds one
+narrow method here.
+
+The names a connector needs (identity kinds, consent keywords and opt-in sources) are
+re-exported here for the same reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hub.actions.claim_links import after_text, may_link
+from hub.actions.consent import HELP, START, STOP, consent_keyword, find_opt_in
+from hub.actions.consent import opt_out_address as _opt_out_address
+from hub.actions.consent import record_opt_in as _record_opt_in
+from hub.actions.customers import get_customer, get_thread
+from hub.actions.inbound import Received
+from hub.actions.replies import record_delivery as _record_delivery
+from hub.actions.timeline import find_event as _find_event
+from hub.channels import Connector
+from hub.core import Hub, UnitOfWork
+from hub.ingest import IngestBatcher
+from hub.models import Event, Identity
+from hub.models.consent import CUSTOMER_MESSAGE, KEYWORD
+from hub.models.customer import ASSERTED, EMAIL, LOYALTY, PHONE, USER, VERIFIED, VISITOR
+from hub.models.thread import IN, MESSAGE
+from hub.queries.timeline import last_inbound_at as _last_inbound_at
+from hub.settings import Settings
+from hub.types import Inbound
+
+__all__ = [
+    "ASSERTED",
+    "CUSTOMER_MESSAGE",
+    "EMAIL",
+    "HELP",
+    "IN",
+    "KEYWORD",
+    "LOYALTY",
+    "MESSAGE",
+    "PHONE",
+    "START",
+    "STOP",
+    "USER",
+    "VERIFIED",
+    "VISITOR",
+    "EventRef",
+    "HubPort",
+    "Receipt",
+    "consent_keyword",
+]
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """Stored customer input: its event, the customer and thread it went to and the
+    sender's identity. ``duplicate``: a replay of a stored provider id (nothing changed)."""
+
+    event_id: int
+    customer_id: int
+    thread_id: int
+    identity_id: int | None
+    duplicate: bool
+    # A YES, or the first text from a number: ``follow_up_text`` may act on it.
+    may_link: bool = False
+
+
+@dataclass(frozen=True)
+class EventRef:
+    """What a channel may read of one timeline event."""
+
+    id: int
+    customer_id: int
+    channel: str
+    direction: str | None
+    provider_id: str | None
+    status: str | None
+    data: Mapping[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, event: Event) -> EventRef:
+        return cls(
+            event.id,
+            event.customer_id,
+            event.channel,
+            event.direction,
+            event.provider_id,
+            event.status,
+            dict(event.data or {}),
+        )
+
+
+class HubPort:
+    """The hub as one channel sees it (built once per hub by ``create_app``)."""
+
+    def __init__(self, hub: Hub) -> None:
+        self.hub = hub
+        self._ingest = IngestBatcher(hub)
+
+    @property
+    def settings(self) -> Settings:
+        return self.hub.settings
+
+    def connector(self, channel: str) -> Connector | None:
+        """Another installed channel (one provider webhook may carry two channels)."""
+        return self.hub.connector(channel)
+
+    async def ingest(self, inbound: Inbound) -> Receipt:
+        """Store customer input; returns once it is committed.
+
+        Concurrent calls share transactions (group commit, ``hub.ingest``); a replayed
+        provider id answers the stored event with ``duplicate=True``. The hub's
+        policies (out-of-hours reply, CSAT answers) run for it; a consent keyword rides
+        on ``inbound.consent``. Raises ``HubError`` for input the hub refuses.
+        """
+        received = await self._ingest.submit(inbound)
+        return Receipt(
+            received.event.id,
+            received.customer.id,
+            received.thread.id,
+            received.identity.id if received.identity is not None else None,
+            received.duplicate,
+            may_link(received),
+        )
+
+    async def follow_up_text(self, receipt: Receipt) -> None:
+        """What a stored text from a proven number may set off (``hub.actions.claim_links``):
+        a YES answering the hub's confirmation prompt links the texter to the chat it
+        named; the first text from a number a recent chat gave gets that prompt. Costs
+        nothing unless ``receipt.may_link``."""
+        if not receipt.may_link or receipt.identity_id is None:
+            return
+        async with self.hub.uow() as uow:
+            event = await uow.session.get(Event, receipt.event_id)
+            identity = await uow.session.get(Identity, receipt.identity_id)
+            if event is None or identity is None:
+                return
+            customer = await get_customer(uow.session, receipt.customer_id)
+            thread = await get_thread(uow.session, customer.id)
+            await after_text(uow, Received(event, customer, thread, identity, duplicate=False))
+
+    async def record_delivery(
+        self,
+        status: str,
+        *,
+        event_id: int | None = None,
+        channel: str | None = None,
+        provider_id: str | None = None,
+        new_provider_id: str | None = None,
+        error_code: str | None = None,
+        error_message: str | None = None,
+    ) -> EventRef | None:
+        """Move a reply's delivery status forward (never back), found by ``event_id`` or
+        ``(channel, provider_id)``; ``new_provider_id`` records the provider's id for it.
+        Returns the message, or None when there is no such message."""
+        async with self.hub.uow() as uow:
+            event = await _record_delivery(
+                uow,
+                status=status,
+                event_id=event_id,
+                channel=channel,
+                provider_id=provider_id,
+                new_provider_id=new_provider_id,
+                error_code=error_code,
+                error_message=error_message,
+            )
+            return EventRef.of(event) if event is not None else None
+
+    async def find_event(self, channel: str, provider_id: str) -> EventRef | None:
+        """The event the provider knows as ``provider_id`` on ``channel``, or None."""
+        async with self.hub.uow() as uow:
+            event = await _find_event(uow, channel, provider_id)
+            return EventRef.of(event) if event is not None else None
+
+    async def get_event(self, event_id: int) -> EventRef | None:
+        async with self.hub.read() as session:
+            event = await session.get(Event, event_id)
+            return EventRef.of(event) if event is not None else None
+
+    async def latest_inbound(self, customer_id: int, channel: str) -> EventRef | None:
+        """The customer's latest input on ``channel`` (e.g. the mail a reply threads under)."""
+        async with self.hub.read() as session:
+            result = await session.execute(
+                select(Event)
+                .where(
+                    Event.customer_id == customer_id,
+                    Event.channel == channel,
+                    Event.direction == IN,
+                )
+                .order_by(Event.id.desc())
+                .limit(1)
+            )
+            event = result.scalar_one_or_none()
+            return EventRef.of(event) if event is not None else None
+
+    async def last_inbound_at(
+        self,
+        customer_id: int,
+        channel: str,
+        identity_id: int | None = None,
+        *,
+        uow: UnitOfWork | None = None,
+    ) -> datetime | None:
+        """When the customer last wrote on ``channel`` (from ``identity_id`` when given)."""
+        async with self._reading(uow) as session:
+            return await _last_inbound_at(session, customer_id, channel, identity_id)
+
+    async def opt_out(self, kind: str, address: str) -> bool:
+        """Opt the identity out (the provider says it unsubscribed); False if unknown."""
+        async with self.hub.uow() as uow:
+            return await _opt_out_address(uow, kind, address) is not None
+
+    async def record_opt_in(self, identity_id: int, channel: str, source: str) -> bool:
+        """Record that the identity agreed to be messaged on ``channel`` (the first record
+        stands); True when this call recorded it."""
+        async with self.hub.uow() as uow:
+            return await _record_opt_in(uow, identity_id, channel, source)
+
+    async def has_opt_in(
+        self, identity_id: int, channel: str, *, uow: UnitOfWork | None = None
+    ) -> bool:
+        """Whether the identity agreed to be messaged on ``channel``."""
+        async with self._reading(uow) as session:
+            return await find_opt_in(session, identity_id, channel) is not None
+
+    @asynccontextmanager
+    async def _reading(self, uow: UnitOfWork | None) -> AsyncIterator[AsyncSession]:
+        """``uow``'s session when reading inside it, else a read-only session."""
+        if uow is not None:
+            yield uow.session
+            return
+        async with self.hub.read() as session:
+            yield session
