@@ -40,12 +40,13 @@ from hub.ingest import IngestBatcher
 from hub.models import Event, Identity
 from hub.models.consent import CUSTOMER_MESSAGE, KEYWORD
 from hub.models.customer import ASSERTED, EMAIL, LOYALTY, PHONE, USER, VERIFIED, VISITOR
-from hub.models.thread import IN, MESSAGE
+from hub.models.thread import AGENT, IN, MESSAGE, QUEUE, VOICEMAIL
 from hub.queries.timeline import last_inbound_at as _last_inbound_at
 from hub.settings import Settings
 from hub.types import Inbound
 
 __all__ = [
+    "AGENT",
     "ASSERTED",
     "CUSTOMER_MESSAGE",
     "EMAIL",
@@ -55,11 +56,13 @@ __all__ = [
     "LOYALTY",
     "MESSAGE",
     "PHONE",
+    "QUEUE",
     "START",
     "STOP",
     "USER",
     "VERIFIED",
     "VISITOR",
+    "VOICEMAIL",
     "EventRef",
     "HubPort",
     "Receipt",

@@ -32,8 +32,9 @@ from hub.actions.threads import add_note
 from hub.core import Hub, UnitOfWork
 from hub.errors import Forbidden, HubError
 from hub.models import Store, Terminal
-from hub.models.customer import EMAIL, LOYALTY, PHONE
 from hub.models.staff import TERMINAL_KIOSK
+from hub.port import EMAIL, LOYALTY, PHONE
+from hub.queries.instore import context_card
 from hub.serializers import order_dict
 
 log = logging.getLogger(__name__)
@@ -78,7 +79,7 @@ async def lookup(uow: UnitOfWork, frame: Frame) -> dict[str, Any]:
     if frame.terminal.role not in FULL_HISTORY_ROLES:
         brief = {"id": customer.id, "first_name": customer.first_name} if customer else None
         return {"found": customer is not None, "customer": brief}
-    card = await actions.context_card(uow.session, customer) if customer else None
+    card = await context_card(uow.session, customer) if customer else None
     return {
         "found": customer is not None,
         "customer": card,

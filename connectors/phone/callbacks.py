@@ -34,7 +34,7 @@ from hub.actions.routing import CLOSED, business_hours_status
 from hub.errors import HubError
 from hub.identity import InvalidAddress, normalize_phone
 from hub.models import Agent
-from hub.models.customer import PHONE
+from hub.port import PHONE
 from hub.types import Inbound
 
 if TYPE_CHECKING:

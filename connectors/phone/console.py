@@ -23,8 +23,8 @@ from hub.actions.calls import record_outbound_call
 from hub.actions.customers import get_customer
 from hub.errors import Conflict, HubError, Invalid, Unreachable
 from hub.models import Agent, Identity
-from hub.models.customer import PHONE
 from hub.models.staff import ROUTE_NUMBER, ROUTE_SIP
+from hub.port import PHONE
 from hub.queries.calls import find_outbound_call, next_in_line
 from hub.serializers import event_dict
 from hub.web.sessions import check_csrf_header, require_agent

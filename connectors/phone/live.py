@@ -38,10 +38,9 @@ from hub.actions.call_steps import (
     set_transfer,
 )
 from hub.actions.calls import send_to_voicemail
-from hub.actions.routing import AGENT
 from hub.errors import Conflict, Forbidden, Invalid, NotFound
 from hub.models import Agent, Customer, Detail, Event, Store
-from hub.models.thread import MESSAGE
+from hub.port import AGENT, MESSAGE
 
 if TYPE_CHECKING:
     from connectors.phone.connector import PhoneConnector

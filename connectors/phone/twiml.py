@@ -14,9 +14,9 @@ from twilio.twiml.voice_response import VoiceResponse
 from connectors.phone.settings import PhoneSettings
 from hub.actions.calls import CallAnswer
 from hub.actions.handoff import CODE_DIGITS
-from hub.actions.routing import AGENT, QUEUE
 from hub.models import Agent
 from hub.models.staff import ROUTE_NUMBER, ROUTE_SIP
+from hub.port import AGENT, QUEUE
 from hub.settings import Settings
 
 VOICE_PATH = "/twilio/voice"

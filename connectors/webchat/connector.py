@@ -16,8 +16,7 @@ from connectors.webchat.namespace import WidgetNamespace
 from hub import events as ev
 from hub.db import utcnow
 from hub.models import Identity
-from hub.models.customer import USER, VISITOR
-from hub.port import HubPort
+from hub.port import USER, VISITOR, HubPort
 from hub.serializers import iso
 from hub.types import Outbound, SendResult
 

@@ -22,7 +22,7 @@ from hub.actions.handoff import create_handoff_code
 from hub.actions.replies import send_reply
 from hub.errors import HubError
 from hub.models import Identity
-from hub.models.customer import EMAIL, PHONE, VERIFIED
+from hub.port import EMAIL, PHONE, VERIFIED
 from hub.sms_limits import check_text_allowed
 
 if TYPE_CHECKING:

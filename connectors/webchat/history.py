@@ -16,7 +16,7 @@ from connectors.webchat.identity import Principal
 from hub.actions.customers import get_customer
 from hub.errors import NotFound
 from hub.models import Event, Identity
-from hub.models.thread import MESSAGE
+from hub.port import MESSAGE
 from hub.serializers import iso
 
 HISTORY_LIMIT = 100

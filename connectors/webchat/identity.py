@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from itsdangerous import BadSignature, TimestampSigner
 
-from hub.models.customer import VISITOR
+from hub.port import VISITOR
 
 TOKEN_SALT = "omnihub.widget.visitor"
 MAX_USER_ID = 200

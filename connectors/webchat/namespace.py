@@ -31,8 +31,8 @@ from connectors.webchat.verify import check_code, request_code
 from hub import events as ev
 from hub.errors import HubError
 from hub.identity import InvalidAddress, normalize
-from hub.models.customer import USER, VISITOR
 from hub.policies.out_of_hours import schedule_cache
+from hub.port import USER, VISITOR
 from hub.types import Inbound
 
 if TYPE_CHECKING:

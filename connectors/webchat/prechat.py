@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from hub.identity import InvalidAddress, normalize
-from hub.models.customer import EMAIL, PHONE
+from hub.port import EMAIL, PHONE
 from hub.types import IdentityClaim
 
 # Field name → longest accepted answer.

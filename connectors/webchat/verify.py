@@ -10,7 +10,7 @@ from connectors.webchat.identity import Principal
 from hub.actions.customers import resolve_identity
 from hub.actions.verification import Challenge, confirm_verification, start_verification
 from hub.errors import HubError
-from hub.models.customer import EMAIL, PHONE
+from hub.port import EMAIL, PHONE
 
 if TYPE_CHECKING:
     from connectors.webchat.connector import WebchatConnector

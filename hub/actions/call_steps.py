@@ -17,11 +17,12 @@ from sqlalchemy import select
 
 from hub import events as ev
 from hub.actions.customers import get_customer, get_thread
-from hub.actions.routing import AGENT, Route
+from hub.actions.routing import Route
 from hub.actions.screen_pop import screen_pop
 from hub.core import UnitOfWork
 from hub.db import utcnow
 from hub.models import Agent, Event
+from hub.models.thread import AGENT
 from hub.serializers import event_dict
 
 

@@ -26,14 +26,24 @@ from hub.actions.call_steps import live_call
 from hub.actions.customers import add_identity, find_identity, get_customer, get_thread
 from hub.actions.handoff import redeem_handoff_code
 from hub.actions.inbound import receive_inbound
-from hub.actions.routing import AGENT, QUEUE, VOICEMAIL, Route, choose_route
+from hub.actions.routing import Route, choose_route
 from hub.actions.screen_pop import screen_pop
 from hub.actions.timeline import append_event, find_event
 from hub.core import UnitOfWork
 from hub.identity import InvalidAddress, normalize
 from hub.models import Agent, Customer, Event, Thread
 from hub.models.customer import VERIFIED
-from hub.models.thread import CALL, OPEN, OUT
+from hub.models.thread import (
+    AGENT,
+    CALL,
+    FINAL_STATUSES,
+    MISSED_STATUSES,
+    OPEN,
+    OUT,
+    QUEUE,
+    STATUS_RANK,
+    VOICEMAIL,
+)
 from hub.serializers import (
     event_dict,
     thread_dict,
@@ -41,20 +51,6 @@ from hub.serializers import (
 from hub.types import Inbound
 
 # How far each call status has got; a callback with a lower rank is stale.
-STATUS_RANK = {
-    "queued": 0,
-    "initiated": 0,
-    "ringing": 1,
-    "in-progress": 2,
-    "answered": 2,
-    "completed": 3,
-    "busy": 3,
-    "no-answer": 3,
-    "failed": 3,
-    "canceled": 3,
-}
-FINAL_STATUSES = frozenset(s for s, rank in STATUS_RANK.items() if rank == 3)
-MISSED_STATUSES = frozenset({"busy", "no-answer", "failed", "canceled"})
 
 
 @dataclass

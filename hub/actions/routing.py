@@ -10,7 +10,7 @@ hub is always open.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import func, select
 
@@ -23,20 +23,10 @@ from hub.hours import is_open, next_opening
 from hub.identity import InvalidAddress, normalize_phone
 from hub.models import Agent, Event, Thread
 from hub.models.staff import ROUTE_CLIENT, ROUTE_NUMBER, ROUTE_SIP
-from hub.models.thread import CALL
-
-# Route modes: put through to one agent, wait in the queue, or leave a voicemail.
-AGENT = "agent"
-QUEUE = "queue"
-VOICEMAIL = "voicemail"
+from hub.models.thread import ACTIVE_CALL_STATUSES, AGENT, CALL, QUEUE, STALE_CALL_AFTER, VOICEMAIL
 
 OPEN = "open"
 CLOSED = "closed"
-
-# Call statuses that keep an agent busy.
-ACTIVE_CALL_STATUSES = ("queued", "initiated", "ringing", "in-progress")
-# A call whose final status callback never arrived stops blocking its agent after this.
-STALE_CALL_AFTER = timedelta(hours=4)
 
 
 @dataclass(frozen=True)

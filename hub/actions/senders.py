@@ -2,14 +2,15 @@
 
 ``resolve_senders`` is the one identity resolution of inbound input (``receive_batch``
 and so ``receive_inbound`` use it). It finds every sender of a batch with one SELECT
-(identity joined with its customer and thread). A sender the hub already knows and
-whose sighting changes nothing the identity rules care about (same or lower proof, no
-name to give, no customer named by the caller) costs nothing more. Every other sender
--- a new address, a verified sighting of an asserted one, a name for a nameless
-customer, input the caller assigned to a customer -- goes through
-``hub.actions.customers.resolve_identity``, which owns those rules; its rows are then
-read back with the same SELECT. Rows are handled as plain column dicts (Core, not the
-ORM unit of work); the unique keys decide races with other processes.
+(identity joined with its customer and thread). An address nobody holds yet gets a new
+customer, thread and identity (its proof as the input states it), set-based: a few
+statements for all new senders of the batch. A known sender whose sighting changes
+nothing the identity rules care about costs nothing more. Every other sighting -- a
+verified one of an asserted identity, a name for a nameless customer, input the
+caller assigned to a customer -- goes through ``hub.actions.customers.resolve_identity``,
+which owns those rules; its rows are then read back with the same SELECT. Rows are
+handled as plain column dicts (Core, not the ORM unit of work); the unique keys
+decide races with other processes (the loser reads the winner's rows).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, select, tuple_
+from sqlalchemy import Table, delete, insert, select, tuple_
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -29,7 +30,7 @@ from hub.core import UnitOfWork
 from hub.db import utcnow
 from hub.errors import NotFound
 from hub.models import Customer, Identity, Thread
-from hub.models.customer import VERIFIED
+from hub.models.customer import ASSERTED, VERIFIED
 from hub.models.thread import OPEN
 from hub.types import Inbound
 
@@ -75,6 +76,12 @@ async def resolve_senders(
     conn = await uow.session.connection()
     known = await _load_senders(conn, {key[:2] for key in wanted})
     # Sorted: concurrent batches create shared new identities in the same order.
+    new = sorted(
+        {key[:2]: wanted[key] for key in wanted if key[:2] not in known and key[2] is None}.items()
+    )
+    if new:
+        await _create_senders(conn, new)
+        known.update(await _load_senders(conn, {key for key, _ in new}))
     ruled = sorted(key for key, inbound in wanted.items() if _needs_rules(key, inbound, known))
     for kind, address, customer_id in ruled:
         inbound = wanted[(kind, address, customer_id)]
@@ -151,6 +158,48 @@ async def _load_senders(conn: AsyncConnection, keys: Iterable[Key]) -> dict[Key,
 
 def upsert(conn: AsyncConnection, table: Any) -> Any:
     return (postgresql_insert if conn.dialect.name == "postgresql" else sqlite_insert)(table)
+
+
+async def _create_senders(conn: AsyncConnection, items: list[tuple[Key, Inbound]]) -> None:
+    """A customer, thread and identity per new sender. Where another transaction
+    created the identity first (the unique key decides), our customer is deleted."""
+    now = utcnow()
+    customers = await conn.execute(
+        insert(CUSTOMERS).returning(CUSTOMERS.c.id, sort_by_parameter_order=True),
+        [
+            {
+                "name": (inbound.name or None) and inbound.name.strip()[:200],
+                "created_at": now,
+                "updated_at": now,
+            }
+            for _, inbound in items
+        ],
+    )
+    customer_ids = [row.id for row in customers]
+    won = await conn.execute(
+        upsert(conn, IDENTITIES)
+        .on_conflict_do_nothing(index_elements=["kind", "address"])
+        .returning(IDENTITIES.c.customer_id),
+        [
+            {
+                "customer_id": customer_id,
+                "kind": kind,
+                "address": address,
+                "verification": VERIFIED if inbound.verified else ASSERTED,
+                "sms_opted_out": False,
+                "created_at": now,
+            }
+            for customer_id, ((kind, address), inbound) in zip(customer_ids, items, strict=True)
+        ],
+    )
+    winners = {row.customer_id for row in won}
+    losers = [cid for cid in customer_ids if cid not in winners]
+    if losers:
+        await conn.execute(delete(CUSTOMERS).where(CUSTOMERS.c.id.in_(losers)))
+    if winners:
+        await conn.execute(
+            insert(THREADS), [new_thread(cid, now) for cid in customer_ids if cid in winners]
+        )
 
 
 def new_thread(customer_id: int, now: datetime) -> dict[str, Any]:

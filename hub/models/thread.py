@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
@@ -110,3 +110,29 @@ class Event(Base):
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+# Provider call statuses by progress (a status never moves back); final ones end a call.
+STATUS_RANK = {
+    "queued": 0,
+    "initiated": 0,
+    "ringing": 1,
+    "in-progress": 2,
+    "answered": 2,
+    "completed": 3,
+    "busy": 3,
+    "no-answer": 3,
+    "failed": 3,
+    "canceled": 3,
+}
+FINAL_STATUSES = frozenset(s for s, rank in STATUS_RANK.items() if rank == 3)
+MISSED_STATUSES = frozenset({"busy", "no-answer", "failed", "canceled"})
+# Call statuses that keep an agent busy.
+ACTIVE_CALL_STATUSES = ("queued", "initiated", "ringing", "in-progress")
+# A call whose final status callback never arrived stops blocking its agent after this.
+STALE_CALL_AFTER = timedelta(hours=4)
+
+# How a call was routed (``data.route.mode``): to one agent, the queue, or voicemail.
+AGENT = "agent"
+QUEUE = "queue"
+VOICEMAIL = "voicemail"

@@ -13,11 +13,17 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.actions.calls import FINAL_STATUSES
-from hub.actions.routing import ACTIVE_CALL_STATUSES, QUEUE, STALE_CALL_AFTER
 from hub.db import utcnow
 from hub.models import Event
-from hub.models.thread import CALL, IN, OUT
+from hub.models.thread import (
+    ACTIVE_CALL_STATUSES,
+    CALL,
+    FINAL_STATUSES,
+    IN,
+    OUT,
+    QUEUE,
+    STALE_CALL_AFTER,
+)
 
 # A queued caller leaves the queue (to voicemail) after the maximum wait; calls older
 # than that plus this margin are not counted even if their final status never arrived.
