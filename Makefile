@@ -46,6 +46,7 @@ test: install browser imap-server
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(BIN)/pytest -q -n auto --dist loadfile -m "not exclusive"
 	$(BIN)/pytest -q -m exclusive
 
@@ -61,6 +62,7 @@ dist: $(VENDOR)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 fmt: $(STAMP)
 	$(BIN)/ruff check --fix .

@@ -22,6 +22,7 @@ from hub.errors import HubError
 from hub.outbox import OutboxWorker
 from hub.policies.csat_survey import install_csat
 from hub.policies.out_of_hours import install_out_of_hours
+from hub.policies.subscriptions import install_subscriptions
 from hub.port import HubPort
 from hub.realtime.agents import AgentNamespace
 from hub.realtime.fanout import Fanout
@@ -29,7 +30,6 @@ from hub.realtime.presence import SharedPresence
 from hub.realtime.server import close_sio, create_sio
 from hub.retention import DeliveryLogPruner, schedule_recording_purge
 from hub.settings import Settings
-from hub.subscriptions import install_subscriptions
 from hub.web.api import api_routes
 from hub.web.console import console_routes
 from hub.web.errors import database_error_handler, http_error_handler, hub_error_handler

@@ -24,12 +24,11 @@ from hub.core import Hub
 from hub.db import utcnow
 from hub.errors import SendError
 from hub.models import Agent, Event, Identity, OutboxJob
-from hub.models.outbox import DELIVER_MESSAGE, DONE, FAILED, IN_FLIGHT, QUEUED
+from hub.models.outbox import DELIVER_MESSAGE, DONE, FAILED, IN_FLIGHT, MAX_ATTEMPTS, QUEUED
 from hub.types import Media, Outbound
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 12
 BATCH = 20
 
 

@@ -10,6 +10,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.db import Base, BigId, UTCDateTime, utcnow
 
+# A job is tried this many times (with backoff) before it is marked failed.
+MAX_ATTEMPTS = 12
+
 DELIVER_MESSAGE = "deliver_message"
 
 QUEUED = "queued"

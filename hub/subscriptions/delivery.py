@@ -20,6 +20,7 @@ from hub.core import Hub
 from hub.db import utcnow
 from hub.errors import HubError, SendError
 from hub.models import OutboxJob, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from hub.models.outbox import MAX_ATTEMPTS
 from hub.models.subscriptions import DELIVERED, FAILED
 from hub.subscriptions.signing import (
     DELIVERY_HEADER,
@@ -44,8 +45,6 @@ def pinned_url(url: str, target: Target) -> str:
 
 async def deliver_webhook(hub: Hub, job: OutboxJob, attempts: int) -> None:
     """Make attempt number ``attempts`` of the delivery ``job.payload["delivery_id"]``."""
-    from hub.outbox import MAX_ATTEMPTS
-
     delivery_id = int((job.payload or {}).get("delivery_id", 0))
     async with hub.read() as session:
         delivery = await session.get(WebhookDelivery, delivery_id)

@@ -16,8 +16,8 @@ from hub.core import Hub
 from hub.db import utcnow
 from hub.models import OutboxJob, WebhookAttempt, WebhookDelivery
 from hub.outbox import OutboxWorker
+from hub.policies.subscriptions import install_subscriptions
 from hub.queries.subscriptions import delivery_attempts, list_deliveries
-from hub.subscriptions import install_subscriptions
 from hub.types import Inbound
 from tests.hub.subscriptions.conftest import Receiver
 

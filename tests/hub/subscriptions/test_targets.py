@@ -65,7 +65,7 @@ async def test_send_time_check_refuses_after_setting_is_lifted(
 ) -> None:
     """An endpoint saved while private targets were allowed is refused at send time
     once they are not (the same check catches a DNS answer that changed)."""
-    from hub.subscriptions import install_subscriptions
+    from hub.policies.subscriptions import install_subscriptions
     from hub.subscriptions.events import PublicEvent
 
     allowed = Hub(make_settings(sqlite_url, tmp_path, webhooks_allow_private=True))
