@@ -8,7 +8,12 @@ before the transaction commits (see ``hub.core.UnitOfWork``).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from hub.serializers import customer_dict, event_dict, thread_dict
+
+if TYPE_CHECKING:
+    from hub.models import Customer, Event, Thread
 
 EVENT_CREATED = "event.created"
 EVENT_UPDATED = "event.updated"
@@ -47,3 +52,31 @@ class DomainEvent:
     customer_id: int | None = None
     agent_id: int | None = None
     meta: dict[str, Any] = field(default_factory=dict)
+
+
+def event_created(event: Event, customer_id: int) -> DomainEvent:
+    """``event.created`` for a new timeline event of (live) customer ``customer_id``."""
+    return DomainEvent(
+        EVENT_CREATED, {"customer_id": customer_id, "event": event_dict(event)}, customer_id
+    )
+
+
+def event_updated(event: Event, customer_id: int) -> DomainEvent:
+    """``event.updated``: a timeline event changed (status, recording, answer…)."""
+    return DomainEvent(
+        EVENT_UPDATED, {"customer_id": customer_id, "event": event_dict(event)}, customer_id
+    )
+
+
+def thread_updated(thread: Thread, customer_id: int) -> DomainEvent:
+    """``thread.updated`` with the thread's state as it is now."""
+    return DomainEvent(THREAD_UPDATED, thread_dict(thread), customer_id)
+
+
+def customer_updated(customer: Customer) -> DomainEvent:
+    """``customer.updated`` with the customer as it is now."""
+    return DomainEvent(
+        CUSTOMER_UPDATED,
+        {"customer_id": customer.id, "customer": customer_dict(customer)},
+        customer.id,
+    )

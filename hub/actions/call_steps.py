@@ -23,7 +23,6 @@ from hub.core import UnitOfWork
 from hub.db import utcnow
 from hub.models import Agent, Event
 from hub.models.thread import AGENT
-from hub.serializers import event_dict
 
 
 async def live_call(uow: UnitOfWork, channel: str, call_id: str) -> Event | None:
@@ -119,10 +118,4 @@ async def pop_call(uow: UnitOfWork, event: Event, agent: Agent, **extra: Any) ->
 
 
 def emit_call_updated(uow: UnitOfWork, event: Event) -> None:
-    uow.emit(
-        ev.DomainEvent(
-            ev.EVENT_UPDATED,
-            {"customer_id": event.customer_id, "event": event_dict(event)},
-            event.customer_id,
-        )
-    )
+    uow.emit(ev.event_updated(event, event.customer_id))

@@ -19,7 +19,6 @@ from hub.actions.customers import get_thread
 from hub.core import UnitOfWork
 from hub.db import utcnow
 from hub.models import Agent, Event
-from hub.serializers import thread_dict
 
 PENDING = "pending"
 TAKEN = "taken"
@@ -45,7 +44,7 @@ async def request_callback(uow: UnitOfWork, channel: str, call_id: str) -> Event
     thread = await get_thread(uow.session, event.customer_id)
     if thread.waiting_since is None:
         thread.waiting_since = event.created_at
-        uow.emit(ev.DomainEvent(ev.THREAD_UPDATED, thread_dict(thread), event.customer_id))
+        uow.emit(ev.thread_updated(thread, event.customer_id))
     await add_call_step(uow, event, "callback", "Asked to be called back (keeps their place)")
     return event
 
@@ -85,7 +84,7 @@ async def finish_callback(uow: UnitOfWork, event: Event, *, reached: bool, text:
     if reached:
         thread = await get_thread(uow.session, event.customer_id)
         thread.waiting_since = None
-        uow.emit(ev.DomainEvent(ev.THREAD_UPDATED, thread_dict(thread), event.customer_id))
+        uow.emit(ev.thread_updated(thread, event.customer_id))
     await add_call_step(uow, event, "callback_done" if reached else "callback_missed", text)
 
 

@@ -44,10 +44,6 @@ from hub.models.thread import (
     STATUS_RANK,
     VOICEMAIL,
 )
-from hub.serializers import (
-    event_dict,
-    thread_dict,
-)
 from hub.types import Inbound
 
 # How far each call status has got; a callback with a lower rank is stale.
@@ -128,7 +124,7 @@ async def route_call(
     if thread.status != OPEN:  # a call re-opens the thread, without counting as unread
         thread.status = OPEN
         thread.resolved_at = None
-        uow.emit(ev.DomainEvent(ev.THREAD_UPDATED, thread_dict(thread), customer.id))
+        uow.emit(ev.thread_updated(thread, customer.id))
     route = await choose_route(uow, thread)
     event.agent_id = route.agent_id
     data = {
@@ -406,14 +402,8 @@ def _mark_voicemail(uow: UnitOfWork, customer: Customer, thread: Thread, event: 
     if thread.status != OPEN:
         thread.status = OPEN
         thread.resolved_at = None
-    uow.emit(ev.DomainEvent(ev.THREAD_UPDATED, thread_dict(thread), customer.id))
+    uow.emit(ev.thread_updated(thread, customer.id))
 
 
 def _emit_updated(uow: UnitOfWork, event: Event) -> None:
-    uow.emit(
-        ev.DomainEvent(
-            ev.EVENT_UPDATED,
-            {"customer_id": event.customer_id, "event": event_dict(event)},
-            event.customer_id,
-        )
-    )
+    uow.emit(ev.event_updated(event, event.customer_id))

@@ -28,7 +28,6 @@ from hub.errors import Invalid, NotFound
 from hub.identity import InvalidAddress, normalize
 from hub.models import Customer, Detail, Identity, Thread
 from hub.models.customer import ASSERTED, FROM_FORM, TYPED_KINDS, VERIFIED
-from hub.serializers import customer_dict
 from hub.types import IdentityClaim
 
 MAX_DETAIL_KEY = 64
@@ -337,24 +336,12 @@ async def record_detail(
     if key == "name" and not customer.name:
         customer.name = value[:200]
     await uow.session.flush()
-    uow.emit(
-        ev.DomainEvent(
-            ev.CUSTOMER_UPDATED,
-            {"customer_id": customer.id, "customer": customer_dict(customer)},
-            customer.id,
-        )
-    )
+    uow.emit(ev.customer_updated(customer))
     return detail
 
 
 async def rename_customer(uow: UnitOfWork, customer_id: int, name: str) -> Customer:
     customer = await get_customer(uow.session, customer_id)
     customer.name = name.strip()[:200] or None
-    uow.emit(
-        ev.DomainEvent(
-            ev.CUSTOMER_UPDATED,
-            {"customer_id": customer.id, "customer": customer_dict(customer)},
-            customer.id,
-        )
-    )
+    uow.emit(ev.customer_updated(customer))
     return customer

@@ -56,7 +56,7 @@ from hub.errors import HubError, Invalid
 from hub.mentions import might_mention
 from hub.models import Customer, Event, Identity, Thread
 from hub.models.thread import EVENT_TYPES, IN, MESSAGE
-from hub.serializers import event_dict, thread_dict
+from hub.serializers import event_dict
 from hub.types import Inbound, InboundStored
 
 
@@ -265,7 +265,7 @@ def _emit(uow: UnitOfWork, received: list[Received]) -> None:
         uow.emit(ev.DomainEvent(ev.EVENT_CREATED, payload, customer.id))
         threads[answer.thread.id] = answer
     for answer in threads.values():
-        uow.emit(ev.DomainEvent(ev.THREAD_UPDATED, thread_dict(answer.thread), answer.customer.id))
+        uow.emit(ev.thread_updated(answer.thread, answer.customer.id))
 
 
 async def _apply_extras(

@@ -313,13 +313,7 @@ async def reply_to_assist(uow: UnitOfWork, assist_event_id: int, body: str, agen
     )
     request.data = {**(request.data or {}), "status": "answered"}
     await uow.session.flush()
-    uow.emit(
-        ev.DomainEvent(
-            ev.EVENT_UPDATED,
-            {"customer_id": customer.id, "event": event_dict(request)},
-            customer.id,
-        )
-    )
+    uow.emit(ev.event_updated(request, customer.id))
     uow.emit(
         ev.DomainEvent(
             ev.ASSIST_REPLIED,

@@ -365,13 +365,7 @@ async def erase_customer(uow: UnitOfWork, customer_id: int, *, actor: str) -> Er
         counts = asdict(erasure)
         counts.pop("customer_id")
         await record_audit(uow, actor, "customer.erased", "customer", live.id, counts)
-        uow.emit(
-            ev.DomainEvent(
-                ev.CUSTOMER_UPDATED,
-                {"customer_id": live.id, "customer": customer_dict(live)},
-                live.id,
-            )
-        )
+        uow.emit(ev.customer_updated(live))
     return erasure
 
 

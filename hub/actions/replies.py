@@ -13,7 +13,6 @@ from hub.errors import Invalid, NotFound, Unreachable
 from hub.models import Agent, Event, Identity, OutboxJob
 from hub.models.outbox import DELIVER_MESSAGE
 from hub.models.thread import DELIVERY_ORDER, IN, MESSAGE, OUT
-from hub.serializers import event_dict
 
 
 async def reachable_channels(uow: UnitOfWork, customer_id: int) -> list[str]:
@@ -203,13 +202,7 @@ async def record_delivery(
     if changed:
         event.updated_at = utcnow()
         await uow.session.flush()
-        uow.emit(
-            ev.DomainEvent(
-                ev.EVENT_UPDATED,
-                {"customer_id": event.customer_id, "event": event_dict(event)},
-                event.customer_id,
-            )
-        )
+        uow.emit(ev.event_updated(event, event.customer_id))
     return event
 
 

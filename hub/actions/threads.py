@@ -13,7 +13,6 @@ from hub.db import utcnow
 from hub.errors import Invalid, NotFound
 from hub.models import Agent, Event, Thread
 from hub.models.thread import ASSIGNMENT, NOTE, OPEN, PENDING, RESOLVED, STATUS, THREAD_STATUSES
-from hub.serializers import thread_dict
 
 MAX_NOTE_CHARS = 10_000
 
@@ -135,5 +134,5 @@ async def mark_read(uow: UnitOfWork, customer_id: int) -> Thread:
     thread = await get_thread(uow.session, customer.id)
     if thread.unread_count:
         thread.unread_count = 0
-        uow.emit(ev.DomainEvent(ev.THREAD_UPDATED, thread_dict(thread), customer.id))
+        uow.emit(ev.thread_updated(thread, customer.id))
     return thread

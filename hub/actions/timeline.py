@@ -17,7 +17,6 @@ from hub.core import UnitOfWork
 from hub.db import utcnow
 from hub.models import Customer, Event, Thread
 from hub.models.thread import IN, MESSAGE, OPEN
-from hub.serializers import event_dict, thread_dict
 
 PREVIEW_CHARS = 200
 
@@ -98,14 +97,8 @@ async def append_event(
         await session.flush()
 
     _touch_thread(thread, event, awaits_reply=awaits_reply)
-    uow.emit(
-        ev.DomainEvent(
-            ev.EVENT_CREATED,
-            {"customer_id": customer.id, "event": event_dict(event)},
-            customer.id,
-        )
-    )
-    uow.emit(ev.DomainEvent(ev.THREAD_UPDATED, thread_dict(thread), customer.id))
+    uow.emit(ev.event_created(event, customer.id))
+    uow.emit(ev.thread_updated(thread, customer.id))
     return Appended(event, True)
 
 
