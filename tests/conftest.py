@@ -153,10 +153,12 @@ def settings(db_url: str, tmp_path: Path) -> Settings:
 async def hub(settings: Settings) -> AsyncIterator[Hub]:
     """A core ``Hub`` with the registered connectors (no HTTP server)."""
     from connectors.registry import connector_classes
+    from hub.port import HubPort
 
     instance = Hub(settings)
+    port = HubPort(instance)
     for cls in connector_classes():
-        instance.add_connector(cls(instance))
+        instance.add_connector(cls(port))
     try:
         yield instance
     finally:
