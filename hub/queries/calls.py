@@ -7,7 +7,7 @@ behave the same on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -37,19 +37,9 @@ async def queued_calls(session: AsyncSession, channel: str, max_wait_seconds: in
     """Calls waiting in the queue right now, longest-waiting first: routed to the queue,
     not taken by an agent, not sent to voicemail, not turned into a callback, not ended."""
     since = utcnow() - timedelta(seconds=max_wait_seconds + QUEUE_MARGIN_SECONDS)
-    result = await session.execute(
-        select(Event)
-        .where(
-            Event.type == CALL,
-            Event.channel == channel,
-            Event.direction == IN,
-            Event.created_at >= since,
-        )
-        .order_by(Event.id)
-    )
     return [
         event
-        for event in result.scalars()
+        for event in await _incoming_calls_since(session, channel, since)
         if ((event.data or {}).get("route") or {}).get("mode") == QUEUE
         and not (event.data or {}).get("voicemail")
         and not (event.data or {}).get("callback")
@@ -61,6 +51,17 @@ async def pending_callbacks(session: AsyncSession, channel: str) -> list[Event]:
     """Callbacks waiting for an agent, in the order their calls arrived (a callback
     keeps the caller's place in line), from the last ``CALLBACK_HOURS`` hours."""
     since = utcnow() - timedelta(hours=CALLBACK_HOURS)
+    return [
+        event
+        for event in await _incoming_calls_since(session, channel, since)
+        if ((event.data or {}).get("callback") or {}).get("status") == "pending"
+    ]
+
+
+async def _incoming_calls_since(
+    session: AsyncSession, channel: str, since: datetime
+) -> list[Event]:
+    """Incoming calls on ``channel`` since ``since``, in the order they arrived."""
     result = await session.execute(
         select(Event)
         .where(
@@ -71,11 +72,7 @@ async def pending_callbacks(session: AsyncSession, channel: str) -> list[Event]:
         )
         .order_by(Event.id)
     )
-    return [
-        event
-        for event in result.scalars()
-        if ((event.data or {}).get("callback") or {}).get("status") == "pending"
-    ]
+    return list(result.scalars())
 
 
 async def next_in_line(
