@@ -11,6 +11,7 @@ from connectors.base import Connector
 from hub.actions.inbound import receive_inbound
 from hub.core import Hub
 from hub.models import OutboxJob
+from hub.port import HubPort
 from hub.types import Inbound, Outbound, SendResult
 from tests.hub.web.api.conftest import assert_error, conforms_to_doc
 
@@ -51,7 +52,7 @@ async def test_unreachable_channel_is_422_with_the_error_shape(
 
 
 async def test_reply_is_queued_as_pending(api: httpx.AsyncClient, api_hub: Hub) -> None:
-    api_hub.add_connector(LoopbackText(api_hub))
+    api_hub.add_connector(LoopbackText(HubPort(api_hub)))
     customer_id = await customer(api_hub)
     response = await api.post(
         f"/customers/{customer_id}/messages", json={"body": "Your order shipped"}
