@@ -212,6 +212,31 @@ class HubPort:
             event = result.scalar_one_or_none()
             return EventRef.of(event) if event is not None else None
 
+    async def attachment_digests(self, channel: str, *, batch: int = 500) -> set[str]:
+        """The ``sha256`` of every attachment still listed (``data["attachments"]``) on
+        an event of ``channel``: the files a channel storing attachments must keep
+        (an erased customer's events no longer list theirs). Read in id order, in
+        batches, so a large history never loads at once."""
+        found: set[str] = set()
+        last_id = 0
+        while True:
+            async with self.hub.read() as session:
+                rows = (
+                    await session.execute(
+                        select(Event.id, Event.data)
+                        .where(Event.channel == channel, Event.id > last_id)
+                        .order_by(Event.id)
+                        .limit(batch)
+                    )
+                ).all()
+            if not rows:
+                return found
+            for event_id, data in rows:
+                last_id = event_id
+                for item in (data or {}).get("attachments") or []:
+                    if isinstance(item, dict) and isinstance(item.get("sha256"), str):
+                        found.add(item["sha256"])
+
     async def last_inbound_at(
         self,
         customer_id: int,

@@ -18,41 +18,14 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import select
-
 from connectors.email.attachments import AttachmentStore
-from hub.core import Hub
-from hub.models import Event
+from hub.port import HubPort
 
 log = logging.getLogger(__name__)
 
 GRACE = timedelta(hours=1)
 EVERY = timedelta(days=1)
 FIRST_AFTER = timedelta(minutes=5)
-BATCH = 500
-
-
-async def referenced_digests(hub: Hub, channel: str) -> set[str]:
-    """The SHA-256 of every attachment listed on an event of ``channel``."""
-    found: set[str] = set()
-    last_id = 0
-    while True:
-        async with hub.read() as session:
-            rows = (
-                await session.execute(
-                    select(Event.id, Event.data)
-                    .where(Event.channel == channel, Event.id > last_id)
-                    .order_by(Event.id)
-                    .limit(BATCH)
-                )
-            ).all()
-        if not rows:
-            return found
-        for event_id, data in rows:
-            last_id = event_id
-            for item in (data or {}).get("attachments") or []:
-                if isinstance(item, dict) and isinstance(item.get("sha256"), str):
-                    found.add(item["sha256"])
 
 
 def _delete_unreferenced(root: Path, keep: set[str], grace: timedelta) -> int:
@@ -71,23 +44,25 @@ def _delete_unreferenced(root: Path, keep: set[str], grace: timedelta) -> int:
     return deleted
 
 
-async def sweep(hub: Hub, store: AttachmentStore, channel: str, *, grace: timedelta = GRACE) -> int:
+async def sweep(
+    port: HubPort, store: AttachmentStore, channel: str, *, grace: timedelta = GRACE
+) -> int:
     """Delete stored attachments that no event lists (older than ``grace``); returns
     how many files went."""
-    keep = await referenced_digests(hub, channel)
+    keep = await port.attachment_digests(channel)
     deleted = await asyncio.to_thread(_delete_unreferenced, store.root, keep, grace)
     if deleted:
         log.info("removed %d email attachment file(s) no message refers to", deleted)
     return deleted
 
 
-async def sweep_daily(hub: Hub, store: AttachmentStore, channel: str) -> None:
+async def sweep_daily(port: HubPort, store: AttachmentStore, channel: str) -> None:
     """Sweep after ``FIRST_AFTER``, then every ``EVERY``, until cancelled (failures are
     logged)."""
     await asyncio.sleep(FIRST_AFTER.total_seconds())
     while True:
         try:
-            await sweep(hub, store, channel)
+            await sweep(port, store, channel)
         except Exception:
             log.exception("sweeping email attachments failed")
         await asyncio.sleep(EVERY.total_seconds())

@@ -81,7 +81,7 @@ class EmailConnector(Connector):
         if self.poller is not None:
             self.poller.start()
         self._sweeper = asyncio.create_task(
-            sweep_daily(self.hub, self.attachments, self.channel), name="email-attachments"
+            sweep_daily(self.port, self.attachments, self.channel), name="email-attachments"
         )
 
     async def shutdown(self) -> None:

@@ -31,10 +31,10 @@ async def test_erasure_then_sweep_removes_only_the_erased_customers_files(app: A
     assert passport.is_file() and terms.is_file()
 
     # Nothing is unreferenced yet; just-written files are never swept anyway.
-    assert await sweep(hub, connector.attachments, "email", grace=timedelta(0)) == 0
+    assert await sweep(connector.port, connector.attachments, "email", grace=timedelta(0)) == 0
     async with hub.uow() as uow:
         await erase_customer(uow, ann.customer_id, actor="test")
-    assert await sweep(hub, connector.attachments, "email") == 0  # within the grace time
-    assert await sweep(hub, connector.attachments, "email", grace=timedelta(0)) == 1
+    assert await sweep(connector.port, connector.attachments, "email") == 0  # within the grace time
+    assert await sweep(connector.port, connector.attachments, "email", grace=timedelta(0)) == 1
     assert not passport.exists()
     assert terms.is_file()  # Bob's message still lists it
