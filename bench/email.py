@@ -35,6 +35,7 @@ from bench.ingest import DEFAULT_PG, scratch_postgres, scratch_sqlite
 from connectors.email import EmailConnector
 from hub.core import Hub
 from hub.migrate import upgrade_async
+from hub.port import HubPort
 from hub.settings import Settings
 
 ROUNDS = 4
@@ -84,7 +85,7 @@ async def bench_engine(url: str, messages: int, var_dir: Path) -> tuple[float, f
         environ={"HUB_SMTP_LISTEN": "127.0.0.1:0", "HUB_EMAIL_ADDRESS": "support@shop.example"},
     )
     hub = Hub(settings)
-    connector = EmailConnector(hub)
+    connector = EmailConnector(HubPort(hub))
     hub.add_connector(connector)
     blob = "BYTEA" if url.startswith("postgresql") else "BLOB"
     async with hub.engine.begin() as conn:
