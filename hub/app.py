@@ -16,12 +16,12 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp
 
 from connectors.registry import connector_classes
-from hub.commerce.jobs import install_commerce
 from hub.core import Hub
 from hub.errors import HubError
 from hub.outbox import OutboxWorker
 from hub.policies.csat_survey import install_csat
 from hub.policies.out_of_hours import install_out_of_hours
+from hub.policies.shop_sync import install_commerce
 from hub.policies.subscriptions import install_subscriptions
 from hub.port import HubPort
 from hub.realtime.agents import AgentNamespace

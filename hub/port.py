@@ -24,9 +24,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.actions.claim_links import after_text, may_link
+from hub.actions.commerce import apply_shop_update as _apply_shop_update
 from hub.actions.consent import HELP, START, STOP, consent_keyword, find_opt_in
 from hub.actions.consent import opt_out_address as _opt_out_address
 from hub.actions.consent import record_opt_in as _record_opt_in
@@ -35,6 +37,8 @@ from hub.actions.inbound import Received
 from hub.actions.replies import record_delivery as _record_delivery
 from hub.actions.timeline import find_event as _find_event
 from hub.channels import Connector
+from hub.commerce.port import CommercePort, ShopUpdate
+from hub.commerce.service import CommerceService
 from hub.core import Hub, UnitOfWork
 from hub.ingest import IngestBatcher
 from hub.models import Event, Identity
@@ -266,6 +270,28 @@ class HubPort:
         """Whether the identity agreed to be messaged on ``channel``."""
         async with self._reading(uow) as session:
             return await find_opt_in(session, identity_id, channel) is not None
+
+    def connect_shop(self, shop: CommercePort, *, channel: str) -> None:
+        """Make ``shop`` the hub's commerce port (orders, stock, order actions); its
+        orders appear on timelines under ``channel``."""
+        self.hub.commerce = CommerceService(shop, channel=channel)
+
+    async def apply_shop_update(
+        self, source: str, delivery_id: str, topic: str, update: ShopUpdate | None
+    ) -> str:
+        """Apply one shop webhook once per ``(source, delivery_id)``, in one transaction
+        with its claim (``hub.actions.commerce.apply_shop_update``); returns
+        ``duplicate`` for a redelivery, else what happened. Two first deliveries of one
+        new order racing: the loser's insert hits the unique order id and its retry
+        updates the winner's order."""
+        for attempt in range(2):
+            try:
+                async with self.hub.uow() as uow:
+                    return await _apply_shop_update(uow, source, delivery_id, topic, update)
+            except IntegrityError:
+                if attempt:
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
 
     @asynccontextmanager
     async def _reading(self, uow: UnitOfWork | None) -> AsyncIterator[AsyncSession]:

@@ -20,7 +20,6 @@ from connectors.shopify.callbacks import ShopifyWebhooks
 from connectors.shopify.graphql import ShopifyGraphQL
 from connectors.shopify.settings import ShopifySettings
 from hub.checks import Problem, together_problems
-from hub.commerce.service import CommerceService
 from hub.port import HubPort
 from hub.settings import Settings
 
@@ -32,12 +31,11 @@ class ShopifyConnector(Connector):
 
     def __init__(self, port: HubPort) -> None:
         super().__init__(port)
-        hub = port.hub
-        self.settings = ShopifySettings.from_environ(hub.settings.environ)
+        self.settings = ShopifySettings.from_environ(port.settings.environ)
         self.api = ShopifyGraphQL(self.settings)
-        self.webhooks = ShopifyWebhooks(hub, self.settings)
+        self.webhooks = ShopifyWebhooks(port, self.settings)
         if self.settings.configured:
-            hub.commerce = CommerceService(ShopifyCommerce(self.api), channel=self.channel)
+            port.connect_shop(ShopifyCommerce(self.api), channel=self.channel)
 
     @classmethod
     async def check(cls, settings: Settings) -> Sequence[Problem]:

@@ -21,7 +21,6 @@ import json
 import logging
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
@@ -32,9 +31,8 @@ from connectors.shopify.payloads import (
     pickup_from_fulfillment,
 )
 from connectors.shopify.settings import ShopifySettings
-from hub.actions.commerce import apply_shop_update
 from hub.commerce.port import OrderRefresh, PickupUpdate, ShopUpdate
-from hub.core import Hub
+from hub.port import HubPort
 from hub.web.errors import error_response
 
 log = logging.getLogger(__name__)
@@ -71,8 +69,8 @@ def update_of(topic: str, payload: dict[str, Any]) -> ShopUpdate | None:
 
 
 class ShopifyWebhooks:
-    def __init__(self, hub: Hub, settings: ShopifySettings) -> None:
-        self.hub = hub
+    def __init__(self, port: HubPort, settings: ShopifySettings) -> None:
+        self.port = port
         self.settings = settings
 
     async def receive(self, request: Request) -> Response:
@@ -96,17 +94,7 @@ class ShopifyWebhooks:
         except (KeyError, ValueError, TypeError) as exc:
             log.warning("shopify %s webhook %s not understood: %r", topic, delivery, exc)
             return error_response(422, "bad_payload", f"not a {topic} payload")
-        # Two first deliveries of one new order racing (orders/create and
-        # orders/updated): the loser's insert hits the unique external_id and its retry
-        # updates the winner's order.
-        for attempt in range(2):
-            try:
-                async with self.hub.uow() as uow:
-                    result = await apply_shop_update(uow, SOURCE, delivery, topic, update)
-                break
-            except IntegrityError:
-                if attempt:
-                    raise
+        result = await self.port.apply_shop_update(SOURCE, delivery, topic, update)
         if result == "duplicate":
             return JSONResponse({"ok": True, "duplicate": True})
         if result == "stale":

@@ -40,7 +40,7 @@ log = logging.getLogger(__name__)
 
 SyncResult = Literal["created", "updated", "stale", "no_customer"]
 
-# Outbox job kinds run by ``hub.commerce.jobs``.
+# Outbox job kinds run by ``hub.policies.shop_sync``.
 BACKFILL = "shop_backfill"
 REFRESH = "shop_refresh"
 

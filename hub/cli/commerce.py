@@ -3,13 +3,32 @@
 from __future__ import annotations
 
 import argparse
+import re
+from datetime import datetime, timedelta
 
 from connectors.registry import connector_classes
 from hub.cli.common import fail, run_with_hub
-from hub.commerce.sync import parse_since, sync_since
 from hub.core import Hub
-from hub.errors import HubError
+from hub.db import utcnow
+from hub.errors import HubError, Invalid
+from hub.policies.shop_sync import sync_since
 from hub.port import HubPort
+
+_SPAN = re.compile(r"^(\d+)([dhm])$")
+_UNITS = {"d": "days", "h": "hours", "m": "minutes"}
+
+
+def parse_since(text: str, *, now: datetime | None = None) -> datetime:
+    """``30d``, ``12h``, ``45m`` (ago), or an ISO date/time (UTC when naive)."""
+    text = text.strip()
+    match = _SPAN.match(text)
+    if match:
+        return (now or utcnow()) - timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise Invalid(f"--since must look like 30d, 12h or 2026-11-01, not {text!r}") from exc
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=utcnow().tzinfo)
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

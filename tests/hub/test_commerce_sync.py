@@ -6,8 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from hub.cli.commerce import sync_with_connectors
-from hub.commerce.sync import parse_since
+from hub.cli.commerce import parse_since, sync_with_connectors
 from hub.core import Hub
 from hub.errors import Invalid
 from hub.settings import Settings

@@ -12,13 +12,14 @@
 from __future__ import annotations
 
 import logging
-from collections import OrderedDict
+from collections import Counter, OrderedDict
+from datetime import datetime
 
 from hub import events as ev
 from hub.actions.commerce import BACKFILL, REFRESH, queue_backfills, sync_shop_order, with_customer
 from hub.commerce.port import ShopUnavailable
 from hub.core import Hub
-from hub.errors import SendError
+from hub.errors import Invalid, SendError
 from hub.models import OutboxJob
 from hub.models.customer import EMAIL, PHONE
 
@@ -90,3 +91,18 @@ def install_commerce(hub: Hub) -> None:
     hub.job_handlers[BACKFILL] = run_backfill
     hub.job_handlers[REFRESH] = run_refresh
     hub.subscribe(BackfillTrigger(hub))
+
+
+async def sync_since(hub: Hub, since: datetime) -> Counter[str]:
+    """Store every order the shop updated since ``since``, one transaction each.
+    Returns how many were created, updated, stale (older than stored) or had no
+    customer contact (``no_customer``)."""
+    commerce = hub.commerce
+    if commerce is None:
+        raise Invalid("no shop is configured (see docs/commerce.md)", code="no_shop")
+    counts: Counter[str] = Counter()
+    async for order in commerce.port.orders_since(since):
+        async with hub.uow() as uow:
+            _, result = await sync_shop_order(uow, order, channel=commerce.channel)
+        counts[result] += 1
+    return counts
