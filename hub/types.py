@@ -75,6 +75,18 @@ class InboundStored:
 
 
 @dataclass(frozen=True)
+class ItemInput:
+    """One line of an order, as the shop, the POS, the REST API or an import gives it;
+    ``external_id`` is the source's own id of the line (a shop's refunds name it)."""
+
+    name: str
+    quantity: int = 1
+    unit_price_cents: int = 0
+    sku: str | None = None
+    external_id: str | None = None
+
+
+@dataclass(frozen=True)
 class Outbound:
     """A committed outbound message a connector must deliver."""
 

@@ -21,9 +21,9 @@ from hub.commerce.port import (
     PICKUP_PICKED_UP,
     PICKUP_READY,
     ShopCustomer,
-    ShopItem,
     ShopOrder,
 )
+from hub.types import ItemInput
 
 PREFIX = "shopify:"
 
@@ -118,7 +118,7 @@ def order_from_webhook(payload: dict[str, Any]) -> ShopOrder:
         total_cents=cents(payload.get("total_price", 0)),
         placed_at=when(payload.get("created_at")),
         items=tuple(
-            ShopItem(
+            ItemInput(
                 name=str(i.get("name") or i.get("title") or "Item")[:300],
                 quantity=int(i.get("quantity") or 1),
                 unit_price_cents=cents(i.get("price", 0)),
@@ -172,7 +172,7 @@ def order_from_node(node: dict[str, Any]) -> ShopOrder:
         total_cents=cents(total.get("amount", 0)),
         placed_at=when(node.get("createdAt")),
         items=tuple(
-            ShopItem(
+            ItemInput(
                 name=str(i.get("name") or "Item")[:300],
                 quantity=int(i.get("quantity") or 1),
                 unit_price_cents=cents(

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from hub.actions.customers import normalize_or_invalid, resolve_identity
-from hub.actions.orders import ItemInput, OrderInput, upsert_order
+from hub.actions.orders import OrderInput, upsert_order
 from hub.actions.replies import send_reply
 from hub.actions.threads import add_note
 from hub.commerce.port import (
@@ -121,16 +121,7 @@ async def sync_shop_order(
             currency=shop_order.currency,
             total_cents=shop_order.total_cents,
             placed_at=shop_order.placed_at,
-            items=tuple(
-                ItemInput(
-                    name=i.name,
-                    quantity=i.quantity,
-                    unit_price_cents=i.unit_price_cents,
-                    sku=i.sku,
-                    external_id=i.external_id,
-                )
-                for i in shop_order.items
-            ),
+            items=shop_order.items,
         ),
         channel=channel,
     )

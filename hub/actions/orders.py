@@ -17,19 +17,13 @@ from hub.models.customer import EMAIL, PHONE
 from hub.models.order import ORDER_SOURCES
 from hub.models.thread import PURCHASE
 from hub.serializers import order_dict
+from hub.types import ItemInput
 
 # The purchase event's provider id is ``order:<external_id>`` in a 128-character column.
 MAX_EXTERNAL_ID = 128 - len("order:")
 MAX_NUMBER = 64
 
-
-@dataclass(frozen=True)
-class ItemInput:
-    name: str
-    quantity: int = 1
-    unit_price_cents: int = 0
-    sku: str | None = None
-    external_id: str | None = None
+__all__ = ["ItemInput", "OrderInput", "upsert_order"]
 
 
 @dataclass(frozen=True)

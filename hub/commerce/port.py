@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from hub.errors import HubError
+from hub.types import ItemInput
 
 # Pickup statuses an order can carry (``Order.pickup_status``).
 PICKUP_PENDING = "pending"
@@ -40,16 +41,6 @@ class ShopUnavailable(HubError):
 
 
 @dataclass(frozen=True)
-class ShopItem:
-    name: str
-    quantity: int = 1
-    unit_price_cents: int = 0
-    sku: str | None = None
-    # The shop's id of the line item (refunds name it).
-    external_id: str | None = None
-
-
-@dataclass(frozen=True)
 class ShopOrder:
     """One order as the shop has it now. ``updated_at`` orders versions: the hub never
     lets an older one overwrite a newer one."""
@@ -65,7 +56,7 @@ class ShopOrder:
     currency: str = "USD"
     total_cents: int = 0
     placed_at: datetime | None = None
-    items: tuple[ShopItem, ...] = ()
+    items: tuple[ItemInput, ...] = ()
     pickup_location: str | None = None
     pickup_status: str | None = None
     shipping_address: Mapping[str, str] | None = None
