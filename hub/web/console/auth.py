@@ -1,10 +1,12 @@
-"""Console pages: sign-in required, CSRF on every state-changing request, roles.
+"""Console pages: sign-in required, CSRF on every state-changing request, roles, and
+the one place a view's refusal is answered.
 
 The session and CSRF check itself is ``hub.web.sessions`` (the one check of every
 browser route); this module wraps console endpoints with it (``console_view``):
 anonymous users are redirected to ``/login``, a missing or wrong CSRF token is a 403,
-admin pages refuse other roles. Sign-in attempts are throttled by
-``hub.web.throttle``.
+admin pages refuse other roles. Views raise ``HubError`` to refuse; the wrapper hands
+it to the view's ``refused`` answer (``hub.web.console.answers``). Sign-in attempts
+are throttled by ``hub.web.throttle``.
 """
 
 from __future__ import annotations
@@ -22,12 +24,15 @@ from starlette.responses import RedirectResponse, Response
 from hub.actions.sessions import session_key_hash
 from hub.core import Hub
 from hub.db import utcnow
+from hub.errors import HubError
 from hub.models import Agent, AgentSession
 from hub.web.sessions import browser_agent, check_csrf, csrf_token, session_key
 
-__all__ = ["check_csrf", "console_view", "csrf_token", "current_agent", "hub_of"]
+__all__ = ["Refusal", "check_csrf", "console_view", "csrf_token", "current_agent", "hub_of"]
 
 Endpoint = Callable[[Request], Awaitable[Response]]
+# How a view answers the HubError it raised (``hub.web.console.answers``).
+Refusal = Callable[[Request, HubError], Awaitable[Response]]
 ACTIVE_AGENTS = select(Agent).where(Agent.is_active.is_(True)).order_by(Agent.name)
 
 
@@ -87,10 +92,21 @@ def current_agent(request: Request) -> Agent:
 
 
 def console_view(
-    *, admin: bool = False, read: bool = False, agents: bool = False
+    *,
+    admin: bool = False,
+    read: bool = False,
+    agents: bool = False,
+    refused: Refusal | None = None,
 ) -> Callable[[Endpoint], Endpoint]:
     """Wrap a console endpoint: anonymous users are redirected to ``/login``; POSTs must
     carry the CSRF token (403); ``admin=True`` pages refuse other roles (403).
+
+    The view raises ``HubError`` to refuse (it never catches it to answer): ``refused``
+    answers it, e.g. ``answers.back(...)`` (flash and redirect back; JSON for fetch) or
+    ``answers.again(...)`` (the form's page again with the message). Without
+    ``refused`` the app's handler answers ``{"error": {code, message}}`` with the
+    error's status, as for a JSON endpoint. The session and CSRF checks run before the
+    view, so their refusals are never handed to ``refused``.
 
     ``read=True`` (GET pages that only read) checks the agent and runs the page in one
     read-only session, ``page_session(request)``, saving a session per request; with
@@ -108,7 +124,12 @@ def console_view(
                 await check_csrf(request)
             if admin and not agent.is_admin:
                 raise HTTPException(403, "administrators only")
-            return await endpoint(request)
+            if refused is None:
+                return await endpoint(request)
+            try:
+                return await endpoint(request)
+            except HubError as exc:
+                return await refused(request, exc)
 
         if read:
 

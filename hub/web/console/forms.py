@@ -1,47 +1,29 @@
 """Form handlers of the thread page: each parses, calls one action and answers.
 
-A plain form post is answered with a redirect back to the thread (an error goes to
+A plain form post is answered with a redirect back to the thread (a refusal goes to
 the page as a flash message); a fetch with ``Accept: application/json`` gets JSON
-(``{"ok": true, ...}`` or the hub's error shape with a 4xx status).
+(``{"ok": true, ...}`` or the hub's error shape with a 4xx status): ``answer`` and
+``back`` of ``hub.web.console.answers``.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import Response
 
 from hub.actions.customers import record_detail
 from hub.actions.mentions import discard_detail
 from hub.actions.merge import merge_customers, unmerge_customers
 from hub.actions.replies import send_reply
 from hub.actions.threads import add_note, assign_thread, mark_read, set_thread_status
-from hub.errors import HubError, Invalid, NotFound
+from hub.errors import Invalid, NotFound
 from hub.models import Event
 from hub.models.thread import OPEN, RESOLVED
 from hub.serializers import event_dict
+from hub.web.console.answers import answer, back
 from hub.web.console.auth import console_view, current_agent, hub_of
-from hub.web.errors import error_response
-
-
-def wants_json(request: Request) -> bool:
-    return "application/json" in request.headers.get("accept", "")
-
-
-def answer(request: Request, back: str, payload: dict[str, Any] | None = None) -> Response:
-    if wants_json(request):
-        return JSONResponse({"ok": True, **(payload or {})})
-    return RedirectResponse(back, 303)
-
-
-def refuse(request: Request, back: str, exc: HubError) -> Response:
-    if wants_json(request):
-        return error_response(exc.status, exc.code, exc.message)
-    request.session["flash"] = exc.message
-    return RedirectResponse(back, 303)
 
 
 def field(form: FormData, name: str) -> str:
@@ -63,28 +45,38 @@ def _customer(request: Request) -> tuple[int, str]:
     return customer_id, f"/customers/{customer_id}"
 
 
-@console_view()
+async def _thread(request: Request) -> str:
+    return _customer(request)[1]
+
+
+async def _back_field(request: Request) -> str:
+    """The form's ``back`` path (same site only), else ``/audit``."""
+    where = field(await request.form(), "back")
+    return where if where.startswith("/") and not where.startswith("//") else "/audit"
+
+
+to_thread = back(_thread)
+
+
+@console_view(refused=to_thread)
 async def reply(request: Request) -> Response:
     """Send a reply on the chosen channel, or (``mode=note``) add a private note."""
-    customer_id, back = _customer(request)
+    customer_id, here = _customer(request)
     form = await request.form()
     agent = current_agent(request)
-    try:
-        async with hub_of(request).uow() as uow:
-            if field(form, "mode") == "note":
-                event = await add_note(uow, customer_id, field(form, "body"), agent_id=agent.id)
-            else:
-                event = await send_reply(
-                    uow,
-                    customer_id,
-                    field(form, "body"),
-                    channel=field(form, "channel") or None,
-                    agent_id=agent.id,
-                    data=template_choice(form),
-                )
-    except HubError as exc:
-        return refuse(request, back, exc)
-    return answer(request, back, {"event": event_dict(event)})
+    async with hub_of(request).uow() as uow:
+        if field(form, "mode") == "note":
+            event = await add_note(uow, customer_id, field(form, "body"), agent_id=agent.id)
+        else:
+            event = await send_reply(
+                uow,
+                customer_id,
+                field(form, "body"),
+                channel=field(form, "channel") or None,
+                agent_id=agent.id,
+                data=template_choice(form),
+            )
+    return answer(request, here, {"event": event_dict(event)})
 
 
 def template_choice(form: FormData) -> dict[str, object] | None:
@@ -102,152 +94,119 @@ def template_choice(form: FormData) -> dict[str, object] | None:
     return {"template": {"sid": sid, "variables": variables}}
 
 
-@console_view()
+@console_view(refused=to_thread)
 async def note(request: Request) -> Response:
-    customer_id, back = _customer(request)
+    customer_id, here = _customer(request)
     form = await request.form()
-    try:
-        async with hub_of(request).uow() as uow:
-            event = await add_note(
-                uow, customer_id, field(form, "body"), agent_id=current_agent(request).id
-            )
-    except HubError as exc:
-        return refuse(request, back, exc)
-    return answer(request, back, {"event": event_dict(event)})
+    async with hub_of(request).uow() as uow:
+        event = await add_note(
+            uow, customer_id, field(form, "body"), agent_id=current_agent(request).id
+        )
+    return answer(request, here, {"event": event_dict(event)})
 
 
-@console_view()
+@console_view(refused=to_thread)
 async def save_detail(request: Request) -> Response:
     """ "Save as detail" on an inbound message: the detail keeps that message as source."""
-    customer_id, back = _customer(request)
+    customer_id, here = _customer(request)
     form = await request.form()
-    try:
-        source_id = int_field(form, "source_event_id")
-        async with hub_of(request).uow() as uow:
-            source = await uow.session.get(Event, source_id)
-            if source is None or source.customer_id != customer_id:
-                raise NotFound("no such message on this thread")
-            await record_detail(
-                uow,
-                customer_id,
-                field(form, "key"),
-                field(form, "value"),
-                channel=source.channel,
-                source_event_id=source.id,
-            )
-    except HubError as exc:
-        return refuse(request, back, exc)
-    return answer(request, back)
+    source_id = int_field(form, "source_event_id")
+    async with hub_of(request).uow() as uow:
+        source = await uow.session.get(Event, source_id)
+        if source is None or source.customer_id != customer_id:
+            raise NotFound("no such message on this thread")
+        await record_detail(
+            uow,
+            customer_id,
+            field(form, "key"),
+            field(form, "value"),
+            channel=source.channel,
+            source_event_id=source.id,
+        )
+    return answer(request, here)
 
 
-@console_view()
+@console_view(refused=to_thread)
 async def assign_to_me(request: Request) -> Response:
-    customer_id, back = _customer(request)
+    customer_id, here = _customer(request)
     agent = current_agent(request)
-    try:
-        async with hub_of(request).uow() as uow:
-            await assign_thread(uow, customer_id, agent.id, actor_agent_id=agent.id)
-    except HubError as exc:
-        return refuse(request, back, exc)
-    return answer(request, back)
+    async with hub_of(request).uow() as uow:
+        await assign_thread(uow, customer_id, agent.id, actor_agent_id=agent.id)
+    return answer(request, here)
 
 
-@console_view()
+@console_view(refused=to_thread)
 async def transfer(request: Request) -> Response:
     """Assign the thread to another agent (empty ``agent_id`` unassigns)."""
-    customer_id, back = _customer(request)
+    customer_id, here = _customer(request)
     form = await request.form()
-    try:
-        target = int_field(form, "agent_id") if field(form, "agent_id") else None
-        async with hub_of(request).uow() as uow:
-            await assign_thread(uow, customer_id, target, actor_agent_id=current_agent(request).id)
-    except HubError as exc:
-        return refuse(request, back, exc)
-    return answer(request, back)
+    target = int_field(form, "agent_id") if field(form, "agent_id") else None
+    async with hub_of(request).uow() as uow:
+        await assign_thread(uow, customer_id, target, actor_agent_id=current_agent(request).id)
+    return answer(request, here)
 
 
 async def _set_status(request: Request, status: str) -> Response:
-    customer_id, back = _customer(request)
-    try:
-        async with hub_of(request).uow() as uow:
-            await set_thread_status(
-                uow, customer_id, status, actor_agent_id=current_agent(request).id
-            )
-    except HubError as exc:
-        return refuse(request, back, exc)
-    return answer(request, back)
+    customer_id, here = _customer(request)
+    async with hub_of(request).uow() as uow:
+        await set_thread_status(uow, customer_id, status, actor_agent_id=current_agent(request).id)
+    return answer(request, here)
 
 
-@console_view()
+@console_view(refused=to_thread)
 async def resolve(request: Request) -> Response:
     return await _set_status(request, RESOLVED)
 
 
-@console_view()
+@console_view(refused=to_thread)
 async def reopen(request: Request) -> Response:
     return await _set_status(request, OPEN)
 
 
-@console_view()
+@console_view(refused=to_thread)
 async def read(request: Request) -> Response:
     """The agent has seen the thread: clear its unread count."""
-    customer_id, back = _customer(request)
-    try:
-        async with hub_of(request).uow() as uow:
-            await mark_read(uow, customer_id)
-    except HubError as exc:
-        return refuse(request, back, exc)
-    return answer(request, back)
+    customer_id, here = _customer(request)
+    async with hub_of(request).uow() as uow:
+        await mark_read(uow, customer_id)
+    return answer(request, here)
 
 
-@console_view()
+@console_view(refused=to_thread)
 async def merge(request: Request) -> Response:
     """Fold the suggested match ``source_id`` into this customer (audited, reversible)."""
-    customer_id, back = _customer(request)
+    customer_id, here = _customer(request)
     form = await request.form()
-    try:
-        source_id = int_field(form, "source_id")
-        async with hub_of(request).uow() as uow:
-            await merge_customers(
-                uow,
-                source_id,
-                customer_id,
-                actor=f"agent:{current_agent(request).id}",
-                reason=field(form, "reason")[:200] or "suggested match",
-            )
-    except HubError as exc:
-        return refuse(request, back, exc)
-    return answer(request, back)
+    source_id = int_field(form, "source_id")
+    async with hub_of(request).uow() as uow:
+        await merge_customers(
+            uow,
+            source_id,
+            customer_id,
+            actor=f"agent:{current_agent(request).id}",
+            reason=field(form, "reason")[:200] or "suggested match",
+        )
+    return answer(request, here)
 
 
-@console_view()
+@console_view(refused=to_thread)
 async def discard(request: Request) -> Response:
     """Discard a detail read from a message that was wrong (audited)."""
-    customer_id, back = _customer(request)
-    try:
-        async with hub_of(request).uow() as uow:
-            await discard_detail(
-                uow,
-                customer_id,
-                request.path_params["detail_id"],
-                actor=f"agent:{current_agent(request).id}",
-            )
-    except HubError as exc:
-        return refuse(request, back, exc)
-    return answer(request, back)
+    customer_id, here = _customer(request)
+    async with hub_of(request).uow() as uow:
+        await discard_detail(
+            uow,
+            customer_id,
+            request.path_params["detail_id"],
+            actor=f"agent:{current_agent(request).id}",
+        )
+    return answer(request, here)
 
 
-@console_view()
+@console_view(refused=back(_back_field))
 async def unmerge(request: Request) -> Response:
     """Undo a merge; both customers get their own history back."""
     merge_id = request.path_params["merge_id"]
-    form = await request.form()
-    back = field(form, "back")
-    if not back.startswith("/") or back.startswith("//"):
-        back = "/audit"
-    try:
-        async with hub_of(request).uow() as uow:
-            await unmerge_customers(uow, merge_id, actor=f"agent:{current_agent(request).id}")
-    except HubError as exc:
-        return refuse(request, back, exc)
-    return answer(request, back)
+    async with hub_of(request).uow() as uow:
+        await unmerge_customers(uow, merge_id, actor=f"agent:{current_agent(request).id}")
+    return answer(request, await _back_field(request))
