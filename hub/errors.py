@@ -9,6 +9,15 @@ class HubError(Exception):
     code = "error"
     status = 400
 
+    def __init_subclass__(cls, *, code: str = "", status: int = 0, **kwargs: object) -> None:
+        """A refusal kind declares its code and status in its header:
+        ``class NotFound(HubError, code="not_found", status=404)``."""
+        super().__init_subclass__(**kwargs)
+        if code:
+            cls.code = code
+        if status:
+            cls.status = status
+
     def __init__(self, message: str, *, code: str | None = None, status: int | None = None):
         super().__init__(message)
         self.message = message
@@ -18,31 +27,24 @@ class HubError(Exception):
             self.status = status
 
 
-class NotFound(HubError):
-    code = "not_found"
-    status = 404
+class NotFound(HubError, code="not_found", status=404):
+    """No such row, or not one the caller may see."""
 
 
-class Invalid(HubError):
-    code = "invalid"
-    status = 422
+class Invalid(HubError, code="invalid", status=422):
+    """The input breaks a rule; ``message`` says which."""
 
 
-class Conflict(HubError):
-    code = "conflict"
-    status = 409
+class Conflict(HubError, code="conflict", status=409):
+    """The request clashes with the current state (taken, already done, raced)."""
 
 
-class Forbidden(HubError):
-    code = "forbidden"
-    status = 403
+class Forbidden(HubError, code="forbidden", status=403):
+    """The caller may not do this."""
 
 
-class Unreachable(HubError):
+class Unreachable(HubError, code="unreachable", status=422):
     """The customer cannot be reached on the requested channel (no address, opted out)."""
-
-    code = "unreachable"
-    status = 422
 
 
 class SendError(Exception):

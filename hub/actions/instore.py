@@ -42,15 +42,12 @@ MAX_ASSIST_CHARS = 2000
 NAME_MATCHES = 10
 
 
-class Unauthorized(HubError):
-    code = "unauthorized"
-    status = 401
+class Unauthorized(HubError, code="unauthorized", status=401):
+    """The terminal's key is unknown or wrong."""
 
 
-class Revoked(Forbidden):
+class Revoked(Forbidden, code="revoked"):
     """The terminal's key was revoked: it must stop (the socket is closed)."""
-
-    code = "revoked"
 
 
 @dataclass(frozen=True)

@@ -66,7 +66,19 @@ from hub.models import (
     Order,
     Thread,
 )
-from hub.serializers import customer_dict, detail_dict, event_dict, iso, order_dict, thread_dict
+from hub.serializers import (
+    audit_record,
+    csat_record,
+    customer_record,
+    detail_dict,
+    event_record,
+    identity_record,
+    iso,
+    merge_record,
+    opt_in_dict,
+    order_dict,
+    thread_dict,
+)
 
 EXPORT_FORMAT = "omnihub.customer-export/1"
 
@@ -119,64 +131,6 @@ async def person_customer_ids(
     return live, ids
 
 
-def _identity(identity: Identity) -> dict[str, Any]:
-    return {
-        "id": identity.id,
-        "customer_id": identity.customer_id,
-        "kind": identity.kind,
-        "address": identity.address,
-        "verification": identity.verification,
-        "sms_opted_out": identity.sms_opted_out,
-        "opted_out_at": iso(identity.opted_out_at),
-        "created_at": iso(identity.created_at),
-        "last_seen_at": iso(identity.last_seen_at),
-    }
-
-
-def _customer(customer: Customer) -> dict[str, Any]:
-    return {
-        **customer_dict(customer),
-        "erased_at": iso(customer.erased_at),
-        "updated_at": iso(customer.updated_at),
-    }
-
-
-def _merge(merge: Merge) -> dict[str, Any]:
-    return {
-        "id": merge.id,
-        "source_customer_id": merge.source_customer_id,
-        "target_customer_id": merge.target_customer_id,
-        "actor": merge.actor,
-        "reason": merge.reason,
-        "created_at": iso(merge.created_at),
-        "undone_at": iso(merge.undone_at),
-    }
-
-
-def _audit(entry: AuditEntry) -> dict[str, Any]:
-    return {
-        "id": entry.id,
-        "actor": entry.actor,
-        "action": entry.action,
-        "target_type": entry.target_type,
-        "target_id": entry.target_id,
-        "data": entry.data or {},
-        "created_at": iso(entry.created_at),
-    }
-
-
-def _csat(survey: CsatSurvey) -> dict[str, Any]:
-    return {
-        "id": survey.id,
-        "state": survey.state,
-        "score": survey.score,
-        "channel": survey.channel,
-        "answer_channel": survey.answer_channel,
-        "created_at": iso(survey.created_at),
-        "answered_at": iso(survey.answered_at),
-    }
-
-
 async def export_customer(
     session_or_uow: AsyncSession | UnitOfWork, customer_id: int
 ) -> dict[str, Any]:
@@ -203,35 +157,29 @@ async def export_customer(
     return {
         "format": EXPORT_FORMAT,
         "exported_at": iso(utcnow()),
-        "customer": _customer(live),
-        "merged_customers": [_customer(customers[i]) for i in ids[1:] if i in customers],
+        "customer": customer_record(live),
+        "merged_customers": [customer_record(customers[i]) for i in ids[1:] if i in customers],
         "thread": thread_dict(thread) if thread is not None else None,
-        "identities": [_identity(i) for i in identities],
+        "identities": [identity_record(i) for i in identities],
         "opt_ins": [
-            {
-                "identity_id": o.identity_id,
-                "channel": o.channel,
-                "source": o.source,
-                "created_at": iso(o.created_at),
-            }
+            opt_in_dict(o)
             for o in await rows(OptIn, OptIn.identity_id.in_([i.id for i in identities]))
         ],
         "details": [detail_dict(d) for d in await rows(Detail, Detail.customer_id.in_(ids))],
-        "events": [
-            {**event_dict(e), "identity_id": e.identity_id, "terminal_id": e.terminal_id}
-            for e in events
-        ],
+        "events": [event_record(e) for e in events],
         "orders": [order_dict(o) for o in await rows(Order, Order.customer_id.in_(ids))],
-        "satisfaction": [_csat(s) for s in await rows(CsatSurvey, CsatSurvey.customer_id.in_(ids))],
+        "satisfaction": [
+            csat_record(s) for s in await rows(CsatSurvey, CsatSurvey.customer_id.in_(ids))
+        ],
         "merges": [
-            _merge(m)
+            merge_record(m)
             for m in await rows(
                 Merge,
                 or_(Merge.source_customer_id.in_(ids), Merge.target_customer_id.in_(ids)),
             )
         ],
         "audit": [
-            _audit(a)
+            audit_record(a)
             for a in await rows(
                 AuditEntry, AuditEntry.target_type == "customer", AuditEntry.target_id.in_(ids)
             )

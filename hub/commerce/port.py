@@ -26,18 +26,12 @@ PICKUP_STATUSES = (PICKUP_PENDING, PICKUP_READY, PICKUP_PICKED_UP)
 ADDRESS_FIELDS = ("name", "address1", "address2", "city", "province", "zip", "country", "phone")
 
 
-class ShopRefused(HubError):
+class ShopRefused(HubError, code="shop_refused", status=422):
     """The shop answered and said no; ``message`` is the shop's own explanation."""
 
-    code = "shop_refused"
-    status = 422
 
-
-class ShopUnavailable(HubError):
+class ShopUnavailable(HubError, code="shop_unavailable", status=503):
     """The shop's API could not be reached or answered with a server error."""
-
-    code = "shop_unavailable"
-    status = 503
 
 
 @dataclass(frozen=True)
