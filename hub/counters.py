@@ -110,47 +110,36 @@ class RedisCounter:
             log.warning("shared counters: Redis unavailable, counting in this process (%s)", exc)
         self._failing = True
         self._down_until = time.monotonic() + RETRY_SECONDS
-        client, self._redis = self._redis, None
-        if client is not None:
-            try:
-                await client.aclose()
-            except Exception:
-                pass
+        await self.close()
 
     async def hit(self, key: str, window: float) -> int:
-        client = self._client()
-        if client is None:
-            return await self.local.hit(key, window)
-        name = f"{self.prefix}:{key}"
-        now = time.time()
-        try:
-            async with client.pipeline(transaction=True) as pipe:
-                pipe.zremrangebyscore(name, 0, now - window)
-                pipe.zadd(name, {f"{now:.6f}:{secrets.token_hex(4)}": now})
-                pipe.zcard(name)
-                pipe.expire(name, int(window) + 1)
-                results = await pipe.execute()
-        except Exception as exc:
-            await self._failed(exc)
-            return await self.local.hit(key, window)
-        self._failing = False
-        return int(results[2])
+        return await self._window(key, window, add=True)
 
     async def count(self, key: str, window: float) -> int:
+        return await self._window(key, window, add=False)
+
+    async def _window(self, key: str, window: float, *, add: bool) -> int:
+        """Drop the hits on ``key`` older than ``window`` seconds, record one now if
+        ``add``, and return how many are left; in this process while Redis is down."""
+        local = self.local.hit if add else self.local.count
         client = self._client()
         if client is None:
-            return await self.local.count(key, window)
+            return await local(key, window)
         name = f"{self.prefix}:{key}"
         now = time.time()
         try:
             async with client.pipeline(transaction=True) as pipe:
                 pipe.zremrangebyscore(name, 0, now - window)
+                if add:
+                    pipe.zadd(name, {f"{now:.6f}:{secrets.token_hex(4)}": now})
+                    pipe.expire(name, int(window) + 1)
                 pipe.zcard(name)
                 results = await pipe.execute()
         except Exception as exc:
             await self._failed(exc)
-            return await self.local.count(key, window)
-        return int(results[1])
+            return await local(key, window)
+        self._failing = False
+        return int(results[-1])
 
     async def clear(self, key: str) -> None:
         await self.local.clear(key)

@@ -1,5 +1,6 @@
 """The ``hub`` command. Each sub-command lives in its own module with a ``register``
-function; add a module to ``COMMAND_MODULES`` to add a command."""
+function; add a module to ``COMMAND_MODULES`` to add a command. Commands raise
+``HubError`` for a refusal; ``main`` answers it (the message on stderr, exit 2)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,9 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+
+from hub.cli.common import fail
+from hub.errors import HubError
 
 COMMAND_MODULES = [
     "hub.cli.serve",
@@ -36,7 +40,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    result = args.func(args)
+    try:
+        result = args.func(args)
+    except HubError as exc:
+        return fail(exc.message)
     return int(result or 0)
 
 

@@ -7,9 +7,8 @@ import getpass
 import sys
 
 from hub.actions.staff import create_agent, create_api_token, create_terminal
-from hub.cli.common import fail, run_with_hub
+from hub.cli.common import run_with_hub
 from hub.core import Hub
-from hub.errors import HubError
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -45,10 +44,7 @@ def cmd_create_agent(args: argparse.Namespace) -> int:
         print(f"agent {agent.id} created: {agent.email} ({agent.role})")
         return 0
 
-    try:
-        return run_with_hub(go)
-    except HubError as exc:
-        return fail(exc.message)
+    return run_with_hub(go)
 
 
 def cmd_create_api_token(args: argparse.Namespace) -> int:
@@ -57,10 +53,7 @@ def cmd_create_api_token(args: argparse.Namespace) -> int:
             _, key = await create_api_token(uow, args.name)
         return key
 
-    try:
-        print(run_with_hub(go))
-    except HubError as exc:
-        return fail(exc.message)
+    print(run_with_hub(go))
     return 0
 
 
@@ -70,10 +63,7 @@ def cmd_create_terminal(args: argparse.Namespace) -> int:
             terminal, key = await create_terminal(uow, args.store, args.name, role=args.role)
         return terminal.id, key
 
-    try:
-        terminal_id, key = run_with_hub(go)
-    except HubError as exc:
-        return fail(exc.message)
+    terminal_id, key = run_with_hub(go)
     print(f"terminal {terminal_id} registered in store {args.store.upper()}; its key (shown once):")
     print(key)
     return 0

@@ -7,10 +7,10 @@ import re
 from datetime import datetime, timedelta
 
 from connectors.registry import connector_classes
-from hub.cli.common import fail, run_with_hub
+from hub.cli.common import run_with_hub
 from hub.core import Hub
 from hub.db import utcnow
-from hub.errors import HubError, Invalid
+from hub.errors import Invalid
 from hub.policies.shop_sync import sync_since
 from hub.port import HubPort
 
@@ -57,9 +57,6 @@ def cmd_sync(args: argparse.Namespace) -> int:
     async def run(hub: Hub) -> str:
         return await sync_with_connectors(hub, args.since)
 
-    try:
-        summary = run_with_hub(run)
-    except HubError as exc:
-        return fail(exc.message)
+    summary = run_with_hub(run)
     print(f"shop orders since {args.since}: {summary}")
     return 0

@@ -33,7 +33,8 @@ async def cli_hub(settings: Settings | None = None) -> AsyncIterator[Hub]:
 
 
 def run_with_hub(fn: Callable[[Hub], Awaitable[T]], *, migrate: bool = True) -> T:
-    """Run ``fn(hub)`` on the configured database (migrated first); HubErrors exit 2."""
+    """Run ``fn(hub)`` on the configured database (migrated first).
+    A ``HubError`` it raises is answered by ``hub.cli.main`` (exit 2)."""
     settings = Settings.from_env()
     if migrate:
         upgrade(settings.database_url)

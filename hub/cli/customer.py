@@ -9,7 +9,6 @@ import sys
 from hub.actions.privacy import Erasure, erase_customer, export_customer
 from hub.cli.common import fail, run_with_hub
 from hub.core import Hub
-from hub.errors import HubError
 from hub.retention import purge_recordings
 
 CLI_ACTOR = "cli"
@@ -48,10 +47,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             data = await export_customer(session, args.customer_id)
         return json.dumps(data, indent=2, ensure_ascii=False)
 
-    try:
-        print(run_with_hub(go))
-    except HubError as exc:
-        return fail(exc.message)
+    print(run_with_hub(go))
     return 0
 
 
@@ -70,10 +66,7 @@ def cmd_erase(args: argparse.Namespace) -> int:
         async with hub.uow() as uow:
             return await erase_customer(uow, args.customer_id, actor=CLI_ACTOR)
 
-    try:
-        erasure = run_with_hub(go)
-    except HubError as exc:
-        return fail(exc.message)
+    erasure = run_with_hub(go)
     if not erasure.changed:
         print(f"customer {erasure.customer_id} was already erased; nothing changed")
         return 0

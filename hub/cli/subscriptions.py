@@ -6,9 +6,8 @@ from __future__ import annotations
 import argparse
 
 from hub.actions.subscriptions import create_webhook, delete_webhook
-from hub.cli.common import fail, run_with_hub
+from hub.cli.common import run_with_hub
 from hub.core import Hub
-from hub.errors import HubError
 from hub.models.subscriptions import WEBHOOK_EVENTS
 from hub.queries.subscriptions import list_endpoints
 
@@ -40,10 +39,7 @@ def cmd_add(args: argparse.Namespace) -> int:
             )
             return endpoint.id, secret
 
-    try:
-        endpoint_id, secret = run_with_hub(run)
-    except HubError as exc:
-        return fail(exc.message)
+    endpoint_id, secret = run_with_hub(run)
     print(f"webhook {endpoint_id} added; its signing secret (shown only now):")
     print(secret)
     return 0
@@ -67,8 +63,5 @@ def cmd_remove(args: argparse.Namespace) -> int:
         async with hub.uow() as uow:
             await delete_webhook(uow, args.id, actor="cli")
 
-    try:
-        run_with_hub(run)
-    except HubError as exc:
-        return fail(exc.message)
+    run_with_hub(run)
     return 0

@@ -212,20 +212,19 @@ def flow_chart(
             f'{x2:.1f},{y2:.1f}" fill="none" stroke="{colors[a]}" stroke-opacity="0.45" '
             f'stroke-width="{max(band, 1):.1f}"><title>{_e(a)} → {_e(b)}: {n}</title></path>'
         )
-    for name, y in src_y.items():
-        h = out_w[name] * scale
-        body.append(
-            f'<rect x="{left_x}" y="{y:.1f}" width="{node_w}" height="{h:.1f}" '
-            f'fill="{colors[name]}"/><text x="{left_x - 6}" y="{y + h / 2 + 4:.1f}" '
-            f'text-anchor="end">{_e(name)} ({out_w[name]})</text>'
-        )
-    for name, y in dst_y.items():
-        h = in_w[name] * scale
-        body.append(
-            f'<rect x="{right_x}" y="{y:.1f}" width="{node_w}" height="{h:.1f}" '
-            f'fill="{colors[name]}"/><text x="{right_x + node_w + 6}" y="{y + h / 2 + 4:.1f}">'
-            f"{_e(name)} ({in_w[name]})</text>"
-        )
+
+    def nodes(ys: dict[str, float], weight: dict[str, int], x: int, text: int, end: str) -> None:
+        for name, y in ys.items():
+            h = weight[name] * scale
+            body.append(
+                f'<rect x="{x}" y="{y:.1f}" width="{node_w}" height="{h:.1f}" '
+                f'fill="{colors[name]}"/><text x="{text}" y="{y + h / 2 + 4:.1f}"{end}>'
+                f"{_e(name)} ({weight[name]})</text>"
+            )
+
+    # Source labels stand left of their node, right-aligned; target labels to the right.
+    nodes(src_y, out_w, left_x, left_x - 6, ' text-anchor="end"')
+    nodes(dst_y, in_w, right_x, right_x + node_w + 6, "")
     body.append("</g>")
     return _svg(width, height, title, body)
 
