@@ -9,6 +9,7 @@ when two messages arrive at once in different processes.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
@@ -24,14 +25,15 @@ from hub.core import UnitOfWork
 from hub.db import utcnow
 from hub.errors import HubError, Invalid
 from hub.hours import Schedule, closed_period_key, make_schedule, next_opening
-from hub.models import BusinessHours, Event, OutOfHoursReply
-from hub.models.hours import DEFAULT_TEAM
+from hub.models import BusinessHours, Event, OutOfHoursReply, Store
+from hub.models.hours import DEFAULT_TEAM, STORE_TEAM_PREFIX
 
 DEFAULT_AUTO_REPLY = (
     "Thanks for your message! We're closed right now and will get back to you "
     "when we open ({opening})."
 )
 MAX_AUTO_REPLY = 1000
+_TEAM_NAME = re.compile(r"^[\w .-]{1,64}$")
 
 
 async def set_business_hours(
@@ -48,13 +50,15 @@ async def set_business_hours(
     """Create or replace ``team``'s schedule after validating it (``Invalid`` says why).
 
     An empty ``intervals`` list means "no business hours": always open, no auto-reply.
+    ``team`` is a team's name, or ``store:<CODE>`` for a store's opening hours (the
+    store must exist).
     """
     make_schedule(timezone, intervals, holidays or (), reply_minutes)
     if not 0 <= reply_minutes <= 7 * 24 * 60:
         raise Invalid("reply_minutes must be between 0 and 10080", code="invalid_hours")
     if auto_reply is not None and len(auto_reply) > MAX_AUTO_REPLY:
         raise Invalid(f"auto-reply longer than {MAX_AUTO_REPLY} characters", code="too_long")
-    team = team.strip()[:64] or DEFAULT_TEAM
+    team = await _checked_team(uow, team)
     result = await uow.session.execute(select(BusinessHours).where(BusinessHours.team == team))
     row = result.scalar_one_or_none()
     if row is None:
@@ -69,6 +73,21 @@ async def set_business_hours(
     await record_audit(uow, actor, "hours.set", "business_hours", row.id, {"team": team})
     uow.emit(ev.DomainEvent(ev.HOURS_CHANGED, {"team": team}))
     return row
+
+
+async def _checked_team(uow: UnitOfWork, team: str) -> str:
+    team = team.strip() or DEFAULT_TEAM
+    if team.startswith(STORE_TEAM_PREFIX):
+        code = team[len(STORE_TEAM_PREFIX) :]
+        found = await uow.session.execute(select(Store.id).where(Store.code == code))
+        if found.scalar_one_or_none() is None:
+            raise Invalid(f"no store with the code {code!r}", code="invalid_team")
+    elif not _TEAM_NAME.match(team):
+        raise Invalid(
+            "a team name is 1-64 letters, digits, spaces, dots, dashes or underscores",
+            code="invalid_team",
+        )
+    return team
 
 
 def schedule_of(row: BusinessHours) -> Schedule:

@@ -4,6 +4,10 @@
 in the schedule's local time; a ``close`` at or before ``open`` runs overnight into
 the next day and ``"24:00"`` means midnight at the end of the day. ``holidays`` lists
 local dates (``"YYYY-MM-DD"``) on which no interval *starts*. See ``hub.hours``.
+
+A store's opening hours are the schedule of the team ``store:<CODE>`` (``store_team``):
+the phone's order status says until when a pickup can be collected, and a phone menu
+may follow them.
 """
 
 from __future__ import annotations
@@ -17,6 +21,12 @@ from sqlalchemy.orm import Mapped, mapped_column
 from hub.db import Base, BigId, UTCDateTime, utcnow
 
 DEFAULT_TEAM = "default"
+STORE_TEAM_PREFIX = "store:"
+
+
+def store_team(code: str) -> str:
+    """The schedule name of a store's opening hours."""
+    return f"{STORE_TEAM_PREFIX}{code}"
 
 
 class BusinessHours(Base):

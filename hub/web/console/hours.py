@@ -1,5 +1,8 @@
 """The business-hours admin page: time zone, weekly intervals (overnight allowed),
-holidays, typical reply time and the out-of-hours auto-reply of the default team.
+holidays, typical reply time and the out-of-hours auto-reply of a team, or a store's
+opening hours. ``?team=`` picks the schedule (``default``, another team's name, or
+``store:<CODE>``; the form carries it back as ``team``); a new team's schedule is
+created by saving it.
 
 The form posts parallel lists ``day`` / ``open`` / ``close`` (one entry per row; rows
 with neither time are ignored) and ``holidays`` as dates separated by spaces, commas
@@ -12,8 +15,8 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import quote
 
-from sqlalchemy import select
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -23,6 +26,7 @@ from hub.errors import HubError, Invalid
 from hub.hours import DAYS, is_open, next_opening
 from hub.models import BusinessHours
 from hub.models.hours import DEFAULT_TEAM
+from hub.queries.hours import hours_choices, hours_row
 from hub.web.console.auth import console_view, current_agent, hub_of
 from hub.web.console.forms import field
 from hub.web.console.render import render
@@ -47,6 +51,7 @@ def parse_form(form: FormData) -> dict[str, Any]:
     holidays = [h for h in re.split(r"[\s,;]+", field(form, "holidays")) if h]
     minutes = field(form, "reply_minutes").strip() or "5"
     return {
+        "team": field(form, "team").strip() or DEFAULT_TEAM,
         "timezone": field(form, "timezone").strip() or "UTC",
         "intervals": intervals,
         "holidays": holidays,
@@ -66,14 +71,15 @@ def _status(row: BusinessHours | None) -> str:
 
 
 async def _page(
-    request: Request, draft: dict[str, Any] | None = None, error: str | None = None
+    request: Request, team: str, draft: dict[str, Any] | None = None, error: str | None = None
 ) -> Response:
     async with hub_of(request).read() as db:
-        row = (
-            await db.execute(select(BusinessHours).where(BusinessHours.team == DEFAULT_TEAM))
-        ).scalar_one_or_none()
+        row = await hours_row(db, team)
+        choices = await hours_choices(db)
+    chosen = next((c for c in choices if c.team == team), None)
     values = draft or {
-        "timezone": row.timezone if row else "UTC",
+        "team": team,
+        "timezone": row.timezone if row else (chosen.timezone if chosen else "UTC"),
         "intervals": list(row.intervals) if row else [],
         "holidays": list(row.holidays) if row else [],
         "reply_minutes": row.reply_minutes if row else 5,
@@ -81,6 +87,9 @@ async def _page(
     }
     context: dict[str, Any] = {
         "section": "hours",
+        "team": team,
+        "team_label": chosen.label if chosen else f"Team {team}",
+        "choices": choices,
         "hours": values,
         "rows": list(values["intervals"]) + [{}] * BLANK_ROWS,
         "day_names": DAY_NAMES,
@@ -104,12 +113,13 @@ def day_index(value: Any) -> int | None:
 
 @console_view(admin=True)
 async def hours_page(request: Request) -> Response:
-    return await _page(request)
+    return await _page(request, request.query_params.get("team", "").strip() or DEFAULT_TEAM)
 
 
 @console_view(admin=True)
 async def hours_save(request: Request) -> Response:
     draft = parse_form(await request.form())
+    team = str(draft["team"])
     try:
         minutes = str(draft["reply_minutes"])
         if not minutes.isdigit() or len(minutes) > 6:
@@ -122,9 +132,11 @@ async def hours_save(request: Request) -> Response:
                 holidays=draft["holidays"],
                 reply_minutes=int(minutes),
                 auto_reply=draft["auto_reply"] or None,
+                team=team,
                 actor=f"agent:{current_agent(request).id}",
             )
     except HubError as exc:
-        return await _page(request, draft, exc.message)
+        return await _page(request, team, draft, exc.message)
     request.session["flash"] = "Business hours saved."
-    return RedirectResponse("/admin/hours", 303)
+    back = "/admin/hours" if team == DEFAULT_TEAM else f"/admin/hours?team={quote(team)}"
+    return RedirectResponse(back, 303)

@@ -4,10 +4,17 @@ number was only typed, or a new caller, hears nothing about orders."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+import pytest
+
+from hub.actions import ivr_calls
 from hub.actions.customers import add_identity
+from hub.actions.hours import set_business_hours
 from hub.actions.inbound import receive_inbound
 from hub.actions.orders import OrderInput, upsert_order
 from hub.core import Hub
+from hub.models.hours import store_team
 from hub.types import Inbound
 from tests.connectors.phone.conftest import PhoneLab, make_agent, rung, twiml, verbs
 from tests.connectors.phone.test_twiml import CALLER, call_event, known_customer
@@ -108,3 +115,30 @@ async def test_verified_caller_without_an_open_order_is_routed_as_usual(lab: Pho
     text = (await lab.twilio.call("CA1", CALLER)).text
     assert "ivr-choice" not in text and "W-9" not in text
     assert "<Record" in text  # nobody online: voicemail, as before
+
+
+# Wednesday 25 November 2026, 15:00 in New York (a fixed clock for the store's hours).
+WEDNESDAY_3PM_NEW_YORK = datetime(2026, 11, 25, 20, 0, tzinfo=UTC)
+
+
+async def test_a_pickup_says_until_when_the_store_is_open_today(
+    lab: PhoneLab, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ivr_calls, "utcnow", lambda: WEDNESDAY_3PM_NEW_YORK)
+    async with lab.hub.uow() as uow:  # the Downtown store (DT) opens 10:00-19:00, New York time
+        await set_business_hours(
+            uow,
+            timezone="America/New_York",
+            intervals=[{"day": day, "open": "10:00", "close": "19:00"} for day in range(7)],
+            team=store_team("DT"),
+        )
+    customer_id = await known_customer(lab.hub)
+    await order_for(lab.hub, customer_id, "W-10421", "ready_for_pickup")
+
+    root = twiml(await lab.twilio.call("CA1", CALLER))
+
+    said = "Your order W-10421 is ready for pickup at Downtown until 7 pm."
+    assert (root.findtext("Gather/Say") or "") == (
+        f"Hello Dana, thanks for calling. {said} Press 0 to talk to someone."
+    )
+    assert (await call_event(lab.hub, "CA1")).data["ivr"]["said"] == said

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from hub.actions.canned import create_canned
 from hub.actions.orders import OrderInput, upsert_order
 from hub.core import Hub
-from hub.models import AuditEntry, BusinessHours, CannedResponse
+from hub.models import AuditEntry, BusinessHours, CannedResponse, Store
 from tests.hub.web.console.conftest import SignedIn
 from tests.hub.web.console.test_thread import inbound
 
@@ -137,3 +137,38 @@ async def test_business_hours_page_saves_overnight_intervals_and_holidays(
     assert bad_time.status_code == 422 and "HH:MM" in bad_time.text
     async with console_hub.read() as db:
         assert (await db.execute(select(BusinessHours))).scalar_one().timezone == "Europe/Paris"
+
+
+async def test_a_store_opening_hours_are_edited_on_the_hours_page(
+    admin: SignedIn, console_hub: Hub
+) -> None:
+    async with console_hub.uow() as uow:
+        uow.session.add(Store(code="DT", name="Downtown", timezone="America/New_York"))
+    page = await admin.client.get("/admin/hours?team=store:DT")
+    assert page.status_code == 200 and "Store DT (Downtown)" in page.text
+    assert 'value="America/New_York"' in page.text  # a new store schedule starts in its zone
+    form = {
+        "csrf": admin.csrf,
+        "team": "store:DT",
+        "timezone": "America/New_York",
+        "day": ["0"],
+        "open": ["10:00"],
+        "close": ["19:00"],
+    }
+    saved = await admin.client.post("/admin/hours", data=form)
+    assert saved.status_code == 303 and saved.headers["location"] == "/admin/hours?team=store%3ADT"
+    async with console_hub.read() as db:
+        row = (await db.execute(select(BusinessHours))).scalar_one()
+        audit = (await db.execute(select(AuditEntry))).scalars().all()
+    assert row.team == "store:DT" and row.intervals == [
+        {"day": 0, "open": "10:00", "close": "19:00"}
+    ]
+    assert ("hours.set", {"team": "store:DT"}) in [(a.action, a.data) for a in audit]
+    unknown = await admin.client.post("/admin/hours", data={**form, "team": "store:NOPE"})
+    assert unknown.status_code == 422 and "no store with the code" in unknown.text
+
+
+async def test_agents_cannot_see_or_set_hours(plain_agent: SignedIn) -> None:
+    assert (await plain_agent.client.get("/admin/hours?team=store:DT")).status_code == 403
+    form = {"csrf": plain_agent.csrf, "team": "default", "timezone": "UTC"}
+    assert (await plain_agent.client.post("/admin/hours", data=form)).status_code == 403
