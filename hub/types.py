@@ -8,6 +8,8 @@ from datetime import datetime
 from typing import Any
 
 JSONDict = dict[str, Any]
+# An identity as ``(kind, address)``, e.g. ``("phone", "+15551234567")``.
+IdentityKey = tuple[str, str]
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import socketio
-from sqlalchemy import select
 from starlette.routing import BaseRoute, Route
 
 from connectors.base import Connector
@@ -15,7 +14,6 @@ from connectors.webchat.identity import room_for
 from connectors.webchat.namespace import WidgetNamespace
 from hub import events as ev
 from hub.db import utcnow
-from hub.models import Identity
 from hub.port import USER, VISITOR, HubPort
 from hub.serializers import iso
 from hub.types import Outbound, SendResult
@@ -75,14 +73,8 @@ class WebchatConnector(Connector):
             return
         if event.customer_id is None:
             return
-        async with self.hub.read() as db:
-            result = await db.execute(
-                select(Identity.kind, Identity.address).where(
-                    Identity.customer_id == event.customer_id,
-                    Identity.kind.in_(self.reply_kinds),
-                )
-            )
-            rooms = [room_for(kind, address) for kind, address in result.all()]
+        addresses = await self.port.visitors.addresses(event.customer_id, self.reply_kinds)
+        rooms = [room_for(kind, address) for kind, address in addresses]
         if rooms:
             payload = {
                 "typing": bool(event.payload.get("typing")),

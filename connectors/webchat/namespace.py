@@ -15,7 +15,6 @@ import socketio
 from sqlalchemy.exc import DBAPIError
 
 from connectors.webchat import prechat
-from connectors.webchat.csat import pending_for_visitor, rate
 from connectors.webchat.handoff import request_email_handoff, request_handoff
 from connectors.webchat.history import visitor_view
 from connectors.webchat.hours import hours_view
@@ -109,9 +108,9 @@ class WidgetNamespace(socketio.AsyncNamespace):
         principal, token = self._principal(auth, ip)
         pending = prechat.clean_quietly(auth, self.hub.settings.default_region)
 
-        async with self.hub.read() as db:
-            customer_id, messages = await visitor_view(db, self.connector.channel, principal)
-            survey = await pending_for_visitor(db, customer_id, {m["id"] for m in messages})
+        customer_id, messages, survey = await visitor_view(
+            self.connector.port, self.connector.channel, principal
+        )
         hours = await hours_view(self.schedule)
         await self.save_session(
             sid,
@@ -284,8 +283,7 @@ class WidgetNamespace(socketio.AsyncNamespace):
             return failure("rate_limited", "you are sending too fast; wait a moment")
         key = f"survey-{survey_id}" if survey_id is not None else client_id
         try:
-            survey = await rate(
-                self.hub,
+            survey = await self.connector.port.visitors.rate(
                 customer_id,
                 score,
                 channel=self.connector.channel,

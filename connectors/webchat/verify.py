@@ -7,10 +7,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from connectors.webchat.identity import Principal
-from hub.actions.customers import resolve_identity
-from hub.actions.verification import Challenge, confirm_verification, start_verification
 from hub.errors import HubError
 from hub.port import EMAIL, PHONE
+from hub.port.visitors import Challenge
 
 if TYPE_CHECKING:
     from connectors.webchat.connector import WebchatConnector
@@ -29,13 +28,9 @@ async def request_code(
     if kind not in (PHONE, EMAIL) or not isinstance(address, str) or not address.strip():
         return _failure("invalid", 'verify needs "kind" (phone or email) and "address"'), None
     try:
-        async with webchat.hub.uow() as uow:
-            _, customer, _ = await resolve_identity(
-                uow, principal.kind, principal.address, verified=True
-            )
-            challenge = await start_verification(
-                uow, customer.id, kind, address, via=webchat.channel, client=client
-            )
+        challenge = await webchat.port.visitors.start_verification(
+            (principal.kind, principal.address), kind, address, via=webchat.channel, client=client
+        )
     except HubError as exc:
         return _failure(exc.code, exc.message), None
     return {"ok": True, "kind": kind}, challenge
@@ -50,10 +45,10 @@ async def check_code(
         return _failure("no_code", "ask for a new code first"), None
     if not isinstance(code, str):
         return _failure("invalid", "the code is missing"), challenge
-    async with webchat.hub.uow() as uow:
-        identity, remaining = await confirm_verification(uow, challenge, code)
-    if identity is not None:
-        return {"ok": True, "kind": identity.kind, "address": identity.address}, None
+    verified, remaining = await webchat.port.visitors.confirm_verification(challenge, code)
+    if verified is not None:
+        kind, address = verified
+        return {"ok": True, "kind": kind, "address": address}, None
     if remaining is None:
         return _failure("no_code", "that code has expired or had too many tries"), None
     return _failure("wrong_code", "that code is not right; check and try again"), remaining

@@ -17,13 +17,14 @@ from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub import events as ev
 from hub.actions.customers import get_customer, get_thread
 from hub.actions.hours import send_automatic
 from hub.core import UnitOfWork
 from hub.db import utcnow
-from hub.errors import Invalid
+from hub.errors import Invalid, NotFound
 from hub.models import CsatSurvey
 from hub.models.csat import ANSWERED, PENDING
 from hub.models.thread import MESSAGE
@@ -111,7 +112,7 @@ async def record_csat(
         found = await _by_provider_id(uow, channel, provider_id)
         if found is not None:
             return found
-    survey = await pending_survey(uow, customer.id)
+    survey = await pending_survey(uow.session, customer.id)
     if survey is None:
         thread = await get_thread(uow.session, customer.id)
         survey = CsatSurvey(customer_id=customer.id, agent_id=thread.assignee_id, channel=channel)
@@ -139,6 +140,34 @@ async def record_csat(
     return survey
 
 
+async def answer_survey(
+    uow: UnitOfWork,
+    customer_id: int,
+    score: int,
+    channel: str,
+    provider_id: str,
+    survey_id: int | None = None,
+) -> CsatSurvey:
+    """Record a rating given with a rating control (the widget's), ``record_csat``
+    otherwise.
+
+    ``survey_id``, when given, must be one of the customer's surveys (``NotFound``
+    otherwise); if it was already answered (another tab, or by SMS) the first answer
+    stands and is returned. A replayed ``provider_id`` records nothing new.
+    Raises ``Invalid`` for a score outside 1-5.
+    """
+    if survey_id is not None:
+        survey = await uow.session.get(CsatSurvey, survey_id)
+        if (
+            survey is None
+            or (await get_customer(uow.session, survey.customer_id)).id != customer_id
+        ):
+            raise NotFound("no such survey", code="not_found")
+        if survey.state == ANSWERED:
+            return survey
+    return await record_csat(uow, customer_id, score, channel, provider_id)
+
+
 async def parse_csat_reply(
     uow: UnitOfWork, customer_id: int, body: str, channel: str, provider_id: str | None
 ) -> CsatSurvey | None:
@@ -152,14 +181,15 @@ async def parse_csat_reply(
     customer = await get_customer(uow.session, customer_id)
     if provider_id is not None and await _by_provider_id(uow, channel, provider_id):
         return await _by_provider_id(uow, channel, provider_id)
-    survey = await pending_survey(uow, customer.id)
+    survey = await pending_survey(uow.session, customer.id)
     if survey is None or survey.created_at < utcnow() - ANSWER_WINDOW:
         return None
     return await record_csat(uow, customer.id, int(match.group(1)), channel, provider_id)
 
 
-async def pending_survey(uow: UnitOfWork, customer_id: int) -> CsatSurvey | None:
-    result = await uow.session.execute(
+async def pending_survey(session: AsyncSession, customer_id: int) -> CsatSurvey | None:
+    """The customer's latest survey still awaiting an answer, if any."""
+    result = await session.execute(
         select(CsatSurvey)
         .where(CsatSurvey.customer_id == customer_id, CsatSurvey.state == PENDING)
         .order_by(CsatSurvey.id.desc())

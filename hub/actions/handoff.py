@@ -1,19 +1,32 @@
-"""One-time handoff codes: "continue by phone, quote 482913"."""
+"""One-time handoff codes: "continue by phone, quote 482913".
+
+``offer_handoff`` creates one and, for "continue by SMS / email", writes to the
+customer first, but only at a VERIFIED phone or address of theirs (they wrote in from
+it with proof, or confirmed a one-time code): an address typed into a form is merely
+asserted and may belong to someone else.
+"""
 
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.actions.customers import get_customer, get_thread
+from hub.actions.replies import send_reply
 from hub.actions.timeline import append_event
 from hub.core import UnitOfWork
 from hub.db import utcnow
-from hub.models import Customer, HandoffCode
+from hub.errors import Unreachable
+from hub.models import Customer, HandoffCode, Identity
+from hub.models.customer import VERIFIED
 from hub.models.thread import HANDOFF
+from hub.sms_limits import check_text_allowed
+from hub.types import JSONDict
 
 CODE_DIGITS = 6
 CODE_TTL = timedelta(minutes=30)
@@ -41,6 +54,75 @@ async def create_handoff_code(
         except IntegrityError:
             continue
     raise RuntimeError("could not allocate a handoff code")
+
+
+@dataclass(frozen=True)
+class HandoffMessage:
+    """The text or mail that starts a handoff: ``channel`` writes ``text`` (naming the
+    code as ``{code}``) to the customer's verified identity of ``kind``; ``data`` is
+    stored on the message with the code's id."""
+
+    channel: str
+    kind: str
+    text: str
+    via: str
+    data: JSONDict = field(default_factory=dict)
+
+
+async def verified_identity(session: AsyncSession, customer_id: int, kind: str) -> Identity | None:
+    """The customer's most recently seen verified identity of ``kind``, if any."""
+    result = await session.execute(
+        select(Identity)
+        .where(
+            Identity.customer_id == customer_id,
+            Identity.kind == kind,
+            Identity.verification == VERIFIED,
+        )
+        .order_by(Identity.last_seen_at.desc().nulls_last(), Identity.id.desc())
+    )
+    return result.scalars().first()
+
+
+async def offer_handoff(
+    uow: UnitOfWork,
+    customer_id: int,
+    *,
+    from_channel: str,
+    to_channel: str,
+    message: HandoffMessage | None = None,
+    client: str | None = None,
+) -> tuple[HandoffCode, Identity | None] | None:
+    """A handoff code for the customer and, with ``message``, the message quoting it,
+    sent to their verified identity of ``message.kind`` (returned with the code).
+
+    None, with nothing written, when they have no such identity. Raises
+    ``Unreachable`` (code ``unavailable``) when ``message.channel`` cannot reach it,
+    and what ``hub.sms_limits.check_text_allowed`` raises for ``client`` (the asking
+    IP address).
+    """
+    identity = None
+    if message is not None:
+        identity = await verified_identity(uow.session, customer_id, message.kind)
+        if identity is None:
+            return None
+        connector = uow.hub.connector(message.channel)
+        if connector is None or not connector.can_reach(message.kind, identity.address):
+            raise Unreachable(f"continuing by {to_channel} is not available", code="unavailable")
+        await check_text_allowed(uow.hub, message.kind, identity.address, client=client)
+    handoff = await create_handoff_code(
+        uow, customer_id, from_channel=from_channel, to_channel=to_channel
+    )
+    if message is not None and identity is not None:
+        await send_reply(
+            uow,
+            customer_id,
+            message.text.format(code=handoff.code),
+            channel=message.channel,
+            via=message.via,
+            data={"handoff_code_id": handoff.id, **message.data},
+            identity_id=identity.id,
+        )
+    return handoff, identity
 
 
 async def redeem_handoff_code(

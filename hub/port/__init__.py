@@ -11,17 +11,19 @@ cannot write tables behind the hub's back. A read asked from inside a hub transa
 transaction wrote. A channel needing something new adds one
 narrow method here.
 
+Capabilities only some channels use are grouped in objects of their own, one module
+each: ``port.visitors`` (the widget's history, one-time codes, handoffs and ratings,
+``hub.port.visitors``).
+
 The names a connector needs (identity kinds, consent keywords and opt-in sources) are
 re-exported here for the same reason.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -45,6 +47,8 @@ from hub.models import Event, Identity
 from hub.models.consent import CUSTOMER_MESSAGE, KEYWORD
 from hub.models.customer import ASSERTED, EMAIL, LOYALTY, PHONE, USER, VERIFIED, VISITOR
 from hub.models.thread import AGENT, IN, MESSAGE, QUEUE, VOICEMAIL
+from hub.port.refs import EventRef, Receipt
+from hub.port.visitors import VisitorPort
 from hub.queries.timeline import last_inbound_at as _last_inbound_at
 from hub.settings import Settings
 from hub.types import Inbound
@@ -74,51 +78,14 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
-class Receipt:
-    """Stored customer input: its event, the customer and thread it went to and the
-    sender's identity. ``duplicate``: a replay of a stored provider id (nothing changed)."""
-
-    event_id: int
-    customer_id: int
-    thread_id: int
-    identity_id: int | None
-    duplicate: bool
-    # A YES, or the first text from a number: ``follow_up_text`` may act on it.
-    may_link: bool = False
-
-
-@dataclass(frozen=True)
-class EventRef:
-    """What a channel may read of one timeline event."""
-
-    id: int
-    customer_id: int
-    channel: str
-    direction: str | None
-    provider_id: str | None
-    status: str | None
-    data: Mapping[str, Any] = field(default_factory=dict)
-
-    @classmethod
-    def of(cls, event: Event) -> EventRef:
-        return cls(
-            event.id,
-            event.customer_id,
-            event.channel,
-            event.direction,
-            event.provider_id,
-            event.status,
-            dict(event.data or {}),
-        )
-
-
 class HubPort:
     """The hub as one channel sees it (built once per hub by ``create_app``)."""
 
     def __init__(self, hub: Hub) -> None:
         self.hub = hub
         self._ingest = IngestBatcher(hub)
+        # Capabilities only some channels use, one object each.
+        self.visitors = VisitorPort(hub)
 
     @property
     def settings(self) -> Settings:
@@ -127,6 +94,11 @@ class HubPort:
     def connector(self, channel: str) -> Connector | None:
         """Another installed channel (one provider webhook may carry two channels)."""
         return self.hub.connector(channel)
+
+    def connector_reaching(self, kind: str) -> Connector | None:
+        """The first installed channel that delivers replies to identities of ``kind``
+        (e.g. the one that texts a phone), if any."""
+        return next((c for c in self.hub.connectors.values() if kind in c.reply_kinds), None)
 
     async def ingest(self, inbound: Inbound) -> Receipt:
         """Store customer input; returns once it is committed.
