@@ -23,7 +23,7 @@ from hub.actions.customers import (
     resolve_identity,
 )
 from hub.actions.replies import send_reply
-from hub.actions.timeline import append_event
+from hub.actions.timeline import Appended, append_event
 from hub.core import UnitOfWork
 from hub.db import utcnow
 from hub.errors import Forbidden, HubError, Invalid, NotFound
@@ -195,20 +195,36 @@ async def check_in(
     channel replies go to: a terminal cannot receive a customer reply.
     """
     customer, created = await identify_customer(uow, ref, name=name)
-    thread = await get_thread(uow.session, customer.id)
     body = f"Checked in at {store.name}" + (f": {reason.strip()}" if reason else "")
-    appended = await append_event(
+    appended = await _append_from_store(
+        uow, terminal, store, customer, VISIT, body, provider_id, reason=reason
+    )
+    return appended.event, customer, created
+
+
+async def _append_from_store(
+    uow: UnitOfWork,
+    terminal: Terminal,
+    store: Store,
+    customer: Customer,
+    type: str,
+    body: str,
+    provider_id: str | None,
+    **data: Any,
+) -> Appended:
+    """An in-store event written by ``terminal``, naming the store and terminal in its data
+    (then ``data``); idempotent on ``provider_id`` (the terminal's frame id)."""
+    return await append_event(
         uow,
         customer,
-        thread,
-        type=VISIT,
+        await get_thread(uow.session, customer.id),
+        type=type,
         channel=INSTORE,
         body=body,
         provider_id=provider_id,
         terminal_id=terminal.id,
-        data={"store_code": store.code, "terminal": terminal.name, "reason": reason},
+        data={"store_code": store.code, "terminal": terminal.name, **data},
     )
-    return appended.event, customer, created
 
 
 async def send_from_store(
@@ -252,17 +268,8 @@ async def request_assist(
     """
     body = _checked_body(body)
     customer = await get_customer(uow.session, customer_id)
-    thread = await get_thread(uow.session, customer.id)
-    appended = await append_event(
-        uow,
-        customer,
-        thread,
-        type=ASSIST,
-        channel=INSTORE,
-        body=body,
-        provider_id=provider_id,
-        terminal_id=terminal.id,
-        data={"status": "open", "store_code": store.code, "terminal": terminal.name},
+    appended = await _append_from_store(
+        uow, terminal, store, customer, ASSIST, body, provider_id, status="open"
     )
     if appended.created:
         uow.emit(

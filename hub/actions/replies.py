@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import select
 
 from hub import events as ev
@@ -10,7 +12,7 @@ from hub.actions.timeline import append_event
 from hub.core import UnitOfWork
 from hub.db import utcnow
 from hub.errors import Invalid, NotFound, Unreachable
-from hub.models import Agent, Event, Identity, OutboxJob
+from hub.models import Agent, Customer, Event, Identity, OutboxJob, Thread
 from hub.models.outbox import DELIVER_MESSAGE
 from hub.models.thread import DELIVERY_ORDER, IN, MESSAGE, OUT
 
@@ -125,7 +127,43 @@ async def send_reply(
     if not body:
         raise Invalid("a reply needs a body", code="empty_body")
     agent = await uow.session.get(Agent, agent_id) if agent_id else None
-    payload["via"] = via
+    event = await append_reply(
+        uow,
+        customer,
+        thread,
+        channel=channel,
+        body=body,
+        status="pending",
+        agent=agent,
+        via=via,
+        data=payload,
+        identity_id=target.id,
+    )
+    uow.session.add(OutboxJob(kind=DELIVER_MESSAGE, key=f"message:{event.id}", event_id=event.id))
+    await uow.session.flush()
+    uow.on_commit(uow.hub.wake_outbox)
+    return event
+
+
+async def append_reply(
+    uow: UnitOfWork,
+    customer: Customer,
+    thread: Thread,
+    *,
+    channel: str,
+    body: str,
+    status: str,
+    agent: Agent | None,
+    via: str = "console",
+    data: dict[str, object] | None = None,
+    identity_id: int | None = None,
+    provider_id: str | None = None,
+    at: datetime | None = None,
+) -> Event:
+    """Write an agent's reply on the timeline and mark the thread answered (nobody
+    waiting, nothing unread, the first response time set once). ``send_reply`` checks
+    and queues it; the demo writes replies its story says were sent at ``at``."""
+    payload: dict[str, object] = {**(data or {}), "via": via}
     if agent is not None:
         payload["agent_name"] = agent.name
     appended = await append_event(
@@ -136,20 +174,18 @@ async def send_reply(
         channel=channel,
         direction=OUT,
         body=body,
-        status="pending",
-        identity_id=target.id,
-        agent_id=agent_id,
+        status=status,
+        identity_id=identity_id,
+        provider_id=provider_id,
+        agent_id=agent.id if agent is not None else None,
         data=payload,
+        created_at=at,
     )
-    event = appended.event
     thread.waiting_since = None
     thread.unread_count = 0
     if thread.first_response_at is None:
-        thread.first_response_at = utcnow()
-    uow.session.add(OutboxJob(kind=DELIVER_MESSAGE, key=f"message:{event.id}", event_id=event.id))
-    await uow.session.flush()
-    uow.on_commit(uow.hub.wake_outbox)
-    return event
+        thread.first_response_at = at or utcnow()
+    return appended.event
 
 
 async def record_delivery(

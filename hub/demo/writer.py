@@ -15,11 +15,9 @@ from typing import Any
 
 from hub.actions.customers import get_customer, get_thread
 from hub.actions.inbound import receive_inbound
-from hub.actions.replies import record_delivery
-from hub.actions.timeline import append_event
+from hub.actions.replies import append_reply, record_delivery
 from hub.core import UnitOfWork
 from hub.models import Agent
-from hub.models.thread import MESSAGE, OUT
 from hub.types import IdentityClaim, Inbound
 
 
@@ -108,34 +106,23 @@ class DemoWriter:
         assert person.customer_id is not None
         customer = await get_customer(self.uow.session, person.customer_id)
         thread = await get_thread(self.uow.session, customer.id)
-        data: dict[str, Any] = {"via": "console"}
-        if agent is not None:
-            data["agent_name"] = agent.name
-        appended = await append_event(
+        event = await append_reply(
             self.uow,
             customer,
             thread,
-            type=MESSAGE,
             channel=channel,
-            direction=OUT,
             body=body,
-            provider_id=self.provider_id(f"{channel}-out"),
             status="sent",
-            agent_id=agent.id if agent else None,
-            data=data,
-            created_at=at,
+            agent=agent,
+            provider_id=self.provider_id(f"{channel}-out"),
+            at=at,
         )
-        # What send_reply does to the thread when an agent answers.
-        thread.waiting_since = None
-        thread.unread_count = 0
-        if thread.first_response_at is None:
-            thread.first_response_at = at
         if status != "sent":
             await record_delivery(
                 self.uow,
-                event_id=appended.event.id,
+                event_id=event.id,
                 status=status,
                 error_code=error_code,
                 error_message="Unreachable destination handset" if error_code else None,
             )
-        return appended.event.id
+        return event.id
