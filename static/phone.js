@@ -22,11 +22,15 @@
   const POP_MESSAGES = 3;
 
   // The phone wallboard on the inbox: GET /phone/wallboard, then live on the socket
-  // (wallboard.updated); the longest wait counts up here between updates.
+  // (wallboard.updated, and a fresh read when an agent's presence changes); the longest
+  // wait counts up here between updates. "Today" is the hub's business day.
   function wallboard(hc) {
     if (document.body.dataset.page !== "inbox") return;
+    const counted = ["waiting", "callbacks", "agents_online", "agents_available", "agents_on_calls",
+      "answered_today", "abandoned_today"];
     const tiles = [
       ["waiting", "Callers waiting"], ["longest", "Longest wait"], ["callbacks", "Callbacks pending"],
+      ["agents_online", "Agents online"], ["agents_available", "Agents available"],
       ["agents_on_calls", "Agents on calls"], ["answered_today", "Answered today"],
       ["abandoned_today", "Abandoned today"],
     ];
@@ -49,19 +53,26 @@
       values.longest.textContent = `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
     };
     const show = (counts) => {
-      ["waiting", "callbacks", "agents_on_calls", "answered_today", "abandoned_today"].forEach((key) => {
+      counted.forEach((key) => {
         values[key].textContent = String(Number(counts[key]) || 0);
       });
+      if (counts.time_zone) board.title = `Today: since midnight, ${counts.time_zone}`;
       since = counts.longest_waiting_since || null;
       longest();
       board.hidden = false;
     };
     setInterval(longest, 1000);
-    fetch("/phone/wallboard", { credentials: "same-origin" })
+    const read = () => fetch("/phone/wallboard", { credentials: "same-origin" })
       .then((res) => (res.ok ? res.json() : null)).then((counts) => counts && show(counts))
       .catch(() => {});
+    read();
     hc.on("wallboard.updated", (counts) => {
       if (counts && counts.channel === "phone") show(counts);
+    });
+    let pending = null; // presence changes come in bursts (a console reconnecting)
+    hc.on("presence.updated", () => {
+      clearTimeout(pending);
+      pending = setTimeout(read, 200);
     });
   }
 

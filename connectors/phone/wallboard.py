@@ -1,10 +1,12 @@
 """The phone wallboard: live counts for every console (callers waiting, the longest
-wait, callbacks pending, agents on calls, answered and abandoned today).
+wait, callbacks pending, agents online, on calls and available, answered and abandoned
+today in the business time zone).
 
 ``GET /phone/wallboard`` answers the counts now (console session); after every committed
 change to a phone call the connector recomputes them (debounced) and publishes
 ``wallboard.updated`` to every agent. The longest wait is sent as a start time
-(``longest_waiting_since``) so consoles count it up themselves.
+(``longest_waiting_since``) so consoles count it up themselves; consoles re-read the
+counts when an agent's presence changes (``presence.updated``).
 """
 
 from __future__ import annotations
@@ -35,7 +37,10 @@ class Wallboard:
     async def counts(self) -> dict[str, Any]:
         async with self.hub.read() as session:
             return await wallboard(
-                session, self.connector.channel, self.hub.settings.queue_max_wait_seconds
+                session,
+                self.connector.channel,
+                self.hub.settings.queue_max_wait_seconds,
+                online=self.hub.presence(),
             )
 
     async def get(self, request: Request) -> JSONResponse:

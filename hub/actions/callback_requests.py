@@ -19,9 +19,9 @@ from hub.actions.customers import get_thread
 from hub.core import UnitOfWork
 from hub.db import utcnow
 from hub.models import Agent, Event
+from hub.models.thread import CALLBACK_TAKEN as TAKEN
 
 PENDING = "pending"
-TAKEN = "taken"
 DONE = "done"
 MISSED = "missed"
 

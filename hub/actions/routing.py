@@ -1,10 +1,10 @@
 """Choosing who takes a live call: sticky to the thread's assignee, else anyone free.
 
 An agent is *available* when their console is open (``hub.presence()``), their account
-is active, and they are not on an active call (a call event routed to them whose
-status is still ringing or in progress). Outside business hours (the default team's
-schedule, ``hub.actions.hours``) every call goes to voicemail; with no schedule the
-hub is always open.
+is active, and they are not on a call (``hub.models.thread.agents_on_call``: a call
+routed to them still ringing or in progress, a callback they took, a transfer to
+them). Outside business hours (the default team's schedule, ``hub.actions.hours``)
+every call goes to voicemail; with no schedule the hub is always open.
 """
 
 from __future__ import annotations
@@ -23,7 +23,15 @@ from hub.hours import is_open, next_opening
 from hub.identity import InvalidAddress, normalize_phone
 from hub.models import Agent, Event, Thread
 from hub.models.staff import ROUTE_CLIENT, ROUTE_NUMBER, ROUTE_SIP
-from hub.models.thread import ACTIVE_CALL_STATUSES, AGENT, CALL, QUEUE, STALE_CALL_AFTER, VOICEMAIL
+from hub.models.thread import (
+    AGENT,
+    CALL,
+    QUEUE,
+    STALE_CALL_AFTER,
+    VOICEMAIL,
+    agents_on_call,
+    may_hold_agents,
+)
 
 OPEN = "open"
 CLOSED = "closed"
@@ -81,20 +89,17 @@ async def business_hours_status(uow: UnitOfWork, at: datetime | None = None) -> 
 
 
 async def busy_agent_ids(uow: UnitOfWork, candidates: set[int]) -> set[int]:
-    """Those of ``candidates`` with a call ringing or in progress."""
+    """Those of ``candidates`` on a call (``hub.models.thread.agents_on_call``: a call
+    ringing or in progress, a callback they took, a transfer to them)."""
     if not candidates:
         return set()
     result = await uow.session.execute(
-        select(Event.agent_id)
-        .where(
-            Event.type == CALL,
-            Event.agent_id.in_(candidates),
-            Event.status.in_(ACTIVE_CALL_STATUSES),
-            Event.updated_at > utcnow() - STALE_CALL_AFTER,
-        )
-        .distinct()
+        select(Event).where(may_hold_agents(utcnow() - STALE_CALL_AFTER))
     )
-    return {agent_id for agent_id in result.scalars() if agent_id is not None}
+    busy: set[int] = set()
+    for event in result.scalars():
+        busy |= agents_on_call(event)
+    return busy & candidates
 
 
 async def available_agents(uow: UnitOfWork) -> tuple[list[Agent], bool]:

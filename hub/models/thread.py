@@ -5,7 +5,18 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    and_,
+    or_,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.db import Base, BigId, UTCDateTime, utcnow
@@ -131,6 +142,45 @@ MISSED_STATUSES = frozenset({"busy", "no-answer", "failed", "canceled"})
 ACTIVE_CALL_STATUSES = ("queued", "initiated", "ringing", "in-progress")
 # A call whose final status callback never arrived stops blocking its agent after this.
 STALE_CALL_AFTER = timedelta(hours=4)
+# Statuses of a leg the hub placed (an agent's phone, a transfer target) that keep its
+# agent on the call: being rung, or answered.
+LIVE_LEG_STATUSES = ("queued", "initiated", "ringing", "in-progress", "answered")
+# ``data["callback"]["status"]`` while an agent is being rung for a callback.
+CALLBACK_TAKEN = "taken"
+
+
+def may_hold_agents(since: datetime) -> ColumnElement[bool]:
+    """The SQL filter for the call events that may keep an agent busy (see
+    ``agents_on_call``), updated since ``since``: ringing or in progress, or with an
+    owner (a callback's or a transferred call's own status may be over while its legs
+    are not)."""
+    return and_(
+        Event.type == CALL,
+        Event.updated_at > since,
+        or_(Event.status.in_(ACTIVE_CALL_STATUSES), Event.agent_id.is_not(None)),
+    )
+
+
+def agents_on_call(event: Event) -> set[int]:
+    """The agents ``event`` (a call) keeps busy: the one notion of "on a call" that
+    routing and the wallboard share. Its owner while the call rings or is in progress
+    or while a callback they took rings them; and every agent whose leg (their phone
+    rung into the call's room, a transfer to them) is ringing or answered, so an agent
+    on a callback (whose original call ended long ago) or taking a transfer is busy."""
+    data = event.data or {}
+    busy = {
+        leg["agent_id"]
+        for leg in data.get("legs") or []
+        if isinstance(leg, dict)
+        and isinstance(leg.get("agent_id"), int)
+        and leg.get("status") in LIVE_LEG_STATUSES
+    }
+    callback = data.get("callback")
+    taken = isinstance(callback, dict) and callback.get("status") == CALLBACK_TAKEN
+    if event.agent_id is not None and ((event.status or "") in ACTIVE_CALL_STATUSES or taken):
+        busy.add(event.agent_id)
+    return busy
+
 
 # How a call was routed (``data.route.mode``): to one agent, the queue, or voicemail.
 AGENT = "agent"

@@ -7,22 +7,26 @@ behave the same on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from collections.abc import Collection
+from datetime import datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.db import utcnow
-from hub.models import Event
+from hub.models import Agent, BusinessHours, Event
+from hub.models.hours import DEFAULT_TEAM
 from hub.models.thread import (
-    ACTIVE_CALL_STATUSES,
     CALL,
     FINAL_STATUSES,
     IN,
     OUT,
     QUEUE,
     STALE_CALL_AFTER,
+    agents_on_call,
+    may_hold_agents,
 )
 
 # A queued caller leaves the queue (to voicemail) after the maximum wait; calls older
@@ -33,10 +37,13 @@ RECENT_OUTBOUND = 20
 CALLBACK_HOURS = 24
 
 
-async def queued_calls(session: AsyncSession, channel: str, max_wait_seconds: int) -> list[Event]:
-    """Calls waiting in the queue right now, longest-waiting first: routed to the queue,
-    not taken by an agent, not sent to voicemail, not turned into a callback, not ended."""
-    since = utcnow() - timedelta(seconds=max_wait_seconds + QUEUE_MARGIN_SECONDS)
+async def queued_calls(
+    session: AsyncSession, channel: str, max_wait_seconds: int, *, at: datetime | None = None
+) -> list[Event]:
+    """Calls waiting in the queue at ``at`` (now), longest-waiting first: routed to the
+    queue, not taken by an agent, not sent to voicemail, not turned into a callback, not
+    ended."""
+    since = (at or utcnow()) - timedelta(seconds=max_wait_seconds + QUEUE_MARGIN_SECONDS)
     return [
         event
         for event in await _incoming_calls_since(session, channel, since)
@@ -47,10 +54,12 @@ async def queued_calls(session: AsyncSession, channel: str, max_wait_seconds: in
     ]
 
 
-async def pending_callbacks(session: AsyncSession, channel: str) -> list[Event]:
+async def pending_callbacks(
+    session: AsyncSession, channel: str, *, at: datetime | None = None
+) -> list[Event]:
     """Callbacks waiting for an agent, in the order their calls arrived (a callback
-    keeps the caller's place in line), from the last ``CALLBACK_HOURS`` hours."""
-    since = utcnow() - timedelta(hours=CALLBACK_HOURS)
+    keeps the caller's place in line), from the ``CALLBACK_HOURS`` hours before ``at``."""
+    since = (at or utcnow()) - timedelta(hours=CALLBACK_HOURS)
     return [
         event
         for event in await _incoming_calls_since(session, channel, since)
@@ -86,33 +95,44 @@ async def next_in_line(
     return first, len(queued), len(callbacks)
 
 
-async def wallboard(session: AsyncSession, channel: str, max_wait_seconds: int) -> dict[str, Any]:
-    """The live counts of the phone wallboard: callers waiting and since when the
-    longest has waited, callbacks pending, agents on a call, and today's
-    (UTC) calls answered by an agent and abandoned (the caller hung up before anyone
-    answered, without a voicemail or a callback)."""
-    queued = await queued_calls(session, channel, max_wait_seconds)
-    callbacks = len(await pending_callbacks(session, channel))
-    busy = await session.execute(
-        select(Event.agent_id)
-        .where(
-            Event.type == CALL,
-            Event.channel == channel,
-            Event.agent_id.is_not(None),
-            Event.status.in_(ACTIVE_CALL_STATUSES),
-            Event.updated_at > utcnow() - STALE_CALL_AFTER,
+async def wallboard(
+    session: AsyncSession,
+    channel: str,
+    max_wait_seconds: int,
+    *,
+    online: Collection[int] = (),
+    at: datetime | None = None,
+) -> dict[str, Any]:
+    """The live counts of the phone wallboard at ``at`` (now): callers waiting and since
+    when the longest has waited, callbacks pending, agents online (of ``online``, the
+    present agents: the active ones), agents on a call (``agents_on_call``, the notion
+    routing uses) and agents available (online, not on a call), and today's calls
+    answered by an agent and abandoned (the caller hung up before anyone answered,
+    without a voicemail or a callback). "Today" is the business day in the time zone of
+    the default team's business hours (UTC when none are set)."""
+    now = at or utcnow()
+    queued = await queued_calls(session, channel, max_wait_seconds, at=now)
+    callbacks = len(await pending_callbacks(session, channel, at=now))
+    live = await session.execute(select(Event).where(may_hold_agents(now - STALE_CALL_AFTER)))
+    on_calls: set[int] = set()
+    for event in live.scalars():
+        on_calls |= agents_on_call(event)
+    present = set(online)
+    if present:
+        active = await session.execute(
+            select(Agent.id).where(Agent.id.in_(present), Agent.is_active.is_(True))
         )
-        .distinct()
-    )
-    on_calls = {agent_id for agent_id in busy.scalars() if agent_id is not None}
-    now = utcnow()
-    today = now.replace(hour=0, minute=0, second=0, microsecond=0)
+        present = set(active.scalars())
+    zone = await business_zone(session)
+    local = now.astimezone(zone)
+    today = datetime.combine(local.date(), time(), tzinfo=zone)
     result = await session.execute(
         select(Event).where(
             Event.type == CALL,
             Event.channel == channel,
             Event.direction == IN,
             Event.created_at >= today,
+            Event.created_at <= now,
         )
     )
     answered = abandoned = 0
@@ -127,10 +147,28 @@ async def wallboard(session: AsyncSession, channel: str, max_wait_seconds: int) 
         "longest_waiting_since": queued[0].created_at.isoformat() if queued else None,
         "callbacks": callbacks,
         "agents_on_calls": len(on_calls),
+        "agents_online": len(present),
+        "agents_available": len(present - on_calls),
         "answered_today": answered,
         "abandoned_today": abandoned,
+        "day_started_at": today.isoformat(),
+        "time_zone": str(zone),
         "at": now.isoformat(),
     }
+
+
+async def business_zone(session: AsyncSession) -> ZoneInfo:
+    """The hub's business time zone: the default team's business-hours schedule's
+    (``hub.hours``), UTC when none is set."""
+    name = (
+        await session.execute(
+            select(BusinessHours.timezone).where(BusinessHours.team == DEFAULT_TEAM)
+        )
+    ).scalar_one_or_none()
+    try:
+        return ZoneInfo(name or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
 
 
 def _answered(event: Event) -> bool:

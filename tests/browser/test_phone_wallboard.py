@@ -1,6 +1,6 @@
 """The phone wallboard on the inbox in Chromium: the counts follow committed call
 changes live over the agent socket (a caller queues, books a callback, another hangs up
-while waiting, an agent answers)."""
+while waiting, an agent answers) and agents' presence (online, away)."""
 
 from __future__ import annotations
 
@@ -11,28 +11,9 @@ from playwright.async_api import Locator, Page, expect
 from hub.actions.call_steps import add_call_leg, live_call, set_leg_status
 from hub.actions.callback_requests import request_callback
 from hub.actions.calls import update_call_status
-from hub.actions.inbound import receive_inbound
-from hub.core import Hub
-from hub.types import Inbound
 from tests.browser.conftest import sign_in_console
 from tests.conftest import LiveServer
-
-
-async def queued_call(hub: Hub, call_sid: str, phone: str) -> None:
-    async with hub.uow() as uow:
-        await receive_inbound(
-            uow,
-            Inbound(
-                channel="phone",
-                kind="phone",
-                address=phone,
-                body="Incoming call",
-                provider_id=call_sid,
-                type="call",
-                status="ringing",
-                data={"route": {"mode": "queue", "agent_id": None, "sticky": False}},
-            ),
-        )
+from tests.connectors.phone.conftest import queued_call
 
 
 async def test_wallboard_counts_are_live(console_server: LiveServer, page: Page) -> None:
@@ -46,6 +27,8 @@ async def test_wallboard_counts_are_live(console_server: LiveServer, page: Page)
 
     await expect(tile("waiting")).to_have_text("0")
     await expect(tile("longest")).to_have_text("–")
+    await expect(tile("agents_online")).to_have_text("1")  # Sam's own console
+    await expect(tile("agents_available")).to_have_text("1")
 
     await queued_call(hub, "CA1", "+15557770101")
     await queued_call(hub, "CA2", "+15557770102")
@@ -77,6 +60,14 @@ async def test_wallboard_counts_are_live(console_server: LiveServer, page: Page)
         await update_call_status(uow, "phone", "CA3", "in-progress")
     await expect(tile("answered_today")).to_have_text("1")
     await expect(tile("agents_on_calls")).to_have_text("1")
+    await expect(tile("agents_available")).to_have_text("0")
     await expect(tile("waiting")).to_have_text("0")
     await expect(tile("longest")).to_have_text("–")
     await expect(tile("callbacks")).to_have_text("1")
+
+    # Sam sets himself away: no longer online (the board re-reads on presence.updated).
+    await page.locator("[data-presence]").select_option("away")
+    await expect(tile("agents_online")).to_have_text("0")
+    await expect(tile("agents_available")).to_have_text("0")
+    await page.locator("[data-presence]").select_option("online")
+    await expect(tile("agents_online")).to_have_text("1")

@@ -8,6 +8,7 @@ import secrets
 import xml.etree.ElementTree as ET
 from base64 import b64encode
 from collections.abc import AsyncIterator, Callable
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -16,12 +17,14 @@ import socketio
 from itsdangerous import TimestampSigner
 
 from connectors.twilio.signatures import SIGNATURE_HEADER, sign
+from hub.actions.inbound import receive_inbound
 from hub.actions.routing import set_voice_route
 from hub.actions.staff import create_agent
 from hub.app import create_app
 from hub.core import Hub
 from hub.models import Store
 from hub.settings import Settings
+from hub.types import Inbound
 from hub.web.sessions import SESSION_COOKIE
 from simulators.twilio import Simulator, serve_simulator
 from simulators.twilio.voice import CallsResource, SimulatedCall
@@ -163,6 +166,26 @@ class PhoneLab:
                 break
             await asyncio.sleep(0.01)
         return console
+
+
+async def queued_call(hub: Hub, call_sid: str, phone: str, at: datetime | None = None) -> None:
+    """A call from ``phone`` routed to the queue (arrived ``at``, default now)."""
+    async with hub.uow() as uow:
+        received = await receive_inbound(
+            uow,
+            Inbound(
+                channel="phone",
+                kind="phone",
+                address=phone,
+                body="Incoming call",
+                provider_id=call_sid,
+                type="call",
+                status="ringing",
+                data={"route": {"mode": "queue", "agent_id": None, "sticky": False}},
+            ),
+        )
+        if at is not None:
+            received.event.created_at = at
 
 
 async def rung(lab: PhoneLab, count: int) -> list[SimulatedCall]:

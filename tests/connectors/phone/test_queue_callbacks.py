@@ -109,14 +109,7 @@ async def test_callback_keeps_its_place_and_rings_the_agent_then_the_customer(
 async def test_an_agent_who_misses_the_callback_puts_it_back_in_its_place(
     lab: PhoneLab,
 ) -> None:
-    mulder = await make_agent(lab.hub, "Mulder")
-    await lab.online(mulder)
-    await queue_two_callers(lab, mulder)
-    booked = twiml(
-        await lab.twilio.post("/twilio/voice/callback-choice", {"CallSid": "CA2", "Digits": "2"})
-    )
-    assert verbs(booked) == ["Say", "Leave"]
-    await lab.twilio.status("CA2", "completed", EARLY)
+    mulder = await callback_booked(lab)
     await lab.twilio.status("CA1", "completed", BUSY)
     assert lab.sim is not None
     customer_id = (await call_event(lab.hub, "CA2")).customer_id
@@ -136,6 +129,20 @@ async def test_an_agent_who_misses_the_callback_puts_it_back_in_its_place(
     assert again.json() == {"kind": "callback", "call_sid": "CA2"}  # still first in line
 
 
+async def callback_booked(lab: PhoneLab) -> int:
+    """Mulder (returned) is on a call with BUSY (CA1); EARLY (CA2) pressed 2 and hung
+    up; LATE (CA3) waits in the queue."""
+    mulder = await make_agent(lab.hub, "Mulder")
+    await lab.online(mulder)
+    await queue_two_callers(lab, mulder)
+    booked = twiml(
+        await lab.twilio.post("/twilio/voice/callback-choice", {"CallSid": "CA2", "Digits": "2"})
+    )
+    assert verbs(booked) == ["Say", "Leave"]
+    await lab.twilio.status("CA2", "completed", EARLY)
+    return mulder
+
+
 async def until_callback(lab: PhoneLab, call_sid: str, status: str) -> Event:
     for _ in range(250):
         event = await call_event(lab.hub, call_sid)
@@ -143,3 +150,40 @@ async def until_callback(lab: PhoneLab, call_sid: str, status: str) -> Event:
             return event
         await asyncio.sleep(0.02)
     raise AssertionError(f"callback never {status}")
+
+
+async def test_an_agent_on_a_callback_is_on_a_call_for_routing_and_the_wallboard(
+    lab: PhoneLab,
+) -> None:
+    mulder = await callback_booked(lab)
+    await lab.twilio.status("CA1", "completed", BUSY)  # the room ends: Mulder's leg too
+    assert lab.sim is not None
+    calls = lab.sim.resource(CallsResource)
+    calls.hang_up((await rung(lab, 1))[0].sid)
+    taken = await lab.http.post("/phone/queue/next", headers=await as_agent(lab, mulder))
+    assert taken.json() == {"kind": "callback", "call_sid": "CA2"}
+    event = await until_callback(lab, "CA2", "done")  # Mulder and EARLY are talking
+    assert event.status == "completed"  # the call EARLY made ended long ago
+
+    # Mulder is on the callback: a new caller queues instead of ringing him.
+    await known_customer(lab.hub, "+15557770105", "Monica")
+    assert verbs(twiml(await lab.twilio.call("CA4", "+15557770105"))) == ["Say", "Enqueue"]
+    board = (await lab.http.get("/phone/wallboard", headers=await as_agent(lab, mulder))).json()
+    assert (board["agents_online"], board["agents_on_calls"], board["agents_available"]) == (
+        1,
+        1,
+        0,
+    )
+
+    # Mulder hangs up: free again, the next caller rings him.
+    agent_leg = next(leg for leg in event.data["legs"] if leg["role"] == "agent")
+    calls.hang_up(agent_leg["sid"])
+    for _ in range(250):
+        board = (await lab.http.get("/phone/wallboard", headers=await as_agent(lab, mulder))).json()
+        if board["agents_available"] == 1:
+            break
+        await asyncio.sleep(0.02)
+    assert board["agents_on_calls"] == 0
+    await known_customer(lab.hub, "+15557770106", "John")
+    routed = twiml(await lab.twilio.call("CA5", "+15557770106"))
+    assert routed.find("Dial/Conference") is not None
