@@ -22,10 +22,10 @@ from hub.actions.staff import (
     revoke_terminal,
     set_agent_active,
 )
-from hub.errors import HubError
 from hub.models import Agent, ApiToken, Store, Terminal
 from hub.models.staff import AGENT_ROLES, TERMINAL_ROLES
-from hub.web.console.auth import console_view, current_agent, hub_of
+from hub.web.console.answers import again
+from hub.web.console.auth import Refusal, console_view, current_agent, hub_of
 from hub.web.console.forms import field
 from hub.web.console.render import render
 
@@ -66,56 +66,59 @@ def _back(section: str) -> Response:
     return RedirectResponse(f"/admin/{section}", 303)
 
 
+def _again(section: str) -> Refusal:
+    """Refused: the section's page again, with the message."""
+
+    async def page(request: Request, extra: dict[str, Any], status: int) -> Response:
+        return await _page(request, section, extra, status)
+
+    return again(page)
+
+
+agents_again, tokens_again, stores_again = _again("agents"), _again("tokens"), _again("stores")
+
+
 @console_view(admin=True)
 async def agents_page(request: Request) -> Response:
     return await _page(request, "agents")
 
 
-@console_view(admin=True)
+@console_view(admin=True, refused=agents_again)
 async def agents_create(request: Request) -> Response:
     form = await request.form()
-    try:
-        async with hub_of(request).uow() as uow:
-            await create_agent(
-                uow,
-                field(form, "email"),
-                field(form, "name"),
-                field(form, "password"),
-                role=field(form, "role") or "agent",
-                actor=_actor(request),
-            )
-    except HubError as exc:
-        return await _page(request, "agents", {"error": exc.message}, status=exc.status)
+    async with hub_of(request).uow() as uow:
+        await create_agent(
+            uow,
+            field(form, "email"),
+            field(form, "name"),
+            field(form, "password"),
+            role=field(form, "role") or "agent",
+            actor=_actor(request),
+        )
     return _back("agents")
 
 
-@console_view(admin=True)
+@console_view(admin=True, refused=agents_again)
 async def agents_toggle(request: Request) -> Response:
     """Deactivate (revoke) or re-activate an agent's access."""
     form = await request.form()
-    try:
-        async with hub_of(request).uow() as uow:
-            await set_agent_active(
-                uow,
-                request.path_params["agent_id"],
-                field(form, "active") == "1",
-                actor=_actor(request),
-            )
-    except HubError as exc:
-        return await _page(request, "agents", {"error": exc.message}, status=exc.status)
+    async with hub_of(request).uow() as uow:
+        await set_agent_active(
+            uow,
+            request.path_params["agent_id"],
+            field(form, "active") == "1",
+            actor=_actor(request),
+        )
     return _back("agents")
 
 
-@console_view(admin=True)
+@console_view(admin=True, refused=agents_again)
 async def agents_sign_out(request: Request) -> Response:
     """ "Sign out everywhere": revoke every session of an agent (sockets included)."""
-    try:
-        async with hub_of(request).uow() as uow:
-            count = await sign_out_everywhere(
-                uow, request.path_params["agent_id"], actor=_actor(request)
-            )
-    except HubError as exc:
-        return await _page(request, "agents", {"error": exc.message}, status=exc.status)
+    async with hub_of(request).uow() as uow:
+        count = await sign_out_everywhere(
+            uow, request.path_params["agent_id"], actor=_actor(request)
+        )
     request.session["flash"] = f"Signed out of {count} session{'s' if count != 1 else ''}."
     return _back("agents")
 
@@ -125,24 +128,18 @@ async def tokens_page(request: Request) -> Response:
     return await _page(request, "tokens")
 
 
-@console_view(admin=True)
+@console_view(admin=True, refused=tokens_again)
 async def tokens_create(request: Request) -> Response:
     form = await request.form()
-    try:
-        async with hub_of(request).uow() as uow:
-            token, key = await create_api_token(uow, field(form, "name"), actor=_actor(request))
-    except HubError as exc:
-        return await _page(request, "tokens", {"error": exc.message}, status=exc.status)
+    async with hub_of(request).uow() as uow:
+        token, key = await create_api_token(uow, field(form, "name"), actor=_actor(request))
     return await _page(request, "tokens", {"secret": key, "secret_for": token.name})
 
 
-@console_view(admin=True)
+@console_view(admin=True, refused=tokens_again)
 async def tokens_revoke(request: Request) -> Response:
-    try:
-        async with hub_of(request).uow() as uow:
-            await revoke_api_token(uow, request.path_params["token_id"], actor=_actor(request))
-    except HubError as exc:
-        return await _page(request, "tokens", {"error": exc.message}, status=exc.status)
+    async with hub_of(request).uow() as uow:
+        await revoke_api_token(uow, request.path_params["token_id"], actor=_actor(request))
     return _back("tokens")
 
 
@@ -151,46 +148,37 @@ async def stores_page(request: Request) -> Response:
     return await _page(request, "stores")
 
 
-@console_view(admin=True)
+@console_view(admin=True, refused=stores_again)
 async def stores_create(request: Request) -> Response:
     form = await request.form()
-    try:
-        async with hub_of(request).uow() as uow:
-            await create_store(
-                uow,
-                field(form, "code"),
-                field(form, "name"),
-                address=field(form, "address") or None,
-                timezone=field(form, "timezone") or "UTC",
-                actor=_actor(request),
-            )
-    except HubError as exc:
-        return await _page(request, "stores", {"error": exc.message}, status=exc.status)
+    async with hub_of(request).uow() as uow:
+        await create_store(
+            uow,
+            field(form, "code"),
+            field(form, "name"),
+            address=field(form, "address") or None,
+            timezone=field(form, "timezone") or "UTC",
+            actor=_actor(request),
+        )
     return _back("stores")
 
 
-@console_view(admin=True)
+@console_view(admin=True, refused=stores_again)
 async def terminals_create(request: Request) -> Response:
     form = await request.form()
-    try:
-        async with hub_of(request).uow() as uow:
-            terminal, key = await create_terminal(
-                uow,
-                field(form, "store"),
-                field(form, "name"),
-                role=field(form, "role") or "associate",
-                actor=_actor(request),
-            )
-    except HubError as exc:
-        return await _page(request, "stores", {"error": exc.message}, status=exc.status)
+    async with hub_of(request).uow() as uow:
+        terminal, key = await create_terminal(
+            uow,
+            field(form, "store"),
+            field(form, "name"),
+            role=field(form, "role") or "associate",
+            actor=_actor(request),
+        )
     return await _page(request, "stores", {"secret": key, "secret_for": terminal.name})
 
 
-@console_view(admin=True)
+@console_view(admin=True, refused=stores_again)
 async def terminals_revoke(request: Request) -> Response:
-    try:
-        async with hub_of(request).uow() as uow:
-            await revoke_terminal(uow, request.path_params["terminal_id"], actor=_actor(request))
-    except HubError as exc:
-        return await _page(request, "stores", {"error": exc.message}, status=exc.status)
+    async with hub_of(request).uow() as uow:
+        await revoke_terminal(uow, request.path_params["terminal_id"], actor=_actor(request))
     return _back("stores")

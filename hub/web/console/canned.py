@@ -16,8 +16,9 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from hub.actions.canned import create_canned, delete_canned, update_canned
 from hub.actions.customers import get_customer
 from hub.canned import PLACEHOLDERS, render_template, search_canned, template_context
-from hub.errors import HubError, NotFound
+from hub.errors import NotFound
 from hub.models import CannedResponse
+from hub.web.console.answers import again
 from hub.web.console.auth import console_view, current_agent, hub_of
 from hub.web.console.forms import field
 from hub.web.console.render import render
@@ -44,9 +45,10 @@ def _back() -> Response:
     return RedirectResponse("/admin/canned", 303)
 
 
-def _draft(form: Any, canned_id: int | None = None) -> dict[str, Any]:
+def _draft(request: Request, form: Any) -> dict[str, Any]:
+    """What the admin typed, kept for the page shown again."""
     return {
-        "id": canned_id,
+        "id": request.path_params.get("canned_id"),
         "shortcut": field(form, "shortcut"),
         "title": field(form, "title"),
         "body": field(form, "body"),
@@ -58,53 +60,42 @@ async def canned_page(request: Request) -> Response:
     return await _page(request)
 
 
-@console_view(admin=True)
+@console_view(admin=True, refused=again(_page, keep=_draft))
 async def canned_create(request: Request) -> Response:
     form = await request.form()
-    try:
-        async with hub_of(request).uow() as uow:
-            await create_canned(
-                uow,
-                field(form, "shortcut"),
-                field(form, "title"),
-                field(form, "body"),
-                agent_id=current_agent(request).id,
-            )
-    except HubError as exc:
-        extra = {"error": exc.message, "draft": _draft(form)}
-        return await _page(request, extra, status=exc.status)
+    async with hub_of(request).uow() as uow:
+        await create_canned(
+            uow,
+            field(form, "shortcut"),
+            field(form, "title"),
+            field(form, "body"),
+            agent_id=current_agent(request).id,
+        )
     return _back()
 
 
-@console_view(admin=True)
+@console_view(admin=True, refused=again(_page, keep=_draft))
 async def canned_update(request: Request) -> Response:
     form = await request.form()
     canned_id: int = request.path_params["canned_id"]
-    try:
-        async with hub_of(request).uow() as uow:
-            await update_canned(
-                uow,
-                canned_id,
-                shortcut=field(form, "shortcut"),
-                title=field(form, "title"),
-                body=field(form, "body"),
-                agent_id=current_agent(request).id,
-            )
-    except HubError as exc:
-        extra = {"error": exc.message, "draft": _draft(form, canned_id)}
-        return await _page(request, extra, status=exc.status)
+    async with hub_of(request).uow() as uow:
+        await update_canned(
+            uow,
+            canned_id,
+            shortcut=field(form, "shortcut"),
+            title=field(form, "title"),
+            body=field(form, "body"),
+            agent_id=current_agent(request).id,
+        )
     return _back()
 
 
-@console_view(admin=True)
+@console_view(admin=True, refused=again(_page))
 async def canned_delete(request: Request) -> Response:
-    try:
-        async with hub_of(request).uow() as uow:
-            await delete_canned(
-                uow, request.path_params["canned_id"], agent_id=current_agent(request).id
-            )
-    except HubError as exc:
-        return await _page(request, {"error": exc.message}, status=exc.status)
+    async with hub_of(request).uow() as uow:
+        await delete_canned(
+            uow, request.path_params["canned_id"], agent_id=current_agent(request).id
+        )
     return _back()
 
 

@@ -116,27 +116,30 @@ async def hours_page(request: Request) -> Response:
     return await _page(request, request.query_params.get("team", "").strip() or DEFAULT_TEAM)
 
 
-@console_view(admin=True)
+async def _again(request: Request, exc: HubError) -> Response:
+    """Refused: the page again (422) with the message, keeping what the admin typed."""
+    draft = parse_form(await request.form())
+    return await _page(request, str(draft["team"]), draft, exc.message)
+
+
+@console_view(admin=True, refused=_again)
 async def hours_save(request: Request) -> Response:
     draft = parse_form(await request.form())
     team = str(draft["team"])
-    try:
-        minutes = str(draft["reply_minutes"])
-        if not minutes.isdigit() or len(minutes) > 6:
-            raise Invalid("typical reply time is a whole number of minutes")
-        async with hub_of(request).uow() as uow:
-            await set_business_hours(
-                uow,
-                timezone=draft["timezone"],
-                intervals=draft["intervals"],
-                holidays=draft["holidays"],
-                reply_minutes=int(minutes),
-                auto_reply=draft["auto_reply"] or None,
-                team=team,
-                actor=f"agent:{current_agent(request).id}",
-            )
-    except HubError as exc:
-        return await _page(request, team, draft, exc.message)
+    minutes = str(draft["reply_minutes"])
+    if not minutes.isdigit() or len(minutes) > 6:
+        raise Invalid("typical reply time is a whole number of minutes")
+    async with hub_of(request).uow() as uow:
+        await set_business_hours(
+            uow,
+            timezone=draft["timezone"],
+            intervals=draft["intervals"],
+            holidays=draft["holidays"],
+            reply_minutes=int(minutes),
+            auto_reply=draft["auto_reply"] or None,
+            team=team,
+            actor=f"agent:{current_agent(request).id}",
+        )
     request.session["flash"] = "Business hours saved."
     back = "/admin/hours" if team == DEFAULT_TEAM else f"/admin/hours?team={quote(team)}"
     return RedirectResponse(back, 303)

@@ -37,6 +37,7 @@ from hub.actions.order_actions import (
 from hub.commerce.port import ADDRESS_FIELDS
 from hub.errors import HubError, Invalid, NotFound
 from hub.models import Order
+from hub.web.console.answers import back
 from hub.web.console.auth import console_view, current_agent, hub_of
 from hub.web.console.forms import field
 from hub.web.console.render import render
@@ -120,30 +121,38 @@ def _request_for(kind: str, form: FormData, order: Order) -> dict[str, Any]:
     return {}
 
 
-@console_view()
+async def _actions_page(request: Request) -> str:
+    customer_id, order_id = _ids(request)
+    return f"/customers/{customer_id}/orders/{order_id}/actions"
+
+
+_back_to_actions = back(_actions_page)
+
+
+async def _refused(request: Request, exc: HubError) -> Response:
+    """Refused: a role that may not is a plain 403; anything else goes back to the
+    order's actions page with the message."""
+    if exc.status == 403:
+        raise HTTPException(403, exc.message) from exc
+    return await _back_to_actions(request, exc)
+
+
+@console_view(refused=_refused)
 async def perform(request: Request) -> Response:
     hub = hub_of(request)
     agent = current_agent(request)
     customer_id, order_id = _ids(request)
     kind = str(request.path_params["kind"])
-    back = f"/customers/{customer_id}#order-{order_id}"
+    thread = f"/customers/{customer_id}#order-{order_id}"
     form = await request.form()
-    try:
-        if kind not in KINDS:
-            raise NotFound(f"no order action {kind!r}")
-        async with hub.read() as db:
-            order = await db.get(Order, order_id)
-            if order is None or order.customer_id != customer_id:
-                raise NotFound("no such order for this customer")
-            payload = _request_for(kind, form, order)
-        done = await perform_order_action(
-            hub, agent.id, order_id, kind, field(form, "key"), payload
-        )
-    except HubError as exc:
-        if exc.status == 403:
-            raise HTTPException(403, exc.message) from exc
-        request.session["flash"] = exc.message
-        return RedirectResponse(f"/customers/{customer_id}/orders/{order_id}/actions", 303)
+    if kind not in KINDS:
+        raise NotFound(f"no order action {kind!r}")
+    async with hub.read() as db:
+        order = await db.get(Order, order_id)
+        if order is None or order.customer_id != customer_id:
+            raise NotFound("no such order for this customer")
+        payload = _request_for(kind, form, order)
+    done = await perform_order_action(hub, agent.id, order_id, kind, field(form, "key"), payload)
     action = done.action
     if not done.fresh:
         prefix = "Already submitted" if action.state == PENDING else "Already done"
@@ -154,4 +163,4 @@ async def perform(request: Request) -> Response:
         request.session["flash"] = f"The shop refused: {action.message}"
     else:
         request.session["flash"] = f"Not done: {action.message}"
-    return RedirectResponse(back, 303)
+    return RedirectResponse(thread, 303)

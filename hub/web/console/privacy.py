@@ -16,7 +16,7 @@ from starlette.responses import RedirectResponse, Response
 from hub.actions.audit import record_audit
 from hub.actions.customers import get_customer
 from hub.actions.privacy import erase_customer, export_customer
-from hub.errors import HubError
+from hub.web.console.answers import back
 from hub.web.console.auth import console_view, current_agent, hub_of
 from hub.web.console.forms import field
 from hub.web.console.render import render
@@ -52,19 +52,19 @@ async def erase_confirm(request: Request) -> Response:
     return render(request, "erase.html", {"customer": customer})
 
 
-@console_view(admin=True)
+async def _thread(request: Request) -> str:
+    return f"/customers/{request.path_params['customer_id']}"
+
+
+@console_view(admin=True, refused=back(_thread))
 async def erase_data(request: Request) -> Response:
     customer_id: int = request.path_params["customer_id"]
     form = await request.form()
     if field(form, "confirm") != CONFIRM:
         request.session["flash"] = f'Type "{CONFIRM}" to confirm the erasure.'
         return RedirectResponse(f"/customers/{customer_id}/erase", 303)
-    try:
-        async with hub_of(request).uow() as uow:
-            erasure = await erase_customer(uow, customer_id, actor=_actor(request))
-    except HubError as exc:
-        request.session["flash"] = exc.message
-        return RedirectResponse(f"/customers/{customer_id}", 303)
+    async with hub_of(request).uow() as uow:
+        erasure = await erase_customer(uow, customer_id, actor=_actor(request))
     request.session["flash"] = (
         "Personal data erased."
         if erasure.changed

@@ -12,6 +12,7 @@ from collections import defaultdict
 from typing import Any
 
 from sqlalchemy import select
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -22,10 +23,10 @@ from hub.actions.subscriptions import (
     rotate_webhook_secret,
     update_webhook,
 )
-from hub.errors import HubError
 from hub.models import WebhookAttempt
 from hub.models.subscriptions import PENDING, WEBHOOK_EVENTS
 from hub.queries.subscriptions import list_deliveries, list_endpoints
+from hub.web.console.answers import again
 from hub.web.console.auth import console_view, current_agent, hub_of
 from hub.web.console.forms import field
 from hub.web.console.render import render
@@ -70,75 +71,74 @@ def _back() -> Response:
     return RedirectResponse("/admin/webhooks", 303)
 
 
+def _draft(request: Request, form: FormData) -> dict[str, Any]:
+    """What the admin typed, kept for the page shown again."""
+    return {
+        "url": field(form, "url"),
+        "description": field(form, "description"),
+        "events": _events(form),
+    }
+
+
+def _events(form: FormData) -> list[str]:
+    return [e for e in form.getlist("events") if isinstance(e, str)]
+
+
+page_again = again(_page)
+
+
 @console_view(admin=True)
 async def subscriptions_page(request: Request) -> Response:
     return await _page(request)
 
 
-@console_view(admin=True)
+@console_view(admin=True, refused=again(_page, keep=_draft))
 async def subscriptions_create(request: Request) -> Response:
     form = await request.form()
-    events = [e for e in form.getlist("events") if isinstance(e, str)]
-    try:
-        async with hub_of(request).uow() as uow:
-            endpoint, secret = await create_webhook(
-                uow,
-                field(form, "url"),
-                events,
-                description=field(form, "description"),
-                actor=_actor(request),
-            )
-    except HubError as exc:
-        draft = {"url": field(form, "url"), "description": field(form, "description")}
-        extra = {"error": exc.message, "draft": {**draft, "events": events}}
-        return await _page(request, extra, status=exc.status)
+    events = _events(form)
+    async with hub_of(request).uow() as uow:
+        endpoint, secret = await create_webhook(
+            uow,
+            field(form, "url"),
+            events,
+            description=field(form, "description"),
+            actor=_actor(request),
+        )
     return await _page(request, {"secret": secret, "secret_for": endpoint.url})
 
 
-@console_view(admin=True)
+@console_view(admin=True, refused=page_again)
 async def subscriptions_rotate(request: Request) -> Response:
     endpoint_id: int = request.path_params["endpoint_id"]
-    try:
-        async with hub_of(request).uow() as uow:
-            secret = await rotate_webhook_secret(uow, endpoint_id, actor=_actor(request))
-    except HubError as exc:
-        return await _page(request, {"error": exc.message}, status=exc.status)
+    async with hub_of(request).uow() as uow:
+        secret = await rotate_webhook_secret(uow, endpoint_id, actor=_actor(request))
     return await _page(request, {"secret": secret, "secret_for": f"webhook #{endpoint_id}"})
 
 
-@console_view(admin=True)
+@console_view(admin=True, refused=page_again)
 async def subscriptions_active(request: Request) -> Response:
     """Deactivate (no new deliveries) or re-activate an endpoint."""
     form = await request.form()
-    try:
-        async with hub_of(request).uow() as uow:
-            await update_webhook(
-                uow,
-                request.path_params["endpoint_id"],
-                active=field(form, "active") == "1",
-                actor=_actor(request),
-            )
-    except HubError as exc:
-        return await _page(request, {"error": exc.message}, status=exc.status)
+    async with hub_of(request).uow() as uow:
+        await update_webhook(
+            uow,
+            request.path_params["endpoint_id"],
+            active=field(form, "active") == "1",
+            actor=_actor(request),
+        )
     return _back()
 
 
-@console_view(admin=True)
+@console_view(admin=True, refused=page_again)
 async def subscriptions_delete(request: Request) -> Response:
-    try:
-        async with hub_of(request).uow() as uow:
-            await delete_webhook(uow, request.path_params["endpoint_id"], actor=_actor(request))
-    except HubError as exc:
-        return await _page(request, {"error": exc.message}, status=exc.status)
+    async with hub_of(request).uow() as uow:
+        await delete_webhook(uow, request.path_params["endpoint_id"], actor=_actor(request))
     return _back()
 
 
-@console_view(admin=True)
+@console_view(admin=True, refused=page_again)
 async def subscriptions_redeliver(request: Request) -> Response:
-    try:
-        async with hub_of(request).uow() as uow:
-            await redeliver_webhook(uow, request.path_params["delivery_id"], actor=_actor(request))
-    except HubError as exc:
-        return await _page(request, {"error": exc.message}, status=exc.status)
+    async with hub_of(request).uow() as uow:
+        await redeliver_webhook(uow, request.path_params["delivery_id"], actor=_actor(request))
     request.session["flash"] = "Delivery queued again."
     return _back()
