@@ -101,10 +101,7 @@ class Hub:
     async def run_inbound_hooks(self, stored: InboundStored) -> None:
         """Run every inbound policy for ``stored``; one failing does not stop the others."""
         for hook in self.inbound_hooks:
-            try:
-                await hook(stored)
-            except Exception:
-                log.exception("inbound policy failed for event %s", stored.event_id)
+            await _isolated(hook(stored), "inbound policy failed for event %s", stored.event_id)
 
     async def wake_outbox(self) -> None:
         """Tell this process's outbox worker that new work was committed."""
@@ -120,10 +117,7 @@ class Hub:
                 yield uow
         await self.publish(uow.events)
         for callback in uow.after_commit:
-            try:
-                await callback()
-            except Exception:
-                log.exception("after-commit callback failed")
+            await _isolated(callback(), "after-commit callback failed")
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
@@ -134,13 +128,19 @@ class Hub:
     async def publish(self, events: list[DomainEvent]) -> None:
         for event in events:
             for listener in self.listeners:
-                try:
-                    await listener(event)
-                except Exception:
-                    log.exception("listener failed for %s", event.name)
+                await _isolated(listener(event), "listener failed for %s", event.name)
 
     async def dispose(self) -> None:
         await self.counters.close()
         await self.engine.dispose()
         if self.read_engine is not self.engine:
             await self.read_engine.dispose()
+
+
+async def _isolated(call: Awaitable[None], failed: str, *args: object) -> None:
+    """Await ``call``; a failure is logged (``failed % args``) and goes no further, so
+    one policy, listener or callback failing does not stop the others."""
+    try:
+        await call
+    except Exception:
+        log.exception(failed, *args)

@@ -18,7 +18,7 @@ import csv
 import io
 import time
 from collections.abc import Awaitable, Callable, Iterator
-from typing import TextIO
+from typing import TextIO, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -40,6 +40,7 @@ from hub.csv_import.rows import (
     KINDS,
     ImportResult,
     Rejected,
+    RowHandler,
     check_header,
     detect_kind,
     import_customer_row,
@@ -53,6 +54,7 @@ from hub.models import Identity, Order, Thread
 from hub.models.customer import EMAIL, PHONE
 
 Line = tuple[int, dict[str, str]]
+New = TypeVar("New", NewCustomer, NewOrder)
 BatchRunner = Callable[[UnitOfWork, list[Line], ImportResult], Awaitable[None]]
 
 
@@ -168,15 +170,11 @@ async def customers_batch(uow: UnitOfWork, batch: list[Line], result: ImportResu
         else:
             fast.append((line, row, new))
         seen |= mine
-    if fast:
-        try:
-            async with uow.session.begin_nested():
-                await create_customers_bulk(uow, [new for _, _, new in fast], channel=CHANNEL)
-            result.created += len(fast)
-        except IntegrityError:  # someone else wrote meanwhile: go row by row
-            slow = sorted(slow + [(line, row) for line, row, _ in fast], key=lambda x: x[0])
-    for line, row in slow:
-        await one_row(uow, import_customer_row, line, row, result)
+
+    async def write(news: list[NewCustomer]) -> None:
+        await create_customers_bulk(uow, news, channel=CHANNEL)
+
+    await _bulk_then_rows(uow, fast, write, slow, import_customer_row, result)
 
 
 async def _identity_owners(
@@ -250,18 +248,36 @@ async def orders_batch(uow: UnitOfWork, batch: list[Line], result: ImportResult)
             new = NewOrder(data, customer_id, threads[customer_id], total)
             fast.append((line, row, new))
         seen.add(data.external_id)
+
+    async def write(news: list[NewOrder]) -> None:
+        names = {new.customer_id: new.data.name for new in news}
+        await name_customers(uow, {k: v for k, v in names.items() if v})
+        await verify_identities(uow, {key for *_, key in parsed if key in owners})
+        await create_orders_bulk(uow, news, channel=CHANNEL)
+
+    await _bulk_then_rows(uow, fast, write, slow, import_order_row, result)
+
+
+async def _bulk_then_rows(
+    uow: UnitOfWork,
+    fast: list[tuple[int, dict[str, str], New]],
+    write: Callable[[list[New]], Awaitable[None]],
+    slow: list[Line],
+    handler: RowHandler,
+    result: ImportResult,
+) -> None:
+    """``write`` the ``fast`` rows together in one savepoint, then the ``slow`` ones one
+    by one with ``handler``; if someone else wrote meanwhile (a unique key clashes), the
+    fast rows go one by one too, in file order."""
     if fast:
         try:
-            async with session.begin_nested():
-                names = {new.customer_id: new.data.name for _, _, new in fast}
-                await name_customers(uow, {k: v for k, v in names.items() if v})
-                await verify_identities(uow, {key for *_, key in parsed if key in owners})
-                await create_orders_bulk(uow, [new for _, _, new in fast], channel=CHANNEL)
+            async with uow.session.begin_nested():
+                await write([new for _, _, new in fast])
             result.created += len(fast)
-        except IntegrityError:  # someone else wrote meanwhile: go row by row
+        except IntegrityError:
             slow = sorted(slow + [(line, row) for line, row, _ in fast], key=lambda x: x[0])
     for line, row in slow:
-        await one_row(uow, import_order_row, line, row, result)
+        await one_row(uow, handler, line, row, result)
 
 
 __all__ = ["KINDS", "ImportResult", "Rejected", "import_csv"]
