@@ -26,9 +26,8 @@ class InstoreConnector(Connector):
 
     def __init__(self, port: HubPort) -> None:
         super().__init__(port)
-        hub = port.hub
-        self.endpoints = InstoreEndpoints(hub)
-        settings = hub.settings
+        self.endpoints = InstoreEndpoints(port)
+        settings = port.settings
         self.relay = (
             TerminalRelay(settings.redis_url, settings.redis_channel, self.endpoints.push)
             if settings.redis_url

@@ -1,9 +1,10 @@
 """One handler per frame type, and ``process_frame``: one transaction per frame.
 
-A handler reads its fields, calls the actions and returns the ack's result. It runs
-inside ``process_frame``'s unit of work, which first claims the frame id and stores
-the ack before committing: an ack exists exactly when the effect does, and a resent
-id returns the stored ack without running the handler again.
+A handler reads its fields, asks the frame's unit of work (``port.terminals.frame``,
+``hub.port.terminals.FrameWork``) and returns the ack's result. It runs inside
+``process_frame``'s transaction, which first claims the frame id and stores the ack
+before committing: an ack exists exactly when the effect does, and a resent id returns
+the stored ack without running the handler again.
 """
 
 from __future__ import annotations
@@ -25,17 +26,10 @@ from connectors.instore.protocol import (
     integer,
     text,
 )
-from hub.actions import instore as actions
-from hub.actions.customers import add_identity, record_detail
-from hub.actions.orders import ItemInput, OrderInput, upsert_order
-from hub.actions.threads import add_note
-from hub.core import Hub, UnitOfWork
 from hub.errors import Forbidden, HubError
-from hub.models import Store, Terminal
-from hub.models.staff import TERMINAL_KIOSK
-from hub.port import EMAIL, LOYALTY, PHONE
-from hub.queries.instore import context_card
-from hub.serializers import order_dict
+from hub.port import EMAIL, LOYALTY, PHONE, HubPort
+from hub.port.terminals import TERMINAL_KIOSK, FrameWork, OrderInput, Revoked
+from hub.types import ItemInput
 
 log = logging.getLogger(__name__)
 
@@ -45,129 +39,114 @@ _IDENTITY_DETAILS = {"phone": PHONE, "email": EMAIL, "loyalty_id": LOYALTY}
 
 @dataclass
 class Frame:
-    """A parsed frame with its terminal, inside the frame's transaction."""
+    """A parsed frame, with the unit of work of its transaction."""
 
     id: str
     data: dict[str, Any]
-    terminal: Terminal
-    store: Store
+    work: FrameWork
+    max_message_chars: int
 
     @property
     def provider_id(self) -> str:
         """The event provider id: unique per terminal and frame (``(channel, id)`` key)."""
-        return f"t{self.terminal.id}:{self.id}"
+        return f"t{self.work.terminal.id}:{self.id}"
 
 
-Handler = Callable[[UnitOfWork, Frame], Awaitable[dict[str, Any]]]
+Handler = Callable[[Frame], Awaitable[dict[str, Any]]]
 
 
 def _no_kiosk_id(frame: Frame) -> None:
     """A kiosk (a self-service screen anyone can touch) never looks a customer up by id:
     walking ids would list every customer's first name. (It may check in the id its
     own lookup by phone, email or loyalty id returned.)"""
-    if frame.terminal.role == TERMINAL_KIOSK and "customer_id" in frame.data:
+    if frame.work.terminal.role == TERMINAL_KIOSK and "customer_id" in frame.data:
         raise Forbidden(
             "a kiosk looks customers up by phone, email or loyalty id", code="forbidden"
         )
 
 
-async def lookup(uow: UnitOfWork, frame: Frame) -> dict[str, Any]:
+async def lookup(frame: Frame) -> dict[str, Any]:
     _no_kiosk_id(frame)
-    customer, matches = await actions.lookup(
-        uow, customer_ref(frame.data), name=text(frame.data, "name", max_len=200) or None
+    full = frame.work.terminal.role in FULL_HISTORY_ROLES
+    found = await frame.work.lookup(
+        customer_ref(frame.data), name=text(frame.data, "name", max_len=200) or None, card=full
     )
-    if frame.terminal.role not in FULL_HISTORY_ROLES:
+    customer = found.customer
+    if not full:
         brief = {"id": customer.id, "first_name": customer.first_name} if customer else None
         return {"found": customer is not None, "customer": brief}
-    card = await context_card(uow.session, customer) if customer else None
     return {
         "found": customer is not None,
-        "customer": card,
-        "matches": [{"id": c.id, "name": c.name} for c in matches],
+        "customer": found.card,
+        "matches": [{"id": c.id, "name": c.name} for c in found.matches],
     }
 
 
-async def checkin(uow: UnitOfWork, frame: Frame) -> dict[str, Any]:
-    event, customer, created = await actions.check_in(
-        uow,
-        frame.terminal,
-        frame.store,
+async def checkin(frame: Frame) -> dict[str, Any]:
+    event, created = await frame.work.check_in(
         customer_ref(frame.data),
         name=text(frame.data, "name", max_len=200) or None,
         reason=text(frame.data, "reason", max_len=500) or None,
         provider_id=frame.provider_id,
     )
-    return {"customer_id": customer.id, "event_id": event.id, "new_customer": created}
+    return {"customer_id": event.customer_id, "event_id": event.id, "new_customer": created}
 
 
-async def note(uow: UnitOfWork, frame: Frame) -> dict[str, Any]:
-    event = await add_note(
-        uow,
+async def note(frame: Frame) -> dict[str, Any]:
+    event = await frame.work.add_note(
         _customer_id(frame),
         text(frame.data, "body", required=True, max_len=10_000),
-        channel=actions.INSTORE,
-        terminal_id=frame.terminal.id,
         provider_id=frame.provider_id,
     )
     return {"event_id": event.id, "customer_id": event.customer_id}
 
 
-async def detail(uow: UnitOfWork, frame: Frame) -> dict[str, Any]:
+async def detail(frame: Frame) -> dict[str, Any]:
     customer_id = _customer_id(frame)
     key = text(frame.data, "key", required=True, max_len=64)
     value = text(frame.data, "value", required=True)
-    row = await record_detail(uow, customer_id, key, value, channel=actions.INSTORE)
-    kind = _IDENTITY_DETAILS.get(row.key)
+    detail_id, stored_key, customer_id = await frame.work.record_detail(customer_id, key, value)
+    kind = _IDENTITY_DETAILS.get(stored_key)
     if kind is not None:
-        await add_identity(uow, row.customer_id, kind, value, actor=f"terminal:{frame.terminal.id}")
-    return {"detail_id": row.id, "customer_id": row.customer_id}
+        await frame.work.add_identity(customer_id, kind, value)
+    return {"detail_id": detail_id, "customer_id": customer_id}
 
 
-async def purchase(uow: UnitOfWork, frame: Frame) -> dict[str, Any]:
+async def purchase(frame: Frame) -> dict[str, Any]:
     receipt = text(frame.data, "receipt_id", required=True, max_len=64)
     items = _items(frame.data.get("items"))
-    customer, _ = await actions.identify_customer(
-        uow, customer_ref(frame.data), name=text(frame.data, "name", max_len=200) or None
+    customer_id = await frame.work.identify_customer(
+        customer_ref(frame.data), name=text(frame.data, "name", max_len=200) or None
     )
-    order, created = await upsert_order(
-        uow,
+    store_code = frame.work.terminal.store_code
+    order, created = await frame.work.record_purchase(
         OrderInput(
             # Receipt numbers are unique per store, not across stores and the shop.
-            external_id=f"store:{frame.store.code}:{receipt}",
-            customer_id=customer.id,
+            external_id=f"store:{store_code}:{receipt}",
+            customer_id=customer_id,
             number=receipt,
             source="store",
-            store_code=frame.store.code,
+            store_code=store_code,
             status="completed",
             currency=text(frame.data, "currency", max_len=3) or "USD",
             total_cents=integer(frame.data, "total_cents"),
             items=items,
-        ),
-        channel=actions.INSTORE,
-        terminal_id=frame.terminal.id,
+        )
     )
-    return {"customer_id": customer.id, "order": order_dict(order), "created": created}
+    return {"customer_id": customer_id, "order": order, "created": created}
 
 
-async def assist(uow: UnitOfWork, frame: Frame) -> dict[str, Any]:
-    event = await actions.request_assist(
-        uow,
-        frame.terminal,
-        frame.store,
-        _customer_id(frame),
-        text(frame.data, "body", required=True),
-        provider_id=frame.provider_id,
+async def assist(frame: Frame) -> dict[str, Any]:
+    event = await frame.work.request_assist(
+        _customer_id(frame), text(frame.data, "body", required=True), provider_id=frame.provider_id
     )
     return {"assist_id": event.id, "customer_id": event.customer_id}
 
 
-async def message(uow: UnitOfWork, frame: Frame) -> dict[str, Any]:
-    event = await actions.send_from_store(
-        uow,
-        frame.terminal,
-        frame.store,
+async def message(frame: Frame) -> dict[str, Any]:
+    event = await frame.work.send_message(
         _customer_id(frame),
-        text(frame.data, "body", required=True, max_len=uow.settings.max_message_chars),
+        text(frame.data, "body", required=True, max_len=frame.max_message_chars),
         channel=text(frame.data, "channel", max_len=16) or None,
     )
     return {"event_id": event.id, "channel": event.channel, "status": event.status}
@@ -211,45 +190,37 @@ def _items(raw: Any) -> tuple[ItemInput, ...]:
 
 
 async def process_frame(
-    hub: Hub, terminal_id: int, frame_id: str, data: dict[str, Any]
+    port: HubPort, terminal_id: int, frame_id: str, data: dict[str, Any]
 ) -> dict[str, Any]:
     """Apply one parsed frame from ``terminal_id`` and return its ack.
 
     The effect and the stored ack commit together; a refusal (``HubError``) rolls the
     effect back and its error ack is stored on its own, so a resend gets the same
-    answer. Raises ``actions.Revoked`` when the terminal was revoked meanwhile.
+    answer. Raises ``Revoked`` when the terminal was revoked meanwhile.
     Database outages answer ``unavailable`` without storing anything (resend later).
     """
     frame_type = str(data["type"])
     try:
-        async with hub.uow() as uow:
-            terminal = await actions.check_terminal(uow, terminal_id)
-            stored = await actions.claim_frame(uow, terminal.id, frame_id, frame_type)
-            if stored is not None:
-                return stored
-            if frame_type not in ROLE_TYPES.get(terminal.role, frozenset()):
-                raise Forbidden(f"a {terminal.role} terminal cannot send {frame_type}")
-            store = await uow.session.get(Store, terminal.store_id)
-            assert store is not None
-            result = await HANDLERS[frame_type](uow, Frame(frame_id, data, terminal, store))
-            ack = ack_ok(frame_id, result)
-            await actions.store_ack(uow, terminal.id, frame_id, ack)
+        async with port.terminals.frame(terminal_id, frame_id, frame_type) as work:
+            if not isinstance(work, FrameWork):
+                return work  # the ack stored for this id
+            role = work.terminal.role
+            if frame_type not in ROLE_TYPES.get(role, frozenset()):
+                raise Forbidden(f"a {role} terminal cannot send {frame_type}")
+            frame = Frame(frame_id, data, work, port.settings.max_message_chars)
+            ack = ack_ok(frame_id, await HANDLERS[frame_type](frame))
+            await work.store_ack(ack)
         return ack
-    except actions.Revoked:
+    except Revoked:
         raise
     except HubError as exc:
         refusal = ack_error(frame_id, exc.code, exc.message)
     except OUTAGE_ERRORS as exc:
         return _unavailable(frame_id, exc)
     try:
-        async with hub.uow() as uow:
-            stored = await actions.claim_frame(uow, terminal_id, frame_id, frame_type)
-            if stored is not None:
-                return stored
-            await actions.store_ack(uow, terminal_id, frame_id, refusal)
+        return await port.terminals.store_refusal(terminal_id, frame_id, frame_type, refusal)
     except OUTAGE_ERRORS as exc:
         return _unavailable(frame_id, exc)
-    return refusal
 
 
 def _unavailable(frame_id: str, exc: BaseException) -> dict[str, Any]:

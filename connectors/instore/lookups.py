@@ -13,34 +13,26 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from connectors.instore.protocol import ROLE_TYPES, FrameError, text
-from hub.actions import instore as actions
-from hub.core import Hub
 from hub.db import utcnow
-from hub.errors import Forbidden, HubError, NotFound
-from hub.models import Store
-from hub.queries.commerce import pickups_at
+from hub.errors import Forbidden, NotFound
+from hub.port import HubPort
+from hub.port.terminals import TerminalRef
 
 LOOKUP_TYPES = frozenset({"stock", "pickups"})
 
 
-async def _terminal_store(hub: Hub, terminal_id: int, frame_type: str) -> Store:
-    async with hub.uow() as uow:
-        terminal = await actions.check_terminal(uow, terminal_id)
-        if frame_type not in ROLE_TYPES.get(terminal.role, frozenset()):
-            raise Forbidden(f"a {terminal.role} terminal cannot send {frame_type}")
-        store = await uow.session.get(Store, terminal.store_id)
-        assert store is not None
-        return store
+async def _terminal(port: HubPort, terminal_id: int, frame_type: str) -> TerminalRef:
+    terminal = await port.terminals.terminal(terminal_id)
+    if frame_type not in ROLE_TYPES.get(terminal.role, frozenset()):
+        raise Forbidden(f"a {terminal.role} terminal cannot send {frame_type}")
+    return terminal
 
 
-async def stock(hub: Hub, terminal_id: int, frame: dict[str, Any]) -> dict[str, Any]:
+async def stock(port: HubPort, terminal_id: int, frame: dict[str, Any]) -> dict[str, Any]:
     """``{"sku": …}`` → ``{"sku", "name", "levels": [{"location", "available"}], "summary"}``."""
-    await _terminal_store(hub, terminal_id, "stock")
+    await _terminal(port, terminal_id, "stock")
     sku = text(frame, "sku", required=True, max_len=64)
-    commerce = hub.commerce
-    if commerce is None:
-        raise HubError("no shop is connected", code="no_shop")
-    found = await commerce.stock([sku])
+    found = await port.terminals.stock([sku])
     if not found:
         raise NotFound(f"the shop has no product with SKU {sku!r}")
     product = found[0]
@@ -52,24 +44,25 @@ async def stock(hub: Hub, terminal_id: int, frame: dict[str, Any]) -> dict[str, 
     }
 
 
-def _day_start(store: Store) -> datetime:
+def _day_start(terminal: TerminalRef) -> datetime:
     try:
-        zone = ZoneInfo(store.timezone or "UTC")
+        zone = ZoneInfo(terminal.store_timezone or "UTC")
     except (ZoneInfoNotFoundError, ValueError):
         zone = ZoneInfo("UTC")
     return datetime.combine(utcnow().astimezone(zone).date(), time(), tzinfo=zone)
 
 
-async def pickups(hub: Hub, terminal_id: int, frame: dict[str, Any]) -> dict[str, Any]:
+async def pickups(port: HubPort, terminal_id: int, frame: dict[str, Any]) -> dict[str, Any]:
     """``{}`` → ``{"store", "pickups": [{order, number, status, customer_id, customer_name,
     items, thread_url}]}``: orders for pickup at this store (by its name or code) that
     are waiting or ready, and those handed over today (in the store's time zone)."""
-    store = await _terminal_store(hub, terminal_id, "pickups")
-    async with hub.read() as session:
-        found = await pickups_at(session, (store.name, store.code), _day_start(store))
-    public = hub.settings.public_url.rstrip("/")
+    terminal = await _terminal(port, terminal_id, "pickups")
+    found = await port.terminals.pickups(
+        (terminal.store_name, terminal.store_code), _day_start(terminal)
+    )
+    public = port.settings.public_url.rstrip("/")
     return {
-        "store": store.code,
+        "store": terminal.store_code,
         "pickups": [
             {
                 "order_id": p.order_id,
@@ -85,12 +78,12 @@ async def pickups(hub: Hub, terminal_id: int, frame: dict[str, Any]) -> dict[str
     }
 
 
-async def answer_lookup(hub: Hub, terminal_id: int, frame: dict[str, Any]) -> dict[str, Any]:
+async def answer_lookup(port: HubPort, terminal_id: int, frame: dict[str, Any]) -> dict[str, Any]:
     """The result of a read-only frame; raises ``HubError`` (an error ack) or
-    ``actions.Revoked``."""
+    ``Revoked``."""
     frame_type = str(frame["type"])
     if frame_type == "stock":
-        return await stock(hub, terminal_id, frame)
+        return await stock(port, terminal_id, frame)
     if frame_type == "pickups":
-        return await pickups(hub, terminal_id, frame)
+        return await pickups(port, terminal_id, frame)
     raise FrameError(f"{frame_type} is not a lookup", code="unknown_type")  # pragma: no cover

@@ -14,9 +14,8 @@ from typing import Any
 
 from sqlalchemy.exc import DBAPIError
 
-from hub.actions.instore import CustomerRef
 from hub.errors import HubError
-from hub.models.staff import TERMINAL_ASSOCIATE, TERMINAL_KIOSK, TERMINAL_POS
+from hub.port.terminals import TERMINAL_ASSOCIATE, TERMINAL_KIOSK, TERMINAL_POS, CustomerRef
 
 # Frames above this are refused with a ``too_large`` ack (the socket stays open);
 # the ASGI server closes the socket (1009) for messages above its own limit (16 MiB).

@@ -34,10 +34,9 @@ from connectors.instore.protocol import (
     parse_frame,
     text,
 )
-from hub.actions import instore as actions
-from hub.core import Hub
 from hub.errors import HubError
-from hub.serializers import event_dict
+from hub.port import HubPort
+from hub.port.terminals import MAX_ASSIST_CHARS, Revoked
 from hub.web.errors import error_response
 from hub.web.sessions import require_agent
 
@@ -65,8 +64,8 @@ class TerminalSocket:
 class InstoreEndpoints:
     """The endpoints, and the terminals connected to this process (for pushed frames)."""
 
-    def __init__(self, hub: Hub) -> None:
-        self.hub = hub
+    def __init__(self, port: HubPort) -> None:
+        self.port = port
         self.sockets: dict[int, set[TerminalSocket]] = defaultdict(set)
 
     async def push(self, terminal_id: int, frame: dict[str, Any]) -> int:
@@ -81,9 +80,7 @@ class InstoreEndpoints:
         return sent
 
     async def authenticate(self, key: str) -> int:
-        async with self.hub.uow() as uow:
-            terminal, _ = await actions.authenticate_key(uow, key)
-            return terminal.id
+        return await self.port.terminals.authenticate(key)
 
     async def answer(self, terminal_id: int, raw: str | bytes) -> dict[str, Any]:
         """The ack for one raw frame (``Revoked`` propagates)."""
@@ -94,15 +91,15 @@ class InstoreEndpoints:
         try:
             if frame["type"] in LOOKUP_TYPES:
                 try:
-                    return ack_ok(frame_id, await answer_lookup(self.hub, terminal_id, frame))
+                    return ack_ok(frame_id, await answer_lookup(self.port, terminal_id, frame))
                 except HubError as exc:
-                    if isinstance(exc, actions.Revoked):
+                    if isinstance(exc, Revoked):
                         raise
                     return ack_error(frame_id, exc.code, exc.message)
                 except OUTAGE_ERRORS:
                     return ack_error(frame_id, "unavailable", "the database is unavailable")
-            return await process_frame(self.hub, terminal_id, frame_id, frame)
-        except actions.Revoked:
+            return await process_frame(self.port, terminal_id, frame_id, frame)
+        except Revoked:
             raise
         except Exception:
             log.exception("frame %s from terminal %s failed", frame_id, terminal_id)
@@ -113,7 +110,7 @@ class InstoreEndpoints:
         await websocket.accept()
         try:
             terminal_id = await self.authenticate(bearer_key(websocket))
-        except actions.Revoked as exc:
+        except Revoked as exc:
             await websocket.close(CLOSE_REVOKED, exc.message)
             return
         except HubError as exc:
@@ -135,7 +132,7 @@ class InstoreEndpoints:
                     raw = message.get("bytes") or b""
                 try:
                     ack = await self.answer(terminal_id, raw)
-                except actions.Revoked as exc:
+                except Revoked as exc:
                     await websocket.close(CLOSE_REVOKED, exc.message)
                     break
                 await sock.send(ack)
@@ -169,7 +166,7 @@ class InstoreEndpoints:
             body = json.dumps(frame).encode()
         try:
             ack = await self.answer(terminal_id, body)
-        except actions.Revoked as exc:
+        except Revoked as exc:
             return error_response(exc.status, exc.code, exc.message)
         return JSONResponse(ack, status_code=http_status(ack))
 
@@ -186,9 +183,8 @@ class InstoreEndpoints:
             payload = None
         if not isinstance(payload, dict):
             return error_response(400, "bad_json", "the body is a JSON object")
-        body = text(payload, "body", required=True, max_len=actions.MAX_ASSIST_CHARS)
-        async with self.hub.uow() as uow:
-            event = await actions.reply_to_assist(
-                uow, request.path_params["event_id"], body, agent_id
-            )
-        return JSONResponse({"ok": True, "event": event_dict(event)})
+        body = text(payload, "body", required=True, max_len=MAX_ASSIST_CHARS)
+        event = await self.port.terminals.reply_to_assist(
+            request.path_params["event_id"], body, agent_id
+        )
+        return JSONResponse({"ok": True, "event": event})
