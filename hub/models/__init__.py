@@ -6,7 +6,7 @@ from hub.models.consent import OptIn
 from hub.models.csat import CsatSurvey
 from hub.models.customer import Customer, Detail, Identity
 from hub.models.hours import BusinessHours, OutOfHoursReply
-from hub.models.inbox import EVENTS_BY_CUSTOMER_CHANNEL
+from hub.models.inbox import EVENTS_BY_CUSTOMER_CHANNEL, THREADS_BY_STATUS_ACTIVITY
 from hub.models.instore import TerminalFrame
 from hub.models.order import Order, OrderAction, OrderItem, ProviderDelivery
 from hub.models.outbox import OutboxJob
@@ -17,6 +17,7 @@ from hub.models.thread import Event, Thread
 
 __all__ = [
     "EVENTS_BY_CUSTOMER_CHANNEL",
+    "THREADS_BY_STATUS_ACTIVITY",
     "Agent",
     "AgentSession",
     "ApiToken",

@@ -76,7 +76,7 @@ class Thread(Base):
     customer_id: Mapped[int] = mapped_column(
         ForeignKey("customers.id", ondelete="CASCADE"), unique=True
     )
-    status: Mapped[str] = mapped_column(String(16), default=OPEN, index=True)
+    status: Mapped[str] = mapped_column(String(16), default=OPEN)
     assignee_id: Mapped[int | None] = mapped_column(
         ForeignKey("agents.id", ondelete="SET NULL"), index=True
     )
