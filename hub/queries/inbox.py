@@ -9,8 +9,9 @@ and last-activity indexes and the events' ``(customer_id, channel)`` index.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 
-from sqlalchemy import exists, select
+from sqlalchemy import Integer, Select, String, bindparam, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.models import Agent, Customer, Event, Thread
@@ -64,33 +65,22 @@ async def inbox_rows(
 ) -> list[InboxRow]:
     """Up to ``limit`` threads matching ``filters`` for agent ``agent_id``, most recent
     activity first, each with its customer, assignee name and the channels used."""
-    query = (
-        select(Thread, Customer, Agent.name)
-        .join(Customer, Customer.id == Thread.customer_id)
-        .outerjoin(Agent, Agent.id == Thread.assignee_id)
-        .where(Customer.merged_into_id.is_(None))
-    )
+    params: dict[str, object] = {"limit": limit}
     if filters.view == "mine":
-        query = query.where(Thread.assignee_id == agent_id)
-    elif filters.view == "unassigned":
-        query = query.where(Thread.assignee_id.is_(None))
+        params["agent_id"] = agent_id
     if filters.status:
-        query = query.where(Thread.status == filters.status)
+        params["status"] = filters.status
     if filters.channel:
-        query = query.where(
-            exists().where(
-                Event.customer_id == Thread.customer_id, Event.channel == filters.channel
-            )
-        )
+        params["channel"] = filters.channel
     if filters.q:
         found = await search_customers(session, q=filters.q, region=region, limit=200)
         if not found:
             return []
-        query = query.where(Customer.id.in_([c.id for c, _ in found]))
-    query = query.order_by(Thread.last_activity_at.desc(), Thread.id.desc()).limit(limit)
+        params["ids"] = [c.id for c, _ in found]
+    query = _inbox_query(filters.view, bool(filters.status), bool(filters.channel), bool(filters.q))
     rows = [
         InboxRow(customer=c, thread=t, assignee=name)
-        for t, c, name in (await session.execute(query))
+        for t, c, name in (await session.execute(query, params))
     ]
     used = await channels_used(session, [r.customer.id for r in rows])
     for row in rows:
@@ -98,15 +88,54 @@ async def inbox_rows(
     return rows
 
 
+@cache
+def _inbox_query(
+    view: str, by_status: bool, by_channel: bool, by_ids: bool
+) -> Select[Thread, Customer, str]:
+    """The inbox's statement for one shape of filters, built once with the values as
+    bound parameters (building it cost as much as running it). With a status, the
+    ``(status, last_activity_at, id)`` index gives the page in order."""
+    query = (
+        select(Thread, Customer, Agent.name)
+        .join(Customer, Customer.id == Thread.customer_id)
+        .outerjoin(Agent, Agent.id == Thread.assignee_id)
+        .where(Customer.merged_into_id.is_(None))
+    )
+    if view == "mine":
+        query = query.where(Thread.assignee_id == bindparam("agent_id", type_=Integer))
+    elif view == "unassigned":
+        query = query.where(Thread.assignee_id.is_(None))
+    if by_status:
+        query = query.where(Thread.status == bindparam("status", type_=String))
+    if by_channel:
+        query = query.where(
+            exists().where(
+                Event.customer_id == Thread.customer_id,
+                Event.channel == bindparam("channel", type_=String),
+            )
+        )
+    if by_ids:
+        query = query.where(Customer.id.in_(bindparam("ids", expanding=True)))
+    return query.order_by(Thread.last_activity_at.desc(), Thread.id.desc()).limit(
+        bindparam("limit", type_=Integer)
+    )
+
+
+_CHANNELS_USED = (
+    select(Event.customer_id, Event.channel)
+    .where(
+        Event.customer_id.in_(bindparam("ids", expanding=True)),
+        Event.channel.notin_(INTERNAL_CHANNELS),
+    )
+    .distinct()
+)
+
+
 async def channels_used(session: AsyncSession, customer_ids: list[int]) -> dict[int, list[str]]:
     """The customer-facing channels each customer has events on (sorted by name)."""
     if not customer_ids:
         return {}
-    result = await session.execute(
-        select(Event.customer_id, Event.channel)
-        .where(Event.customer_id.in_(customer_ids), Event.channel.notin_(INTERNAL_CHANNELS))
-        .distinct()
-    )
+    result = await session.execute(_CHANNELS_USED, {"ids": customer_ids})
     used: dict[int, list[str]] = {}
     for customer_id, channel in result:
         used.setdefault(customer_id, []).append(channel)

@@ -11,21 +11,23 @@ from starlette.responses import JSONResponse, Response
 from hub.models.thread import THREAD_STATUSES
 from hub.queries.inbox import VIEWS, InboxFilter, InboxRow, inbox_rows
 from hub.serializers import iso
-from hub.web.console.auth import console_view, current_agent, hub_of
+from hub.web.console.auth import console_view, current_agent, hub_of, page_session
 from hub.web.console.render import ago, render
 
 
 async def _rows(request: Request) -> tuple[InboxFilter, list[InboxRow]]:
-    hub = hub_of(request)
+    """Read in the session that checked the agent (``console_view(read=True)``)."""
     filters = InboxFilter.parse(dict(request.query_params))
-    async with hub.read() as session:
-        rows = await inbox_rows(
-            session, current_agent(request).id, filters, region=hub.settings.default_region
-        )
+    rows = await inbox_rows(
+        page_session(request),
+        current_agent(request).id,
+        filters,
+        region=hub_of(request).settings.default_region,
+    )
     return filters, rows
 
 
-@console_view()
+@console_view(read=True)
 async def inbox_page(request: Request) -> Response:
     hub = hub_of(request)
     filters, rows = await _rows(request)
@@ -58,7 +60,7 @@ def row_json(row: InboxRow, now: datetime) -> dict[str, Any]:
     }
 
 
-@console_view()
+@console_view(read=True)
 async def inbox_json(request: Request) -> Response:
     """``{"items": [row…]}`` for the same query string as the inbox page."""
     _, rows = await _rows(request)
