@@ -26,6 +26,7 @@ from typing import Any
 
 import jinja2
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
@@ -104,6 +105,13 @@ def _ago(value: datetime | None) -> str:
     return f"{seconds}s"
 
 
+async def _newest_events(session: AsyncSession, customer_id: int) -> list[Event]:
+    query = (
+        select(Event).where(Event.customer_id == customer_id).order_by(Event.id.desc()).limit(ROWS)
+    )
+    return list(await session.scalars(query))
+
+
 def bare_app(hub: Hub) -> Starlette:
     """The three bare pages on ``hub``'s engine."""
 
@@ -123,14 +131,7 @@ def bare_app(hub: Hub) -> Starlette:
                 if thread and thread.assignee_id
                 else None,
                 "agents": agents,
-                "events": list(
-                    await session.scalars(
-                        select(Event)
-                        .where(Event.customer_id == customer_id)
-                        .order_by(Event.id.desc())
-                        .limit(ROWS)
-                    )
-                ),
+                "events": await _newest_events(session, customer_id),
                 "identities": list(
                     await session.scalars(
                         select(Identity).where(Identity.customer_id == customer_id)
@@ -158,13 +159,8 @@ def bare_app(hub: Hub) -> Starlette:
 
     async def timeline_page(request: Request) -> HTMLResponse:
         async with hub.read() as session:
-            events = await session.scalars(
-                select(Event)
-                .where(Event.customer_id == request.path_params["customer_id"])
-                .order_by(Event.id.desc())
-                .limit(ROWS)
-            )
-            return HTMLResponse(TIMELINE.render(events=list(events), name="", agents={}))
+            events = await _newest_events(session, request.path_params["customer_id"])
+            return HTMLResponse(TIMELINE.render(events=events, name="", agents={}))
 
     async def inbox_page(request: Request) -> HTMLResponse:
         async with hub.read() as session:
