@@ -27,7 +27,7 @@ from hub.models.staff import ROUTE_NUMBER, ROUTE_SIP
 from hub.port import PHONE
 from hub.queries.calls import find_outbound_call, next_in_line
 from hub.serializers import event_dict
-from hub.web.sessions import check_csrf_header, require_agent
+from hub.web.sessions import require_agent
 
 if TYPE_CHECKING:
     from connectors.phone.connector import PhoneConnector
@@ -60,11 +60,6 @@ class AgentPhone:
         # One click-to-call at a time per agent in this process, so a repeated request
         # with the same client_id finds the first one's call instead of racing it.
         self._placing: dict[int, asyncio.Lock] = {}
-
-    def check_csrf(self, request: Request) -> None:
-        """The ``X-CSRF-Token`` header of this browser's session (``agent_of`` already
-        checks it for every state-changing request; kept for callers that check twice)."""
-        check_csrf_header(request)
 
     async def agent_of(self, request: Request) -> Agent:
         """The signed-in agent (and, for POSTs, the CSRF token): the hub's one browser

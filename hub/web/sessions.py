@@ -9,10 +9,12 @@ console's endpoints, the in-store assist replies, the ``/agent`` socket).
 - The CSRF token is HMAC-SHA256(``HUB_SECRET_KEY``, that key): one per session, new at
   every sign-in, never stored. State-changing requests carry it as the form field
   ``csrf`` or the header ``X-CSRF-Token``.
-- One answer everywhere: no live session → ``SignInRequired`` (401,
-  ``login_required``; console *pages* redirect to ``/login`` instead, see
-  ``hub.web.console.auth.console_view``); a missing or wrong CSRF token →
-  ``CsrfRefused`` (403, ``csrf``).
+- One check everywhere, ``check_agent`` (``require_agent`` for routes that read
+  nothing else; ``hub.web.console.auth.console_view`` for console pages), one answer:
+  no live session → ``SignInRequired`` (401, ``login_required``; console *pages*
+  redirect to ``/login`` instead); a missing or wrong CSRF token, as the form field or
+  the header → ``CsrfRefused`` (403, ``csrf``). Only the sign-in form checks
+  ``check_csrf`` alone: it has no session yet.
 """
 
 from __future__ import annotations
@@ -95,15 +97,6 @@ async def check_csrf(request: Request) -> None:
         raise CsrfRefused("missing or invalid CSRF token")
 
 
-def check_csrf_header(request: Request) -> None:
-    """``check_csrf`` for fetch/XHR requests, which carry the token as ``X-CSRF-Token``
-    (synchronous: the body is not read)."""
-    key = session_key(request)
-    given = request.headers.get(CSRF_HEADER)
-    if not key or not given or not hmac.compare_digest(derive_csrf(_secret(request), key), given):
-        raise CsrfRefused("missing or invalid CSRF token")
-
-
 async def browser_agent(request: Request, db: AsyncSession | None = None) -> Agent | None:
     """The agent of this browser's live session (read in ``db`` when given), or None."""
     key = session_key(request)
@@ -117,15 +110,22 @@ async def browser_agent(request: Request, db: AsyncSession | None = None) -> Age
     return found[1] if found is not None else None
 
 
-async def require_agent(request: Request) -> Agent:
-    """The signed-in agent, or ``SignInRequired``; for a state-changing method also the
-    CSRF token (``CsrfRefused``). Every non-page browser route calls this."""
-    agent = await browser_agent(request)
+async def check_agent(request: Request, agent: Agent | None) -> Agent:
+    """The one check of every browser route, given the agent of this browser's live
+    session (``browser_agent``; None without one): ``SignInRequired`` without an
+    agent; for a state-changing method also the CSRF token (``CsrfRefused``)."""
     if agent is None:
         raise SignInRequired("sign in to the console first")
     if request.method not in SAFE_METHODS:
         await check_csrf(request)
     return agent
+
+
+async def require_agent(request: Request) -> Agent:
+    """The signed-in agent, checked by ``check_agent``. Every non-page browser route
+    calls this; console pages go through ``console_view``, which reads the agent
+    together with the page's data and redirects to ``/login`` on ``SignInRequired``."""
+    return await check_agent(request, await browser_agent(request))
 
 
 def read_session_cookie(cookie_header: str | None, secret_key: str) -> dict[str, Any]:

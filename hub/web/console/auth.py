@@ -26,7 +26,14 @@ from hub.core import Hub
 from hub.db import utcnow
 from hub.errors import HubError
 from hub.models import Agent, AgentSession
-from hub.web.sessions import browser_agent, check_csrf, csrf_token, session_key
+from hub.web.sessions import (
+    SignInRequired,
+    browser_agent,
+    check_agent,
+    check_csrf,
+    csrf_token,
+    session_key,
+)
 
 __all__ = ["Refusal", "check_csrf", "console_view", "csrf_token", "current_agent", "hub_of"]
 
@@ -91,6 +98,14 @@ def current_agent(request: Request) -> Agent:
     return agent
 
 
+def _to_login(request: Request) -> Response:
+    """Back to this page (a GET) or to the inbox after signing in."""
+    target = request.url.path if request.method == "GET" else "/"
+    if request.method == "GET" and request.url.query:
+        target += "?" + request.url.query
+    return RedirectResponse(f"/login?next={quote(target, safe='')}", 303)
+
+
 def console_view(
     *,
     admin: bool = False,
@@ -114,14 +129,10 @@ def console_view(
 
     def decorate(endpoint: Endpoint) -> Endpoint:
         async def checked(request: Request, agent: Agent | None) -> Response:
-            if agent is None:
-                target = request.url.path if request.method == "GET" else "/"
-                if request.method == "GET" and request.url.query:
-                    target += "?" + request.url.query
-                return RedirectResponse(f"/login?next={quote(target, safe='')}", 303)
-            request.state.agent = agent
-            if request.method not in ("GET", "HEAD"):
-                await check_csrf(request)
+            try:
+                agent = request.state.agent = await check_agent(request, agent)
+            except SignInRequired:
+                return _to_login(request)
             if admin and not agent.is_admin:
                 raise HTTPException(403, "administrators only")
             if refused is None:
