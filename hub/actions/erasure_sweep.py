@@ -16,7 +16,7 @@ customer key (``customer_id``, ``source_customer_id``, ``target_customer_id``, o
 ``id`` inside a ``customer`` object) or any of its text contains one of their strings
 (name, addresses, detail values, message bodies: ``PersonTrace``). Mentioning rows keep
 their row (ids, states, timestamps: the log still counts) and lose the content.
-These tables are also pruned by age (``hub.retention.prune_delivery_logs``), so the
+These tables are also pruned by age (``hub.actions.retention.prune_delivery_logs``), so the
 scan stays bounded.
 """
 

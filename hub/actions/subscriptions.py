@@ -3,7 +3,7 @@
 ``create_webhook`` returns the endpoint's secret once (the admin copies it into the
 receiving system); it is stored to sign deliveries. Deliveries are outbox jobs of
 kind ``webhook`` keyed ``webhook:{endpoint_id}:{event uid}``, so queueing the same
-event twice is a no-op; ``hub.subscriptions.delivery`` sends them.
+event twice is a no-op; ``hub.policies.webhook_delivery`` sends them.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from hub.actions.audit import record_audit
 from hub.core import UnitOfWork
 from hub.db import utcnow
 from hub.errors import Invalid, NotFound
-from hub.models import OutboxJob, WebhookDelivery, WebhookEndpoint
-from hub.models.subscriptions import PENDING, WEBHOOK_EVENTS
+from hub.models import OutboxJob, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from hub.models.subscriptions import DELIVERED, FAILED, PENDING, WEBHOOK_EVENTS
 from hub.serializers import iso
 from hub.subscriptions.events import PublicEvent
 from hub.subscriptions.signing import new_secret
@@ -202,3 +202,44 @@ async def redeliver_webhook(
     await record_audit(uow, actor, "webhook.redelivered", "webhook_delivery", delivery.id)
     uow.on_commit(uow.hub.wake_outbox)
     return delivery
+
+
+async def record_webhook_attempt(
+    uow: UnitOfWork,
+    delivery_id: int,
+    *,
+    status: int | None,
+    excerpt: str | None,
+    error: str | None,
+    duration_ms: int,
+    ok: bool = False,
+    final: bool = False,
+) -> None:
+    """Log one HTTP attempt of delivery ``delivery_id`` (``status``: the HTTP status, if
+    any answer came) and copy it to the delivery's summary columns; ``ok`` marks the
+    delivery delivered, ``final`` failed for good. A deleted delivery is left alone."""
+    delivery = await uow.session.get(WebhookDelivery, delivery_id, with_for_update=True)
+    if delivery is None:
+        return
+    delivery.attempts += 1
+    now = utcnow()
+    uow.session.add(
+        WebhookAttempt(
+            delivery_id=delivery.id,
+            number=delivery.attempts,
+            status_code=status,
+            response_excerpt=excerpt,
+            error=error,
+            duration_ms=duration_ms,
+            created_at=now,
+        )
+    )
+    delivery.status_code = status
+    delivery.response_excerpt = excerpt or None
+    delivery.error = error
+    delivery.last_attempt_at = now
+    if ok:
+        delivery.state = DELIVERED
+        delivery.delivered_at = now
+    elif final:
+        delivery.state = FAILED

@@ -7,9 +7,9 @@ import json
 import sys
 
 from hub.actions.privacy import Erasure, erase_customer, export_customer
+from hub.actions.retention import purge_recordings
 from hub.cli.common import fail, run_with_hub
 from hub.core import Hub
-from hub.retention import purge_recordings
 
 CLI_ACTOR = "cli"
 

@@ -2,7 +2,7 @@
 
 ``install_subscriptions(hub)`` is called once by ``create_app``: it subscribes the
 listener that turns committed domain events into queued deliveries and registers the
-outbox handler that sends them (``hub.subscriptions.delivery``).
+outbox handler that sends them (``hub.policies.webhook_delivery``).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from hub import events as ev
 from hub.actions.subscriptions import JOB_KIND, enqueue_webhooks
 from hub.core import Hub
 from hub.models import WebhookEndpoint
-from hub.subscriptions.delivery import deliver_webhook
+from hub.policies.webhook_delivery import deliver_webhook
 from hub.subscriptions.events import public_events
 
 # How long the set of subscribed event names is trusted before it is read again, so

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from hub.actions.calls import attach_recording, attach_transcript
 from hub.actions.inbound import receive_inbound
+from hub.actions.retention import PURGE_JOB, prune_delivery_logs, purge_recordings
 from hub.actions.staff import create_terminal
 from hub.app import create_app
 from hub.core import Hub
@@ -21,7 +22,6 @@ from hub.models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
-from hub.retention import PURGE_JOB, prune_delivery_logs, purge_recordings
 from hub.settings import Settings
 from hub.types import Inbound
 from tests.conftest import running_app

@@ -12,16 +12,14 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Any
 
 import httpx
 
+from hub.actions.subscriptions import record_webhook_attempt
 from hub.core import Hub
-from hub.db import utcnow
 from hub.errors import HubError, SendError
-from hub.models import OutboxJob, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from hub.models import OutboxJob, WebhookDelivery, WebhookEndpoint
 from hub.models.outbox import MAX_ATTEMPTS
-from hub.models.subscriptions import DELIVERED, FAILED
 from hub.subscriptions.signing import (
     DELIVERY_HEADER,
     EVENT_HEADER,
@@ -119,30 +117,17 @@ async def _record(
     ok: bool = False,
     final: bool = False,
 ) -> None:
-    """Log one attempt and update the delivery's summary columns."""
+    """Log one attempt (``hub.actions.subscriptions.record_webhook_attempt``); ``excerpt``
+    is at most ``EXCERPT_CHARS`` of the answer."""
     elapsed = int((time.monotonic() - started) * 1000) if started is not None else 0
     async with hub.uow() as uow:
-        delivery = await uow.session.get(WebhookDelivery, delivery_id, with_for_update=True)
-        if delivery is None:
-            return
-        delivery.attempts += 1
-        now = utcnow()
-        values: dict[str, Any] = dict(
-            delivery_id=delivery.id,
-            number=delivery.attempts,
-            status_code=status,
-            response_excerpt=excerpt,
+        await record_webhook_attempt(
+            uow,
+            delivery_id,
+            status=status,
+            excerpt=excerpt,
             error=error,
             duration_ms=elapsed,
-            created_at=now,
+            ok=ok,
+            final=final,
         )
-        uow.session.add(WebhookAttempt(**values))
-        delivery.status_code = status
-        delivery.response_excerpt = (excerpt or "")[:EXCERPT_CHARS] or None
-        delivery.error = error
-        delivery.last_attempt_at = now
-        if ok:
-            delivery.state = DELIVERED
-            delivery.delivered_at = now
-        elif final:
-            delivery.state = FAILED
