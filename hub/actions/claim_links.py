@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 
 from hub.actions.calls import CallAnswer, start_call
 from hub.actions.customers import get_customer, normalize_or_invalid, resolve_identity
-from hub.actions.inbound import Received
+from hub.actions.inbound import FIRST_CONTACT, Received
 from hub.actions.merge import merge_customers
 from hub.actions.replies import send_reply
 from hub.actions.timeline import find_event
@@ -36,7 +36,6 @@ from hub.types import Inbound
 CONFIRM_PROMPT = "Reply YES if you were just chatting with us on our website."
 CONFIRM_VIA = "confirm_link"
 CONFIRM_TTL = timedelta(hours=1)
-FIRST_CONTACT = timedelta(minutes=1)
 YES_WORDS = frozenset({"yes", "y", "yes.", "yes!", "yep", "oui", "si", "sí", "ja"})
 
 
@@ -104,13 +103,19 @@ async def start_call_with_order_number(
 
 def may_link(received: Received) -> bool:
     """Whether ``after_text`` can do anything for ``received`` (no query): a YES, or
-    the first text from a number (its identity is brand new)."""
+    the first text from a number (its identity is brand new and its customer has no
+    other inbound message: ``Received.first_text``, counted with the batch)."""
     identity = received.identity
     if received.duplicate or identity is None or identity.kind not in TYPED_KINDS:
         return False
-    if (received.event.body or "").strip().lower() in YES_WORDS:
+    if is_yes(received.event.body):
         return True
-    return utcnow() - identity.created_at < FIRST_CONTACT
+    return received.first_text and utcnow() - identity.created_at < FIRST_CONTACT
+
+
+def is_yes(body: str | None) -> bool:
+    """Whether a text says YES (to the confirmation prompt, if one is open)."""
+    return (body or "").strip().lower() in YES_WORDS
 
 
 async def after_text(uow: UnitOfWork, received: Received) -> None:

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -43,11 +43,12 @@ from hub.actions.customers import (
 )
 from hub.actions.inbound_rows import (
     attach,
+    inbound_message_counts,
     insert_events,
     stored_provider_ids,
     write_back,
 )
-from hub.actions.mentions import record_mentions
+from hub.actions.mentions import known_orders, record_found, scan
 from hub.actions.senders import Key, Sender, SenderKey, resolve_senders
 from hub.actions.timeline import find_event, thread_changes
 from hub.core import Hub, UnitOfWork
@@ -55,9 +56,14 @@ from hub.db import utcnow
 from hub.errors import HubError, Invalid
 from hub.mentions import might_mention
 from hub.models import Customer, Event, Identity, Thread
+from hub.models.customer import TYPED_KINDS, VERIFIED
 from hub.models.thread import EVENT_TYPES, IN, MESSAGE
 from hub.serializers import event_dict
 from hub.types import Inbound, InboundStored
+
+# A text from a number whose identity is younger than this may be the number's first
+# (``Received.first_text``).
+FIRST_CONTACT = timedelta(minutes=1)
 
 
 @dataclass
@@ -70,6 +76,9 @@ class Received:
     thread: Thread
     identity: Identity | None
     duplicate: bool
+    # A text from a proven number whose identity is younger than ``FIRST_CONTACT``, and
+    # the only inbound message its customer has (``hub.actions.claim_links`` acts on it).
+    first_text: bool = False
 
 
 @dataclass
@@ -136,6 +145,7 @@ async def receive_batch(uow: UnitOfWork, inputs: Sequence[Inbound]) -> list[Rece
     await write_back(await uow.session.connection(), senders.values())
     for item in written:
         answers[item.index] = _received(uow, senders[item.sender], item)
+    await _mark_first_texts(uow, senders, written, answers)
     _emit(uow, [answer for answer in answers if isinstance(answer, Received)])
     await _apply_extras(uow, written, answers)
     _after_commit(uow, written, answers)
@@ -255,6 +265,41 @@ def _received(uow: UnitOfWork, sender: Sender, item: _Item) -> Received:
     )
 
 
+async def _mark_first_texts(
+    uow: UnitOfWork,
+    senders: dict[SenderKey, Sender],
+    items: list[_Item],
+    answers: list[Received | HubError | None],
+) -> None:
+    """Set ``Received.first_text``: one count of inbound messages for the customers of
+    texts from young proven identities, and no query at all when there are none (so a
+    known sender's text does not cost ``claim_links`` a transaction of its own)."""
+    now = utcnow()
+    candidates = [
+        item
+        for item in items
+        if item.inbound.type == MESSAGE and _young_proven(senders[item.sender].identity, now)
+    ]
+    if not candidates:
+        return
+    counts = await inbound_message_counts(
+        await uow.session.connection(),
+        {senders[item.sender].customer["id"] for item in candidates},
+    )
+    for item in candidates:
+        answer = answers[item.index]
+        assert isinstance(answer, Received)
+        answer.first_text = counts.get(answer.customer.id) == 1
+
+
+def _young_proven(identity: dict[str, Any], now: datetime) -> bool:
+    return (
+        identity["kind"] in TYPED_KINDS
+        and identity["verification"] == VERIFIED
+        and now - identity["created_at"] < FIRST_CONTACT
+    )
+
+
 def _emit(uow: UnitOfWork, received: list[Received]) -> None:
     """``event.created`` per new event, then one ``thread.updated`` per thread (its
     state after the batch)."""
@@ -273,6 +318,18 @@ async def _apply_extras(
 ) -> None:
     """The identities claimed, details given and consent keyword an input carries, and
     the details a message mentions (a cheap filter first: most texts mention none)."""
+    # Every text is scanned first, and the order numbers of the whole batch are looked
+    # up with one query, not one per message.
+    scans = {
+        item.index: found
+        for item in items
+        if item.inbound.type == MESSAGE
+        and might_mention(item.inbound.body)
+        and (found := scan(uow, item.inbound.body))
+    }
+    known = (
+        await known_orders(uow, (m for found in scans.values() for m in found)) if scans else set()
+    )
     for item in items:
         inbound = item.inbound
         answer = answers[item.index]
@@ -298,8 +355,15 @@ async def _apply_extras(
                     source_event_id=event.id,
                     created_at=event.created_at,
                 )
-        if inbound.type == MESSAGE and might_mention(inbound.body):
-            await record_mentions(uow, customer_id, event, sender=(inbound.kind, item.address))
+        if item.index in scans:
+            await record_found(
+                uow,
+                customer_id,
+                event,
+                scans[item.index],
+                known,
+                sender=(inbound.kind, item.address),
+            )
         if inbound.consent is not None and answer.identity is not None:
             await apply_consent(uow, answer.identity.id, inbound.consent)
 
@@ -347,7 +411,7 @@ async def _answer_repeats(
         assert item.key is not None
         earlier = first.get(item.key)
         if earlier is not None:
-            answers[item.index] = replace(earlier, duplicate=True)
+            answers[item.index] = replace(earlier, duplicate=True, first_text=False)
             continue
         stored = await find_event(uow, *item.key)
         if stored is None:  # pragma: no cover - the winner rolled back

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import Table, bindparam, insert, select, tuple_, update
+from sqlalchemy import Table, bindparam, func, insert, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import configure_mappers, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
@@ -22,6 +22,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from hub.actions.senders import IDENTITIES, THREADS, Key, Sender, upsert
 from hub.actions.timeline import THREAD_ACTIVITY
 from hub.models import Customer, Event, Identity, Thread
+from hub.models.thread import IN, MESSAGE
 
 EVENTS = cast(Table, Event.__table__)
 M = TypeVar("M", Customer, Event, Identity, Thread)
@@ -37,6 +38,20 @@ async def stored_provider_ids(conn: AsyncConnection, keys: set[Key]) -> set[Key]
         )
     )
     return {(channel, provider_id) for channel, provider_id in found}
+
+
+async def inbound_message_counts(conn: AsyncConnection, customer_ids: set[int]) -> dict[int, int]:
+    """How many inbound messages each of ``customer_ids`` has (those with none left out)."""
+    found = await conn.execute(
+        select(EVENTS.c.customer_id, func.count())
+        .where(
+            EVENTS.c.customer_id.in_(sorted(customer_ids)),
+            EVENTS.c.direction == IN,
+            EVENTS.c.type == MESSAGE,
+        )
+        .group_by(EVENTS.c.customer_id)
+    )
+    return {customer_id: count for customer_id, count in found}
 
 
 async def insert_events(

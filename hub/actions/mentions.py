@@ -10,6 +10,8 @@ customers by itself (``hub.queries.suggestions`` shows it as a suggested match).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlalchemy import select
 
 from hub.actions.audit import record_audit
@@ -33,11 +35,31 @@ async def record_mentions(
     texting "call me on this number" from that number adds nothing. An order-number
     candidate counts only when it is a known order's number or matches the shop's
     ``HUB_ORDER_NUMBER_PATTERN``."""
-    settings = uow.settings
-    mentions = find_mentions(event.body, settings.default_region, settings.order_number_pattern)
+    mentions = scan(uow, event.body)
     if not mentions:
         return []
-    known = await _known_orders(uow, mentions)
+    known = await known_orders(uow, mentions)
+    return await record_found(uow, customer_id, event, mentions, known, sender=sender)
+
+
+def scan(uow: UnitOfWork, body: str | None) -> list[Mention]:
+    """What ``body`` mentions (no query): ``hub.mentions.find_mentions`` with the hub's
+    region and order-number pattern."""
+    settings = uow.settings
+    return find_mentions(body, settings.default_region, settings.order_number_pattern)
+
+
+async def record_found(
+    uow: UnitOfWork,
+    customer_id: int,
+    event: Event,
+    mentions: list[Mention],
+    known: set[str],
+    *,
+    sender: tuple[str, str] | None = None,
+) -> list[Detail]:
+    """``record_mentions`` for mentions already scanned, the known order numbers among
+    them already looked up (``known_orders``: one query for a whole batch of messages)."""
     details = []
     for mention in mentions:
         if (mention.key, mention.value) == sender:
@@ -62,7 +84,9 @@ async def record_mentions(
     return details
 
 
-async def _known_orders(uow: UnitOfWork, mentions: list[Mention]) -> set[str]:
+async def known_orders(uow: UnitOfWork, mentions: Iterable[Mention]) -> set[str]:
+    """Which order-number candidates among ``mentions`` are known orders' numbers (one
+    query, none when there is no candidate)."""
     wanted = {m.value for m in mentions if m.key == ORDER_NUMBER and not m.certain}
     if not wanted:
         return set()

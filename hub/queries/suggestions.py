@@ -208,6 +208,25 @@ async def recent_claims(
     return result
 
 
+async def claimed_by_others(session: AsyncSession, identity_id: int, *, hours: int) -> bool:
+    """Whether any live customer gave identity ``identity_id``'s address in the last
+    ``hours`` hours: False means ``recent_claims`` finds nobody for its first text (one
+    cheap query, without the suggestions' context)."""
+    found = await session.execute(
+        select(Detail.id)
+        .join(Identity, and_(Identity.kind == Detail.key, Identity.address == Detail.value))
+        .join(Customer, Customer.id == Detail.customer_id)
+        .where(
+            Identity.id == identity_id,
+            Detail.created_at >= utcnow() - timedelta(hours=hours),
+            Customer.merged_into_id.is_(None),
+            Customer.erased_at.is_(None),
+        )
+        .limit(1)
+    )
+    return found.first() is not None
+
+
 async def keyed_order_matches(
     session: AsyncSession, digits: str, *, hours: int, exclude_customer_id: int | None = None
 ) -> list[Suggestion]:

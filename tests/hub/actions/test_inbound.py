@@ -144,3 +144,45 @@ async def test_same_provider_id_at_once_makes_one_event(hub: Hub) -> None:
     results = await asyncio.gather(*(deliver() for _ in range(6)))
     assert results.count(False) == 1
     assert await count(hub, Event) == 1
+
+
+async def test_only_a_numbers_first_text_is_marked_first(hub: Hub) -> None:
+    """``first_text`` (what ``claim_links`` acts on) is counted with the batch, so a
+    young number's later texts do not cost a follow-up transaction each."""
+    async with hub.uow() as uow:
+        first = await receive_inbound(uow, sms("hello", "SM1"))
+    async with hub.uow() as uow:
+        second = await receive_inbound(uow, sms("still there?", "SM2"))
+    async with hub.uow() as uow:
+        again = await receive_inbound(uow, sms("hello", "SM1"))
+    assert first.first_text
+    assert not second.first_text
+    assert again.duplicate and not again.first_text
+
+
+async def test_order_numbers_of_a_batch_are_looked_up_once(hub: Hub) -> None:
+    """Every text of a batch that mentions an order-number candidate is scanned, and
+    the candidates of the whole batch are checked against known orders in one query."""
+    from sqlalchemy import event as sa_event
+
+    from hub.actions.inbound import receive_batch
+
+    statements: list[str] = []
+
+    def seen(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    sa_event.listen(hub.engine.sync_engine, "before_cursor_execute", seen)
+    try:
+        async with hub.uow() as uow:
+            answers = await receive_batch(
+                uow,
+                [
+                    sms(f"is W-1042{i} ready?", f"SMo{i}", sender=f"+1555123000{i}")
+                    for i in range(5)
+                ],
+            )
+    finally:
+        sa_event.remove(hub.engine.sync_engine, "before_cursor_execute", seen)
+    assert all(not isinstance(answer, Exception) for answer in answers)
+    assert sum("FROM orders" in statement for statement in statements) == 1
