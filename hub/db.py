@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import BigInteger, DateTime, Integer, MetaData, event
 from sqlalchemy.engine import Dialect, make_url
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -120,3 +121,16 @@ def _configure_sqlite(engine: AsyncEngine, *, immediate: bool) -> None:
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+async def add_if_new(session: AsyncSession, row: object) -> bool:
+    """Insert ``row`` in a savepoint; False, with nothing inserted and the transaction
+    still usable, when a unique key already holds it (it existed, or a concurrent
+    insert won the race)."""
+    try:
+        async with session.begin_nested():
+            session.add(row)
+            await session.flush()
+    except IntegrityError:
+        return False
+    return True

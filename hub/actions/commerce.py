@@ -15,7 +15,6 @@ from dataclasses import replace
 from typing import Any, Literal
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from hub.actions.customers import normalize_or_invalid, resolve_identity
 from hub.actions.orders import OrderInput, upsert_order
@@ -31,7 +30,7 @@ from hub.commerce.port import (
     ShopUpdate,
 )
 from hub.core import UnitOfWork
-from hub.db import utcnow
+from hub.db import add_if_new, utcnow
 from hub.errors import HubError, Invalid
 from hub.models import Customer, Identity, Order, OutboxJob, ProviderDelivery
 from hub.models.customer import EMAIL, PHONE, VERIFIED
@@ -49,15 +48,10 @@ async def claim_delivery(uow: UnitOfWork, source: str, delivery_id: str, topic: 
     """Record that ``source`` delivered ``delivery_id``; False when it already had (a
     redelivery: do nothing). The claim commits with the delivery's effect, so a failed
     delivery is not marked as seen and the provider's retry runs it again."""
-    try:
-        async with uow.session.begin_nested():
-            uow.session.add(
-                ProviderDelivery(source=source, delivery_id=delivery_id[:128], topic=topic[:64])
-            )
-            await uow.session.flush()
-    except IntegrityError:
-        return False
-    return True
+    return await add_if_new(
+        uow.session,
+        ProviderDelivery(source=source, delivery_id=delivery_id[:128], topic=topic[:64]),
+    )
 
 
 async def _customer_for(uow: UnitOfWork, order: ShopOrder) -> Customer | None:
@@ -254,11 +248,8 @@ def _digest(text: str) -> str:
 
 async def queue_job(uow: UnitOfWork, kind: str, key: str, payload: dict[str, Any]) -> bool:
     """Queue one outbox job unless one with this key exists; True when queued."""
-    try:
-        async with uow.session.begin_nested():
-            uow.session.add(OutboxJob(kind=kind, key=f"{kind}:{key}"[:128], payload=payload))
-            await uow.session.flush()
-    except IntegrityError:
+    job = OutboxJob(kind=kind, key=f"{kind}:{key}"[:128], payload=payload)
+    if not await add_if_new(uow.session, job):
         return False
     uow.on_commit(uow.hub.wake_outbox)
     return True

@@ -23,7 +23,7 @@ from hub import events as ev
 from hub.actions.customers import get_customer, get_thread
 from hub.actions.hours import send_automatic
 from hub.core import UnitOfWork
-from hub.db import utcnow
+from hub.db import add_if_new, utcnow
 from hub.errors import Invalid, NotFound
 from hub.models import CsatSurvey
 from hub.models.csat import ANSWERED, PENDING
@@ -71,11 +71,7 @@ async def queue_csat_survey(
     survey = CsatSurvey(
         key=key, customer_id=customer.id, agent_id=thread.assignee_id, channel=channel
     )
-    try:
-        async with uow.session.begin_nested():
-            uow.session.add(survey)
-            await uow.session.flush()
-    except IntegrityError:
+    if not await add_if_new(uow.session, survey):
         return None
     event = await send_automatic(
         uow,

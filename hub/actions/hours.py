@@ -14,7 +14,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub import events as ev
@@ -22,7 +21,7 @@ from hub.actions.audit import record_audit
 from hub.actions.customers import get_customer, get_thread
 from hub.actions.replies import send_reply
 from hub.core import UnitOfWork
-from hub.db import utcnow
+from hub.db import add_if_new, utcnow
 from hub.errors import HubError, Invalid
 from hub.hours import Schedule, closed_period_key, make_schedule, next_opening
 from hub.models import BusinessHours, Event, OutOfHoursReply, Store
@@ -130,11 +129,7 @@ async def auto_reply_if_closed(
     if period is None:
         return None
     marker = OutOfHoursReply(customer_id=customer_id, period=f"{team}:{period}"[:64])
-    try:
-        async with uow.session.begin_nested():
-            uow.session.add(marker)
-            await uow.session.flush()
-    except IntegrityError:
+    if not await add_if_new(uow.session, marker):
         return None
     text = (row.auto_reply or DEFAULT_AUTO_REPLY).replace(
         "{opening}", format_opening(schedule, next_opening(schedule, at))

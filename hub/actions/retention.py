@@ -10,11 +10,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import String, cast, delete, or_, select
-from sqlalchemy.exc import IntegrityError
 
 from hub.actions.audit import record_audit
 from hub.core import UnitOfWork
-from hub.db import utcnow
+from hub.db import add_if_new, utcnow
 from hub.models import Event, OutboxJob, TerminalFrame, WebhookDelivery
 from hub.models.subscriptions import DELIVERED, FAILED
 from hub.models.thread import CALL
@@ -102,10 +101,5 @@ async def queue_recording_purge(uow: UnitOfWork, when: datetime) -> bool:
     exists = await uow.session.execute(select(OutboxJob.id).where(OutboxJob.key == key))
     if exists.first() is not None:
         return False
-    try:
-        async with uow.session.begin_nested():
-            uow.session.add(OutboxJob(kind=PURGE_JOB, key=key, next_attempt_at=when))
-            await uow.session.flush()
-    except IntegrityError:
-        return False  # another process queued it first
-    return True
+    # False when another process queued it first.
+    return await add_if_new(uow.session, OutboxJob(kind=PURGE_JOB, key=key, next_attempt_at=when))

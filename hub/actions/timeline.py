@@ -10,11 +10,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError
 
 from hub import events as ev
 from hub.core import UnitOfWork
-from hub.db import utcnow
+from hub.db import add_if_new, utcnow
 from hub.models import Customer, Event, Thread
 from hub.models.thread import IN, MESSAGE, OPEN
 
@@ -121,13 +120,7 @@ async def _insert_unless_present(uow: UnitOfWork, values: dict[str, Any]) -> Eve
         )
         return (await session.execute(statement)).scalar_one_or_none()
     event = Event(**values)
-    try:
-        async with session.begin_nested():
-            session.add(event)
-            await session.flush()
-    except IntegrityError:
-        return None
-    return event
+    return event if await add_if_new(session, event) else None
 
 
 THREAD_ACTIVITY = (

@@ -30,12 +30,9 @@ async def maria(w: DemoWriter, cast: Cast, now: datetime) -> Person:
     day = now.replace(hour=15, minute=0, second=0, microsecond=0)
     t = day - timedelta(days=6, hours=5)
 
-    await w.inbound(
+    await w.chat(
         p,
         t,
-        channel="webchat",
-        kind="visitor",
-        address=p.visitor,
         body="Hi! Quick question before I order: do the trail running shoes run small?",
         details={"name": p.name, "email": p.email},
         # She typed the one-time code the widget mailed her: a proven address, so the
@@ -69,12 +66,9 @@ async def maria(w: DemoWriter, cast: Cast, now: datetime) -> Person:
     )
 
     t = day - timedelta(days=3, hours=2)
-    await w.inbound(
+    await w.chat(
         p,
         t,
-        channel="webchat",
-        kind="visitor",
-        address=p.visitor,
         body=(
             "The shoes from order W-10421 arrived but they're a little tight. "
             "Can I swap them for an 8.5 in a store?"
@@ -120,15 +114,10 @@ async def maria(w: DemoWriter, cast: Cast, now: datetime) -> Person:
     )
 
     t = day - timedelta(days=1, hours=1)
-    await w.inbound(
+    await w.visit(
         p,
         t,
-        channel="instore",
-        kind="loyalty",
-        address=p.loyalty,
         body="Checked in at Downtown flagship: exchange for W-10421",
-        type="visit",
-        awaits_reply=False,
         data={"store_code": "DT1", "terminal": "Downtown counter iPad", "reason": "exchange"},
     )
     t += timedelta(minutes=12)
@@ -158,12 +147,9 @@ async def maria(w: DemoWriter, cast: Cast, now: datetime) -> Person:
         body="Hi Maria, it's Sam from the shop — glad the exchange worked out! Enjoy the trails.",
     )
     t = now - timedelta(minutes=25)
-    await w.inbound(
+    await w.text(
         p,
         t,
-        channel="sms",
-        kind="phone",
-        address=p.phone,
         body="Thank you! One more thing — can I still return the socks from that order?",
     )
     await assign_thread(w.uow, p.customer_id, sam.id, at=t + timedelta(seconds=30))

@@ -55,12 +55,9 @@ async def webchat(w: DemoWriter, cast: Cast, p: Person, at: datetime) -> datetim
     p.visitor = p.visitor or f"demo-visitor-{p.loyalty.lower()}"
     i = cast.rng.randrange(len(data.WEBCHAT_OPENERS))
     product = cast.rng.choice(data.PRODUCTS)[1]
-    await w.inbound(
+    await w.chat(
         p,
         at,
-        channel="webchat",
-        kind="visitor",
-        address=p.visitor,
         body=data.WEBCHAT_OPENERS[i].format(product=product),
         details={"name": p.name, "email": p.email},
         claims=(IdentityClaim("email", p.email),),
@@ -71,12 +68,9 @@ async def webchat(w: DemoWriter, cast: Cast, p: Person, at: datetime) -> datetim
     await w.outbound(p, at, channel="webchat", body=reply, agent=cast.agent())
     if cast.rng.random() < 0.7:
         at = _later(cast, at, 20, 180)
-        await w.inbound(
+        await w.chat(
             p,
             at,
-            channel="webchat",
-            kind="visitor",
-            address=p.visitor,
             body=cast.rng.choice(data.CUSTOMER_THANKS),
         )
     return at
@@ -88,7 +82,7 @@ async def sms(w: DemoWriter, cast: Cast, p: Person, at: datetime) -> datetime:
     order = cast.order_number()
     store = cast.rng.choice(cast.stores)[1]
     opener = data.SMS_OPENERS[i].format(order=order, store=store)
-    await w.inbound(p, at, channel="sms", kind="phone", address=p.phone, body=opener)
+    await w.text(p, at, body=opener)
     at = _later(cast, at, 120, 3600)
     reply = data.SMS_REPLIES[i].format(first=p.first, order=order, store=store)
     failed = cast.rng.random() < 0.06
@@ -104,7 +98,7 @@ async def sms(w: DemoWriter, cast: Cast, p: Person, at: datetime) -> datetime:
     if not failed and cast.rng.random() < 0.6:
         at = _later(cast, at, 60, 1800)
         thanks = cast.rng.choice(data.CUSTOMER_THANKS)
-        await w.inbound(p, at, channel="sms", kind="phone", address=p.phone, body=thanks)
+        await w.text(p, at, body=thanks)
     return at
 
 
@@ -122,14 +116,10 @@ async def answered_call(
     """A completed inbound call put through to ``agent``, with its recording
     ``(sid, url)`` and transcript, as the phone connector records one."""
     sid, url = recording
-    await w.inbound(
+    await w.call(
         p,
         at,
-        channel="phone",
-        kind="phone",
-        address=p.phone,
         body="Incoming call",
-        type="call",
         status="completed",
         awaits_reply=False,
         data={
@@ -152,14 +142,10 @@ async def call(w: DemoWriter, cast: Cast, p: Person, at: datetime) -> datetime:
     if cast.rng.random() < 0.25:
         text = _fill(cast.rng.choice(data.VOICEMAILS), p, cast, order=cast.order_number())
         seconds = cast.rng.randint(8, 40)
-        await w.inbound(
+        await w.call(
             p,
             at,
-            channel="phone",
-            kind="phone",
-            address=p.phone,
             body="Voicemail",
-            type="call",
             status="no-answer",
             data={
                 "from": p.phone,
@@ -213,15 +199,10 @@ async def online_order(
 async def store_visit(w: DemoWriter, cast: Cast, p: Person, at: datetime) -> datetime:
     """A check-in at a store (loyalty card scanned), often a POS purchase and a note."""
     code, name = cast.rng.choice(cast.stores)
-    await w.inbound(
+    await w.visit(
         p,
         at,
-        channel="instore",
-        kind="loyalty",
-        address=p.loyalty,
         body=f"Checked in at {name}",
-        type="visit",
-        awaits_reply=False,
         data={"store_code": code, "terminal": f"{name} counter"},
     )
     at = _later(cast, at, 300, 1500)

@@ -20,6 +20,10 @@ from hub.core import UnitOfWork
 from hub.models import Agent
 from hub.types import IdentityClaim, Inbound
 
+# The identity kind a demo person writes from on each channel; ``Person`` has a field
+# of that name holding their address.
+KINDS = {"webchat": "visitor", "sms": "phone", "phone": "phone", "instore": "loyalty"}
+
 
 @dataclass
 class Person:
@@ -52,8 +56,6 @@ class DemoWriter:
         at: datetime,
         *,
         channel: str,
-        kind: str,
-        address: str,
         body: str | None,
         type: str = "message",
         status: str | None = None,
@@ -63,7 +65,11 @@ class DemoWriter:
         awaits_reply: bool = True,
         verified: bool = True,
     ) -> int:
-        """Customer input at ``at``; the first one creates the person's customer."""
+        """Customer input at ``at`` on ``channel``, from the person's address there
+        (``KINDS``); the first one creates the person's customer."""
+        kind = KINDS[channel]
+        address = getattr(person, kind)
+        assert address is not None
         received = await receive_inbound(
             self.uow,
             Inbound(
@@ -86,6 +92,24 @@ class DemoWriter:
         )
         person.customer_id = received.customer.id
         return received.event.id
+
+    async def chat(self, person: Person, at: datetime, *, body: str, **more: Any) -> int:
+        """``person`` wrote in the website's chat widget (as their ``visitor``)."""
+        return await self.inbound(person, at, channel="webchat", body=body, **more)
+
+    async def text(self, person: Person, at: datetime, *, body: str, **more: Any) -> int:
+        """``person`` texted from their phone."""
+        return await self.inbound(person, at, channel="sms", body=body, **more)
+
+    async def call(self, person: Person, at: datetime, *, body: str, **more: Any) -> int:
+        """A call from ``person``'s phone (``body``: "Incoming call", "Voicemail")."""
+        return await self.inbound(person, at, channel="phone", body=body, type="call", **more)
+
+    async def visit(self, person: Person, at: datetime, *, body: str, **more: Any) -> int:
+        """``person`` checked in at a store with their loyalty card (nothing to answer)."""
+        return await self.inbound(
+            person, at, channel="instore", body=body, type="visit", awaits_reply=False, **more
+        )
 
     async def outbound(
         self,
