@@ -24,8 +24,6 @@ whoever runs it, so several processes need no coordination and no queued job.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from datetime import datetime, timedelta
 from typing import Any
@@ -38,6 +36,7 @@ from hub.actions.retention import (
 )
 from hub.core import Hub
 from hub.db import utcnow
+from hub.periodic import Periodic
 
 log = logging.getLogger(__name__)
 
@@ -46,38 +45,31 @@ PRUNE_EVERY = 6 * 3600.0
 RUN_EVERY = timedelta(days=1)
 
 
-class DeliveryLogPruner:
+class DeliveryLogPruner(Periodic):
     """Runs ``prune_delivery_logs`` in this process: ``FIRST_PRUNE_AFTER`` seconds after
     ``start()``, then every ``PRUNE_EVERY``; a failure (database down) waits for the
-    next round."""
+    next round. Does nothing when the retention period is 0 (keep forever)."""
 
     def __init__(self, hub: Hub) -> None:
+        super().__init__(
+            "prune-delivery-logs",
+            self._prune,
+            every=PRUNE_EVERY,
+            first=FIRST_PRUNE_AFTER,
+            failed="pruning delivery logs failed",
+        )
         self.hub = hub
-        self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
-        if self.hub.settings.delivery_log_retention_days > 0 and self._task is None:
-            self._task = asyncio.create_task(self._run(), name="prune-delivery-logs")
+        if self.hub.settings.delivery_log_retention_days > 0:
+            super().start()
 
-    async def stop(self) -> None:
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-
-    async def _run(self) -> None:
-        await asyncio.sleep(FIRST_PRUNE_AFTER)
-        while True:
-            days = self.hub.settings.delivery_log_retention_days
-            try:
-                async with self.hub.uow() as uow:
-                    acks, deliveries = await prune_delivery_logs(uow, days)
-                if acks or deliveries:
-                    log.info("pruned %d terminal acks and %d webhook deliveries", acks, deliveries)
-            except Exception:
-                log.warning("pruning delivery logs failed; next try later", exc_info=True)
-            await asyncio.sleep(PRUNE_EVERY)
+    async def _prune(self) -> None:
+        days = self.hub.settings.delivery_log_retention_days
+        async with self.hub.uow() as uow:
+            acks, deliveries = await prune_delivery_logs(uow, days)
+        if acks or deliveries:
+            log.info("pruned %d terminal acks and %d webhook deliveries", acks, deliveries)
 
 
 async def _run_purge_job(hub: Hub, job: Any, attempts: int) -> None:

@@ -19,7 +19,6 @@ seconds everywhere, with or without Redis.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 from collections import Counter
@@ -31,6 +30,7 @@ import socketio
 from hub import events as ev
 from hub.actions.sessions import find_session, live_session_ids
 from hub.core import Hub
+from hub.periodic import Periodic
 from hub.web.sessions import SESSION_KEY, read_session_cookie
 
 log = logging.getLogger(__name__)
@@ -58,7 +58,12 @@ class AgentNamespace(socketio.AsyncNamespace):
         self.presence_changed: Callable[[], None] = lambda: None
         # socket id -> (agent id, server-side session id), for revocation.
         self.sockets: dict[str, tuple[int, int]] = {}
-        self._sweeper: asyncio.Task[None] | None = None
+        self._sweeper = Periodic(
+            "agent-sessions-sweep",
+            self.sweep,
+            every=SWEEP_SECONDS,
+            failed="agent session sweep failed",
+        )
 
     def online_agent_ids(self) -> set[int]:
         """Agents with a console open here who have not set themselves away: the ones
@@ -191,20 +196,7 @@ class AgentNamespace(socketio.AsyncNamespace):
         await self.disconnect(sid)
 
     def start_sweeping(self) -> None:
-        if self._sweeper is None:
-            self._sweeper = asyncio.create_task(self._sweep_forever(), name="agent-sessions-sweep")
+        self._sweeper.start()
 
     async def stop_sweeping(self) -> None:
-        task, self._sweeper = self._sweeper, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-
-    async def _sweep_forever(self) -> None:
-        while True:
-            await asyncio.sleep(SWEEP_SECONDS)
-            try:
-                await self.sweep()
-            except Exception:  # the database is down: try again next time
-                log.warning("agent session sweep failed", exc_info=True)
+        await self._sweeper.stop()
