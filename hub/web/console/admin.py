@@ -9,8 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from hub.actions.sessions import sign_out_everywhere
 from hub.actions.staff import (
@@ -24,161 +25,108 @@ from hub.actions.staff import (
 )
 from hub.models import Agent, ApiToken, Store, Terminal
 from hub.models.staff import AGENT_ROLES, TERMINAL_ROLES
-from hub.web.console.answers import again
-from hub.web.console.auth import Refusal, console_view, current_agent, hub_of
-from hub.web.console.forms import field
-from hub.web.console.render import render
+from hub.web.console.auth import actor, console_view
+from hub.web.console.forms import act, field
+from hub.web.console.sections import Section
 
 
-def _actor(request: Request) -> str:
-    return f"agent:{current_agent(request).id}"
+async def _agents(db: AsyncSession) -> dict[str, Any]:
+    agents = list((await db.execute(select(Agent).order_by(Agent.id))).scalars())
+    return {"agents": agents, "roles": AGENT_ROLES}
 
 
-async def _page(
-    request: Request, section: str, extra: dict[str, Any] | None = None, status: int = 200
-) -> Response:
-    async with hub_of(request).read() as db:
-        context: dict[str, Any] = {"section": section}
-        if section == "agents":
-            context["agents"] = list((await db.execute(select(Agent).order_by(Agent.id))).scalars())
-            context["roles"] = AGENT_ROLES
-        elif section == "tokens":
-            context["tokens"] = list(
-                (await db.execute(select(ApiToken).order_by(ApiToken.id))).scalars()
-            )
-        else:
-            context["stores"] = list(
-                (await db.execute(select(Store).order_by(Store.code))).scalars()
-            )
-            context["terminals"] = list(
-                await db.execute(
-                    select(Terminal, Store.code)
-                    .join(Store, Store.id == Terminal.store_id)
-                    .order_by(Terminal.id)
-                )
-            )
-            context["terminal_roles"] = TERMINAL_ROLES
-    context.update(extra or {})
-    return render(request, f"admin/{section}.html", context, status=status)
+async def _tokens(db: AsyncSession) -> dict[str, Any]:
+    return {"tokens": list((await db.execute(select(ApiToken).order_by(ApiToken.id))).scalars())}
 
 
-def _back(section: str) -> Response:
-    return RedirectResponse(f"/admin/{section}", 303)
+async def _stores(db: AsyncSession) -> dict[str, Any]:
+    terminals = await db.execute(
+        select(Terminal, Store.code)
+        .join(Store, Store.id == Terminal.store_id)
+        .order_by(Terminal.id)
+    )
+    return {
+        "stores": list((await db.execute(select(Store).order_by(Store.code))).scalars()),
+        "terminals": list(terminals),
+        "terminal_roles": TERMINAL_ROLES,
+    }
 
 
-def _again(section: str) -> Refusal:
-    """Refused: the section's page again, with the message."""
+AGENTS = Section("agents", "/admin/agents", _agents)
+TOKENS = Section("tokens", "/admin/tokens", _tokens)
+STORES = Section("stores", "/admin/stores", _stores)
 
-    async def page(request: Request, extra: dict[str, Any], status: int) -> Response:
-        return await _page(request, section, extra, status)
-
-    return again(page)
-
-
-agents_again, tokens_again, stores_again = _again("agents"), _again("tokens"), _again("stores")
+agents_page = AGENTS.view()
+tokens_page = TOKENS.view()
+stores_page = STORES.view()
 
 
-@console_view(admin=True)
-async def agents_page(request: Request) -> Response:
-    return await _page(request, "agents")
-
-
-@console_view(admin=True, refused=agents_again)
+@console_view(admin=True, refused=AGENTS.again())
 async def agents_create(request: Request) -> Response:
     form = await request.form()
-    async with hub_of(request).uow() as uow:
-        await create_agent(
-            uow,
-            field(form, "email"),
-            field(form, "name"),
-            field(form, "password"),
-            role=field(form, "role") or "agent",
-            actor=_actor(request),
-        )
-    return _back("agents")
+    role = field(form, "role") or "agent"
+    email, name, password = field(form, "email"), field(form, "name"), field(form, "password")
+    await act(request, create_agent, email, name, password, role=role, actor=actor(request))
+    return AGENTS.back(request)
 
 
-@console_view(admin=True, refused=agents_again)
+@console_view(admin=True, refused=AGENTS.again())
 async def agents_toggle(request: Request) -> Response:
     """Deactivate (revoke) or re-activate an agent's access."""
-    form = await request.form()
-    async with hub_of(request).uow() as uow:
-        await set_agent_active(
-            uow,
-            request.path_params["agent_id"],
-            field(form, "active") == "1",
-            actor=_actor(request),
-        )
-    return _back("agents")
+    active = field(await request.form(), "active") == "1"
+    agent_id = request.path_params["agent_id"]
+    await act(request, set_agent_active, agent_id, active, actor=actor(request))
+    return AGENTS.back(request)
 
 
-@console_view(admin=True, refused=agents_again)
+@console_view(admin=True, refused=AGENTS.again())
 async def agents_sign_out(request: Request) -> Response:
     """ "Sign out everywhere": revoke every session of an agent (sockets included)."""
-    async with hub_of(request).uow() as uow:
-        count = await sign_out_everywhere(
-            uow, request.path_params["agent_id"], actor=_actor(request)
-        )
-    request.session["flash"] = f"Signed out of {count} session{'s' if count != 1 else ''}."
-    return _back("agents")
+    agent_id = request.path_params["agent_id"]
+    count = await act(request, sign_out_everywhere, agent_id, actor=actor(request))
+    return AGENTS.back(request, f"Signed out of {count} session{'s' if count != 1 else ''}.")
 
 
-@console_view(admin=True)
-async def tokens_page(request: Request) -> Response:
-    return await _page(request, "tokens")
-
-
-@console_view(admin=True, refused=tokens_again)
+@console_view(admin=True, refused=TOKENS.again())
 async def tokens_create(request: Request) -> Response:
-    form = await request.form()
-    async with hub_of(request).uow() as uow:
-        token, key = await create_api_token(uow, field(form, "name"), actor=_actor(request))
-    return await _page(request, "tokens", {"secret": key, "secret_for": token.name})
+    name = field(await request.form(), "name")
+    token, key = await act(request, create_api_token, name, actor=actor(request))
+    return await TOKENS.with_secret(request, key, token.name)
 
 
-@console_view(admin=True, refused=tokens_again)
+@console_view(admin=True, refused=TOKENS.again())
 async def tokens_revoke(request: Request) -> Response:
-    async with hub_of(request).uow() as uow:
-        await revoke_api_token(uow, request.path_params["token_id"], actor=_actor(request))
-    return _back("tokens")
+    await act(request, revoke_api_token, request.path_params["token_id"], actor=actor(request))
+    return TOKENS.back(request)
 
 
-@console_view(admin=True)
-async def stores_page(request: Request) -> Response:
-    return await _page(request, "stores")
-
-
-@console_view(admin=True, refused=stores_again)
+@console_view(admin=True, refused=STORES.again())
 async def stores_create(request: Request) -> Response:
     form = await request.form()
-    async with hub_of(request).uow() as uow:
-        await create_store(
-            uow,
-            field(form, "code"),
-            field(form, "name"),
-            address=field(form, "address") or None,
-            timezone=field(form, "timezone") or "UTC",
-            actor=_actor(request),
-        )
-    return _back("stores")
+    await act(
+        request,
+        create_store,
+        field(form, "code"),
+        field(form, "name"),
+        address=field(form, "address") or None,
+        timezone=field(form, "timezone") or "UTC",
+        actor=actor(request),
+    )
+    return STORES.back(request)
 
 
-@console_view(admin=True, refused=stores_again)
+@console_view(admin=True, refused=STORES.again())
 async def terminals_create(request: Request) -> Response:
     form = await request.form()
-    async with hub_of(request).uow() as uow:
-        terminal, key = await create_terminal(
-            uow,
-            field(form, "store"),
-            field(form, "name"),
-            role=field(form, "role") or "associate",
-            actor=_actor(request),
-        )
-    return await _page(request, "stores", {"secret": key, "secret_for": terminal.name})
+    store, name, role = field(form, "store"), field(form, "name"), field(form, "role")
+    terminal, key = await act(
+        request, create_terminal, store, name, role=role or "associate", actor=actor(request)
+    )
+    return await STORES.with_secret(request, key, terminal.name)
 
 
-@console_view(admin=True, refused=stores_again)
+@console_view(admin=True, refused=STORES.again())
 async def terminals_revoke(request: Request) -> Response:
-    async with hub_of(request).uow() as uow:
-        await revoke_terminal(uow, request.path_params["terminal_id"], actor=_actor(request))
-    return _back("stores")
+    terminal_id = request.path_params["terminal_id"]
+    await act(request, revoke_terminal, terminal_id, actor=actor(request))
+    return STORES.back(request)

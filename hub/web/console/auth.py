@@ -35,7 +35,15 @@ from hub.web.sessions import (
     session_key,
 )
 
-__all__ = ["Refusal", "check_csrf", "console_view", "csrf_token", "current_agent", "hub_of"]
+__all__ = [
+    "Refusal",
+    "actor",
+    "check_csrf",
+    "console_view",
+    "csrf_token",
+    "current_agent",
+    "hub_of",
+]
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 # How a view answers the HubError it raised (``hub.web.console.answers``).
@@ -96,6 +104,11 @@ def current_agent(request: Request) -> Agent:
     """The agent ``console_view`` put on the request."""
     agent: Agent = request.state.agent
     return agent
+
+
+def actor(request: Request) -> str:
+    """The audit actor of this request, e.g. ``agent:4``."""
+    return f"agent:{current_agent(request).id}"
 
 
 def _to_login(request: Request) -> Response:

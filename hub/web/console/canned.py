@@ -10,42 +10,33 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.datastructures import FormData
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, Response
 
 from hub.actions.canned import create_canned, delete_canned, update_canned
 from hub.actions.customers import get_customer
 from hub.canned import PLACEHOLDERS, render_template, search_canned, template_context
 from hub.errors import NotFound
 from hub.models import CannedResponse
-from hub.web.console.answers import again
 from hub.web.console.auth import console_view, current_agent, hub_of
-from hub.web.console.forms import field
-from hub.web.console.render import render
+from hub.web.console.forms import act, field
+from hub.web.console.sections import Section
 
 PICKER_SIZE = 20
 
 
-async def _page(
-    request: Request, extra: dict[str, Any] | None = None, status: int = 200
-) -> Response:
-    async with hub_of(request).read() as db:
-        rows = await search_canned(db, "", limit=10_000)
-    context: dict[str, Any] = {
-        "section": "canned",
-        "canned": rows,
-        "placeholders": PLACEHOLDERS,
-        "draft": {},
-    }
-    context.update(extra or {})
-    return render(request, "admin/canned.html", context, status=status)
+async def _canned(db: AsyncSession) -> dict[str, Any]:
+    rows = await search_canned(db, "", limit=10_000)
+    return {"canned": rows, "placeholders": PLACEHOLDERS, "draft": {}}
 
 
-def _back() -> Response:
-    return RedirectResponse("/admin/canned", 303)
+CANNED = Section("canned", "/admin/canned", _canned)
+canned_page = CANNED.view()
 
 
-def _draft(request: Request, form: Any) -> dict[str, Any]:
+def _draft(request: Request, form: FormData) -> dict[str, Any]:
     """What the admin typed, kept for the page shown again."""
     return {
         "id": request.path_params.get("canned_id"),
@@ -55,48 +46,35 @@ def _draft(request: Request, form: Any) -> dict[str, Any]:
     }
 
 
-@console_view(admin=True)
-async def canned_page(request: Request) -> Response:
-    return await _page(request)
-
-
-@console_view(admin=True, refused=again(_page, keep=_draft))
+@console_view(admin=True, refused=CANNED.again(keep=_draft))
 async def canned_create(request: Request) -> Response:
     form = await request.form()
-    async with hub_of(request).uow() as uow:
-        await create_canned(
-            uow,
-            field(form, "shortcut"),
-            field(form, "title"),
-            field(form, "body"),
-            agent_id=current_agent(request).id,
-        )
-    return _back()
+    shortcut, title, body = field(form, "shortcut"), field(form, "title"), field(form, "body")
+    agent_id = current_agent(request).id
+    await act(request, create_canned, shortcut, title, body, agent_id=agent_id)
+    return CANNED.back(request)
 
 
-@console_view(admin=True, refused=again(_page, keep=_draft))
+@console_view(admin=True, refused=CANNED.again(keep=_draft))
 async def canned_update(request: Request) -> Response:
     form = await request.form()
-    canned_id: int = request.path_params["canned_id"]
-    async with hub_of(request).uow() as uow:
-        await update_canned(
-            uow,
-            canned_id,
-            shortcut=field(form, "shortcut"),
-            title=field(form, "title"),
-            body=field(form, "body"),
-            agent_id=current_agent(request).id,
-        )
-    return _back()
+    await act(
+        request,
+        update_canned,
+        request.path_params["canned_id"],
+        shortcut=field(form, "shortcut"),
+        title=field(form, "title"),
+        body=field(form, "body"),
+        agent_id=current_agent(request).id,
+    )
+    return CANNED.back(request)
 
 
-@console_view(admin=True, refused=again(_page))
+@console_view(admin=True, refused=CANNED.again())
 async def canned_delete(request: Request) -> Response:
-    async with hub_of(request).uow() as uow:
-        await delete_canned(
-            uow, request.path_params["canned_id"], agent_id=current_agent(request).id
-        )
-    return _back()
+    canned_id = request.path_params["canned_id"]
+    await act(request, delete_canned, canned_id, agent_id=current_agent(request).id)
+    return CANNED.back(request)
 
 
 @console_view()

@@ -1,4 +1,5 @@
-"""Form handlers of the thread page: each parses, calls one action and answers.
+"""Form handlers of the thread page: each parses (``field``), calls one action (``act``)
+and answers.
 
 A plain form post is answered with a redirect back to the thread (a refusal goes to
 the page as a flash message); a fetch with ``Accept: application/json`` gets JSON
@@ -7,6 +8,9 @@ the page as a flash message); a fetch with ``Accept: application/json`` gets JSO
 """
 
 from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Concatenate, ParamSpec, TypeVar
 
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
@@ -18,12 +22,28 @@ from hub.actions.mentions import discard_detail
 from hub.actions.merge import merge_customers, unmerge_customers
 from hub.actions.replies import send_reply
 from hub.actions.threads import add_note, assign_thread, mark_read, set_thread_status
+from hub.core import UnitOfWork
 from hub.errors import Invalid, NotFound
 from hub.models import Event
 from hub.models.thread import OPEN, RESOLVED
 from hub.serializers import event_dict
 from hub.web.console.answers import answer, back
-from hub.web.console.auth import console_view, current_agent, hub_of
+from hub.web.console.auth import actor, console_view, current_agent, hub_of
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+async def act(
+    request: Request,
+    action: Callable[Concatenate[UnitOfWork, P], Awaitable[T]],
+    *args: P.args,
+    **kwargs: P.kwargs,
+) -> T:
+    """Run one action in a transaction of its own (a view's one write) and return its
+    result; its ``HubError`` reaches ``console_view``'s ``refused`` answer."""
+    async with hub_of(request).uow() as uow:
+        return await action(uow, *args, **kwargs)
 
 
 def field(form: FormData, name: str) -> str:
@@ -63,19 +83,15 @@ async def reply(request: Request) -> Response:
     """Send a reply on the chosen channel, or (``mode=note``) add a private note."""
     customer_id, here = _customer(request)
     form = await request.form()
-    agent = current_agent(request)
-    async with hub_of(request).uow() as uow:
-        if field(form, "mode") == "note":
-            event = await add_note(uow, customer_id, field(form, "body"), agent_id=agent.id)
-        else:
-            event = await send_reply(
-                uow,
-                customer_id,
-                field(form, "body"),
-                channel=field(form, "channel") or None,
-                agent_id=agent.id,
-                data=template_choice(form),
-            )
+    body, agent_id = field(form, "body"), current_agent(request).id
+    if field(form, "mode") == "note":
+        event = await act(request, add_note, customer_id, body, agent_id=agent_id)
+    else:
+        channel = field(form, "channel") or None
+        data = template_choice(form)
+        event = await act(
+            request, send_reply, customer_id, body, channel=channel, agent_id=agent_id, data=data
+        )
     return answer(request, here, {"event": event_dict(event)})
 
 
@@ -97,11 +113,8 @@ def template_choice(form: FormData) -> dict[str, object] | None:
 @console_view(refused=to_thread)
 async def note(request: Request) -> Response:
     customer_id, here = _customer(request)
-    form = await request.form()
-    async with hub_of(request).uow() as uow:
-        event = await add_note(
-            uow, customer_id, field(form, "body"), agent_id=current_agent(request).id
-        )
+    body = field(await request.form(), "body")
+    event = await act(request, add_note, customer_id, body, agent_id=current_agent(request).id)
     return answer(request, here, {"event": event_dict(event)})
 
 
@@ -129,9 +142,8 @@ async def save_detail(request: Request) -> Response:
 @console_view(refused=to_thread)
 async def assign_to_me(request: Request) -> Response:
     customer_id, here = _customer(request)
-    agent = current_agent(request)
-    async with hub_of(request).uow() as uow:
-        await assign_thread(uow, customer_id, agent.id, actor_agent_id=agent.id)
+    agent_id = current_agent(request).id
+    await act(request, assign_thread, customer_id, agent_id, actor_agent_id=agent_id)
     return answer(request, here)
 
 
@@ -141,15 +153,15 @@ async def transfer(request: Request) -> Response:
     customer_id, here = _customer(request)
     form = await request.form()
     target = int_field(form, "agent_id") if field(form, "agent_id") else None
-    async with hub_of(request).uow() as uow:
-        await assign_thread(uow, customer_id, target, actor_agent_id=current_agent(request).id)
+    agent_id = current_agent(request).id
+    await act(request, assign_thread, customer_id, target, actor_agent_id=agent_id)
     return answer(request, here)
 
 
 async def _set_status(request: Request, status: str) -> Response:
     customer_id, here = _customer(request)
-    async with hub_of(request).uow() as uow:
-        await set_thread_status(uow, customer_id, status, actor_agent_id=current_agent(request).id)
+    agent_id = current_agent(request).id
+    await act(request, set_thread_status, customer_id, status, actor_agent_id=agent_id)
     return answer(request, here)
 
 
@@ -167,8 +179,7 @@ async def reopen(request: Request) -> Response:
 async def read(request: Request) -> Response:
     """The agent has seen the thread: clear its unread count."""
     customer_id, here = _customer(request)
-    async with hub_of(request).uow() as uow:
-        await mark_read(uow, customer_id)
+    await act(request, mark_read, customer_id)
     return answer(request, here)
 
 
@@ -178,14 +189,8 @@ async def merge(request: Request) -> Response:
     customer_id, here = _customer(request)
     form = await request.form()
     source_id = int_field(form, "source_id")
-    async with hub_of(request).uow() as uow:
-        await merge_customers(
-            uow,
-            source_id,
-            customer_id,
-            actor=f"agent:{current_agent(request).id}",
-            reason=field(form, "reason")[:200] or "suggested match",
-        )
+    reason = field(form, "reason")[:200] or "suggested match"
+    await act(request, merge_customers, source_id, customer_id, actor=actor(request), reason=reason)
     return answer(request, here)
 
 
@@ -193,13 +198,8 @@ async def merge(request: Request) -> Response:
 async def discard(request: Request) -> Response:
     """Discard a detail read from a message that was wrong (audited)."""
     customer_id, here = _customer(request)
-    async with hub_of(request).uow() as uow:
-        await discard_detail(
-            uow,
-            customer_id,
-            request.path_params["detail_id"],
-            actor=f"agent:{current_agent(request).id}",
-        )
+    detail_id = request.path_params["detail_id"]
+    await act(request, discard_detail, customer_id, detail_id, actor=actor(request))
     return answer(request, here)
 
 
@@ -207,6 +207,5 @@ async def discard(request: Request) -> Response:
 async def unmerge(request: Request) -> Response:
     """Undo a merge; both customers get their own history back."""
     merge_id = request.path_params["merge_id"]
-    async with hub_of(request).uow() as uow:
-        await unmerge_customers(uow, merge_id, actor=f"agent:{current_agent(request).id}")
+    await act(request, unmerge_customers, merge_id, actor=actor(request))
     return answer(request, await _back_field(request))

@@ -27,7 +27,7 @@ from hub.hours import DAYS, is_open, next_opening
 from hub.models import BusinessHours
 from hub.models.hours import DEFAULT_TEAM
 from hub.queries.hours import hours_choices, hours_row
-from hub.web.console.auth import console_view, current_agent, hub_of
+from hub.web.console.auth import actor, console_view, hub_of
 from hub.web.console.forms import field
 from hub.web.console.render import render
 
@@ -138,7 +138,7 @@ async def hours_save(request: Request) -> Response:
             reply_minutes=int(minutes),
             auto_reply=draft["auto_reply"] or None,
             team=team,
-            actor=f"agent:{current_agent(request).id}",
+            actor=actor(request),
         )
     request.session["flash"] = "Business hours saved."
     back = "/admin/hours" if team == DEFAULT_TEAM else f"/admin/hours?team={quote(team)}"

@@ -17,15 +17,11 @@ from hub.actions.audit import record_audit
 from hub.actions.customers import get_customer
 from hub.actions.privacy import erase_customer, export_customer
 from hub.web.console.answers import back
-from hub.web.console.auth import console_view, current_agent, hub_of
+from hub.web.console.auth import actor, console_view, hub_of
 from hub.web.console.forms import field
 from hub.web.console.render import render
 
 CONFIRM = "erase"
-
-
-def _actor(request: Request) -> str:
-    return f"agent:{current_agent(request).id}"
 
 
 @console_view(admin=True)
@@ -34,7 +30,7 @@ async def export_data(request: Request) -> Response:
     customer_id: int = request.path_params["customer_id"]
     async with hub_of(request).uow() as uow:
         data = await export_customer(uow, customer_id)
-        await record_audit(uow, _actor(request), "customer.exported", "customer", customer_id)
+        await record_audit(uow, actor(request), "customer.exported", "customer", customer_id)
     return Response(
         json.dumps(data, ensure_ascii=False, indent=2),
         media_type="application/json",
@@ -64,7 +60,7 @@ async def erase_data(request: Request) -> Response:
         request.session["flash"] = f'Type "{CONFIRM}" to confirm the erasure.'
         return RedirectResponse(f"/customers/{customer_id}/erase", 303)
     async with hub_of(request).uow() as uow:
-        erasure = await erase_customer(uow, customer_id, actor=_actor(request))
+        erasure = await erase_customer(uow, customer_id, actor=actor(request))
     request.session["flash"] = (
         "Personal data erased."
         if erasure.changed
