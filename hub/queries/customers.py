@@ -3,8 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-from sqlalchemy import ColumnElement, CompoundSelect, and_, or_, select, union_all
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    Integer,
+    Select,
+    String,
+    and_,
+    bindparam,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -160,32 +172,52 @@ async def suggested_matches(
             wanted.add((identity.kind, identity.address))
     if not wanted:
         return []
-    identity_matches = []
-    detail_matches = []
+    params: dict[str, object] = {"customer_id": customer_id}
+    pairs = 0
     for kind, value in wanted:
         try:
             address = normalize_phone(value) if kind == PHONE else normalize_email(value)
         except InvalidAddress:
             continue
-        identity_matches.append(and_(Identity.kind == kind, Identity.address == address))
-        detail_matches.append(and_(Detail.key == kind, Detail.value.in_({value, address})))
-    if not identity_matches:
+        params.update(
+            {f"kind{pairs}": kind, f"address{pairs}": address, f"typed{pairs}": [value, address]}
+        )
+        pairs += 1
+    if not pairs:
         return []
-    # One round trip: the candidates' ids in a subquery, the live customers around it.
+    result = await session.execute(_matches_query(pairs), params)
+    return list(result.scalars())
+
+
+@lru_cache(maxsize=16)
+def _matches_query(pairs: int) -> Select[Customer]:
+    """``suggested_matches``' statement for ``pairs`` addresses, built once with bound
+    parameters (building it cost more than running it). One round trip: the candidates'
+    ids in a subquery (holding address ``n`` as an identity, or having typed it as a
+    detail in its stored or its normalised form), the live customers around it."""
+    identity_matches = []
+    detail_matches = []
+    for n in range(pairs):
+        kind = bindparam(f"kind{n}", type_=String)
+        identity_matches.append(
+            and_(Identity.kind == kind, Identity.address == bindparam(f"address{n}", type_=String))
+        )
+        detail_matches.append(
+            and_(Detail.key == kind, Detail.value.in_(bindparam(f"typed{n}", expanding=True)))
+        )
     candidates = union_all(
         select(Identity.customer_id).where(or_(*identity_matches)),
         select(Detail.customer_id).where(or_(*detail_matches)),
     )
-    result = await session.execute(
+    return (
         select(Customer)
         .where(
             Customer.id.in_(candidates),
-            Customer.id != customer_id,
+            Customer.id != bindparam("customer_id", type_=Integer),
             Customer.merged_into_id.is_(None),
         )
         .order_by(Customer.id)
     )
-    return list(result.scalars())
 
 
 def shared_identity_customers(
