@@ -166,38 +166,44 @@ def entries(
     result: list[Entry] = []
     previous: Event | None = None
     for event in events_oldest_first:
-        author = author_of(event, agent_names)
+        data = event.data or {}
+        kind, direction, created_at = event.type, event.direction, event.created_at
         entry = Entry(
             id=event.id,
-            type=event.type,
+            type=kind,
             channel=event.channel,
-            direction=event.direction,
+            direction=direction,
             body=event.body,
             status=event.status,
             error_message=event.error_message,
-            data=event.data or {},
-            iso=iso(event.created_at),
-            when=when(event.created_at),
-            who=who_of(event, author, customer_name),
-            shows_status=(event.type == MESSAGE and event.direction == OUT)
-            or (event.type == CALL and bool(event.status)),
-            savable=event.direction == IN and event.type in SAVABLE and bool(event.body),
-            assist_open=event.type == ASSIST and (event.data or {}).get("status") == "open",
-            media=media_of(event.data or {}),
-            subject=_text(event.data or {}, "subject"),
-            quoted=_text(event.data or {}, "quoted"),
-            html=_text(event.data or {}, "html"),
-            files=files_of(event.data or {}),
-            detail=call_route_text(event.data or {}, agent_names)
-            if event.type == CALL
-            else csat_text(event.data or {}),
+            data=data,
+            iso=iso(created_at),
+            when=when(created_at),
+            who=who_of(event, author_of(event, agent_names), customer_name),
+            shows_status=(kind == MESSAGE and direction == OUT)
+            or (kind == CALL and bool(event.status)),
+            savable=direction == IN and kind in SAVABLE and bool(event.body),
         )
-        if event.direction is not None:
+        if data:  # most events carry none: the defaults are what an empty one gives
+            _read_data(entry, data, agent_names)
+        if direction is not None:
             if previous is not None and previous.channel != event.channel:
                 entry.handoff = handoff_text(previous, event)
             previous = event
         result.append(entry)
     return result
+
+
+def _read_data(entry: Entry, data: dict[str, Any], agent_names: dict[int, str]) -> None:
+    """What ``entry`` shows from its event's ``data``: assist state, media, attachments,
+    email parts and the call-route or CSAT line."""
+    entry.assist_open = entry.type == ASSIST and data.get("status") == "open"
+    entry.media = media_of(data)
+    entry.subject = _text(data, "subject")
+    entry.quoted = _text(data, "quoted")
+    entry.html = _text(data, "html")
+    entry.files = files_of(data)
+    entry.detail = call_route_text(data, agent_names) if entry.type == CALL else csat_text(data)
 
 
 def mark_mentions(
