@@ -2,8 +2,11 @@
 
 Views: ``mine`` (assigned to the agent), ``unassigned``, ``all``; filters by thread
 status and by a channel the customer used; free-text search by name, phone, email
-or order number (through ``search_customers``). Uses the threads' status, assignee
-and last-activity indexes and the events' ``(customer_id, channel)`` index.
+or order number (through ``search_customers``). Uses the threads'
+``(status, last_activity_at, id)``, assignee and last-activity indexes and the events'
+``(customer_id, channel)`` index (``hub.models.inbox``). Neither query grows with the
+number of threads or with the customers' histories: the page of threads comes in
+order from an index, each row's channels from one index probe per channel.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cache
 
-from sqlalchemy import Integer, Select, String, bindparam, exists, select
+from sqlalchemy import Integer, Select, String, bindparam, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.models import Agent, Customer, Event, Thread
@@ -121,21 +124,37 @@ def _inbox_query(
     )
 
 
-_CHANNELS_USED = (
-    select(Event.customer_id, Event.channel)
-    .where(
-        Event.customer_id.in_(bindparam("ids", expanding=True)),
-        Event.channel.notin_(INTERNAL_CHANNELS),
+@cache
+def _channels_used_query() -> Select[int, str]:
+    """Each customer's distinct channels as a loose index scan: a recursive walk that
+    asks the ``(customer_id, channel)`` index for the first channel, then for the first
+    one after it, and so on: one probe per channel used, however many events there
+    are (``SELECT DISTINCT`` read every event's index entry: ~20 ms on PostgreSQL for a
+    customer with 10,000 events). Internal channels are walked past, then left out."""
+    first = (
+        select(func.min(Event.channel)).where(Event.customer_id == Customer.id).scalar_subquery()
     )
-    .distinct()
-)
+    used = (
+        select(Customer.id.label("customer_id"), first.label("channel"))
+        .where(Customer.id.in_(bindparam("ids", expanding=True)))
+        .cte("used", recursive=True)
+    )
+    following = (
+        select(func.min(Event.channel))
+        .where(Event.customer_id == used.c.customer_id, Event.channel > used.c.channel)
+        .scalar_subquery()
+    )
+    used = used.union_all(select(used.c.customer_id, following).where(used.c.channel.is_not(None)))
+    return select(used.c.customer_id, used.c.channel).where(
+        used.c.channel.is_not(None), used.c.channel.notin_(INTERNAL_CHANNELS)
+    )
 
 
 async def channels_used(session: AsyncSession, customer_ids: list[int]) -> dict[int, list[str]]:
     """The customer-facing channels each customer has events on (sorted by name)."""
     if not customer_ids:
         return {}
-    result = await session.execute(_CHANNELS_USED, {"ids": customer_ids})
+    result = await session.execute(_channels_used_query(), {"ids": customer_ids})
     used: dict[int, list[str]] = {}
     for customer_id, channel in result:
         used.setdefault(customer_id, []).append(channel)

@@ -54,6 +54,9 @@ async def cross_channel_customer(hub: Hub) -> int:
 async def test_inbox_lists_filters_and_searches(admin: SignedIn, console_hub: Hub) -> None:
     dana = await cross_channel_customer(console_hub)
     await inbound(console_hub, address="+15559990000", body="hello", provider_id="SM9", name="Eli")
+    # A private note is on the console's own channel: not one the customer used.
+    note = {"csrf": admin.csrf, "mode": "note", "body": "VIP"}
+    assert (await admin.client.post(f"/customers/{dana}/reply", data=note)).status_code == 303
     page = await admin.client.get("/")
     assert page.status_code == 200
     assert "Dana Diaz" in page.text and "Eli" in page.text
