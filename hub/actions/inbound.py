@@ -43,6 +43,7 @@ from hub.actions.customers import (
 )
 from hub.actions.inbound_rows import (
     attach,
+    claimed_addresses,
     inbound_message_counts,
     insert_events,
     stored_provider_ids,
@@ -76,8 +77,9 @@ class Received:
     thread: Thread
     identity: Identity | None
     duplicate: bool
-    # A text from a proven number whose identity is younger than ``FIRST_CONTACT``, and
-    # the only inbound message its customer has (``hub.actions.claim_links`` acts on it).
+    # A text from a proven number whose identity is younger than ``FIRST_CONTACT``, the
+    # only inbound message its customer has, and a number a live customer gave recently:
+    # ``hub.actions.claim_links`` may ask whether that chat was them.
     first_text: bool = False
 
 
@@ -272,8 +274,10 @@ async def _mark_first_texts(
     answers: list[Received | HubError | None],
 ) -> None:
     """Set ``Received.first_text``: one count of inbound messages for the customers of
-    texts from young proven identities, and no query at all when there are none (so a
-    known sender's text does not cost ``claim_links`` a transaction of its own)."""
+    texts from young proven identities, then one look-up of recent claims on the
+    numbers of the first texts among them; no query at all when there are none. So
+    neither a known sender's text nor a new number nobody gave costs ``claim_links``
+    a transaction of its own."""
     now = utcnow()
     candidates = [
         item
@@ -286,10 +290,16 @@ async def _mark_first_texts(
         await uow.session.connection(),
         {senders[item.sender].customer["id"] for item in candidates},
     )
-    for item in candidates:
+    firsts = [item for item in candidates if counts.get(senders[item.sender].customer["id"]) == 1]
+    claimed = await claimed_addresses(
+        await uow.session.connection(),
+        {(item.inbound.kind, item.address) for item in firsts},
+        since=now - timedelta(hours=uow.settings.claim_match_hours),
+    )
+    for item in firsts:
         answer = answers[item.index]
         assert isinstance(answer, Received)
-        answer.first_text = counts.get(answer.customer.id) == 1
+        answer.first_text = (item.inbound.kind, item.address) in claimed
 
 
 def _young_proven(identity: dict[str, Any], now: datetime) -> bool:

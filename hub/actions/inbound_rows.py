@@ -12,19 +12,21 @@ rows into ORM instances of the caller's session without another query.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import datetime
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import Table, bindparam, func, insert, select, tuple_, update
+from sqlalchemy import Table, bindparam, func, insert, select, text, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import configure_mappers, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
-from hub.actions.senders import IDENTITIES, THREADS, Key, Sender, upsert
+from hub.actions.senders import CUSTOMERS, IDENTITIES, THREADS, Key, Sender, upsert
 from hub.actions.timeline import THREAD_ACTIVITY
-from hub.models import Customer, Event, Identity, Thread
+from hub.models import Customer, Detail, Event, Identity, Thread
 from hub.models.thread import IN, MESSAGE
 
 EVENTS = cast(Table, Event.__table__)
+DETAILS = cast(Table, Detail.__table__)
 M = TypeVar("M", Customer, Event, Identity, Thread)
 
 
@@ -52,6 +54,33 @@ async def inbound_message_counts(conn: AsyncConnection, customer_ids: set[int]) 
         .group_by(EVENTS.c.customer_id)
     )
     return {customer_id: count for customer_id, count in found}
+
+
+# The claims index's own condition (``ix_details_claims``), word for word, so both
+# engines can use that partial index.
+_CLAIM_KEYS = text("details.key IN ('phone', 'email')")
+
+
+async def claimed_addresses(
+    conn: AsyncConnection, addresses: set[Key], *, since: datetime
+) -> set[Key]:
+    """Which ``(kind, address)`` of ``addresses`` a live customer gave (a detail) since
+    ``since``: those ``hub.queries.suggestions.recent_claims`` may find someone for."""
+    if not addresses:
+        return set()
+    found = await conn.execute(
+        select(DETAILS.c.key, DETAILS.c.value)
+        .join(CUSTOMERS, CUSTOMERS.c.id == DETAILS.c.customer_id)
+        .where(
+            _CLAIM_KEYS,
+            DETAILS.c.value.in_(sorted({address for _, address in addresses})),
+            DETAILS.c.created_at >= since,
+            CUSTOMERS.c.merged_into_id.is_(None),
+            CUSTOMERS.c.erased_at.is_(None),
+        )
+        .distinct()
+    )
+    return {(key, value) for key, value in found if (key, value) in addresses}
 
 
 async def insert_events(

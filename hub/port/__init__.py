@@ -30,7 +30,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.actions.claim_links import after_text, is_yes, may_link
+from hub.actions.claim_links import after_text, may_link
 from hub.actions.commerce import apply_shop_update as _apply_shop_update
 from hub.actions.consent import HELP, START, STOP, consent_keyword, find_opt_in
 from hub.actions.consent import opt_out_address as _opt_out_address
@@ -51,7 +51,6 @@ from hub.models.thread import AGENT, IN, MESSAGE, QUEUE, VOICEMAIL
 from hub.port.refs import EventRef, Receipt
 from hub.port.terminals import TerminalPort
 from hub.port.visitors import VisitorPort
-from hub.queries.suggestions import claimed_by_others
 from hub.queries.timeline import last_inbound_at as _last_inbound_at
 from hub.settings import Settings
 from hub.types import Inbound
@@ -120,7 +119,6 @@ class HubPort:
             received.identity.id if received.identity is not None else None,
             received.duplicate,
             may_link(received),
-            is_yes(received.event.body),
         )
 
     async def follow_up_text(self, receipt: Receipt) -> None:
@@ -130,13 +128,6 @@ class HubPort:
         nothing unless ``receipt.may_link``."""
         if not receipt.may_link or receipt.identity_id is None:
             return
-        if not receipt.yes:
-            # A first text gets the prompt only when a recent chat gave its number:
-            # asked on a read session first, so most first texts take no write lock.
-            async with self.hub.read() as session:
-                hours = self.settings.claim_match_hours
-                if not await claimed_by_others(session, receipt.identity_id, hours=hours):
-                    return
         async with self.hub.uow() as uow:
             event = await uow.session.get(Event, receipt.event_id)
             identity = await uow.session.get(Identity, receipt.identity_id)

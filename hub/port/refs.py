@@ -22,8 +22,6 @@ class Receipt:
     duplicate: bool
     # A YES, or the first text from a number: ``follow_up_text`` may act on it.
     may_link: bool = False
-    # The text is a YES (``hub.actions.claim_links.YES_WORDS``).
-    yes: bool = False
 
 
 @dataclass(frozen=True)

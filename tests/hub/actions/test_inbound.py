@@ -146,16 +146,22 @@ async def test_same_provider_id_at_once_makes_one_event(hub: Hub) -> None:
     assert await count(hub, Event) == 1
 
 
-async def test_only_a_numbers_first_text_is_marked_first(hub: Hub) -> None:
-    """``first_text`` (what ``claim_links`` acts on) is counted with the batch, so a
-    young number's later texts do not cost a follow-up transaction each."""
+async def test_only_a_claimed_numbers_first_text_is_marked_first(hub: Hub) -> None:
+    """``first_text`` (what ``claim_links`` acts on) is found with the batch, so neither
+    a young number's later texts nor a number nobody gave cost a follow-up transaction."""
+    from hub.actions.customers import create_customer, record_detail
+
+    async with hub.uow() as uow:
+        unclaimed = await receive_inbound(uow, sms("hi", "SM0", sender="+15551239999"))
+        chatter, _ = await create_customer(uow, "Chatter")
+        await record_detail(uow, chatter.id, "phone", "+15551230000", channel="webchat")
     async with hub.uow() as uow:
         first = await receive_inbound(uow, sms("hello", "SM1"))
     async with hub.uow() as uow:
         second = await receive_inbound(uow, sms("still there?", "SM2"))
     async with hub.uow() as uow:
         again = await receive_inbound(uow, sms("hello", "SM1"))
-    assert first.first_text
+    assert first.first_text and not unclaimed.first_text
     assert not second.first_text
     assert again.duplicate and not again.first_text
 
