@@ -139,40 +139,37 @@ async def save_detail(request: Request) -> Response:
     return answer(request, here)
 
 
+async def _change_thread(
+    request: Request, change: Callable[..., Awaitable[object]], value: object
+) -> Response:
+    """``change(uow, customer_id, value, actor_agent_id=<this agent>)`` on this thread
+    (``assign_thread``, ``set_thread_status``), then back to it."""
+    customer_id, here = _customer(request)
+    await act(request, change, customer_id, value, actor_agent_id=current_agent(request).id)
+    return answer(request, here)
+
+
 @console_view(refused=to_thread)
 async def assign_to_me(request: Request) -> Response:
-    customer_id, here = _customer(request)
-    agent_id = current_agent(request).id
-    await act(request, assign_thread, customer_id, agent_id, actor_agent_id=agent_id)
-    return answer(request, here)
+    return await _change_thread(request, assign_thread, current_agent(request).id)
 
 
 @console_view(refused=to_thread)
 async def transfer(request: Request) -> Response:
     """Assign the thread to another agent (empty ``agent_id`` unassigns)."""
-    customer_id, here = _customer(request)
     form = await request.form()
     target = int_field(form, "agent_id") if field(form, "agent_id") else None
-    agent_id = current_agent(request).id
-    await act(request, assign_thread, customer_id, target, actor_agent_id=agent_id)
-    return answer(request, here)
-
-
-async def _set_status(request: Request, status: str) -> Response:
-    customer_id, here = _customer(request)
-    agent_id = current_agent(request).id
-    await act(request, set_thread_status, customer_id, status, actor_agent_id=agent_id)
-    return answer(request, here)
+    return await _change_thread(request, assign_thread, target)
 
 
 @console_view(refused=to_thread)
 async def resolve(request: Request) -> Response:
-    return await _set_status(request, RESOLVED)
+    return await _change_thread(request, set_thread_status, RESOLVED)
 
 
 @console_view(refused=to_thread)
 async def reopen(request: Request) -> Response:
-    return await _set_status(request, OPEN)
+    return await _change_thread(request, set_thread_status, OPEN)
 
 
 @console_view(refused=to_thread)

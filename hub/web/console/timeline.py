@@ -93,21 +93,27 @@ def size_text(size: object) -> str:
     return f"{size} B"
 
 
+def _listed(data: dict[str, Any], key: str, most: int) -> list[dict[str, Any]]:
+    """The objects among the first ``most`` items of the list ``data[key]``."""
+    raw = data.get(key)
+    if not isinstance(raw, list):
+        return []
+    return [item for item in raw[:most] if isinstance(item, dict)]
+
+
+def _http_url(value: object) -> str | None:
+    """``value`` if it is an http(s) URL (never a ``javascript:`` or ``data:`` link)."""
+    if isinstance(value, str) and value.lower().startswith(("https://", "http://")):
+        return value
+    return None
+
+
 def files_of(data: dict[str, Any]) -> list[File]:
     """``data["attachments"]`` (``[{"filename", "size", "url"?, "omitted"?}]``) as rows;
     like ``media_of``, only http(s) URLs become links."""
-    raw = data.get("attachments")
-    if not isinstance(raw, list):
-        return []
     result = []
-    for item in raw[:MAX_FILES]:
-        if not isinstance(item, dict):
-            continue
-        name = item.get("filename")
-        url = item.get("url")
-        omitted = item.get("omitted")
-        if not isinstance(url, str) or not url.lower().startswith(("https://", "http://")):
-            url = None
+    for item in _listed(data, "attachments", MAX_FILES):
+        name, url, omitted = item.get("filename"), _http_url(item.get("url")), item.get("omitted")
         result.append(
             File(
                 name if isinstance(name, str) and name else "attachment",
@@ -128,15 +134,10 @@ def media_of(data: dict[str, Any]) -> list[Media]:
     """``data["media"]`` (``[{"url", "content_type"}]``) reduced to safe links: only
     http(s) URLs are kept (no ``javascript:`` or ``data:``), images only by content type.
     ``console.js`` applies the same rule to live events."""
-    raw = data.get("media")
-    if not isinstance(raw, list):
-        return []
     result = []
-    for item in raw[:MAX_MEDIA]:
-        if not isinstance(item, dict):
-            continue
-        url, kind = item.get("url"), item.get("content_type")
-        if not isinstance(url, str) or not url.lower().startswith(("https://", "http://")):
+    for item in _listed(data, "media", MAX_MEDIA):
+        url, kind = _http_url(item.get("url")), item.get("content_type")
+        if url is None:
             continue
         kind = kind if isinstance(kind, str) else ""
         result.append(Media(url, kind, kind.lower().startswith("image/")))
