@@ -35,6 +35,7 @@ from hub.errors import HubError
 from hub.identity import InvalidAddress, normalize_phone
 from hub.models import Agent
 from hub.port import PHONE
+from hub.port.phone import CallRoute
 from hub.types import Inbound
 
 if TYPE_CHECKING:
@@ -101,7 +102,7 @@ class VoiceCallbacks:
             return twiml.twiml_response(confirm.ask_to_confirm(self.settings))
         if answer is None:
             return twiml.twiml_response(twiml.ask_for_code(self.settings, attempt=1))
-        return twiml.twiml_response(twiml.answer_call(self.settings, answer))
+        return twiml.twiml_response(twiml.answer_call(self.settings, CallRoute.of(answer)))
 
     async def gather(self, request: Request) -> Response:
         """``POST /twilio/voice/gather``: a correct code links the call to its customer;
@@ -124,7 +125,7 @@ class VoiceCallbacks:
                 answer = await start_call(uow, inbound)
         if answer is None:
             return twiml.twiml_response(twiml.ask_for_code(self.settings, attempt + 1))
-        return twiml.twiml_response(twiml.answer_call(self.settings, answer))
+        return twiml.twiml_response(twiml.answer_call(self.settings, CallRoute.of(answer)))
 
     async def status(self, request: Request) -> Response:
         """``POST /twilio/voice/status``: ringing, in-progress, completed, busy... A final

@@ -22,7 +22,7 @@ from connectors.phone.twiml import (
 )
 from connectors.twilio.client import twilio_client
 from hub.errors import HubError
-from hub.models import Agent
+from hub.port.phone import VoiceAgent
 from hub.settings import Settings
 
 LEG_EVENTS = ["initiated", "ringing", "answered", "completed"]
@@ -34,7 +34,7 @@ class ProviderError(HubError):
     status = 502
 
 
-def client_address(agent: Agent, customer_id: int, call_sid: str) -> str:
+def client_address(agent: VoiceAgent, customer_id: int, call_sid: str) -> str:
     """The REST ``To`` of ``agent``; for the browser softphone it carries the custom
     parameters that match the ring to its screen pop (``client:agent-3?customer_id=…``)."""
     address = rest_address(agent)

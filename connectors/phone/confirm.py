@@ -17,7 +17,6 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from connectors.phone import twiml
 from connectors.twilio.signatures import verified_form
-from hub.actions.claim_links import start_confirmed_call
 from hub.settings import Settings
 
 if TYPE_CHECKING:
@@ -50,8 +49,7 @@ async def confirmed(hooks: VoiceCallbacks, request: Request) -> Response:
         return twiml.twiml_response(twiml.unidentifiable())
     answer = None
     if str(form.get("Digits", "")).strip() == "1":
-        async with hooks.hub.uow() as uow:
-            answer = await start_confirmed_call(uow, hooks._inbound(form))
+        answer = await hooks.connector.port.phone.start_confirmed_call(hooks._inbound(form))
     if answer is None:
         return twiml.twiml_response(twiml.ask_for_code(hooks.settings, attempt=1, greeted=True))
     return twiml.twiml_response(twiml.answer_call(hooks.settings, answer))

@@ -19,8 +19,6 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from connectors.phone import twiml
 from connectors.twilio.signatures import verified_form
-from hub.actions.customers import get_customer
-from hub.actions.ivr_calls import hold_call_in_ivr, order_to_tell, route_held_call
 from hub.core import UnitOfWork
 from hub.settings import Settings
 from hub.types import Inbound
@@ -58,24 +56,20 @@ class OrderStatusIvr:
     async def prompt_for(self, uow: UnitOfWork, inbound: Inbound) -> VoiceResponse | None:
         """The order-status TwiML for a verified caller with an open order (the call is
         recorded, not routed yet), else None (route as usual)."""
-        order = await order_to_tell(uow, inbound)
-        if order is None:
+        told = await self.connector.port.phone.order_status(uow, inbound)
+        if told is None:
             return None
-        event = await hold_call_in_ivr(uow, inbound, order)
-        if event is None:
-            return None
-        customer = await get_customer(uow.session, event.customer_id)
-        return order_status_prompt(
-            self.settings, twiml.greeting(customer.first_name), event.data["ivr"]["said"]
-        )
+        first_name, said = told
+        return order_status_prompt(self.settings, twiml.greeting(first_name), said)
 
     async def choice(self, request: Request) -> Response:
         """``POST /twilio/voice/ivr-choice``."""
         form = await verified_form(request, self.settings)
         if str(form.get("Digits", "")).strip() != TALK_DIGIT:
             return twiml.twiml_response(twiml.goodbye())
-        async with self.hub.uow() as uow:
-            answer = await route_held_call(uow, self.channel, str(form.get("CallSid", "")))
+        answer = await self.connector.port.phone.route_held_call(
+            self.channel, str(form.get("CallSid", ""))
+        )
         if answer is None:
             return twiml.twiml_response(twiml.goodbye())
         return twiml.twiml_response(twiml.answer_call(self.settings, answer))

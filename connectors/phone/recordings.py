@@ -24,8 +24,6 @@ from connectors.phone.settings import PhoneSettings
 from connectors.phone.transcripts import load_transcriber
 from connectors.twilio.client import twilio_client
 from connectors.twilio.signatures import verified_form
-from hub.actions.call_steps import add_call_step, live_call
-from hub.actions.calls import attach_recording, attach_transcript
 
 if TYPE_CHECKING:
     from connectors.phone.connector import PhoneConnector
@@ -47,13 +45,10 @@ class CallRecordings:
         """Record ``customer_leg`` (dual-channel) for the call ``call_sid``, once."""
         if self.mode == "off":
             return
-        async with self.hub.uow() as uow:
-            event = await live_call(uow, self.channel, call_sid)
-            if event is None or event.data.get("recording_started"):
-                return
-            event.data = {**event.data, "recording_started": True}
-            words = "announced" if self.mode == "announce" else "not announced"
-            await add_call_step(uow, event, "recording", f"Recording started ({words})")
+        words = "announced" if self.mode == "announce" else "not announced"
+        text = f"Recording started ({words})"
+        if not await self.connector.port.phone.recording_started(self.channel, call_sid, text):
+            return
         client = twilio_client(self.settings)
         try:
             await client.calls(customer_leg).recordings.create_async(
@@ -78,16 +73,14 @@ class CallRecordings:
         if form.get("RecordingStatus", "completed") != "completed" or not (url and recording_sid):
             return Response(status_code=204)
         channels = _int(form.get("RecordingChannels")) or 1
-        async with self.hub.uow() as uow:
-            event = await attach_recording(
-                uow,
-                self.channel,
-                call_sid,
-                recording_sid,
-                url,
-                duration=_int(form.get("RecordingDuration")),
-                channels=channels,
-            )
+        event = await self.connector.port.phone.attach_recording(
+            self.channel,
+            call_sid,
+            recording_sid,
+            url,
+            duration=_int(form.get("RecordingDuration")),
+            channels=channels,
+        )
         if event is not None and self.transcriber is not None:
             self.connector.live.spawn(self._transcribe(call_sid, recording_sid, url, channels))
         return Response(status_code=204)
@@ -100,8 +93,9 @@ class CallRecordings:
             log.exception("transcribing recording %s failed", recording_sid)
             return
         if text and text.strip():
-            async with self.hub.uow() as uow:
-                await attach_transcript(uow, self.channel, call_sid, recording_sid, text.strip())
+            await self.connector.port.phone.attach_transcript(
+                self.channel, call_sid, recording_sid, text.strip()
+            )
 
 
 def _int(value: object) -> int | None:

@@ -12,11 +12,8 @@ from starlette.responses import Response
 from twilio.twiml.voice_response import VoiceResponse
 
 from connectors.phone.settings import PhoneSettings
-from hub.actions.calls import CallAnswer
-from hub.actions.handoff import CODE_DIGITS
-from hub.models import Agent
-from hub.models.staff import ROUTE_NUMBER, ROUTE_SIP
 from hub.port import AGENT, QUEUE
+from hub.port.phone import CODE_DIGITS, ROUTE_NUMBER, ROUTE_SIP, CallRoute, VoiceAgent
 from hub.settings import Settings
 
 VOICE_PATH = "/twilio/voice"
@@ -60,12 +57,12 @@ def twiml_response(twiml: VoiceResponse) -> Response:
     return Response(str(twiml), media_type="text/xml")
 
 
-def client_identity(agent: Agent) -> str:
+def client_identity(agent: VoiceAgent) -> str:
     """The Voice SDK identity an agent's browser registers with (and is dialled as)."""
     return f"agent-{agent.id}"
 
 
-def dial_address(agent: Agent) -> tuple[str, str]:
+def dial_address(agent: VoiceAgent) -> tuple[str, str]:
     """``(noun, address)`` to reach ``agent``: ``client``, ``number`` or ``sip``.
 
     An agent whose number/SIP route has no address is reached in the browser."""
@@ -77,7 +74,7 @@ def dial_address(agent: Agent) -> tuple[str, str]:
     return "client", client_identity(agent)
 
 
-def rest_address(agent: Agent) -> str:
+def rest_address(agent: VoiceAgent) -> str:
     """The ``To`` of a REST call that rings ``agent`` (click-to-call's first leg)."""
     noun, address = dial_address(agent)
     return f"client:{address}" if noun == "client" else address
@@ -111,14 +108,13 @@ def ask_for_code(settings: Settings, attempt: int, *, greeted: bool = False) -> 
     return response
 
 
-def answer_call(settings: Settings, answer: CallAnswer) -> VoiceResponse:
+def answer_call(settings: Settings, route: CallRoute) -> VoiceResponse:
     """Put the call through: to the chosen agent, into the queue, or to voicemail."""
     response = VoiceResponse()
-    hello = greeting(answer.customer.first_name)
-    route = answer.route
-    if route.mode == AGENT and route.agent is not None and answer.event.provider_id:
+    hello = greeting(route.first_name)
+    if route.mode == AGENT and route.agent_id is not None and route.call_sid:
         # The hub then rings the agent into the room (``connectors.phone.live``).
-        return caller_into_room(settings, answer.event.provider_id, hello)
+        return caller_into_room(settings, route.call_sid, hello)
     if route.mode == QUEUE:
         response.say(f"{hello} All our agents are busy. Please hold.")
         response.enqueue(

@@ -14,7 +14,8 @@ narrow method here.
 Capabilities only some channels use are grouped in objects of their own, one module
 each: ``port.visitors`` (the widget's history, one-time codes, handoffs and ratings,
 ``hub.port.visitors``), ``port.terminals`` (store terminals: keys, frames applied once,
-lookups, the console's answers to assists, ``hub.port.terminals``).
+lookups, the console's answers to assists, ``hub.port.terminals``), ``port.phone`` (the
+phone's call flow: confirmed chats, the order-status IVR, recordings, ``hub.port.phone``).
 
 The names a connector needs (identity kinds, consent keywords and opt-in sources) are
 re-exported here for the same reason.
@@ -48,6 +49,7 @@ from hub.models import Event, Identity
 from hub.models.consent import CUSTOMER_MESSAGE, KEYWORD
 from hub.models.customer import ASSERTED, EMAIL, LOYALTY, PHONE, USER, VERIFIED, VISITOR
 from hub.models.thread import AGENT, IN, MESSAGE, QUEUE, VOICEMAIL
+from hub.port.phone import PhonePort
 from hub.port.refs import EventRef, Receipt
 from hub.port.terminals import TerminalPort
 from hub.port.visitors import VisitorPort
@@ -89,6 +91,7 @@ class HubPort:
         # Capabilities only some channels use, one object each.
         self.visitors = VisitorPort(hub)
         self.terminals = TerminalPort(hub)
+        self.phone = PhonePort(hub)
 
     @property
     def settings(self) -> Settings:

@@ -1,0 +1,149 @@
+"""What the phone asks of the hub for its call flow (``HubPort.phone``): routing the
+answers of the IVR's steps, recordings and their transcripts.
+
+Every method runs in a transaction of its own and returns plain values (``CallRoute``,
+``EventRef``), never ORM objects; the one exception is ``order_status``, a step of
+the incoming call's own transaction, which the connector passes. The TwiML is the
+connector's business.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from hub.actions.call_steps import add_call_step, live_call
+from hub.actions.calls import CallAnswer, attach_recording, attach_transcript
+from hub.actions.claim_links import start_confirmed_call
+from hub.actions.customers import get_customer
+from hub.actions.handoff import CODE_DIGITS
+from hub.actions.ivr_calls import hold_call_in_ivr, order_to_tell, route_held_call
+from hub.core import Hub, UnitOfWork
+from hub.models.staff import ROUTE_CLIENT, ROUTE_NUMBER, ROUTE_SIP
+from hub.port.refs import EventRef
+from hub.types import Inbound
+
+__all__ = [
+    "CODE_DIGITS",
+    "ROUTE_CLIENT",
+    "ROUTE_NUMBER",
+    "ROUTE_SIP",
+    "CallRoute",
+    "PhonePort",
+    "VoiceAgent",
+]
+
+
+class VoiceAgent(Protocol):
+    """What the phone reads of an agent to ring them: in the browser (``client``), on
+    a number or a SIP address (``voice_route``, ``voice_address``)."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def voice_route(self) -> str: ...
+
+    @property
+    def voice_address(self) -> str | None: ...
+
+
+@dataclass(frozen=True)
+class CallRoute:
+    """Where an answered incoming call goes (``hub.actions.routing.Route``): to the
+    agent ``agent_id`` (``mode`` AGENT), into the queue, or to voicemail (``closed``:
+    because of business hours, which open again at ``opens_at``)."""
+
+    call_sid: str | None
+    first_name: str | None
+    mode: str
+    agent_id: int | None = None
+    closed: bool = False
+    opens_at: datetime | None = None
+
+    @classmethod
+    def of(cls, answer: CallAnswer) -> CallRoute:
+        route = answer.route
+        return cls(
+            answer.event.provider_id,
+            answer.customer.first_name,
+            route.mode,
+            route.agent_id,
+            route.closed,
+            route.opens_at,
+        )
+
+
+class PhonePort:
+    """The phone's call flow: confirmed chats, the order-status IVR, recordings."""
+
+    def __init__(self, hub: Hub) -> None:
+        self.hub = hub
+
+    async def start_confirmed_call(self, inbound: Inbound) -> CallRoute | None:
+        """The caller pressed 1 ("that was me, in the chat"): link them to the chat and
+        route the call (``hub.actions.claim_links.start_confirmed_call``); None when
+        no recent chat gave the number any more."""
+        async with self.hub.uow() as uow:
+            answer = await start_confirmed_call(uow, inbound)
+            return CallRoute.of(answer) if answer is not None else None
+
+    async def order_status(
+        self, uow: UnitOfWork, inbound: Inbound
+    ) -> tuple[str | None, str] | None:
+        """Inside the incoming call's transaction ``uow``: for a verified caller with an
+        open order, record the call (held, not routed yet) and return the caller's
+        first name and the status to tell (``hub.actions.ivr_calls``); else None."""
+        order = await order_to_tell(uow, inbound)
+        if order is None:
+            return None
+        event = await hold_call_in_ivr(uow, inbound, order)
+        if event is None:
+            return None
+        customer = await get_customer(uow.session, event.customer_id)
+        return customer.first_name, str(event.data["ivr"]["said"])
+
+    async def route_held_call(self, channel: str, call_sid: str) -> CallRoute | None:
+        """The caller held in the IVR asked to talk to someone: route the call now; None
+        if it did not go through the IVR."""
+        async with self.hub.uow() as uow:
+            answer = await route_held_call(uow, channel, call_sid)
+            return CallRoute.of(answer) if answer is not None else None
+
+    async def recording_started(self, channel: str, call_sid: str, text: str) -> bool:
+        """Mark the live call ``call_sid`` as recorded, with the step ``text`` on its
+        timeline; False (nothing to start) when there is no such call or it is already
+        being recorded."""
+        async with self.hub.uow() as uow:
+            event = await live_call(uow, channel, call_sid)
+            if event is None or event.data.get("recording_started"):
+                return False
+            event.data = {**event.data, "recording_started": True}
+            await add_call_step(uow, event, "recording", text)
+            return True
+
+    async def attach_recording(
+        self,
+        channel: str,
+        call_sid: str,
+        recording_sid: str,
+        url: str,
+        *,
+        duration: int | None,
+        channels: int,
+    ) -> EventRef | None:
+        """Attach a finished recording to its call (once per recording id); None when
+        the call is unknown (``hub.actions.calls.attach_recording``)."""
+        async with self.hub.uow() as uow:
+            event = await attach_recording(
+                uow, channel, call_sid, recording_sid, url, duration=duration, channels=channels
+            )
+            return EventRef.of(event) if event is not None else None
+
+    async def attach_transcript(
+        self, channel: str, call_sid: str, recording_sid: str, text: str
+    ) -> None:
+        """Attach a recording's transcript to its call (``attach_transcript``)."""
+        async with self.hub.uow() as uow:
+            await attach_transcript(uow, channel, call_sid, recording_sid, text)
