@@ -14,9 +14,7 @@ import random
 import time
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
-
-from hub.actions.staff import create_agent, create_terminal, get_or_create_store
+from hub.actions.staff import create_agent, create_store, create_terminal
 from hub.actions.threads import assign_thread, set_thread_status
 from hub.core import Hub
 from hub.db import utcnow
@@ -24,8 +22,9 @@ from hub.demo import data
 from hub.demo.showcase import maria
 from hub.demo.stories import STORIES, Cast, online_order
 from hub.demo.writer import DemoWriter, Person
-from hub.models import Agent, Customer, Store
+from hub.models import Agent
 from hub.models.thread import PENDING, RESOLVED
+from hub.queries.staff import count_customers, find_agent, find_store, list_stores
 
 SEED = 20240501
 DAYS = 30
@@ -39,7 +38,7 @@ async def load_demo(
     customers already exist. Prints the demo console login unless ``quiet``."""
     started = time.perf_counter()
     async with hub.read() as session:
-        existing = (await session.execute(select(func.count(Customer.id)))).scalar_one()
+        existing = await count_customers(session)
     if if_empty and existing:
         _say(quiet, f"demo: {existing} customers already exist; nothing loaded")
         return False
@@ -48,7 +47,7 @@ async def load_demo(
     now = utcnow()
     agents = await _staff(hub)
     async with hub.read() as session:
-        stores = [(s.code, s.name) for s in (await session.execute(select(Store))).scalars()]
+        stores = [(s.code, s.name) for s in await list_stores(session)]
     cast = Cast(rng, agents, stores, hub.settings.twilio_voice_number or "+15550100000")
     counters: dict[str, int] = {}
 
@@ -82,19 +81,16 @@ async def _staff(hub: Hub) -> list[Agent]:
     async with hub.uow() as uow:
         agents: list[Agent] = []
         for email, name, role in data.AGENTS:
-            found = await uow.session.execute(select(Agent).where(Agent.email == email))
-            agent = found.scalar_one_or_none()
+            agent = await find_agent(uow.session, email)
             if agent is None:
                 agent = await create_agent(
                     uow, email, name, data.DEMO_PASSWORD, role=role, actor="demo"
                 )
             agents.append(agent)
         for code, name, address, timezone, terminals in data.STORES:
-            found = await uow.session.execute(select(Store).where(Store.code == code))
-            if found.scalar_one_or_none() is not None:
+            if await find_store(uow.session, code) is not None:
                 continue
-            store = await get_or_create_store(uow, code, actor="demo")
-            store.name, store.address, store.timezone = name, address, timezone
+            await create_store(uow, code, name, address=address, timezone=timezone, actor="demo")
             for terminal_name, role in terminals:
                 await create_terminal(uow, code, terminal_name, role=role, actor="demo")
     return agents

@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import time
 
-from sqlalchemy import select
-
 from hub import events as ev
 from hub.actions.subscriptions import JOB_KIND, enqueue_webhooks
 from hub.core import Hub
-from hub.models import WebhookEndpoint
 from hub.policies.webhook_delivery import deliver_webhook
+from hub.queries.subscriptions import subscribed_events
 from hub.subscriptions.events import public_events
 
 # How long the set of subscribed event names is trusted before it is read again, so
@@ -32,12 +30,9 @@ def install_subscriptions(hub: Hub) -> None:
         nonlocal read_at
         if time.monotonic() - read_at >= SUBSCRIPTIONS_TTL:
             async with hub.read() as session:
-                rows = await session.execute(
-                    select(WebhookEndpoint.events).where(WebhookEndpoint.active.is_(True))
-                )
-                subscribed.clear()
-                for events in rows.scalars():
-                    subscribed.update(events or ())
+                events = await subscribed_events(session)
+            subscribed.clear()
+            subscribed.update(events)
             read_at = time.monotonic()
         return subscribed
 

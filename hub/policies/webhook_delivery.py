@@ -18,8 +18,9 @@ import httpx
 from hub.actions.subscriptions import record_webhook_attempt
 from hub.core import Hub
 from hub.errors import HubError, SendError
-from hub.models import OutboxJob, WebhookDelivery, WebhookEndpoint
+from hub.models import OutboxJob
 from hub.models.outbox import MAX_ATTEMPTS
+from hub.queries.subscriptions import delivery_target
 from hub.subscriptions.signing import (
     DELIVERY_HEADER,
     EVENT_HEADER,
@@ -45,10 +46,10 @@ async def deliver_webhook(hub: Hub, job: OutboxJob, attempts: int) -> None:
     """Make attempt number ``attempts`` of the delivery ``job.payload["delivery_id"]``."""
     delivery_id = int((job.payload or {}).get("delivery_id", 0))
     async with hub.read() as session:
-        delivery = await session.get(WebhookDelivery, delivery_id)
-        endpoint = await session.get(WebhookEndpoint, delivery.endpoint_id) if delivery else None
-    if delivery is None or endpoint is None:
+        found = await delivery_target(session, delivery_id)
+    if found is None:
         return  # the endpoint was deleted: nothing left to deliver
+    delivery, endpoint = found
     if not endpoint.active:
         await _record(hub, delivery_id, error="endpoint disabled", final=True)
         return

@@ -79,7 +79,7 @@ async def _free_text(session: AsyncSession, q: str, region: str, limit: int) -> 
         ids += await _by_identity(session, PHONE, normalize_phone(q, region))
     except InvalidAddress:
         pass
-    pattern = f"%{_escape_like(q.lower())}%"
+    pattern = f"%{escape_like(q.lower())}%"
     queries = [
         select(Customer.id).where(Customer.name.ilike(pattern, escape="\\")),
         select(Identity.customer_id).where(Identity.address.ilike(pattern, escape="\\")),
@@ -95,7 +95,8 @@ async def _free_text(session: AsyncSession, q: str, region: str, limit: int) -> 
     return ids
 
 
-def _escape_like(text: str) -> str:
+def escape_like(text: str) -> str:
+    """``text`` as a literal inside a LIKE pattern (with ``escape="\\"``)."""
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 

@@ -43,3 +43,22 @@ async def delivery_attempts(session: AsyncSession, delivery_id: int) -> list[Web
         .order_by(WebhookAttempt.number)
     )
     return list(rows.scalars())
+
+
+async def subscribed_events(session: AsyncSession) -> set[str]:
+    """The public event names some active endpoint subscribes to."""
+    rows = await session.execute(
+        select(WebhookEndpoint.events).where(WebhookEndpoint.active.is_(True))
+    )
+    return {name for events in rows.scalars() for name in events or ()}
+
+
+async def delivery_target(
+    session: AsyncSession, delivery_id: int
+) -> tuple[WebhookDelivery, WebhookEndpoint] | None:
+    """Delivery ``delivery_id`` and its endpoint; None once either was deleted."""
+    delivery = await session.get(WebhookDelivery, delivery_id)
+    endpoint = await session.get(WebhookEndpoint, delivery.endpoint_id) if delivery else None
+    if delivery is None or endpoint is None:
+        return None
+    return delivery, endpoint

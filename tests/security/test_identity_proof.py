@@ -20,10 +20,10 @@ from sqlalchemy import select
 from connectors.twilio.signatures import SIGNATURE_HEADER, sign
 from hub.actions.merge import merge_customers
 from hub.actions.staff import create_api_token
-from hub.canned import template_context
 from hub.core import Hub
 from hub.db import utcnow
 from hub.models import Customer, Detail, Event, Identity, Order
+from hub.queries.canned import template_context
 from hub.queries.customers import customer_card
 from hub.queries.suggestions import explain_matches
 from hub.settings import Settings

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import and_, or_, select
-
 from hub.errors import Invalid
-from hub.models import Customer, Thread
+from hub.models import Thread
 from hub.models.thread import THREAD_STATUSES
+from hub.queries.threads import thread_page
 from hub.queries.timeline import MAX_PAGE
 from hub.serializers import customer_dict
 from hub.web.api.endpoint import Call, Endpoint, Reply
@@ -38,30 +37,16 @@ def _parse_cursor(text: str) -> tuple[datetime, int]:
 
 async def list_threads(call: Call) -> Reply:
     limit = call.params["limit"] or 50
-    query = (
-        select(Customer, Thread)
-        .join(Thread, Thread.customer_id == Customer.id)
-        .where(Customer.merged_into_id.is_(None))
-    )
-    if call.params["status"]:
-        query = query.where(Thread.status == call.params["status"])
-    if call.params["channel"]:
-        query = query.where(Thread.last_channel == call.params["channel"])
-    if call.params["assignee_id"]:
-        query = query.where(Thread.assignee_id == call.params["assignee_id"])
-    if call.params["before"]:
-        when, ident = _parse_cursor(call.params["before"])
-        query = query.where(
-            or_(
-                Thread.last_activity_at < when,
-                and_(Thread.last_activity_at == when, Thread.id < ident),
-            )
-        )
-    query = query.order_by(Thread.last_activity_at.desc(), Thread.id.desc()).limit(limit + 1)
+    before = _parse_cursor(call.params["before"]) if call.params["before"] else None
     async with call.hub.read() as session:
-        rows = [(c, t) for c, t in (await session.execute(query)).all()]
-    more = len(rows) > limit
-    rows = rows[:limit]
+        rows, more = await thread_page(
+            session,
+            limit=limit,
+            status=call.params["status"],
+            channel=call.params["channel"],
+            assignee_id=call.params["assignee_id"],
+            before=before,
+        )
     return Reply(
         {
             "items": [customer_dict(c, t) for c, t in rows],

@@ -17,9 +17,10 @@ from starlette.responses import JSONResponse, Response
 
 from hub.actions.canned import create_canned, delete_canned, update_canned
 from hub.actions.customers import get_customer
-from hub.canned import PLACEHOLDERS, render_template, search_canned, template_context
+from hub.canned import PLACEHOLDERS, render_template
 from hub.errors import NotFound
 from hub.models import CannedResponse
+from hub.queries.canned import search_canned, template_context
 from hub.web.console.auth import console_view, current_agent, hub_of
 from hub.web.console.forms import act, field
 from hub.web.console.sections import Section
