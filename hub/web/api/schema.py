@@ -52,11 +52,15 @@ def check_text(text: str, path: str) -> str:
     return text
 
 
+@dataclass
 class Schema:
-    """Base class: ``validate`` returns the cleaned value or raises ``Invalid``."""
+    """Base class: ``validate`` returns the cleaned value or raises ``Invalid``.
 
-    description: str = ""
-    nullable: bool = False
+    Every schema may be ``nullable`` and carry a ``description`` (keyword-only, so
+    each kind's own fields keep their order)."""
+
+    nullable: bool = field(default=False, kw_only=True)
+    description: str = field(default="", kw_only=True)
 
     def validate(self, value: Any, path: str = "") -> Any:
         if value is None:
@@ -94,8 +98,6 @@ class Str(Schema):
     pattern: str | None = None
     format: str | None = None
     strip: bool = True
-    nullable: bool = False
-    description: str = ""
 
     def _validate(self, value: Any, path: str) -> str:
         if not isinstance(value, str):
@@ -135,8 +137,6 @@ class Str(Schema):
 class Int(Schema):
     minimum: int | None = None
     maximum: int | None = INT64_MAX
-    nullable: bool = False
-    description: str = ""
 
     def _validate(self, value: Any, path: str) -> int:
         if isinstance(value, bool) or not isinstance(value, int):
@@ -166,8 +166,6 @@ class Int(Schema):
 
 @dataclass
 class Bool(Schema):
-    nullable: bool = False
-    description: str = ""
 
     def _validate(self, value: Any, path: str) -> bool:
         if not isinstance(value, bool):
@@ -182,8 +180,6 @@ class Bool(Schema):
 class DateTime(Schema):
     """An RFC 3339 timestamp with an offset; returned as an aware UTC ``datetime``."""
 
-    nullable: bool = False
-    description: str = ""
 
     def _validate(self, value: Any, path: str) -> datetime:
         if not isinstance(value, str):
@@ -205,8 +201,6 @@ class DateTime(Schema):
 class Arr(Schema):
     items: Schema
     max_items: int | None = None
-    nullable: bool = False
-    description: str = ""
 
     def _validate(self, value: Any, path: str) -> list[Any]:
         if not isinstance(value, list):
@@ -230,8 +224,6 @@ class Obj(Schema):
     properties: Mapping[str, Schema]
     required: Sequence[str] = ()
     extra: bool = False
-    nullable: bool = False
-    description: str = ""
 
     def _validate(self, value: Any, path: str) -> dict[str, Any]:
         if not isinstance(value, dict):
@@ -266,8 +258,6 @@ class Ref(Schema):
     """A named schema in ``components/schemas`` (documentation only, never validated)."""
 
     name: str
-    nullable: bool = False
-    description: str = ""
 
     def _validate(self, value: Any, path: str) -> Any:  # pragma: no cover - docs only
         return value
