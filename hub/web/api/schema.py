@@ -166,7 +166,6 @@ class Int(Schema):
 
 @dataclass
 class Bool(Schema):
-
     def _validate(self, value: Any, path: str) -> bool:
         if not isinstance(value, bool):
             raise _fail(path, f"must be true or false, not {_type_name(value)}")
@@ -179,7 +178,6 @@ class Bool(Schema):
 @dataclass
 class DateTime(Schema):
     """An RFC 3339 timestamp with an offset; returned as an aware UTC ``datetime``."""
-
 
     def _validate(self, value: Any, path: str) -> datetime:
         if not isinstance(value, str):
