@@ -40,6 +40,7 @@ import httpx
 from sqlalchemy import insert, select, text
 from sqlalchemy.engine import make_url
 
+from bench import _report
 from bench._console_bare import bare_app
 from hub.actions.customers import create_customer
 from hub.actions.staff import create_agent
@@ -302,6 +303,8 @@ async def amain(engines: list[str], requests: int) -> int:
         )
         for r in results:
             c = r.comparison
+            if c.target is not None:
+                _report.record(f"console {engine} {c.name}", r.ratio, c.target, False)
             verdict = (
                 ""
                 if c.target is None

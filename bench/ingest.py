@@ -35,6 +35,7 @@ from typing import Any
 from sqlalchemy import insert, text
 from sqlalchemy.engine import make_url
 
+from bench import _report
 from hub.actions.customers import create_customer
 from hub.actions.inbound import receive_inbound
 from hub.core import Hub
@@ -283,6 +284,10 @@ def print_table(results: list[Result]) -> None:
         )
     print()
     for r in results:
+        _report.record(f"ingest {r.engine} hub.ingest/bare INSERT", r.grouped_ratio, 0.5)
+        _report.record(
+            f"ingest {r.engine} timeline 100k/100, off 1 by", abs(r.read_ratio - 1), 0.2, False
+        )
         ingest_ok = "meets" if r.grouped_ratio >= 0.5 else "BELOW"
         read_ok = "flat" if 0.8 <= r.read_ratio <= 1.2 else "NOT FLAT"
         print(

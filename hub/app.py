@@ -31,6 +31,7 @@ from hub.realtime.server import close_sio, create_sio
 from hub.retention import DeliveryLogPruner, schedule_recording_purge
 from hub.settings import Settings
 from hub.web.api import api_routes
+from hub.web.callbacks import CallbackDispatch
 from hub.web.console import console_routes
 from hub.web.errors import database_error_handler, http_error_handler, hub_error_handler
 from hub.web.health import healthz
@@ -115,8 +116,11 @@ def create_app(settings: Settings | None = None, *, run_outbox: bool | None = No
             await hub.dispose()
 
     routes: list[BaseRoute] = [Route("/healthz", healthz, methods=["GET"])]
+    callbacks: list[Route] = []
     for connector in connectors:
         routes.extend(connector.routes())
+        callbacks.extend(connector.provider_callbacks())
+    routes.extend(callbacks)  # other methods on their paths get the router's answer
     routes.append(Mount("/api/v1", routes=api_routes()))
     routes.extend(console_routes())
     routes.append(
@@ -167,4 +171,10 @@ def create_app(settings: Settings | None = None, *, run_outbox: bool | None = No
     asgi.state = app.state  # type: ignore[attr-defined]
     asgi.starlette = app  # type: ignore[attr-defined]
     asgi.drain = drain  # type: ignore[attr-defined]  # hub.web.server.HubServer calls it
-    return asgi  # type: ignore[no-any-return]
+    # Provider webhooks skip socket.io, sessions and the router (hub.web.callbacks).
+    return CallbackDispatch(
+        asgi,
+        callbacks,
+        max_bytes=settings.max_body_bytes,
+        hsts=settings.public_url.startswith("https://"),
+    )

@@ -31,7 +31,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import socketio
-from starlette.routing import BaseRoute
+from starlette.routing import BaseRoute, Route
 
 from hub.checks import Problem
 from hub.errors import Invalid
@@ -71,6 +71,13 @@ class Connector:
         return ()
 
     def routes(self) -> Sequence[BaseRoute]:
+        return ()
+
+    def provider_callbacks(self) -> Sequence[Route]:
+        """The provider's webhooks among this channel's routes (not repeated in
+        ``routes``): plain paths, each endpoint checking the provider's signature and
+        using neither ``request.app`` nor the console's session. The hub serves them on
+        its lean path (``hub.web.callbacks``)."""
         return ()
 
     def namespaces(self) -> Sequence[socketio.AsyncNamespace]:

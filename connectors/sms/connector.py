@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from starlette.routing import BaseRoute, Route
+from starlette.routing import Route
 
 from connectors.base import Connector
 from connectors.sms.callbacks import SmsCallbacks
@@ -43,7 +43,7 @@ class SmsConnector(Connector):
             *number_problems(settings, "TWILIO_SMS_NUMBER", settings.twilio_sms_number),
         ]
 
-    def routes(self) -> Sequence[BaseRoute]:
+    def provider_callbacks(self) -> Sequence[Route]:
         return [
             Route("/twilio/sms", self.callbacks.incoming, methods=["POST"]),
             Route("/twilio/sms/status", self.callbacks.status, methods=["POST"]),

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from starlette.datastructures import FormData
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import Route
 
 from connectors.base import Connector
 from connectors.twilio.checks import credential_problems, number_problems
@@ -62,7 +62,7 @@ class WhatsappConnector(Connector):
             ),
         ]
 
-    def routes(self) -> Sequence[BaseRoute]:
+    def provider_callbacks(self) -> Sequence[Route]:
         return [
             Route("/twilio/whatsapp", self.callbacks.incoming, methods=["POST"]),
             Route("/twilio/whatsapp/status", self.callbacks.status, methods=["POST"]),
