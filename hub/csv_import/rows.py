@@ -25,9 +25,9 @@ from hub.actions.customers import (
     record_detail,
     resolve_identity,
 )
+from hub.actions.imports import NewCustomer
 from hub.actions.orders import MAX_EXTERNAL_ID, ItemInput, OrderInput, upsert_order
 from hub.core import UnitOfWork
-from hub.csv_import.bulk import NewCustomer
 from hub.errors import HubError, Invalid
 from hub.models.customer import EMAIL, LOYALTY, PHONE
 from hub.models.order import ORDER_SOURCES

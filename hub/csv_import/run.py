@@ -3,7 +3,7 @@
 Rows are read in batches of ``batch_size``, one transaction per batch. In each batch
 a few lookups find which rows touch nothing that exists yet (new customers, new
 orders of known customers); those are written together by the bulk actions of
-``hub.csv_import.bulk``. Every other row — updates, rows sharing an identity with an
+``hub.actions.imports``. Every other row — updates, rows sharing an identity with an
 earlier row, conflicts — goes through the regular actions one by one
 (``hub.csv_import.rows``). Each row runs in a savepoint: a bad row is rolled back alone
 and reported with its line number and reason, never stopping the import. A dry run
@@ -20,13 +20,10 @@ import time
 from collections.abc import Awaitable, Callable, Iterator
 from typing import TextIO, TypeVar
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from hub.actions.customers import normalize_or_invalid
-from hub.actions.orders import OrderInput
-from hub.core import Hub, UnitOfWork
-from hub.csv_import.bulk import (
+from hub.actions.imports import (
     NewCustomer,
     NewOrder,
     create_customers_bulk,
@@ -34,6 +31,8 @@ from hub.csv_import.bulk import (
     name_customers,
     verify_identities,
 )
+from hub.actions.orders import OrderInput
+from hub.core import Hub, UnitOfWork
 from hub.csv_import.rows import (
     CHANNEL,
     CUSTOMERS,
@@ -50,8 +49,8 @@ from hub.csv_import.rows import (
     parse_order,
 )
 from hub.errors import HubError, Invalid
-from hub.models import Identity, Order, Thread
 from hub.models.customer import EMAIL, PHONE
+from hub.queries.imports import identity_owners, known_orders, thread_ids
 
 Line = tuple[int, dict[str, str]]
 New = TypeVar("New", NewCustomer, NewOrder)
@@ -159,7 +158,7 @@ async def customers_batch(uow: UnitOfWork, batch: list[Line], result: ImportResu
         except HubError as exc:
             result.rejected.append(Rejected(line, exc.message))
     keys = {key for _, _, new in parsed for key in new.identities}
-    existing = set(await _identity_owners(uow, keys))
+    existing = set(await identity_owners(uow.session, keys))
     fast: list[tuple[int, dict[str, str], NewCustomer]] = []
     slow: list[Line] = []
     seen: set[tuple[str, str]] = set()
@@ -175,23 +174,6 @@ async def customers_batch(uow: UnitOfWork, batch: list[Line], result: ImportResu
         await create_customers_bulk(uow, news, channel=CHANNEL)
 
     await _bulk_then_rows(uow, fast, write, slow, import_customer_row, result)
-
-
-async def _identity_owners(
-    uow: UnitOfWork, keys: set[tuple[str, str]]
-) -> dict[tuple[str, str], int]:
-    """Customer ids of the identities among ``keys`` that exist (one query per kind, on
-    the ``(kind, address)`` unique index)."""
-    owners: dict[tuple[str, str], int] = {}
-    for kind in sorted({kind for kind, _ in keys}):
-        addresses = [address for k, address in keys if k == kind]
-        rows = await uow.session.execute(
-            select(Identity.address, Identity.customer_id).where(
-                Identity.kind == kind, Identity.address.in_(addresses)
-            )
-        )
-        owners.update({(kind, address): customer_id for address, customer_id in rows})
-    return owners
 
 
 def _order_key(data: OrderInput, region: str) -> tuple[str, str] | None:
@@ -212,23 +194,9 @@ async def orders_batch(uow: UnitOfWork, batch: list[Line], result: ImportResult)
             parsed.append((line, row, data, _order_key(data, region)))
         except HubError as exc:
             result.rejected.append(Rejected(line, exc.message))
-    external_ids = [data.external_id for _, _, data, _ in parsed]
-    keys = {key for *_, key in parsed if key is not None}
-    known_orders: set[str] = set()
-    threads: dict[int, int] = {}
-    if external_ids:
-        found = await session.execute(
-            select(Order.external_id).where(Order.external_id.in_(external_ids))
-        )
-        known_orders = set(found.scalars())
-    owners = await _identity_owners(uow, keys)
-    if owners:
-        pairs = await session.execute(
-            select(Thread.customer_id, Thread.id).where(
-                Thread.customer_id.in_(set(owners.values()))
-            )
-        )
-        threads = {customer_id: thread_id for customer_id, thread_id in pairs}
+    known = await known_orders(session, [data.external_id for _, _, data, _ in parsed])
+    owners = await identity_owners(session, {key for *_, key in parsed if key is not None})
+    threads = await thread_ids(session, set(owners.values()))
     fast: list[tuple[int, dict[str, str], NewOrder]] = []
     slow: list[Line] = []
     seen: set[str] = set()
@@ -237,7 +205,7 @@ async def orders_batch(uow: UnitOfWork, batch: list[Line], result: ImportResult)
         if (
             customer_id is None
             or customer_id not in threads
-            or data.external_id in known_orders
+            or data.external_id in known
             or data.external_id in seen
         ):
             slow.append((line, row))

@@ -11,28 +11,20 @@ from hub.models import Customer, Thread
 
 
 async def thread_page(
-    session: AsyncSession,
-    *,
-    limit: int,
-    status: str | None = None,
-    channel: str | None = None,
-    assignee_id: int | None = None,
-    before: tuple[datetime, int] | None = None,
+    session: AsyncSession, limit: int, before: tuple[datetime, int] | None, **equal: object
 ) -> tuple[list[tuple[Customer, Thread]], bool]:
     """Up to ``limit`` live customers with their thread, most recently active first
-    (ties: newest thread first), and whether more follow. Filters combine with AND;
-    ``before`` is the ``(last_activity_at, thread id)`` of the previous page's last row."""
+    (ties: newest thread first), and whether more follow. ``equal`` names thread
+    columns and the value each must have (an empty value filters nothing); ``before``
+    is the ``(last_activity_at, thread id)`` of the previous page's last row."""
     query = (
         select(Customer, Thread)
         .join(Thread, Thread.customer_id == Customer.id)
         .where(Customer.merged_into_id.is_(None))
     )
-    if status:
-        query = query.where(Thread.status == status)
-    if channel:
-        query = query.where(Thread.last_channel == channel)
-    if assignee_id:
-        query = query.where(Thread.assignee_id == assignee_id)
+    for column, value in equal.items():
+        if value:
+            query = query.where(getattr(Thread, column) == value)
     if before is not None:
         when, ident = before
         query = query.where(

@@ -41,11 +41,11 @@ async def list_threads(call: Call) -> Reply:
     async with call.hub.read() as session:
         rows, more = await thread_page(
             session,
-            limit=limit,
+            limit,
+            before,
             status=call.params["status"],
-            channel=call.params["channel"],
+            last_channel=call.params["channel"],
             assignee_id=call.params["assignee_id"],
-            before=before,
         )
     return Reply(
         {
