@@ -1,5 +1,6 @@
 """What the phone asks of the hub for its call flow (``HubPort.phone``): routing the
-answers of the IVR's steps, recordings and their transcripts.
+answers of the IVR's steps, recordings and their transcripts, callbacks asked for from
+the queue and the legs the hub rings for them.
 
 Every method runs in a transaction of its own and returns plain values (``CallRoute``,
 ``EventRef``), never ORM objects; the one exception is ``order_status``, a step of
@@ -11,17 +12,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
-from hub.actions.call_steps import add_call_step, live_call
+from hub.actions.call_steps import add_call_leg, add_call_step, live_call
+from hub.actions.callback_requests import (
+    finish_callback,
+    release_callback,
+    request_callback,
+    take_callback,
+)
 from hub.actions.calls import CallAnswer, attach_recording, attach_transcript
 from hub.actions.claim_links import start_confirmed_call
 from hub.actions.customers import get_customer
 from hub.actions.handoff import CODE_DIGITS
 from hub.actions.ivr_calls import hold_call_in_ivr, order_to_tell, route_held_call
 from hub.core import Hub, UnitOfWork
+from hub.models import Agent
 from hub.models.staff import ROUTE_CLIENT, ROUTE_NUMBER, ROUTE_SIP
 from hub.port.refs import EventRef
+from hub.queries.calls import next_in_line
 from hub.types import Inbound
 
 __all__ = [
@@ -76,7 +85,8 @@ class CallRoute:
 
 
 class PhonePort:
-    """The phone's call flow: confirmed chats, the order-status IVR, recordings."""
+    """The phone's call flow: confirmed chats, the order-status IVR, recordings,
+    queue callbacks."""
 
     def __init__(self, hub: Hub) -> None:
         self.hub = hub
@@ -147,3 +157,56 @@ class PhonePort:
         """Attach a recording's transcript to its call (``attach_transcript``)."""
         async with self.hub.uow() as uow:
             await attach_transcript(uow, channel, call_sid, recording_sid, text)
+
+    async def request_callback(self, channel: str, call_sid: str) -> EventRef | None:
+        """The queued caller pressed the callback key: book a callback for the call
+        (``hub.actions.callback_requests.request_callback``); None if not booked."""
+        async with self.hub.uow() as uow:
+            event = await request_callback(uow, channel, call_sid)
+            return EventRef.of(event) if event is not None else None
+
+    async def next_in_line(self, channel: str) -> tuple[EventRef | None, int]:
+        """The longest-waiting queued caller or pending callback, and how many callers
+        wait in the queue (``hub.queries.calls.next_in_line``)."""
+        async with self.hub.read() as session:
+            first, waiting, _ = await next_in_line(
+                session, channel, self.hub.settings.queue_max_wait_seconds
+            )
+            return (EventRef.of(first) if first is not None else None), waiting
+
+    async def take_callback(self, channel: str, call_sid: str, agent_id: int) -> EventRef | None:
+        """The agent takes the pending callback ``call_sid``; None when another agent
+        took it first (``take_callback``)."""
+        async with self.hub.uow() as uow:
+            agent = await uow.session.get(Agent, agent_id)
+            if agent is None:
+                return None
+            event = await take_callback(uow, channel, call_sid, agent)
+            return EventRef.of(event) if event is not None else None
+
+    async def add_leg(
+        self, channel: str, call_sid: str, leg_sid: str, role: str, **target: Any
+    ) -> None:
+        """Record the call ``leg_sid`` the hub placed for the live call ``call_sid``
+        (``hub.actions.call_steps.add_call_leg``; once per leg)."""
+        async with self.hub.uow() as uow:
+            event = await live_call(uow, channel, call_sid)
+            if event is not None:
+                await add_call_leg(uow, event, leg_sid, role, **target)
+
+    async def release_callback(self, channel: str, call_sid: str, reason: str) -> None:
+        """The agent could not be reached: the callback goes back in line, at its place."""
+        async with self.hub.uow() as uow:
+            event = await live_call(uow, channel, call_sid)
+            if event is not None:
+                await release_callback(uow, event, reason)
+
+    async def finish_callback(
+        self, channel: str, call_sid: str, *, reached: bool, text: str
+    ) -> None:
+        """The customer's leg of a callback ended: reached, or not (the thread keeps
+        waiting); ``text`` is the step on the call's timeline."""
+        async with self.hub.uow() as uow:
+            event = await live_call(uow, channel, call_sid)
+            if event is not None:
+                await finish_callback(uow, event, reached=reached, text=text)
