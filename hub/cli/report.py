@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from hub.cli.common import fail, run_with_hub
 from hub.core import Hub
-from hub.reports.figures import build_report, parse_since
+from hub.queries.reports import build_report, parse_since
 from hub.reports.formats import report_csv, report_text
 
 

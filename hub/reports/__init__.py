@@ -1,2 +1,3 @@
-"""Team reports: the figures (``figures``), their SVG charts (``charts``) and their CSV and
-text tables (``formats``), for the console's reports page and ``hub report``."""
+"""Team reports: their SVG charts (``charts``) and their CSV and text tables (``formats``)
+for the console's reports page and ``hub report``; the figures are read by
+``hub.queries.reports``."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from html import escape
 
-from hub.reports.figures import Report
+from hub.queries.reports import Report
 
 PALETTE = ("#2563eb", "#16a34a", "#ea580c", "#9333ea", "#0891b2", "#dc2626", "#ca8a04", "#4b5563")
 FONT = 'font-family="system-ui, sans-serif" font-size="11"'

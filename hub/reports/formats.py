@@ -7,7 +7,7 @@ import io
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from hub.reports.figures import Percentiles, Report
+from hub.queries.reports import Percentiles, Report
 
 CSV_COLUMNS = (
     "figure",

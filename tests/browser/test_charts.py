@@ -11,8 +11,8 @@ from playwright.async_api import BrowserContext, Page, expect
 
 from hub.actions.csat import record_csat
 from hub.actions.inbound import receive_inbound
+from hub.queries.reports import Report
 from hub.reports.charts import report_charts
-from hub.reports.figures import Report
 from hub.types import Inbound
 from tests.browser.conftest import dialogs_of, sign_in_console
 from tests.conftest import LiveServer

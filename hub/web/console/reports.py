@@ -17,8 +17,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from hub.errors import Invalid
+from hub.queries.reports import build_report
 from hub.reports.charts import report_charts
-from hub.reports.figures import build_report
 from hub.reports.formats import duration, report_csv
 from hub.web.console.auth import console_view, hub_of
 from hub.web.console.render import render

@@ -9,8 +9,8 @@ from typing import Any
 
 from hub.core import Hub
 from hub.models import Agent, CsatSurvey, Customer, Event, Thread
+from hub.queries.reports import Percentiles, build_report, parse_since, percentile
 from hub.reports.charts import bar_chart, flow_chart, line_chart, report_charts
-from hub.reports.figures import Percentiles, build_report, parse_since, percentile
 from hub.reports.formats import report_csv, report_text
 
 SINCE = datetime(2026, 11, 2, tzinfo=UTC)
