@@ -8,11 +8,11 @@ from typing import Any
 
 from hub.db import utcnow
 from hub.hours import expected_reply_minutes, is_open, next_opening
-from hub.policies.out_of_hours import ScheduleCache
+from hub.port import HubPort
 from hub.serializers import iso
 
 
-async def hours_view(cache: ScheduleCache) -> dict[str, Any] | None:
+async def hours_view(port: HubPort) -> dict[str, Any] | None:
     """``{"open", "reply_minutes", "next_opening", "timezone"}`` for the default team now,
     or None when no business hours are configured (always open; the widget shows
     nothing new).
@@ -21,7 +21,7 @@ async def hours_view(cache: ScheduleCache) -> dict[str, Any] | None:
     while open, else the wait until the next opening plus that time (None when the
     team never opens again). ``next_opening`` is ISO 8601 UTC, set only while closed.
     """
-    schedule = await cache.get()
+    schedule = await port.business_hours()
     if schedule is None or schedule.always_open:
         return None
     now = utcnow()

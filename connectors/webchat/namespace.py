@@ -27,10 +27,8 @@ from connectors.webchat.identity import (
 )
 from connectors.webchat.limits import WidgetLimits
 from connectors.webchat.verify import check_code, request_code
-from hub import events as ev
 from hub.errors import HubError
 from hub.identity import InvalidAddress, normalize
-from hub.policies.out_of_hours import schedule_cache
 from hub.port import USER, VISITOR
 from hub.types import Inbound
 
@@ -78,16 +76,15 @@ class WidgetNamespace(socketio.AsyncNamespace):
     def __init__(self, connector: WebchatConnector) -> None:
         super().__init__(NAMESPACE)
         self.connector = connector
-        self.hub = connector.hub
+        self.port = connector.port
         self.tokens = VisitorTokens(
-            self.hub.settings.secret_key, max_age_days=self.hub.settings.visitor_token_days
+            self.port.settings.secret_key, max_age_days=self.port.settings.visitor_token_days
         )
         self.limits = WidgetLimits.defaults()
-        self.schedule = schedule_cache(self.hub)
 
     @property
     def allowed_origins(self) -> set[str]:
-        settings = self.hub.settings
+        settings = self.port.settings
         return {*settings.origins, settings.public_url.rstrip("/")}
 
     # -- connection --------------------------------------------------------------------
@@ -106,12 +103,12 @@ class WidgetNamespace(socketio.AsyncNamespace):
             raise refuse("too many connections from this address; retry in a minute")
         auth = auth if isinstance(auth, dict) else {}
         principal, token = self._principal(auth, ip)
-        pending = prechat.clean_quietly(auth, self.hub.settings.default_region)
+        pending = prechat.clean_quietly(auth, self.port.settings.default_region)
 
         customer_id, messages, survey = await visitor_view(
             self.connector.port, self.connector.channel, principal
         )
-        hours = await hours_view(self.schedule)
+        hours = await hours_view(self.port)
         await self.save_session(
             sid,
             {"principal": principal, "ip": ip, "customer_id": customer_id, "pending": pending},
@@ -124,9 +121,9 @@ class WidgetNamespace(socketio.AsyncNamespace):
                 "visitor_token": token,
                 "customer_id": customer_id,
                 "verified": principal.kind == USER,
-                "online": bool(self.hub.presence()),
+                "online": self.port.agents_online(),
                 "messages": messages,
-                "max_message_chars": self.hub.settings.max_message_chars,
+                "max_message_chars": self.port.settings.max_message_chars,
                 "hours": hours,
                 "csat": survey,
             },
@@ -141,7 +138,7 @@ class WidgetNamespace(socketio.AsyncNamespace):
         else:
             token = self.tokens.token_for(visitor_id)
         user_id = auth.get("user_id")
-        secret = self.hub.settings.widget_secret
+        secret = self.port.settings.widget_secret
         if not isinstance(user_id, str) or not user_id.strip() or not secret:
             # Without HUB_WIDGET_SECRET a user id cannot be verified, so it is ignored:
             # anyone could type someone else's.
@@ -176,7 +173,7 @@ class WidgetNamespace(socketio.AsyncNamespace):
             return failure("invalid_client_id", "client_id must be 1-64 letters, digits, - or _")
         if not isinstance(body, str) or not body.strip():
             return failure("empty_body", "the message is empty")
-        limit = self.hub.settings.max_message_chars
+        limit = self.port.settings.max_message_chars
         if len(body) > limit:
             return failure("too_long", f"messages are limited to {limit} characters")
         session = await self.get_session(sid)
@@ -186,7 +183,7 @@ class WidgetNamespace(socketio.AsyncNamespace):
         ):
             return failure("rate_limited", "you are sending messages too fast; wait a moment")
         try:
-            extra = prechat.clean(data.get("details"), self.hub.settings.default_region)
+            extra = prechat.clean(data.get("details"), self.port.settings.default_region)
         except prechat.InvalidAnswer as exc:
             return failure(exc.code, str(exc))
         answers = {**session["pending"], **extra}
@@ -242,14 +239,13 @@ class WidgetNamespace(socketio.AsyncNamespace):
         if customer_id is None or not self.limits.visitor_typing.allow(principal.scope):
             return
         typing = bool(data.get("typing", True)) if isinstance(data, dict) else True
-        payload = {"customer_id": customer_id, "who": "customer", "typing": typing}
-        await self.hub.publish([ev.DomainEvent(ev.TYPING, payload, customer_id)])
+        await self.port.customer_typing(customer_id, typing)
 
     async def on_status(self, sid: str, data: Any = None) -> dict[str, Any]:
         """Whether an agent is online now and the business hours (the widget asks when
         its panel opens)."""
-        hours = await hours_view(self.schedule)
-        return {"ok": True, "online": bool(self.hub.presence()), "hours": hours}
+        hours = await hours_view(self.port)
+        return {"ok": True, "online": self.port.agents_online(), "hours": hours}
 
     async def on_csat(self, sid: str, data: Any = None) -> dict[str, Any]:
         """``{"score": 1-5, "survey_id"?, "client_id"?}`` → ``{"ok": true, "survey_id",

@@ -31,6 +31,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hub import events as ev
 from hub.actions.claim_links import after_text, may_link
 from hub.actions.commerce import apply_shop_update as _apply_shop_update
 from hub.actions.consent import HELP, START, STOP, consent_keyword, find_opt_in
@@ -44,11 +45,13 @@ from hub.channels import Connector
 from hub.commerce.port import CommercePort, ShopUpdate
 from hub.commerce.service import CommerceService
 from hub.core import Hub, UnitOfWork
+from hub.hours import Schedule
 from hub.ingest import IngestBatcher
 from hub.models import Event, Identity
 from hub.models.consent import CUSTOMER_MESSAGE, KEYWORD
 from hub.models.customer import ASSERTED, EMAIL, LOYALTY, PHONE, USER, VERIFIED, VISITOR
 from hub.models.thread import AGENT, IN, MESSAGE, QUEUE, VOICEMAIL
+from hub.policies.out_of_hours import schedule_cache
 from hub.port.phone import PhonePort
 from hub.port.refs import EventRef, Receipt
 from hub.port.terminals import TerminalPort
@@ -96,6 +99,19 @@ class HubPort:
     @property
     def settings(self) -> Settings:
         return self.hub.settings
+
+    def agents_online(self) -> bool:
+        """Whether an agent has the console open now (in any hub process)."""
+        return bool(self.hub.presence())
+
+    async def business_hours(self) -> Schedule | None:
+        """The default team's business hours (cached; None when none are set)."""
+        return await schedule_cache(self.hub).get()
+
+    async def customer_typing(self, customer_id: int, typing: bool) -> None:
+        """Show agents watching the customer that they are typing (never stored)."""
+        payload = {"customer_id": customer_id, "who": "customer", "typing": typing}
+        await self.hub.publish([ev.DomainEvent(ev.TYPING, payload, customer_id)])
 
     def connector(self, channel: str) -> Connector | None:
         """Another installed channel (one provider webhook may carry two channels)."""
