@@ -30,7 +30,6 @@ from hub.web.sessions import (
     SignInRequired,
     browser_agent,
     check_agent,
-    check_csrf,
     csrf_token,
     session_key,
 )
@@ -38,7 +37,6 @@ from hub.web.sessions import (
 __all__ = [
     "Refusal",
     "actor",
-    "check_csrf",
     "console_view",
     "csrf_token",
     "current_agent",
