@@ -16,16 +16,15 @@ import logging
 import random
 from datetime import timedelta
 
-from sqlalchemy import or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
-
+from hub.actions.outbox import claim_jobs, settle_job
 from hub.actions.replies import record_delivery
 from hub.core import Hub
 from hub.db import utcnow
 from hub.errors import SendError
-from hub.models import Agent, Event, Identity, OutboxJob
-from hub.models.outbox import DELIVER_MESSAGE, DONE, FAILED, IN_FLIGHT, MAX_ATTEMPTS, QUEUED
-from hub.types import Media, Outbound
+from hub.models import OutboxJob
+from hub.models.outbox import DELIVER_MESSAGE, DONE, FAILED, MAX_ATTEMPTS, QUEUED
+from hub.queries.outbox import outbound_message
+from hub.types import Outbound
 
 log = logging.getLogger(__name__)
 
@@ -88,29 +87,9 @@ class OutboxWorker:
         return len(jobs)
 
     async def _claim(self) -> list[tuple[int, int]]:
-        now = utcnow()
         lease = timedelta(seconds=self.hub.settings.outbox_lease_seconds)
         async with self.hub.uow() as uow:
-            query = (
-                select(OutboxJob)
-                .where(
-                    OutboxJob.state.in_((QUEUED, IN_FLIGHT)),
-                    OutboxJob.next_attempt_at <= now,
-                    or_(OutboxJob.locked_until.is_(None), OutboxJob.locked_until < now),
-                )
-                .order_by(OutboxJob.id)
-                .limit(BATCH)
-            )
-            if not self.hub.settings.is_sqlite:
-                query = query.with_for_update(skip_locked=True)
-            jobs = list((await uow.session.execute(query)).scalars())
-            claimed = []
-            for job in jobs:
-                job.attempts += 1
-                job.state = IN_FLIGHT
-                job.locked_until = now + lease
-                claimed.append((job.id, job.attempts))
-        return claimed
+            return await claim_jobs(uow, now=utcnow(), lease=lease, limit=BATCH)
 
     async def _run_job(self, job_id: int, attempts: int) -> None:
         async with self.hub.read() as session:
@@ -126,7 +105,7 @@ class OutboxWorker:
             if job.event_id is None:
                 await self._finish(job_id, FAILED, "message job without an event")
                 return
-            message = await _outbound(session, job.event_id)
+            message = await outbound_message(session, job.event_id)
         if message is None:
             await self._finish(job_id, DONE, None)
             return
@@ -160,11 +139,7 @@ class OutboxWorker:
                 status=result.status,
                 new_provider_id=result.provider_id,
             )
-            job = await uow.session.get(OutboxJob, job_id)
-            if job is not None:
-                job.state = DONE
-                job.locked_until = None
-                job.last_error = None
+            await settle_job(uow, job_id, DONE, None)
 
     async def _run_other(self, job: OutboxJob, attempts: int) -> None:
         """Jobs other than message delivery run the handler registered for their kind
@@ -191,13 +166,9 @@ class OutboxWorker:
         await self._finish(job.id, DONE, None)
 
     async def _retry(self, job_id: int, attempts: int, error: str) -> None:
+        retry_at = utcnow() + timedelta(seconds=backoff(attempts))
         async with self.hub.uow() as uow:
-            job = await uow.session.get(OutboxJob, job_id)
-            if job is not None:
-                job.state = QUEUED
-                job.locked_until = None
-                job.last_error = error[:500]
-                job.next_attempt_at = utcnow() + timedelta(seconds=backoff(attempts))
+            await settle_job(uow, job_id, QUEUED, error, retry_at=retry_at)
 
     async def _fail(self, job_id: int, message: Outbound, code: str, error: str) -> None:
         async with self.hub.uow() as uow:
@@ -208,40 +179,8 @@ class OutboxWorker:
                 error_code=code,
                 error_message=error,
             )
-            job = await uow.session.get(OutboxJob, job_id)
-            if job is not None:
-                job.state = FAILED
-                job.locked_until = None
-                job.last_error = error[:500]
+            await settle_job(uow, job_id, FAILED, error)
 
     async def _finish(self, job_id: int, state: str, error: str | None) -> None:
         async with self.hub.uow() as uow:
-            job = await uow.session.get(OutboxJob, job_id)
-            if job is not None:
-                job.state = state
-                job.locked_until = None
-                job.last_error = error
-
-
-async def _outbound(session: AsyncSession, event_id: int) -> Outbound | None:
-    event = await session.get(Event, event_id)
-    if event is None or event.identity_id is None:
-        return None
-    identity = await session.get(Identity, event.identity_id)
-    if identity is None:
-        return None
-    agent = await session.get(Agent, event.agent_id) if event.agent_id else None
-    media = tuple(
-        Media(m["url"], m.get("content_type")) for m in (event.data or {}).get("media", [])
-    )
-    return Outbound(
-        event_id=event.id,
-        customer_id=event.customer_id,
-        channel=event.channel,
-        kind=identity.kind,
-        address=identity.address,
-        body=event.body or "",
-        agent_name=agent.name if agent else None,
-        media=media,
-        data=dict(event.data or {}),
-    )
+            await settle_job(uow, job_id, state, error)

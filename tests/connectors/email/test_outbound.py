@@ -15,7 +15,8 @@ from hub.core import Hub
 from hub.db import utcnow
 from hub.models import Event, OutboxJob
 from hub.models.outbox import DONE
-from hub.outbox import OutboxWorker, _outbound
+from hub.outbox import OutboxWorker
+from hub.queries.outbox import outbound_message
 from simulators.mail.sink import MailSink
 from tests.connectors.email.support import SHOP, email_connector, mail, smtp_send
 from tests.hub.policies.hours_support import closed_now
@@ -98,7 +99,7 @@ async def test_a_crash_after_the_server_accepted_does_not_send_twice(
     await worker._claim()
     connector = email_connector(hub)
     async with hub.read() as session:
-        outbound = await _outbound(session, event_id)
+        outbound = await outbound_message(session, event_id)
     assert outbound is not None
     await connector.send(outbound)
     async with hub.uow() as uow:
