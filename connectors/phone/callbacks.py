@@ -30,7 +30,6 @@ from hub.actions.calls import (
     update_call_status,
 )
 from hub.actions.claim_links import claims_on, start_call_with_order_number
-from hub.actions.routing import CLOSED, business_hours_status
 from hub.errors import HubError
 from hub.identity import InvalidAddress, normalize_phone
 from hub.models import Agent
@@ -81,17 +80,23 @@ class VoiceCallbacks:
         """``POST /twilio/voice``: a known caller is routed; an unknown one whose number
         a recent chat gave is asked to confirm that chat (``confirm``), any other
         unknown one for a handoff code. Outside business hours every caller goes
-        straight to voicemail (``choose_route`` decides; nobody would answer after the
-        code)."""
+        straight to voicemail or a callback (``choose_route`` decides; nobody would
+        answer after the code). The phone menu of the dialled number (``To``) says the
+        greeting, the options and whose hours apply."""
         form = await verified_form(request, self.settings)
         if not self._reachable(form):
             return twiml.twiml_response(twiml.unidentifiable())
         claimed = False
         async with self.hub.uow() as uow:
+            menu = await self.connector.port.phone.call_menu(str(form.get("To", "")), uow=uow)
             known = await find_caller(uow, PHONE, str(form["From"])) is not None
             # A verified caller with an open order hears its status first (ivr.py).
-            ivr = await self.connector.ivr.prompt_for(uow, self._inbound(form)) if known else None
-            closed = not known and (await business_hours_status(uow)).status == CLOSED
+            ivr = (
+                await self.connector.ivr.prompt_for(uow, self._inbound(form), menu)
+                if known and menu.order_status
+                else None
+            )
+            closed = not known and menu.closed
             routed = (known or closed) and ivr is None
             answer = await start_call(uow, self._inbound(form)) if routed else None
             if answer is None and ivr is None:
@@ -99,9 +104,9 @@ class VoiceCallbacks:
         if ivr is not None:
             return twiml.twiml_response(ivr)
         if answer is None and claimed:
-            return twiml.twiml_response(confirm.ask_to_confirm(self.settings))
+            return twiml.twiml_response(confirm.ask_to_confirm(self.settings, menu))
         if answer is None:
-            return twiml.twiml_response(twiml.ask_for_code(self.settings, attempt=1))
+            return twiml.twiml_response(twiml.ask_for_code(self.settings, attempt=1, menu=menu))
         return twiml.twiml_response(twiml.answer_call(self.settings, CallRoute.of(answer)))
 
     async def gather(self, request: Request) -> Response:
@@ -202,7 +207,8 @@ class VoiceCallbacks:
         waited = _int(form.get("QueueTime")) or 0
         if waited >= self.settings.queue_max_wait_seconds:
             return twiml.twiml_response(twiml.leave_queue())
-        return twiml.twiml_response(twiml.hold_music(self.settings))
+        offer = request.query_params.get("offer") != "0"  # signed: part of the URL
+        return twiml.twiml_response(twiml.hold_music(self.settings, offer_callback=offer))
 
     async def enqueued(self, request: Request) -> Response:
         """``POST /twilio/voice/enqueued``: the caller left the queue. After the

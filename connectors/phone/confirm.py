@@ -17,6 +17,7 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from connectors.phone import twiml
 from connectors.twilio.signatures import verified_form
+from hub.port.phone import CallMenu
 from hub.settings import Settings
 
 if TYPE_CHECKING:
@@ -26,8 +27,9 @@ CONFIRM_PATH = "/twilio/voice/confirm"
 QUESTION = "It looks like you were just chatting with us on our website. Press 1 if that was you."
 
 
-def ask_to_confirm(settings: Settings) -> VoiceResponse:
-    """One digit, then ``/twilio/voice/confirm`` (also on silence)."""
+def ask_to_confirm(settings: Settings, menu: CallMenu) -> VoiceResponse:
+    """One digit, then ``/twilio/voice/confirm`` (also on silence); the greeting is the
+    phone menu's."""
     response = VoiceResponse()
     gather = response.gather(
         input="dtmf",
@@ -37,7 +39,7 @@ def ask_to_confirm(settings: Settings) -> VoiceResponse:
         timeout=twiml.GATHER_TIMEOUT_SECONDS,
         action_on_empty_result=True,
     )
-    gather.say(f"Thanks for calling. {QUESTION}")
+    gather.say(f"{twiml.greeting(None, menu.greeting)} {QUESTION}")
     return response
 
 

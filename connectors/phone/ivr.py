@@ -4,9 +4,11 @@ whose number is carrier-verified and who has an open order hears its status firs
 someone; nobody else hears anything about orders.
 
 ``POST /twilio/voice/ivr-choice`` (signed) takes the key: 0 routes the call as usual
-(agent, queue or voicemail); anything else, or nothing, ends it politely. The digit is
-0, the usual "operator" key, distinct from 1 (the recent-chat confirmation, asked of
-unknown callers only) and 2 (the queue's callback).
+(agent, queue or voicemail), 2 books a callback; anything else, or nothing, ends it
+politely. The digit is 0, the usual "operator" key, distinct from 1 (the recent-chat
+confirmation, asked of unknown callers only); 2 is the callback, as in the queue.
+The dialled number's phone menu (``HubPort.phone.call_menu``) says whether the status is
+told at all and which of 0 and 2 are offered; with neither, the status ends the call.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from twilio.twiml.voice_response import VoiceResponse
 from connectors.phone import twiml
 from connectors.twilio.signatures import verified_form
 from hub.core import UnitOfWork
+from hub.port.phone import CallMenu
 from hub.settings import Settings
 from hub.types import Inbound
 
@@ -31,16 +34,27 @@ TALK_DIGIT = "0"
 CHOICE_SECONDS = 6
 
 
-def order_status_prompt(settings: Settings, hello: str, said: str) -> VoiceResponse:
+def order_status_prompt(
+    settings: Settings, hello: str, said: str, menu: CallMenu | None = None
+) -> VoiceResponse:
+    """The status, then the options ``menu`` offers (0 to talk to someone, 2 to be
+    called back), then goodbye."""
+    menu = menu or CallMenu()
+    offers = [f"Press {TALK_DIGIT} to talk to someone."] if menu.talk_to_someone else []
+    if menu.status_callback:
+        offers.append(f"Press {twiml.CALLBACK_DIGIT} to be called back.")
     response = VoiceResponse()
-    gather = response.gather(
-        input="dtmf",
-        num_digits=1,
-        action=twiml.callback_url(settings, IVR_CHOICE_PATH),
-        method="POST",
-        timeout=CHOICE_SECONDS,
-    )
-    gather.say(f"{hello} {said} Press {TALK_DIGIT} to talk to someone.")
+    if offers:
+        gather = response.gather(
+            input="dtmf",
+            num_digits=1,
+            action=twiml.callback_url(settings, IVR_CHOICE_PATH),
+            method="POST",
+            timeout=CHOICE_SECONDS,
+        )
+        gather.say(" ".join([hello, said, *offers]))
+    else:
+        response.say(f"{hello} {said}")
     response.say("Thank you for calling. Goodbye.")
     response.hangup()
     return response
@@ -53,19 +67,32 @@ class OrderStatusIvr:
         self.settings = connector.hub.settings
         self.channel = connector.channel
 
-    async def prompt_for(self, uow: UnitOfWork, inbound: Inbound) -> VoiceResponse | None:
+    async def prompt_for(
+        self, uow: UnitOfWork, inbound: Inbound, menu: CallMenu
+    ) -> VoiceResponse | None:
         """The order-status TwiML for a verified caller with an open order (the call is
         recorded, not routed yet), else None (route as usual)."""
         told = await self.connector.port.phone.order_status(uow, inbound)
         if told is None:
             return None
         first_name, said = told
-        return order_status_prompt(self.settings, twiml.greeting(first_name), said)
+        return order_status_prompt(
+            self.settings, twiml.greeting(first_name, menu.greeting), said, menu
+        )
 
     async def choice(self, request: Request) -> Response:
-        """``POST /twilio/voice/ivr-choice``."""
+        """``POST /twilio/voice/ivr-choice``: only the keys the menu offered count."""
         form = await verified_form(request, self.settings)
-        if str(form.get("Digits", "")).strip() != TALK_DIGIT:
+        digit = str(form.get("Digits", "")).strip()
+        menu = await self.connector.port.phone.call_menu(str(form.get("To", "")))
+        if digit == twiml.CALLBACK_DIGIT and menu.status_callback:
+            booked = await self.connector.port.phone.request_callback(
+                self.channel, str(form.get("CallSid", ""))
+            )
+            return twiml.twiml_response(
+                twiml.callback_promised() if booked is not None else twiml.goodbye()
+            )
+        if digit != TALK_DIGIT or not menu.talk_to_someone:
             return twiml.twiml_response(twiml.goodbye())
         answer = await self.connector.port.phone.route_held_call(
             self.channel, str(form.get("CallSid", ""))

@@ -13,7 +13,7 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from connectors.phone.settings import PhoneSettings
 from hub.port import AGENT, QUEUE
-from hub.port.phone import CODE_DIGITS, ROUTE_NUMBER, ROUTE_SIP, CallRoute, VoiceAgent
+from hub.port.phone import CODE_DIGITS, ROUTE_NUMBER, ROUTE_SIP, CallMenu, CallRoute, VoiceAgent
 from hub.settings import Settings
 
 VOICE_PATH = "/twilio/voice"
@@ -32,6 +32,9 @@ JOIN_PATH = "/twilio/voice/join"
 CALLBACK_CHOICE_PATH = "/twilio/voice/callback-choice"
 CALL_RECORDING_PATH = "/twilio/voice/call-recording"
 RECORDING_ANNOUNCEMENT = "This call may be recorded for quality and training."
+VOICEMAIL_PROMPT = "Please leave a message after the tone and we will call you back."
+# Said outside hours by a phone menu that books a callback instead of a voicemail.
+CLOSED_CALLBACK = "We will call you back on this number when we open. Goodbye."
 # The digit a queued caller presses for a callback (1 is the recent-chat confirmation).
 CALLBACK_DIGIT = "2"
 LEG_PATH = "/twilio/voice/leg"
@@ -80,13 +83,19 @@ def rest_address(agent: VoiceAgent) -> str:
     return f"client:{address}" if noun == "client" else address
 
 
-def greeting(first_name: str | None) -> str:
+def greeting(first_name: str | None, text: str | None = None) -> str:
+    """ "Hello Dana, thanks for calling." or, with a phone menu's greeting ``text``,
+    "Hello Dana. <text>"."""
+    if text:
+        return f"Hello {first_name}. {text}" if first_name else text
     return f"Hello {first_name}, thanks for calling." if first_name else "Thanks for calling."
 
 
-def ask_for_code(settings: Settings, attempt: int, *, greeted: bool = False) -> VoiceResponse:
+def ask_for_code(
+    settings: Settings, attempt: int, *, greeted: bool = False, menu: CallMenu | None = None
+) -> VoiceResponse:
     """Ask an unknown caller for the handoff code shown in their chat or text
-    (``greeted``: they were already thanked for calling)."""
+    (``greeted``: they were already greeted, by ``menu``'s greeting or thanks)."""
     response = VoiceResponse()
     gather = response.gather(
         input="dtmf",
@@ -99,7 +108,7 @@ def ask_for_code(settings: Settings, attempt: int, *, greeted: bool = False) -> 
     )
     if attempt == 1:
         gather.say(
-            ("" if greeted else "Thanks for calling. ")
+            ("" if greeted else greeting(None, menu.greeting if menu else None) + " ")
             + "If you were given a code in our chat or by text message, "
             "or have an order number, enter it now, then press pound. Otherwise, please hold."
         )
@@ -111,7 +120,8 @@ def ask_for_code(settings: Settings, attempt: int, *, greeted: bool = False) -> 
 def answer_call(settings: Settings, route: CallRoute) -> VoiceResponse:
     """Put the call through: to the chosen agent, into the queue, or to voicemail."""
     response = VoiceResponse()
-    hello = greeting(route.first_name)
+    menu = route.menu
+    hello = greeting(route.first_name, menu.greeting)
     if route.mode == AGENT and route.agent_id is not None and route.call_sid:
         # The hub then rings the agent into the room (``connectors.phone.live``).
         return caller_into_room(settings, route.call_sid, hello)
@@ -121,9 +131,15 @@ def answer_call(settings: Settings, route: CallRoute) -> VoiceResponse:
             QUEUE_NAME,
             action=callback_url(settings, ENQUEUED_PATH),
             method="POST",
-            wait_url=callback_url(settings, WAIT_PATH),
+            wait_url=wait_url(settings, offer_callback=menu.callback),
             wait_url_method="POST",
         )
+    elif route.closed and route.callback:
+        response.say(f"{hello} {closed_greeting(route.opens_at)} {CLOSED_CALLBACK}")
+        response.hangup()
+    elif route.closed and menu.voicemail_greeting:
+        said = menu.voicemail_greeting.replace("{opening}", spoken_opening(route.opens_at))
+        voicemail(settings, response, f"{hello} {said}", tone_prompt=False)
     elif route.closed:
         voicemail(settings, response, f"{hello} {closed_greeting(route.opens_at)}")
     else:
@@ -180,20 +196,26 @@ def closed_greeting(opens_at: datetime | None) -> str:
     local time and is read out as a weekday and a 24-hour time."""
     if opens_at is None:
         return "We are closed right now."
-    return f"We are closed right now. We open again on {opens_at:%A} at {opens_at:%H:%M}."
+    return f"We are closed right now. We open again on {spoken_opening(opens_at)}."
+
+
+def spoken_opening(opens_at: datetime | None) -> str:
+    """ "Monday at 09:00" (a menu's voicemail greeting says it for ``{opening}``)."""
+    return f"{opens_at:%A} at {opens_at:%H:%M}" if opens_at is not None else "soon"
 
 
 def voicemail(
     settings: Settings,
     response: VoiceResponse | None = None,
     greeting: str = "Nobody can take your call right now.",
+    *,
+    tone_prompt: bool = True,
 ) -> VoiceResponse:
-    """Record a message with transcription after ``greeting``; the recording webhook
-    then hangs up."""
+    """Record a message with transcription after ``greeting`` (followed by "Please
+    leave a message after the tone…" unless ``tone_prompt`` is off: a phone menu's own
+    voicemail greeting is said as written); the recording webhook then hangs up."""
     response = response or VoiceResponse()
-    response.say(
-        f"{greeting.strip()} Please leave a message after the tone and we will call you back."
-    )
+    response.say(f"{greeting.strip()} {VOICEMAIL_PROMPT}" if tone_prompt else greeting.strip())
     response.record(
         action=callback_url(settings, RECORDING_PATH),
         method="POST",
@@ -208,12 +230,25 @@ def voicemail(
     return response
 
 
-def hold_music(settings: Settings) -> VoiceResponse:
+def wait_url(settings: Settings, *, offer_callback: bool = True) -> str:
+    """The queue's wait URL; ``offer=0`` when the number's phone menu offers no callback
+    (signed with the URL, so it can be trusted)."""
+    if offer_callback:
+        return callback_url(settings, WAIT_PATH)
+    return callback_url(settings, WAIT_PATH, offer=0)
+
+
+def hold_music(settings: Settings, *, offer_callback: bool = True) -> VoiceResponse:
     """What a queued caller hears (the wait URL): the callback offer, then one round of
     music; Twilio requests the wait URL again when it ends. The callback digit is 2 so
     it never reads like the "press 1 if you were just chatting with us" question some
-    callers hear before the queue (``connectors.phone.confirm``)."""
+    callers hear before the queue (``connectors.phone.confirm``). Without the offer
+    (the number's phone menu has callbacks off): thanks and the music only."""
     response = VoiceResponse()
+    if not offer_callback:
+        response.say("Thanks for holding. An agent will be with you shortly.")
+        response.play(WAIT_MUSIC_URL, loop=1)
+        return response
     gather = response.gather(
         input="dtmf",
         num_digits=1,
@@ -237,6 +272,14 @@ def callback_booked() -> VoiceResponse:
         "Thank you. We will call you back on this number as soon as it is your turn. Goodbye."
     )
     response.leave()
+    return response
+
+
+def callback_promised() -> VoiceResponse:
+    """The caller chose a callback from the order-status menu (not in the queue)."""
+    response = VoiceResponse()
+    response.say("Thank you. We will call you back on this number as soon as we can. Goodbye.")
+    response.hangup()
     return response
 
 

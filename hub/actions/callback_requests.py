@@ -37,6 +37,13 @@ async def request_callback(uow: UnitOfWork, channel: str, call_id: str) -> Event
     event = await live_call(uow, channel, call_id)
     if event is None or callback_of(event) is not None:
         return event
+    await book_callback(uow, event, "Asked to be called back (keeps their place)")
+    return event
+
+
+async def book_callback(uow: UnitOfWork, event: Event, text: str) -> None:
+    """Make ``event``'s caller wait for a callback (``pending``, at the call's place in
+    line), the thread waiting for it; ``text`` is the step on the timeline."""
     event.data = {
         **event.data,
         "callback": {"status": PENDING, "requested_at": utcnow().isoformat()},
@@ -45,8 +52,7 @@ async def request_callback(uow: UnitOfWork, channel: str, call_id: str) -> Event
     if thread.waiting_since is None:
         thread.waiting_since = event.created_at
         uow.emit(ev.thread_updated(thread, event.customer_id))
-    await add_call_step(uow, event, "callback", "Asked to be called back (keeps their place)")
-    return event
+    await add_call_step(uow, event, "callback", text)
 
 
 async def take_callback(uow: UnitOfWork, channel: str, call_id: str, agent: Agent) -> Event | None:

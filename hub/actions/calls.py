@@ -8,7 +8,8 @@ never moves backwards (``ringing`` → ``in-progress`` → a final status; the f
 status wins), so retried or out-of-order callbacks change nothing.
 
 Event ``data`` keys: ``from``/``to``, ``route`` (``{"mode", "agent_id", "sticky"}``, plus
-``"closed": true`` and ``"opens_at"`` for a voicemail outside business hours),
+``"closed": true`` and ``"opens_at"`` for a voicemail outside business hours, and
+``"callback": true`` when the number's phone menu books a callback instead),
 ``recognised_by`` (``verified``, ``handoff``, ``confirmed`` or ``new``),
 ``statuses`` (every status seen), ``duration`` (seconds), ``voicemail`` (bool),
 ``handoff`` (linked by a handoff code), ``recordings`` (``[{"sid", "url", "duration",
@@ -23,9 +24,11 @@ from typing import Any
 
 from hub import events as ev
 from hub.actions.call_steps import live_call
+from hub.actions.callback_requests import book_callback
 from hub.actions.customers import add_identity, find_identity, get_customer, get_thread
 from hub.actions.handoff import redeem_handoff_code
 from hub.actions.inbound import receive_inbound
+from hub.actions.ivr_menus import CallMenu, call_menu
 from hub.actions.routing import Route, choose_route
 from hub.actions.screen_pop import screen_pop
 from hub.actions.timeline import append_event, find_event
@@ -51,12 +54,14 @@ from hub.types import Inbound
 
 @dataclass
 class CallAnswer:
-    """What became of an incoming call: its event, customer and route."""
+    """What became of an incoming call: its event, customer and route, and the phone
+    menu of the number it dialled (``hub.actions.ivr_menus``)."""
 
     event: Event
     customer: Customer
     route: Route
     duplicate: bool
+    menu: CallMenu
 
 
 async def find_caller(uow: UnitOfWork, kind: str, address: str) -> Customer | None:
@@ -125,7 +130,10 @@ async def route_call(
         thread.status = OPEN
         thread.resolved_at = None
         uow.emit(ev.thread_updated(thread, customer.id))
-    route = await choose_route(uow, thread)
+    menu = await menu_of(uow, event)
+    route = await choose_route(uow, thread, menu.hours)
+    if route.closed and menu.books_callback:
+        route = replace(route, callback=True)
     event.agent_id = route.agent_id
     data = {
         **event.data,
@@ -136,13 +144,21 @@ async def route_call(
     if handoff:
         data["handoff"] = True
     event.data = data
-    if route.mode == VOICEMAIL:
+    if route.callback:
+        await book_callback(uow, event, "Asked to be called back (closed)")
+    elif route.mode == VOICEMAIL:
         _mark_voicemail(uow, customer, thread, event)
     _emit_updated(uow, event)
     if route.mode in (AGENT, QUEUE):
         pop = await screen_pop(uow, customer, thread, event, route)
         uow.emit(ev.DomainEvent(ev.CALL_INCOMING, pop, customer.id, agent_id=route.agent_id))
-    return CallAnswer(event, customer, route, duplicate=False)
+    return CallAnswer(event, customer, route, duplicate=False, menu=menu)
+
+
+async def menu_of(uow: UnitOfWork, event: Event) -> CallMenu:
+    """The phone menu of the number the call ``event`` dialled, hours evaluated now."""
+    dialled = str((event.data or {}).get("to") or "")
+    return await call_menu(uow.session, dialled, region=uow.settings.default_region)
 
 
 async def start_call_with_code(uow: UnitOfWork, inbound: Inbound, code: str) -> CallAnswer | None:
@@ -367,8 +383,9 @@ async def _stored_answer(uow: UnitOfWork, event: Event) -> CallAnswer:
         bool(stored.get("sticky")),
         closed=bool(stored.get("closed")),
         opens_at=datetime.fromisoformat(opens_at) if isinstance(opens_at, str) else None,
+        callback=bool(stored.get("callback")),
     )
-    return CallAnswer(event, customer, route, duplicate=True)
+    return CallAnswer(event, customer, route, duplicate=True, menu=await menu_of(uow, event))
 
 
 def _statuses(event: Event) -> list[str]:

@@ -10,6 +10,7 @@ when two messages arrive at once in different processes.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -23,7 +24,7 @@ from hub.actions.replies import send_reply
 from hub.core import UnitOfWork
 from hub.db import add_if_new, utcnow
 from hub.errors import HubError, Invalid
-from hub.hours import Schedule, closed_period_key, make_schedule, next_opening
+from hub.hours import Schedule, closed_period_key, is_open, make_schedule, next_opening
 from hub.models import BusinessHours, Event, OutOfHoursReply, Store
 from hub.models.hours import DEFAULT_TEAM, STORE_TEAM_PREFIX
 
@@ -32,6 +33,8 @@ DEFAULT_AUTO_REPLY = (
     "when we open ({opening})."
 )
 MAX_AUTO_REPLY = 1000
+OPEN = "open"
+CLOSED = "closed"
 _TEAM_NAME = re.compile(r"^[\w .-]{1,64}$")
 
 
@@ -98,6 +101,29 @@ async def get_schedule(session: AsyncSession, team: str = DEFAULT_TEAM) -> Sched
     result = await session.execute(select(BusinessHours).where(BusinessHours.team == team))
     row = result.scalar_one_or_none()
     return schedule_of(row) if row is not None else None
+
+
+@dataclass(frozen=True)
+class Hours:
+    """A schedule's state at an instant: ``status`` is ``"open"`` or ``"closed"``;
+    while closed, ``opens_at`` is the next opening in the schedule's time zone (None
+    when it never opens again)."""
+
+    status: str
+    opens_at: datetime | None = None
+
+
+async def hours_status(
+    session: AsyncSession, team: str = DEFAULT_TEAM, at: datetime | None = None
+) -> Hours:
+    """Whether ``team``'s schedule is open at ``at`` (now). No schedule (or one with no
+    intervals) means always open."""
+    schedule = await get_schedule(session, team)
+    at = at or utcnow()
+    if schedule is None or is_open(schedule, at):
+        return Hours(OPEN)
+    opening = next_opening(schedule, at)
+    return Hours(CLOSED, opening.astimezone(schedule.tz) if opening else None)
 
 
 def format_opening(schedule: Schedule, opening: datetime | None) -> str:

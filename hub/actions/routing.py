@@ -3,8 +3,9 @@
 An agent is *available* when their console is open (``hub.presence()``), their account
 is active, and they are not on a call (``hub.models.thread.agents_on_call``: a call
 routed to them still ringing or in progress, a callback they took, a transfer to
-them). Outside business hours (the default team's schedule, ``hub.actions.hours``)
-every call goes to voicemail; with no schedule the hub is always open.
+them). Outside business hours (the default team's schedule, ``hub.actions.hours``, or
+the one the dialled number's phone menu follows, ``hub.actions.ivr_menus``) every call
+goes to voicemail; with no schedule the hub is always open.
 """
 
 from __future__ import annotations
@@ -15,11 +16,10 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from hub.actions.audit import record_audit
-from hub.actions.hours import get_schedule
+from hub.actions.hours import OPEN, Hours, hours_status
 from hub.core import UnitOfWork
 from hub.db import utcnow
 from hub.errors import Invalid, NotFound
-from hub.hours import is_open, next_opening
 from hub.identity import InvalidAddress, normalize_phone
 from hub.models import Agent, Event, Thread
 from hub.models.staff import ROUTE_CLIENT, ROUTE_NUMBER, ROUTE_SIP
@@ -33,22 +33,21 @@ from hub.models.thread import (
     may_hold_agents,
 )
 
-OPEN = "open"
-CLOSED = "closed"
-
 
 @dataclass(frozen=True)
 class Route:
     """Where a call goes. ``agent`` is set for ``mode == AGENT``; ``sticky`` says it is
     the agent already handling the customer's thread. ``closed`` says the voicemail is
     because of business hours; ``opens_at`` is then the next opening in the schedule's
-    local time (None when it never opens again)."""
+    local time (None when it never opens again), and ``callback`` that the phone menu
+    books a callback instead of taking a voicemail."""
 
     mode: str
     agent: Agent | None = None
     sticky: bool = False
     closed: bool = False
     opens_at: datetime | None = None
+    callback: bool = False
 
     @property
     def agent_id(self) -> int | None:
@@ -63,29 +62,15 @@ class Route:
         if self.closed:
             route["closed"] = True
             route["opens_at"] = self.opens_at.isoformat() if self.opens_at else None
+            if self.callback:
+                route["callback"] = True
         return route
 
 
-@dataclass(frozen=True)
-class Hours:
-    """The default team's state at an instant: ``status`` is ``"open"`` or ``"closed"``."""
-
-    status: str
-    opens_at: datetime | None = None
-
-
 async def business_hours_status(uow: UnitOfWork, at: datetime | None = None) -> Hours:
-    """Whether the default team is open at ``at`` (now) by its business-hours schedule.
-
-    No schedule (or one with no intervals) means always open. While closed,
-    ``opens_at`` is the next opening in the schedule's time zone.
-    """
-    schedule = await get_schedule(uow.session)
-    at = at or utcnow()
-    if schedule is None or is_open(schedule, at):
-        return Hours(OPEN)
-    opening = next_opening(schedule, at)
-    return Hours(CLOSED, opening.astimezone(schedule.tz) if opening else None)
+    """Whether the default team is open at ``at`` (now) by its business-hours schedule
+    (``hub.actions.hours.hours_status``)."""
+    return await hours_status(uow.session, at=at)
 
 
 async def busy_agent_ids(uow: UnitOfWork, candidates: set[int]) -> set[int]:
@@ -127,15 +112,16 @@ async def available_agents(uow: UnitOfWork) -> tuple[list[Agent], bool]:
     return free, True
 
 
-async def choose_route(uow: UnitOfWork, thread: Thread) -> Route:
+async def choose_route(uow: UnitOfWork, thread: Thread, hours: Hours | None = None) -> Route:
     """The route for a new call on ``thread``: its assignee if available (sticky), else
     any available agent, else the queue when agents are online but busy, else voicemail.
+    ``hours`` (default: the default team's now) closed sends it to voicemail.
 
     Must run in the transaction that records the call with the chosen ``agent_id``:
     the chosen agent's row stays locked until it commits, so concurrent calls (in any
     process) never pick the same free agent; they skip locked agents instead of waiting.
     """
-    hours = await business_hours_status(uow)
+    hours = hours or await business_hours_status(uow)
     if hours.status != OPEN:
         return Route(VOICEMAIL, closed=True, opens_at=hours.opens_at)
     free, anyone_online = await available_agents(uow)

@@ -8,6 +8,7 @@ from hub.models.customer import Customer, Detail, Identity
 from hub.models.hours import BusinessHours, OutOfHoursReply
 from hub.models.inbox import EVENTS_BY_CUSTOMER_CHANNEL, THREADS_BY_STATUS_ACTIVITY
 from hub.models.instore import TerminalFrame
+from hub.models.ivr import IvrMenu
 from hub.models.order import Order, OrderAction, OrderItem, ProviderDelivery
 from hub.models.outbox import OutboxJob
 from hub.models.sessions import AgentSession
@@ -30,6 +31,7 @@ __all__ = [
     "Event",
     "HandoffCode",
     "Identity",
+    "IvrMenu",
     "Merge",
     "OptIn",
     "Order",

@@ -1,6 +1,7 @@
-"""What the phone asks of the hub for its call flow (``HubPort.phone``): routing the
-answers of the IVR's steps, recordings and their transcripts, callbacks asked for from
-the queue and the legs the hub rings for them.
+"""What the phone asks of the hub for its call flow (``HubPort.phone``): the phone
+menu of a dialled number, routing the answers of the IVR's steps, recordings and their
+transcripts, callbacks asked for (from the queue or after the order status) and the
+legs the hub rings for them.
 
 Every method runs in a transaction of its own and returns plain values (``CallRoute``,
 ``EventRef``), never ORM objects; the one exception is ``order_status``, a step of
@@ -26,6 +27,7 @@ from hub.actions.claim_links import start_confirmed_call
 from hub.actions.customers import get_customer
 from hub.actions.handoff import CODE_DIGITS
 from hub.actions.ivr_calls import hold_call_in_ivr, order_to_tell, route_held_call
+from hub.actions.ivr_menus import DEFAULT_MENU, CallMenu, call_menu
 from hub.core import Hub, UnitOfWork
 from hub.models import Agent
 from hub.models.staff import ROUTE_CLIENT, ROUTE_NUMBER, ROUTE_SIP
@@ -38,6 +40,7 @@ __all__ = [
     "ROUTE_CLIENT",
     "ROUTE_NUMBER",
     "ROUTE_SIP",
+    "CallMenu",
     "CallRoute",
     "PhonePort",
     "VoiceAgent",
@@ -62,7 +65,9 @@ class VoiceAgent(Protocol):
 class CallRoute:
     """Where an answered incoming call goes (``hub.actions.routing.Route``): to the
     agent ``agent_id`` (``mode`` AGENT), into the queue, or to voicemail (``closed``:
-    because of business hours, which open again at ``opens_at``)."""
+    because of business hours, which open again at ``opens_at``; ``callback``: the
+    menu books a callback instead). ``menu``: the dialled number's phone menu (its
+    greeting, voicemail greeting and callback offer)."""
 
     call_sid: str | None
     first_name: str | None
@@ -70,6 +75,8 @@ class CallRoute:
     agent_id: int | None = None
     closed: bool = False
     opens_at: datetime | None = None
+    callback: bool = False
+    menu: CallMenu = DEFAULT_MENU
 
     @classmethod
     def of(cls, answer: CallAnswer) -> CallRoute:
@@ -81,6 +88,8 @@ class CallRoute:
             route.agent_id,
             route.closed,
             route.opens_at,
+            route.callback,
+            answer.menu,
         )
 
 
@@ -90,6 +99,16 @@ class PhonePort:
 
     def __init__(self, hub: Hub) -> None:
         self.hub = hub
+
+    async def call_menu(self, dialled: str, *, uow: UnitOfWork | None = None) -> CallMenu:
+        """The phone menu calls to ``dialled`` follow (configured in the console, else
+        the built-in default), with whether its business hours are open now
+        (``hub.actions.ivr_menus.call_menu``); inside ``uow`` when given."""
+        region = self.hub.settings.default_region
+        if uow is not None:
+            return await call_menu(uow.session, dialled, region=region)
+        async with self.hub.read() as session:
+            return await call_menu(session, dialled, region=region)
 
     async def start_confirmed_call(self, inbound: Inbound) -> CallRoute | None:
         """The caller pressed 1 ("that was me, in the chat"): link them to the chat and

@@ -21,6 +21,7 @@ from hub.web.console import (
     inbox,
     login,
     order_actions,
+    phone_menus,
     privacy,
     reports,
     subscriptions,
@@ -89,6 +90,10 @@ def console_routes() -> list[BaseRoute]:
         Route("/admin/canned/{canned_id:int}/delete", canned.canned_delete, methods=POST),
         Route("/admin/hours", hours.hours_page, methods=GET),
         Route("/admin/hours", hours.hours_save, methods=POST),
+        Route("/admin/phone", phone_menus.phone_menus_page, methods=GET),
+        Route("/admin/phone", phone_menus.phone_menu_create, methods=POST),
+        Route("/admin/phone/{menu_id:int}", phone_menus.phone_menu_update, methods=POST),
+        Route("/admin/phone/{menu_id:int}/delete", phone_menus.phone_menu_delete, methods=POST),
         Route("/admin/webhooks", subscriptions.subscriptions_page, methods=GET),
         Route("/admin/webhooks", subscriptions.subscriptions_create, methods=POST),
         Route(
