@@ -8,11 +8,24 @@ runs through asyncpg with the default READ COMMITTED isolation.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import BigInteger, DateTime, Integer, MetaData, event
+from sqlalchemy import (
+    ARRAY,
+    BigInteger,
+    ColumnElement,
+    DateTime,
+    Integer,
+    MetaData,
+    and_,
+    any_,
+    bindparam,
+    event,
+    tuple_,
+)
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import (
@@ -40,6 +53,32 @@ BigId = BigInteger().with_variant(Integer(), "sqlite")
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def one_of(dialect: Dialect, column: Any, values: Iterable[Any]) -> ColumnElement[bool]:
+    """``column IN (values)``; on PostgreSQL ``column = ANY(:array)``, one bound array:
+    the statement's text is the same whatever the number of values, so asyncpg reuses
+    its prepared statement and nothing is rendered per value."""
+    listed = sorted(set(values))
+    if dialect.name == "postgresql":
+        array = bindparam(None, listed, type_=ARRAY(column.type), unique=True)
+        return cast(ColumnElement[bool], column == any_(array))
+    return cast(ColumnElement[bool], column.in_(listed))
+
+
+def pairs_of(
+    dialect: Dialect, first: Any, second: Any, pairs: Iterable[tuple[Any, Any]]
+) -> ColumnElement[bool]:
+    """``(first, second) IN (pairs)``; on PostgreSQL, like ``one_of``, each column
+    ``= ANY`` of its values: that may match more pairs than asked, so the caller keeps
+    only the pairs it asked for."""
+    listed = sorted(set(pairs))
+    if dialect.name == "postgresql":
+        return and_(
+            one_of(dialect, first, (a for a, _ in listed)),
+            one_of(dialect, second, (b for _, b in listed)),
+        )
+    return cast(ColumnElement[bool], tuple_(first, second).in_(listed))
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -82,7 +82,8 @@ class IngestBatcher:
         before writing fails alone; a ``HubError`` raised while writing aborts the
         batch, which ``_drain`` then retries input by input so only the bad one fails."""
         async with self.hub.uow() as uow:
-            answers = await receive_batch(uow, [item.inbound for item in batch])
+            # Callers read what was stored; nothing of it is changed in this session.
+            answers = await receive_batch(uow, [item.inbound for item in batch], in_session=False)
         for item, answer in zip(batch, answers, strict=True):
             if item.future.done():
                 continue

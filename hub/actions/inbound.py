@@ -120,8 +120,15 @@ async def receive_inbound(uow: UnitOfWork, inbound: Inbound) -> Received:
     return answer
 
 
-async def receive_batch(uow: UnitOfWork, inputs: Sequence[Inbound]) -> list[Received | HubError]:
+async def receive_batch(
+    uow: UnitOfWork, inputs: Sequence[Inbound], *, in_session: bool = True
+) -> list[Received | HubError]:
     """Store ``inputs`` in ``uow``'s transaction; an answer per input, in order.
+
+    With ``in_session=False`` the event, customer, thread and identity of a new input
+    are plain copies of their rows outside ``uow``'s session (changes to them are not
+    stored): for a caller that only reads them (group commit), it saves adding four
+    instances per input to the session.
 
     An input refused before anything is written (unknown type, invalid address) gets
     its ``HubError`` and does not affect the others. A ``HubError`` raised while
@@ -146,7 +153,7 @@ async def receive_batch(uow: UnitOfWork, inputs: Sequence[Inbound]) -> list[Rece
     _touch(senders, written)
     await write_back(await uow.session.connection(), senders.values())
     for item in written:
-        answers[item.index] = _received(uow, senders[item.sender], item)
+        answers[item.index] = _received(uow, senders[item.sender], item, in_session)
     await _mark_first_texts(uow, senders, written, answers)
     _emit(uow, [answer for answer in answers if isinstance(answer, Received)])
     await _apply_extras(uow, written, answers)
@@ -255,14 +262,14 @@ def _touch(senders: dict[SenderKey, Sender], items: list[_Item]) -> None:
         )
 
 
-def _received(uow: UnitOfWork, sender: Sender, item: _Item) -> Received:
+def _received(uow: UnitOfWork, sender: Sender, item: _Item, in_session: bool) -> Received:
     assert sender.thread is not None and item.row is not None
     session = uow.session
     return Received(
-        attach(session, Event, item.row),
-        attach(session, Customer, sender.customer),
-        attach(session, Thread, sender.thread),
-        attach(session, Identity, sender.identity),
+        attach(session, Event, item.row, add=in_session),
+        attach(session, Customer, sender.customer, add=in_session),
+        attach(session, Thread, sender.thread, add=in_session),
+        attach(session, Identity, sender.identity, add=in_session),
         duplicate=False,
     )
 

@@ -15,13 +15,14 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import Table, bindparam, func, insert, select, text, tuple_, update
+from sqlalchemy import Table, bindparam, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import configure_mappers, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 from hub.actions.senders import CUSTOMERS, IDENTITIES, THREADS, Key, Sender, upsert
 from hub.actions.timeline import THREAD_ACTIVITY
+from hub.db import one_of, pairs_of
 from hub.models import Customer, Detail, Event, Identity, Thread
 from hub.models.thread import IN, MESSAGE
 
@@ -36,10 +37,10 @@ async def stored_provider_ids(conn: AsyncConnection, keys: set[Key]) -> set[Key]
         return set()
     found = await conn.execute(
         select(EVENTS.c.channel, EVENTS.c.provider_id).where(
-            tuple_(EVENTS.c.channel, EVENTS.c.provider_id).in_(list(keys))
+            pairs_of(conn.dialect, EVENTS.c.channel, EVENTS.c.provider_id, keys)
         )
     )
-    return {(channel, provider_id) for channel, provider_id in found}
+    return {(channel, provider_id) for channel, provider_id in found} & keys
 
 
 async def inbound_message_counts(conn: AsyncConnection, customer_ids: set[int]) -> dict[int, int]:
@@ -47,7 +48,7 @@ async def inbound_message_counts(conn: AsyncConnection, customer_ids: set[int]) 
     found = await conn.execute(
         select(EVENTS.c.customer_id, func.count())
         .where(
-            EVENTS.c.customer_id.in_(sorted(customer_ids)),
+            one_of(conn.dialect, EVENTS.c.customer_id, customer_ids),
             EVENTS.c.direction == IN,
             EVENTS.c.type == MESSAGE,
         )
@@ -152,7 +153,9 @@ async def write_back(conn: AsyncConnection, senders: Iterable[Sender]) -> None:
         )
 
 
-def attach(session: AsyncSession, model: type[M], values: Mapping[str, Any]) -> M:
+def attach(
+    session: AsyncSession, model: type[M], values: Mapping[str, Any], *, add: bool = True
+) -> M:
     """The session's instance of the row ``values`` (read from or written to the
     database in this transaction), without a query.
 
@@ -161,7 +164,9 @@ def attach(session: AsyncSession, model: type[M], values: Mapping[str, Any]) -> 
     otherwise a new instance is built the way the ORM builds rows it loads (the
     constructor's per-attribute events would cost several times more and mark every
     attribute as changed) and added as persistent: changes a caller makes to it are
-    flushed with the transaction."""
+    flushed with the transaction. With ``add=False`` that new instance stays out of the
+    session (a read-only copy of the row, for callers that only read it: adding costs
+    more than building it)."""
     sync = session.sync_session
     existing = sync.identity_map.get(sync.identity_key(model, values["id"]))
     if existing is not None:
@@ -171,6 +176,7 @@ def attach(session: AsyncSession, model: type[M], values: Mapping[str, Any]) -> 
     configure_mappers()  # new_instance needs configured mappers (a no-op once they are)
     instance = model.__mapper__.class_manager.new_instance()
     instance.__dict__.update(values)
-    make_transient_to_detached(instance)
-    sync.add(instance)
+    if add:
+        make_transient_to_detached(instance)
+        sync.add(instance)
     return cast(M, instance)

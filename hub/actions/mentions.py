@@ -17,6 +17,7 @@ from sqlalchemy import select
 from hub.actions.audit import record_audit
 from hub.actions.customers import record_detail
 from hub.core import UnitOfWork
+from hub.db import one_of
 from hub.errors import HubError, NotFound
 from hub.mentions import ORDER_NUMBER, Mention, find_mentions
 from hub.models import Detail, Event, Order
@@ -90,7 +91,8 @@ async def known_orders(uow: UnitOfWork, mentions: Iterable[Mention]) -> set[str]
     wanted = {m.value for m in mentions if m.key == ORDER_NUMBER and not m.certain}
     if not wanted:
         return set()
-    found = await uow.session.execute(select(Order.number).where(Order.number.in_(wanted)))
+    where = one_of(uow.hub.engine.dialect, Order.number, wanted)
+    found = await uow.session.execute(select(Order.number).where(where))
     return {number for number in found.scalars() if number}
 
 

@@ -20,14 +20,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, delete, insert, select, tuple_
+from sqlalchemy import Table, delete, insert, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hub.actions.customers import resolve_identity
 from hub.core import UnitOfWork
-from hub.db import utcnow
+from hub.db import pairs_of, utcnow
 from hub.errors import NotFound
 from hub.models import Customer, Identity, Thread
 from hub.models.customer import ASSERTED, VERIFIED
@@ -137,11 +137,12 @@ async def _assign_named_customers(conn: AsyncConnection, senders: dict[SenderKey
 
 
 async def _load_senders(conn: AsyncConnection, keys: Iterable[Key]) -> dict[Key, Sender]:
+    wanted = set(keys)
     found = await conn.execute(
         select(IDENTITIES, CUSTOMERS, THREADS)
         .join(CUSTOMERS, CUSTOMERS.c.id == IDENTITIES.c.customer_id)
         .outerjoin(THREADS, THREADS.c.customer_id == CUSTOMERS.c.id)
-        .where(tuple_(IDENTITIES.c.kind, IDENTITIES.c.address).in_(sorted(keys)))
+        .where(pairs_of(conn.dialect, IDENTITIES.c.kind, IDENTITIES.c.address, wanted))
     )
     n_identity, n_customer = len(IDENTITIES.c), len(CUSTOMERS.c)
     senders: dict[Key, Sender] = {}
@@ -150,9 +151,9 @@ async def _load_senders(conn: AsyncConnection, keys: Iterable[Key]) -> dict[Key,
         identity = columns(IDENTITIES, values[:n_identity])
         customer = columns(CUSTOMERS, values[n_identity : n_identity + n_customer])
         thread = columns(THREADS, values[n_identity + n_customer :])
-        senders[(identity["kind"], identity["address"])] = Sender(
-            identity, customer, thread if thread["id"] is not None else None
-        )
+        key = (identity["kind"], identity["address"])
+        if key in wanted:
+            senders[key] = Sender(identity, customer, thread if thread["id"] is not None else None)
     return senders
 
 
