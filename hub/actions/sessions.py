@@ -13,7 +13,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub import events as ev
@@ -46,21 +46,25 @@ async def start_session(uow: UnitOfWork, agent: Agent) -> str:
     return key
 
 
+# Built once (building the statement cost more than running it; every console page and
+# agent socket runs it): the live session of a key hash and its active agent.
+LIVE_SESSION = (
+    select(AgentSession, Agent)
+    .join(Agent, Agent.id == AgentSession.agent_id)
+    .where(
+        AgentSession.key_hash == bindparam("key_hash"),
+        AgentSession.revoked_at.is_(None),
+        AgentSession.expires_at > bindparam("now"),
+        Agent.is_active.is_(True),
+    )
+)
+
+
 async def find_session(db: AsyncSession, key: str) -> tuple[AgentSession, Agent] | None:
     """The live session for ``key`` and its active agent, in one query; None when the
     key is unknown, revoked or expired, or the agent was deactivated."""
-    row = (
-        await db.execute(
-            select(AgentSession, Agent)
-            .join(Agent, Agent.id == AgentSession.agent_id)
-            .where(
-                AgentSession.key_hash == session_key_hash(key),
-                AgentSession.revoked_at.is_(None),
-                AgentSession.expires_at > utcnow(),
-                Agent.is_active.is_(True),
-            )
-        )
-    ).one_or_none()
+    params = {"key_hash": session_key_hash(key), "now": utcnow()}
+    row = (await db.execute(LIVE_SESSION, params)).one_or_none()
     return (row[0], row[1]) if row is not None else None
 
 

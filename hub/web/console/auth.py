@@ -15,7 +15,7 @@ import functools
 from collections.abc import Awaitable, Callable
 from urllib.parse import quote
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -47,6 +47,18 @@ Endpoint = Callable[[Request], Awaitable[Response]]
 # How a view answers the HubError it raised (``hub.web.console.answers``).
 Refusal = Callable[[Request, HubError], Awaitable[Response]]
 ACTIVE_AGENTS = select(Agent).where(Agent.is_active.is_(True)).order_by(Agent.name)
+# Every active agent, each with whether it holds the live session of a key hash (built
+# once: building it per page cost more than running it).
+_MY_SESSION = (
+    select(AgentSession.agent_id)
+    .where(
+        AgentSession.key_hash == bindparam("key_hash"),
+        AgentSession.revoked_at.is_(None),
+        AgentSession.expires_at > bindparam("now"),
+    )
+    .scalar_subquery()
+)
+ACTIVE_AGENTS_MARKING_ME = ACTIVE_AGENTS.add_columns(Agent.id == _MY_SESSION)
 
 
 def hub_of(request: Request) -> Hub:
@@ -66,16 +78,8 @@ async def signed_in_among_active(request: Request, db: AsyncSession) -> Agent | 
     key = session_key(request)
     if key is None:
         return None
-    mine = (
-        select(AgentSession.agent_id)
-        .where(
-            AgentSession.key_hash == session_key_hash(key),
-            AgentSession.revoked_at.is_(None),
-            AgentSession.expires_at > utcnow(),
-        )
-        .scalar_subquery()
-    )
-    result = await db.execute(ACTIVE_AGENTS.add_columns(Agent.id == mine))
+    params = {"key_hash": session_key_hash(key), "now": utcnow()}
+    result = await db.execute(ACTIVE_AGENTS_MARKING_ME, params)
     agents: list[Agent] = []
     signed_in: Agent | None = None
     for agent, is_me in result:
