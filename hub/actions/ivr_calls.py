@@ -14,6 +14,7 @@ with the words said); routing waits for the caller's choice (``route_held_call``
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -45,6 +46,7 @@ STATUS_WORDS = {
     "out_for_delivery": "is out for delivery today",
 }
 READY = ("ready_for_pickup", "ready")
+_CODE_TAG = re.compile(r"\(([^()]+)\)\s*$")
 
 
 async def order_to_tell(uow: UnitOfWork, inbound: Inbound) -> Order | None:
@@ -115,12 +117,15 @@ def spoken_pickup_hours(schedule: Schedule, at: datetime) -> str:
 
 async def pickup_store(uow: UnitOfWork, order: Order) -> Store | None:
     """The store an order is picked up at: its pickup location as a store's name or
-    code (any case), else the order's store; None when neither is a known store."""
+    code, or "Name (CODE)" (any case), else the order's store; None when neither is a
+    known store."""
     if order.pickup_location:
         place = order.pickup_location.strip().lower()
+        tagged = _CODE_TAG.search(place)  # "Downtown flagship (DT1)"
+        code = tagged.group(1) if tagged else place
         result = await uow.session.execute(
             select(Store)
-            .where(or_(func.lower(Store.name) == place, func.lower(Store.code) == place))
+            .where(or_(func.lower(Store.name) == place, func.lower(Store.code) == code))
             .order_by(Store.id)
             .limit(1)
         )

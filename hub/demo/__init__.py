@@ -14,6 +14,7 @@ import random
 import time
 from datetime import datetime, timedelta
 
+from hub.actions.hours import set_business_hours
 from hub.actions.staff import create_agent, create_store, create_terminal
 from hub.actions.threads import assign_thread, set_thread_status
 from hub.core import Hub
@@ -23,6 +24,7 @@ from hub.demo.showcase import maria
 from hub.demo.stories import STORIES, Cast, online_order
 from hub.demo.writer import DemoWriter, Person
 from hub.models import Agent
+from hub.models.hours import store_team
 from hub.models.thread import PENDING, RESOLVED
 from hub.queries.staff import count_customers, find_agent, find_store, list_stores
 
@@ -77,7 +79,8 @@ def _say(quiet: bool, text: str) -> None:
 
 
 async def _staff(hub: Hub) -> list[Agent]:
-    """The demo agents, stores and terminals (existing ones are kept as they are)."""
+    """The demo agents, stores (with their opening hours) and terminals (existing ones
+    are kept as they are)."""
     async with hub.uow() as uow:
         agents: list[Agent] = []
         for email, name, role in data.AGENTS:
@@ -91,6 +94,13 @@ async def _staff(hub: Hub) -> list[Agent]:
             if await find_store(uow.session, code) is not None:
                 continue
             await create_store(uow, code, name, address=address, timezone=timezone, actor="demo")
+            await set_business_hours(
+                uow,
+                timezone=timezone,
+                intervals=list(data.STORE_HOURS),
+                team=store_team(code),
+                actor="demo",
+            )
             for terminal_name, role in terminals:
                 await create_terminal(uow, code, terminal_name, role=role, actor="demo")
     return agents

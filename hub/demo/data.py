@@ -115,6 +115,11 @@ LAST_NAMES = [
 AREA_CODES = ("212", "415", "312", "206", "512", "617", "303", "702")
 
 # (code, name, address, timezone, [terminals as (name, role)])
+# Every demo store's opening hours (its schedule ``store:<CODE>``, in its time zone):
+# the phone says them with a pickup's status ("ready for pickup … until 7 pm").
+STORE_HOURS = tuple(
+    {"day": day, "open": "10:00", "close": "19:00" if day < 6 else "17:00"} for day in range(7)
+)
 STORES = (
     (
         "DT1",

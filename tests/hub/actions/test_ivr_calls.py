@@ -63,16 +63,18 @@ async def test_the_pickup_store_is_found_by_name_or_code(hub: Hub) -> None:
             external_id="2", number="2", status="ready_for_pickup", pickup_location="UP"
         )
         by_store = Order(external_id="3", number="3", status="ready", store_code="UP")
+        tagged = Order(external_id="6", number="6", status="ready", pickup_location="Up (up)")
         unknown = Order(external_id="4", number="4", status="ready", pickup_location="Mall")
         shipped = Order(external_id="5", number="5", status="shipped", store_code="UP")
         said = [
             await order_status_said(uow, order, wednesday_noon)
-            for order in (by_name, by_code, by_store, unknown, shipped)
+            for order in (by_name, by_code, by_store, tagged, unknown, shipped)
         ]
     assert said == [
         "Your order 1 is ready for pickup at uptown until 7 pm.",
         "Your order 2 is ready for pickup at UP until 7 pm.",
         "Your order 3 is ready for pickup at Uptown until 7 pm.",
+        "Your order 6 is ready for pickup at Up (up) until 7 pm.",
         "Your order 4 is ready for pickup at Mall.",
         "Your order 5 is on its way.",
     ]
