@@ -178,11 +178,13 @@
     pop.hidden = false;
   }
 
-  // The caller's CallSid when the current call is in its conference room (the hub
-  // rang this phone into it): hold and transfer act on it.
+  // Which call hold and transfer act on: the caller's CallSid when the hub rang this
+  // phone into the call's room; else this phone's own CallSid (a caller taken from the
+  // queue, a click-to-call: this call joined the room, and the hub knows it as its leg).
   function roomCall() {
     const params = call && call.customParameters;
-    return params && params.get ? params.get("call_sid") || "" : "";
+    const rungFor = params && params.get ? params.get("call_sid") : "";
+    return rungFor || (call && call.parameters && call.parameters.CallSid) || "";
   }
 
   function popFor(sdkCall) {

@@ -7,6 +7,7 @@ CallSid + status, recordings by RecordingSid (see ``hub.actions.calls``).
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 from starlette.datastructures import FormData
@@ -14,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from connectors.phone import confirm, twiml
+from connectors.phone.conference import ConferenceLine, ProviderError
 from connectors.phone.console import customer_phone
 from connectors.twilio.signatures import verified_form
 from hub.actions.call_steps import live_call
@@ -39,6 +41,8 @@ from hub.types import Inbound
 
 if TYPE_CHECKING:
     from connectors.phone.connector import PhoneConnector
+
+log = logging.getLogger(__name__)
 
 MAX_CODE_ATTEMPTS = 2
 ANSWERED_DIAL_STATUSES = ("completed", "answered")
@@ -213,11 +217,18 @@ class VoiceCallbacks:
     async def enqueued(self, request: Request) -> Response:
         """``POST /twilio/voice/enqueued``: the caller left the queue. After the
         maximum wait (``QueueResult=leave``) or a queue error they leave a voicemail and
-        the thread waits for a call-back; otherwise (bridged, hung up) the call ends."""
+        the thread waits for a call-back; moved into its room by an agent who took it
+        (``redirected``) it stays there; otherwise (bridged, hung up) the call ends."""
         form = await verified_form(request, self.settings)
+        call_sid = str(form.get("CallSid", ""))
+        if str(form.get("QueueResult", "")) == "redirected":
+            # An agent took the caller into the call's room (``_take_from_queue``):
+            # should Twilio ask, the room is where the caller goes on.
+            return twiml.twiml_response(
+                twiml.caller_into_room(self.settings, call_sid, "Thanks for waiting.")
+            )
         if str(form.get("QueueResult", "")) not in VOICEMAIL_QUEUE_RESULTS:
             return twiml.twiml_response(twiml.hangup())
-        call_sid = str(form.get("CallSid", ""))
         async with self.hub.uow() as uow:
             event = await live_call(uow, self.channel, call_sid)
             booked = event is not None and callback_of(event) is not None
@@ -233,21 +244,60 @@ class VoiceCallbacks:
         """``POST /twilio/voice/queue?agent_id=…``: the agent answered the call the
         console's "Answer next caller" placed; bridge the longest-waiting queued caller.
         ``agent_id`` is safe to trust: the URL is part of the signature."""
-        await verified_form(request, self.settings)
+        form = await verified_form(request, self.settings)
         agent_id = _int(request.query_params.get("agent_id"))
         if agent_id is None or not await self._active(agent_id):
             return twiml.twiml_response(twiml.hangup())
-        return twiml.twiml_response(twiml.answer_queue(self.settings, agent_id))
+        return await self._take_from_queue(agent_id, str(form.get("CallSid", "")))
+
+    async def _take_from_queue(self, agent_id: int, leg_id: str) -> Response:
+        """The agent's answered call ``leg_id`` takes the longest-waiting queued caller
+        into the caller's own room: the hub takes the call for them, moves the caller
+        from the queue into the room (REST: new TwiML for the caller's call) and the
+        agent's call joins it, so hold and transfer work as for any call. A caller only
+        Twilio's queue knows (none in the hub's) is bridged from the queue as before."""
+        taken = await self.connector.port.calls.take_queued(self.channel, agent_id, leg_id)
+        if taken is None or not taken.provider_id:
+            return twiml.twiml_response(twiml.answer_queue(self.settings, agent_id))
+        caller = taken.provider_id
+        try:
+            await ConferenceLine(self.settings, caller).redirect(
+                twiml.caller_into_room(self.settings, caller, "Thanks for waiting.")
+            )
+        except ProviderError:
+            log.exception("could not move queued call %s into its room", caller)
+            return twiml.twiml_response(twiml.cannot_call("Sorry, the caller has just hung up."))
+        await self.connector.recordings.start(caller, caller)
+        return twiml.twiml_response(twiml.join_room(caller, twiml.AGENT_LABEL))
+
+    async def _ring_customer(self, call_sid: str, to: str) -> Response:
+        """Click-to-call, the agent's call ``call_sid`` is answered: it enters its own
+        room and the hub rings the customer into it (``role=customer``), so hold and
+        transfer work as for an incoming call. A retried webhook rings nobody twice."""
+        call = await self.connector.port.find_event(self.channel, call_sid)
+        if call is not None and any(
+            isinstance(leg, dict) and leg.get("role") == twiml.CUSTOMER_LABEL
+            for leg in call.data.get("legs") or []
+        ):
+            return twiml.twiml_response(twiml.join_room(call_sid, twiml.AGENT_LABEL))
+        try:
+            leg = await ConferenceLine(self.settings, call_sid).ring(to, twiml.CUSTOMER_LABEL)
+        except ProviderError:
+            log.exception("could not ring %s for call %s", to, call_sid)
+            return twiml.twiml_response(twiml.cannot_call("Sorry, the call could not be placed."))
+        await self.connector.port.calls.add_leg(self.channel, call_sid, leg, twiml.CUSTOMER_LABEL)
+        return twiml.twiml_response(twiml.join_room(call_sid, twiml.AGENT_LABEL))
 
     async def bridge(self, request: Request) -> Response:
-        """``POST /twilio/voice/bridge?to=…``: click-to-call, the agent answered; ring
-        the customer. ``to`` is safe to trust: the URL is part of the signature."""
-        await verified_form(request, self.settings)
+        """``POST /twilio/voice/bridge?to=…``: click-to-call, the agent answered: their
+        call enters its room and the customer is rung into it. ``to`` is safe to trust:
+        the URL is part of the signature."""
+        form = await verified_form(request, self.settings)
         try:
             to = normalize_phone(request.query_params.get("to", ""), self.settings.default_region)
         except InvalidAddress:
             return twiml.twiml_response(twiml.hangup())
-        return twiml.twiml_response(twiml.bridge(self.settings, to))
+        return await self._ring_customer(str(form.get("CallSid", "")), to)
 
     async def client(self, request: Request) -> Response:
         """``POST /twilio/voice/client``: the TwiML App's Voice URL, called when an
@@ -265,7 +315,7 @@ class VoiceCallbacks:
             return await self._call_customer(form, agent_id, customer_id)
         to = str(form.get("To", "")).strip()
         if to in ("", "queue"):
-            return twiml.twiml_response(twiml.answer_queue(self.settings, agent_id))
+            return await self._take_from_queue(agent_id, str(form.get("CallSid", "")))
         try:
             number = normalize_phone(to, self.settings.default_region)
         except InvalidAddress:
@@ -274,11 +324,13 @@ class VoiceCallbacks:
 
     async def _call_customer(self, form: FormData, agent_id: int, customer_id: int) -> Response:
         """The browser softphone's click-to-call: the agent's own call (its CallSid)
-        becomes the ``call`` event on the customer's thread, then the customer rings."""
+        becomes the ``call`` event on the customer's thread and enters its room, then
+        the customer is rung into it."""
         try:
             to = await customer_phone(self.hub, customer_id)
         except HubError as exc:
             return twiml.twiml_response(twiml.cannot_call(f"Sorry, {exc.message}."))
+        call_sid = str(form.get("CallSid", ""))
         async with self.hub.uow() as uow:
             await record_outbound_call(
                 uow,
@@ -286,11 +338,20 @@ class VoiceCallbacks:
                 channel=self.channel,
                 kind=PHONE,
                 address=to,
-                call_id=str(form.get("CallSid", "")),
+                call_id=call_sid,
                 agent_id=agent_id,
                 status="in-progress",
             )
-        return twiml.twiml_response(twiml.bridge(self.settings, to))
+        # The agent's own call is their leg in the call's room.
+        await self.connector.port.calls.add_leg(
+            self.channel,
+            call_sid,
+            call_sid,
+            twiml.AGENT_LABEL,
+            status="in-progress",
+            agent_id=agent_id,
+        )
+        return await self._ring_customer(call_sid, to)
 
     async def dequeued(self, request: Request) -> Response:
         """``POST /twilio/voice/dequeued?agent_id=…``: played to the queued caller as an

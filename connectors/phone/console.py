@@ -136,6 +136,16 @@ class AgentPhone:
                     status=call.status or "queued",
                     client_id=client_id,
                 )
+            # The agent's call is their leg in the call's room (``/twilio/voice/bridge``
+            # puts it there and rings the customer in); its status follows the call's.
+            await self.connector.port.calls.add_leg(
+                self.connector.channel,
+                call.sid,
+                call.sid,
+                twiml.AGENT_LABEL,
+                status=call.status or "queued",
+                agent_id=agent.id,
+            )
         return JSONResponse({"call": event_dict(event)}, status_code=201)
 
     async def _waiting(self) -> tuple[int, int]:

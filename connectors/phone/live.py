@@ -32,6 +32,7 @@ from hub.actions.call_steps import (
     add_call_step,
     agent_leg,
     hand_call_to,
+    legs_of,
     live_call,
     pop_call,
     set_leg_status,
@@ -40,7 +41,7 @@ from hub.actions.call_steps import (
 from hub.actions.calls import send_to_voicemail
 from hub.errors import Conflict, Forbidden, Invalid, NotFound
 from hub.models import Agent, Customer, Detail, Event, Store
-from hub.port import AGENT, MESSAGE
+from hub.port import AGENT, MESSAGE, OUT, EventRef
 
 if TYPE_CHECKING:
     from connectors.phone.connector import PhoneConnector
@@ -67,6 +68,7 @@ class LiveCalls:
         self.hub = connector.hub
         self.settings = connector.hub.settings
         self.channel = connector.channel
+        self.port = connector.port
         self.phone_settings = PhoneSettings.from_settings(self.settings)
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -140,7 +142,9 @@ class LiveCalls:
         role = request.query_params.get("role", "agent")
         whisper = None
         if role == "customer":
-            whisper = "Hello, we are calling you back as you asked. Connecting you now."
+            call = await self.port.find_event(self.channel, call_sid)
+            if call is not None and call.data.get("callback"):
+                whisper = "Hello, we are calling you back as you asked. Connecting you now."
         elif role == "transfer":
             async with self.hub.read() as session:
                 whisper = await _whisper(session, self.channel, call_sid)
@@ -169,6 +173,8 @@ class LiveCalls:
         callbacks = self.connector.queue_callbacks
         if role == "customer":
             await callbacks.customer_leg(call_sid, status)
+            if status in NOT_ANSWERED:
+                await self._customer_not_reached(call_sid, status)
             return Response(status_code=204)
         if role == "agent" and then == "customer":
             await callbacks.agent_leg(call_sid, status)
@@ -188,16 +194,33 @@ class LiveCalls:
             await self._to_voicemail(call_sid)
         return Response(status_code=204)
 
+    async def _customer_not_reached(self, call_sid: str, status: str) -> None:
+        """Click-to-call: the customer the hub rang into the agent's room did not
+        answer; the step goes on the timeline and the agent's call (the room's own
+        call) is told and ended. A callback's agent is handled with the callback."""
+        call = await self.port.find_event(self.channel, call_sid)
+        if call is None or call.direction != OUT or call.data.get("callback"):
+            return
+        await self.port.calls.add_step(
+            self.channel, call_sid, "not_reached", f"Customer did not answer ({status})"
+        )
+        try:
+            await ConferenceLine(self.settings, call_sid).redirect(
+                twiml.cannot_call("The customer did not answer.")
+            )
+        except Exception:
+            log.exception("could not end call %s", call_sid)
+
     # -- console endpoints -----------------------------------------------------------
 
-    async def _own_call(self, request: Request) -> tuple[Agent, Event]:
+    async def _own_call(self, request: Request) -> tuple[Agent, EventRef]:
+        """The agent's call named in the path: by the call's CallSid, or by the CallSid
+        of the agent's own leg in its room (all a browser phone that placed the call,
+        or took it from the queue, knows)."""
         agent = await self.connector.agents.agent_of(request)
-        call_sid = request.path_params["sid"]
-        async with self.hub.read() as session:
-            result = await session.execute(
-                select(Event).where(Event.channel == self.channel, Event.provider_id == call_sid)
-            )
-            event = result.scalar_one_or_none()
+        event = await self.port.calls.call_of_agent(
+            self.channel, request.path_params["sid"], agent.id
+        )
         if event is None:
             raise NotFound("no such call")
         if event.agent_id != agent.id:
@@ -214,7 +237,7 @@ class LiveCalls:
         if not isinstance(on, bool):
             raise Invalid("hold must be true or false")
         call_sid = event.provider_id or ""
-        await ConferenceLine(self.settings, call_sid).hold(call_sid, on)
+        await ConferenceLine(self.settings, call_sid).hold(customer_in_room(event), on)
         async with self.hub.uow() as uow:
             stored = await live_call(uow, self.channel, call_sid)
             assert stored is not None
@@ -266,7 +289,7 @@ class LiveCalls:
         call_sid = event.provider_id or ""
         line = ConferenceLine(self.settings, call_sid)
         if mode == "warm":
-            await line.hold(call_sid, True)
+            await line.hold(customer_in_room(event), True)
         target: dict[str, Any] = (
             {"agent_id": target_agent.id} if target_agent is not None else {"store": store}
         )
@@ -320,7 +343,7 @@ class LiveCalls:
             raise Conflict("no warm transfer in progress", code="no_transfer")
         call_sid = event.provider_id or ""
         line = ConferenceLine(self.settings, call_sid)
-        await line.hold(call_sid, False)
+        await line.hold(customer_in_room(event), False)
         own = agent_leg(event, agent.id)
         assert own is not None
         await line.remove(str(own["sid"]))
@@ -336,7 +359,7 @@ class LiveCalls:
         return JSONResponse({"ok": True})
 
     async def _target(
-        self, body: dict[str, Any], agent: Agent, event: Event
+        self, body: dict[str, Any], agent: Agent, event: EventRef
     ) -> tuple[Agent | None, str | None, str]:
         agent_id, store = body.get("agent_id"), body.get("store")
         if isinstance(agent_id, int) and not isinstance(agent_id, bool):
@@ -348,6 +371,13 @@ class LiveCalls:
         if isinstance(store, str) and store in self.phone_settings.store_numbers:
             return None, store, self.phone_settings.store_numbers[store]
         raise Invalid("give agent_id, or the code of a store with a phone number")
+
+
+def customer_in_room(event: EventRef) -> str:
+    """The customer's CallSid in the call's room (the participant hold acts on): the
+    customer the hub rang (a callback, a click-to-call), else the caller's own call."""
+    rung = [leg for leg in legs_of(event) if leg.get("role") == "customer"]
+    return str(rung[-1]["sid"]) if rung else event.provider_id or ""
 
 
 async def _whisper(session: Any, channel: str, call_sid: str) -> str:

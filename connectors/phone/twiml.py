@@ -46,6 +46,7 @@ WAIT_MUSIC_URL = "https://com.twilio.music.classical.s3.amazonaws.com/BusyString
 # What a caller hears in their call's room while the agent's phone rings.
 RINGING_URL = "https://com.twilio.music.classical.s3.amazonaws.com/ith_chopin-15-2.mp3"
 CUSTOMER_LABEL = "customer"
+AGENT_LABEL = "agent"
 GATHER_TIMEOUT_SECONDS = 8
 VOICEMAIL_MAX_SECONDS = 120
 

@@ -11,7 +11,8 @@ Every change publishes ``event.updated`` after commit.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, Protocol
 
 from sqlalchemy import select
 
@@ -38,23 +39,33 @@ async def live_call(uow: UnitOfWork, channel: str, call_id: str) -> Event | None
     return result.scalar_one_or_none()
 
 
-def legs_of(event: Event) -> list[dict[str, Any]]:
+class WithData(Protocol):
+    """A call event, or what a connector reads of one (``hub.port.EventRef``)."""
+
+    @property
+    def data(self) -> Mapping[str, Any]: ...
+
+
+def legs_of(event: WithData) -> list[dict[str, Any]]:
     return [dict(leg) for leg in event.data.get("legs", []) if isinstance(leg, dict)]
 
 
-def agent_leg(event: Event, agent_id: int) -> dict[str, Any] | None:
+def agent_leg(event: WithData, agent_id: int) -> dict[str, Any] | None:
     """The latest leg the hub placed to ``agent_id`` for this call."""
     legs = [leg for leg in legs_of(event) if leg.get("agent_id") == agent_id]
     return legs[-1] if legs else None
 
 
-async def add_call_leg(uow: UnitOfWork, event: Event, sid: str, role: str, **target: Any) -> Event:
-    """Record a call the hub placed for ``event`` (``role`` ``agent`` or ``transfer``);
-    a leg id already recorded changes nothing."""
+async def add_call_leg(
+    uow: UnitOfWork, event: Event, sid: str, role: str, *, status: str = "queued", **target: Any
+) -> Event:
+    """Record a call in ``event``'s room (``role`` ``agent``, ``transfer`` or
+    ``customer``): one the hub placed (``queued``), or an agent's own call that joined
+    (``status`` ``in-progress``); a leg id already recorded changes nothing."""
     legs = legs_of(event)
     if any(leg.get("sid") == sid for leg in legs):
         return event
-    legs.append({"sid": sid, "role": role, "status": "queued", **target})
+    legs.append({"sid": sid, "role": role, "status": status, **target})
     event.data = {**event.data, "legs": legs}
     emit_call_updated(uow, event)
     return event

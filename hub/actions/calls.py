@@ -23,7 +23,7 @@ from datetime import datetime
 from typing import Any
 
 from hub import events as ev
-from hub.actions.call_steps import live_call
+from hub.actions.call_steps import add_call_leg, add_call_step, legs_of, live_call
 from hub.actions.callback_requests import book_callback
 from hub.actions.customers import add_identity, find_identity, get_customer, get_thread
 from hub.actions.handoff import redeem_handoff_code
@@ -46,6 +46,7 @@ from hub.models.thread import (
     QUEUE,
     STATUS_RANK,
     VOICEMAIL,
+    waits_in_queue,
 )
 from hub.types import Inbound
 
@@ -222,6 +223,12 @@ async def update_call_status(
         data["duration"] = duration
         event.body = _summary(event.status or status, duration, data)
         changed = True
+    legs = legs_of(event)
+    own = next((leg for leg in legs if leg.get("sid") == call_id), None)
+    if own is not None and STATUS_RANK[status] > STATUS_RANK.get(str(own.get("status")), -1):
+        own["status"] = status  # an agent's own call is also their leg in its room
+        data["legs"] = legs
+        changed = True
     if changed:
         event.data = data
         _emit_updated(uow, event)
@@ -255,6 +262,28 @@ async def take_queued_call(
     route = {"mode": AGENT, "agent_id": agent.id, "sticky": False, "dequeued": True}
     event.data = {**event.data, "route": route}
     _emit_updated(uow, event)
+    return event
+
+
+async def take_queued_call_into_room(
+    uow: UnitOfWork, channel: str, call_id: str, agent_id: int, leg_id: str
+) -> Event | None:
+    """An agent takes a queued caller into the call's own conference room: the call is
+    theirs, their own call ``leg_id`` (already answered) is its agent leg, and the step
+    is on the timeline. The connector then moves the caller from the queue into the
+    room. None when the call no longer waits (another agent took it first: the row is
+    locked while this runs; it ended, went to voicemail or became a callback)."""
+    event = await live_call(uow, channel, call_id)
+    agent = await uow.session.get(Agent, agent_id)
+    if event is None or agent is None or not waits_in_queue(event):
+        return None
+    event.agent_id = agent.id
+    route = {"mode": AGENT, "agent_id": agent.id, "sticky": False, "dequeued": True}
+    event.data = {**event.data, "route": route}
+    await add_call_leg(uow, event, leg_id, AGENT, status="in-progress", agent_id=agent.id)
+    await add_call_step(
+        uow, event, "dequeued", f"Taken from the queue ({agent.name})", agent_id=agent.id
+    )
     return event
 
 

@@ -163,20 +163,28 @@ def may_hold_agents(since: datetime) -> ColumnElement[bool]:
 
 def agents_on_call(event: Event) -> set[int]:
     """The agents ``event`` (a call) keeps busy: the one notion of "on a call" that
-    routing and the wallboard share. Its owner while the call rings or is in progress
-    or while a callback they took rings them; and every agent whose leg (their phone
-    rung into the call's room, a transfer to them) is ringing or answered, so an agent
-    on a callback (whose original call ended long ago) or taking a transfer is busy."""
+    routing and the wallboard share. Nobody once its room is over: the customer in it
+    (the customer the hub rang, else the caller) has hung up, which ends the room.
+    Until then its owner while the call rings or is in progress or while a callback
+    they took rings them, and every agent whose leg (their phone rung into the call's
+    room, a transfer to them) is ringing or answered: so an agent on a callback (whose
+    original call ended long ago) or taking a transfer is busy."""
     data = event.data or {}
-    busy = {
-        leg["agent_id"]
-        for leg in data.get("legs") or []
-        if isinstance(leg, dict)
-        and isinstance(leg.get("agent_id"), int)
-        and leg.get("status") in LIVE_LEG_STATUSES
-    }
+    legs = [leg for leg in data.get("legs") or [] if isinstance(leg, dict)]
     callback = data.get("callback")
     taken = isinstance(callback, dict) and callback.get("status") == CALLBACK_TAKEN
+    rung = [leg for leg in legs if leg.get("role") == "customer"]
+    if rung:
+        over = rung[-1].get("status") in FINAL_STATUSES
+    else:
+        over = (event.status or "") in FINAL_STATUSES and not taken
+    if over:
+        return set()
+    busy = {
+        leg["agent_id"]
+        for leg in legs
+        if isinstance(leg.get("agent_id"), int) and leg.get("status") in LIVE_LEG_STATUSES
+    }
     if event.agent_id is not None and ((event.status or "") in ACTIVE_CALL_STATUSES or taken):
         busy.add(event.agent_id)
     return busy
@@ -186,3 +194,15 @@ def agents_on_call(event: Event) -> set[int]:
 AGENT = "agent"
 QUEUE = "queue"
 VOICEMAIL = "voicemail"
+
+
+def waits_in_queue(event: Event) -> bool:
+    """Whether the call ``event`` waits in the queue: routed to the queue, not taken by
+    an agent, not sent to voicemail, not turned into a callback, not ended."""
+    data = event.data or {}
+    return (
+        (data.get("route") or {}).get("mode") == QUEUE
+        and not data.get("voicemail")
+        and not data.get("callback")
+        and (event.status or "") not in FINAL_STATUSES
+    )

@@ -15,7 +15,8 @@ Capabilities only some channels use are grouped in objects of their own, one mod
 each: ``port.visitors`` (the widget's history, one-time codes, handoffs and ratings,
 ``hub.port.visitors``), ``port.terminals`` (store terminals: keys, frames applied once,
 lookups, the console's answers to assists, ``hub.port.terminals``), ``port.phone`` (the
-phone's call flow: confirmed chats, the order-status IVR, recordings, ``hub.port.phone``).
+phone's call flow: confirmed chats, the order-status IVR, recordings, ``hub.port.phone``),
+``port.calls`` (the phone's conference rooms, ``hub.port.calls``).
 
 The names a connector needs (identity kinds, consent keywords and opt-in sources) are
 re-exported here for the same reason.
@@ -50,8 +51,9 @@ from hub.ingest import IngestBatcher
 from hub.models import Event, Identity
 from hub.models.consent import CUSTOMER_MESSAGE, KEYWORD
 from hub.models.customer import ASSERTED, EMAIL, LOYALTY, PHONE, USER, VERIFIED, VISITOR
-from hub.models.thread import AGENT, IN, MESSAGE, QUEUE, VOICEMAIL
+from hub.models.thread import AGENT, IN, MESSAGE, OUT, QUEUE, VOICEMAIL
 from hub.policies.out_of_hours import schedule_cache
+from hub.port.calls import CallPort
 from hub.port.phone import PhonePort
 from hub.port.refs import EventRef, Receipt
 from hub.port.terminals import TerminalPort
@@ -70,6 +72,7 @@ __all__ = [
     "KEYWORD",
     "LOYALTY",
     "MESSAGE",
+    "OUT",
     "PHONE",
     "QUEUE",
     "START",
@@ -95,6 +98,7 @@ class HubPort:
         self.visitors = VisitorPort(hub)
         self.terminals = TerminalPort(hub)
         self.phone = PhonePort(hub)
+        self.calls = CallPort(hub)
 
     @property
     def settings(self) -> Settings:

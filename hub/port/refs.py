@@ -37,6 +37,7 @@ class EventRef:
     data: Mapping[str, Any] = field(default_factory=dict)
     body: str | None = None
     created_at: datetime | None = None
+    agent_id: int | None = None
 
     @classmethod
     def of(cls, event: Event) -> EventRef:
@@ -50,4 +51,5 @@ class EventRef:
             dict(event.data or {}),
             event.body,
             event.created_at,
+            event.agent_id,
         )

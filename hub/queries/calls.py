@@ -23,10 +23,10 @@ from hub.models.thread import (
     FINAL_STATUSES,
     IN,
     OUT,
-    QUEUE,
     STALE_CALL_AFTER,
     agents_on_call,
     may_hold_agents,
+    waits_in_queue,
 )
 
 # A queued caller leaves the queue (to voicemail) after the maximum wait; calls older
@@ -47,10 +47,7 @@ async def queued_calls(
     return [
         event
         for event in await _incoming_calls_since(session, channel, since)
-        if ((event.data or {}).get("route") or {}).get("mode") == QUEUE
-        and not (event.data or {}).get("voicemail")
-        and not (event.data or {}).get("callback")
-        and (event.status or "") not in FINAL_STATUSES
+        if waits_in_queue(event)
     ]
 
 
@@ -211,3 +208,33 @@ async def find_outbound_call(
         .limit(RECENT_OUTBOUND)
     )
     return next((e for e in result.scalars() if (e.data or {}).get("client_id") == client_id), None)
+
+
+async def call_of_agent(
+    session: AsyncSession, channel: str, sid: str, agent_id: int
+) -> Event | None:
+    """The call ``sid`` names: the call itself (its ``provider_id``), or, among the
+    ``RECENT_OUTBOUND`` latest calls ``agent_id`` has, the one with a leg ``sid`` (the
+    agent's own call: a browser phone knows only its own CallSid)."""
+    result = await session.execute(
+        select(Event).where(Event.channel == channel, Event.provider_id == sid)
+    )
+    event = result.scalar_one_or_none()
+    if event is not None:
+        return event
+    recent = await session.execute(
+        select(Event)
+        .where(Event.type == CALL, Event.channel == channel, Event.agent_id == agent_id)
+        .order_by(Event.id.desc())
+        .limit(RECENT_OUTBOUND)
+    )
+    return next(
+        (
+            e
+            for e in recent.scalars()
+            if any(
+                isinstance(leg, dict) and leg.get("sid") == sid for leg in e.data.get("legs") or []
+            )
+        ),
+        None,
+    )

@@ -127,7 +127,8 @@ class CallsResource(Resource):
 
     async def update(self, request: Request) -> Response:
         """``POST …/Calls/{Sid}.json``: new ``Twiml``/``Url`` for a live call (recorded
-        in ``updates``) or ``Status=completed`` to hang it up."""
+        in ``updates``; new ``Twiml`` runs, e.g. into a conference) or
+        ``Status=completed`` to hang it up."""
         if (denied := self.sim.authorize(request, request.path_params["account_sid"])) is not None:
             return denied
         call = self.find(request.path_params["sid"])
@@ -137,6 +138,9 @@ class CallsResource(Resource):
         call.updates.append({k: str(v) for k, v in form.items()})
         if form.get("Status") in ("completed", "canceled"):
             self.hang_up(call.sid)
+        elif form.get("Twiml"):
+            for listener in self.sim.twiml_listeners:  # the call runs its new TwiML
+                listener(call.sid, str(form["Twiml"]))
         return JSONResponse(call.to_json())
 
     def set_outcome(self, to: str, status: str) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -108,16 +109,17 @@ async def incoming_call(server: LiveServer, call_sid: str) -> httpx.Response:
         "CallStatus": "ringing",
         "Direction": "inbound",
     }
+    answer = await signed_post(server, "/twilio/voice", params)
+    assert "ready for pickup at Downtown" in answer.text
+    return await signed_post(server, "/twilio/voice/ivr-choice", {**params, "Digits": "0"})
+
+
+async def signed_post(server: LiveServer, path: str, params: dict[str, str]) -> httpx.Response:
+    """A webhook as Twilio posts it to the hub, signed."""
+    url = f"{server.url}{path}"
     async with httpx.AsyncClient() as http:
-        url = f"{server.url}/twilio/voice"
-        answer = await http.post(
-            url, data=params, headers={SIGNATURE_HEADER: sign(server.settings, url, params)}
-        )
-        assert "ready for pickup at Downtown" in answer.text
-        url = f"{server.url}/twilio/voice/ivr-choice"
-        pressed = {**params, "Digits": "0"}
         return await http.post(
-            url, data=pressed, headers={SIGNATURE_HEADER: sign(server.settings, url, pressed)}
+            url, data=params, headers={SIGNATURE_HEADER: sign(server.settings, url, params)}
         )
 
 
@@ -216,7 +218,7 @@ async def test_away_unregisters_the_softphone_and_stops_routing(
 
 
 async def test_click_to_call_goes_through_the_browser_phone(
-    phone_server: LiveServer, page: Page
+    phone_server: LiveServer, sim: RunningSimulator, page: Page
 ) -> None:
     customer_id = await known_customer_with_order(phone_server.hub)
     await page.add_init_script(path=str(FAKE_DEVICE))
@@ -232,8 +234,40 @@ async def test_click_to_call_goes_through_the_browser_phone(
         {"To": "customer", "customer_id": str(customer_id)}
     ]
     await expect(page.locator("[data-call-state]")).to_be_hidden()  # no REST call placed
+
+    # What Twilio does with the browser's call (the double's CallSid is CAfake0): the
+    # TwiML App request; the hub answers with the call's room and rings the customer in.
+    calls = sim.simulator.resource(CallsResource)
+    conferences = sim.simulator.resource(ConferencesResource)
+    params = {"CallSid": "CAfake0", "From": "client:agent-1", "To": "customer"}
+    answer = await signed_post(
+        phone_server, "/twilio/voice/client", {**params, "customer_id": str(customer_id)}
+    )
+    conferences.execute("CAfake0", answer.text)
+    room = conferences.room("call-CAfake0")
+    assert room is not None
+    for _ in range(250):
+        customer = next((c for c in calls.calls if c.to == CALLER), None)
+        if customer is not None and customer.sid in room.participants:
+            break
+        await asyncio.sleep(0.02)
+    assert customer is not None
+
+    # Hold acts on the customer in the room, named by this phone's own CallSid.
+    hold = phone.locator("[data-phone-hold]")
+    await expect(phone.locator("[data-phone-transfer]")).to_be_visible()
+    await hold.click()
+    await expect(hold).to_have_attribute("aria-pressed", "true")
+    assert room.participants[customer.sid].hold
+    await hold.click()
+    await expect(hold).to_have_attribute("aria-pressed", "false")
+    assert not room.participants[customer.sid].hold
     await phone.locator("[data-phone-hangup]").click()
     await expect(phone).to_have_attribute("data-state", "ready")
+
+    await page.goto(f"{phone_server.url}/customers/{customer_id}")
+    steps = page.locator("[data-call-steps] li")
+    await expect(steps).to_have_text([re.compile(r"On hold \(Sam\)"), re.compile("Resumed")])
 
 
 async def test_no_softphone_without_the_browser_phone_settings(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import jwt
@@ -15,6 +16,7 @@ from hub.models import Event
 from hub.settings import Settings
 from hub.types import Inbound
 from simulators.twilio import serve_simulator
+from simulators.twilio.conferences import ConferencesResource
 from simulators.twilio.voice import CallsResource
 from tests.conftest import (
     TWILIO_TEST_SID,
@@ -117,12 +119,26 @@ async def test_click_to_call_rings_the_agent_then_bridges_the_customer(
 
         event = await wait_for_status(live.hub, call["provider_id"], "completed")
         placed = sim.simulator.resource(CallsResource).calls
-        assert len(placed) == 1
         assert placed[0].to == f"client:agent-{agent}"
         assert placed[0].from_ == settings.twilio_voice_number
         assert placed[0].url_status == 200  # the hub answered the bridge TwiML
         assert event.data["statuses"] == ["queued", "ringing", "in-progress", "completed"]
         assert event.data["duration"] == 1
+        # Once the agent answered, their call entered its room and the customer was
+        # rung into it (hold and transfer work as for an incoming call).
+        rooms = sim.simulator.resource(ConferencesResource)
+        assert rooms.conferences[0].friendly_name == f"call-{placed[0].sid}"
+        assert len(placed) == 2 and placed[1].to == CUSTOMER_PHONE
+        join = parse_qs(urlsplit(placed[1].url or "").query)
+        assert join == {"call": [placed[0].sid], "role": ["customer"]}
+        agent_leg, customer_leg = event.data["legs"]
+        assert agent_leg == {
+            "sid": placed[0].sid,
+            "role": "agent",
+            "status": "completed",  # the agent's own call: its status follows the call's
+            "agent_id": agent,
+        }
+        assert (customer_leg["sid"], customer_leg["role"]) == (placed[1].sid, "customer")
 
 
 async def wait_for_status(hub: Hub, call_sid: str, status: str) -> Event:
@@ -184,12 +200,17 @@ async def test_click_to_call_with_the_same_client_id_calls_once(settings: Settin
         ]
         sids = {r.json()["call"]["provider_id"] for r in (first, second, retry)}
         assert len(sids) == 1
-        assert len(sim.simulator.resource(CallsResource).calls) == 1
+        calls = sim.simulator.resource(CallsResource).calls
+
+        def agent_calls() -> int:  # the customers the hub then rang are not counted
+            return sum(1 for c in calls if c.to.startswith("client:"))
+
+        assert agent_calls() == 1
 
         other = await http.post(
             "/phone/calls", json={**body, "client_id": "click-2"}, headers=headers
         )
         assert other.status_code == 201
-        assert len(sim.simulator.resource(CallsResource).calls) == 2
+        assert agent_calls() == 2
         bad = await http.post("/phone/calls", json={**body, "client_id": "x" * 65}, headers=headers)
         assert bad.status_code == 422

@@ -13,6 +13,7 @@ import pytest
 from hub.actions.threads import assign_thread
 from hub.settings import Settings
 from simulators.twilio import serve_simulator
+from simulators.twilio.conferences import ConferencesResource
 from simulators.twilio.voice import CallsResource
 from tests.conftest import TWILIO_TEST_SID, TWILIO_TEST_TOKEN, agent_session_cookie, live_server
 from tests.connectors.phone.conftest import PhoneLab, make_agent, twiml, verbs
@@ -110,6 +111,8 @@ async def test_answer_next_rings_the_agents_desk_phone(
     lab, calls = sim_lab
     agent = await make_agent(lab.hub, "Mulder", route="number", address=DESK)
     browser = await make_agent(lab.hub, "Skinner")
+    caller = calls.incoming(CALLER, lab.settings.twilio_voice_number or "")
+    caller.sid = "CA2"  # the queued caller, as Twilio holds it
     await queue_one_caller(lab, agent)
     assert (await lab.http.get("/phone/queue", headers=await headers(lab, agent))).json() == {
         "waiting": 1,
@@ -127,13 +130,15 @@ async def test_answer_next_rings_the_agents_desk_phone(
     response = await lab.http.post("/phone/queue/answer", headers=await headers(lab, agent))
     assert response.status_code == 202, response.text
     assert response.json()["waiting"] == 1
+    placed_calls = [c for c in calls.calls if c.direction == "outbound-api"]
     # The first call placed rang the agent into CA1's conference room.
-    assert urlsplit(calls.calls[0].url or "").path == "/twilio/voice/join"
+    assert urlsplit(placed_calls[0].url or "").path == "/twilio/voice/join"
     for _ in range(250):
-        if len(calls.calls) > 1 and calls.calls[1].url_status is not None:
+        placed_calls = [c for c in calls.calls if c.direction == "outbound-api"]
+        if len(placed_calls) > 1 and placed_calls[1].url_status is not None:
             break
         await asyncio.sleep(0.02)
-    placed = calls.calls[1]
+    placed = placed_calls[1]
     assert placed.to == DESK and placed.from_ == lab.settings.twilio_voice_number
     assert placed.url_status == 200  # the hub answered the agent's leg
     assert placed.url is not None
@@ -141,7 +146,24 @@ async def test_answer_next_rings_the_agents_desk_phone(
     assert url.path == "/twilio/voice/queue"
     assert parse_qs(url.query) == {"agent_id": [str(agent)]}
 
-    # The TwiML the agent's leg gets: the next queued caller.
+    # The desk picked up: the hub took the longest-waiting caller for Mulder, moved them
+    # from the queue into their call's room, and the desk's call joined it.
+    event = await call_event(lab.hub, "CA2")
+    assert event.agent_id == agent and event.data["route"]["dequeued"] is True
+    assert event.data["legs"] == [
+        {"sid": placed.sid, "role": "agent", "status": "in-progress", "agent_id": agent}
+    ]
+    assert event.data["steps"][-1]["text"] == "Taken from the queue (Mulder)"
+    room = calls.sim.resource(ConferencesResource).room("call-CA2")
+    assert room is not None
+    assert {sid: p.label for sid, p in room.participants.items()} == {
+        "CA2": "customer",
+        placed.sid: "agent",
+    }
+    assert "call-CA2" in caller.updates[0]["Twiml"]
+
+    # Nobody else waits in the hub's queue: a caller only Twilio's queue holds is
+    # bridged from the queue as before.
     leg = twiml(await lab.twilio.post(f"{url.path}?{url.query}", {"CallSid": placed.sid}))
     queue = leg.find("Dial/Queue")
     assert queue is not None and (queue.text or "").strip() == "support"
@@ -151,4 +173,4 @@ async def test_answer_next_rings_the_agents_desk_phone(
     assert event.agent_id == agent
     after = await lab.http.post("/phone/queue/answer", headers=await headers(lab, agent))
     assert after.status_code == 409 and after.json()["error"]["code"] == "queue_empty"
-    assert len(calls.calls) == 2
+    assert len([c for c in calls.calls if c.direction == "outbound-api"]) == 2
