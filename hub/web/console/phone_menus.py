@@ -13,18 +13,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import FormData
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from hub.actions.ivr_menus import MenuInput, delete_ivr_menu, save_ivr_menu
 from hub.models.ivr import ANY_NUMBER, CLOSED_ACTIONS
 from hub.queries.hours import hours_choices
 from hub.queries.ivr_menus import list_menus
-from hub.web.console.answers import again
-from hub.web.console.auth import console_view, current_agent, hub_of
-from hub.web.console.forms import field
-from hub.web.console.render import render
+from hub.web.console.auth import actor, console_view
+from hub.web.console.forms import act, field
+from hub.web.console.sections import Section
 
 OPTIONS = (
     ("order_status", "Order status: a caller whose number is proven hears their open order"),
@@ -33,23 +33,19 @@ OPTIONS = (
 )
 
 
-async def _page(
-    request: Request, extra: dict[str, Any] | None = None, status: int = 200
-) -> Response:
-    async with hub_of(request).read() as db:
-        menus = await list_menus(db)
-        choices = await hours_choices(db)
-    context: dict[str, Any] = {
-        "section": "phone",
-        "menus": menus,
-        "hours_choices": choices,
+async def _menus(db: AsyncSession) -> dict[str, Any]:
+    return {
+        "menus": await list_menus(db),
+        "hours_choices": await hours_choices(db),
         "options": OPTIONS,
         "closed_actions": CLOSED_ACTIONS,
         "any_number": ANY_NUMBER,
         "draft": {},
     }
-    context.update(extra or {})
-    return render(request, "admin/phone.html", context, status=status)
+
+
+PHONE = Section("phone", "/admin/phone", _menus)
+phone_menus_page = PHONE.view()
 
 
 def menu_input(form: FormData) -> MenuInput:
@@ -72,42 +68,21 @@ def _draft(request: Request, form: FormData) -> dict[str, Any]:
     return {"id": request.path_params.get("menu_id"), **vars(menu_input(form))}
 
 
-def _back() -> Response:
-    return RedirectResponse("/admin/phone", 303)
-
-
-def _actor(request: Request) -> str:
-    return f"agent:{current_agent(request).id}"
-
-
-@console_view(admin=True)
-async def phone_menus_page(request: Request) -> Response:
-    return await _page(request)
-
-
-@console_view(admin=True, refused=again(_page, keep=_draft))
+@console_view(admin=True, refused=PHONE.again(keep=_draft))
 async def phone_menu_create(request: Request) -> Response:
-    form = await request.form()
-    async with hub_of(request).uow() as uow:
-        await save_ivr_menu(uow, menu_input(form), actor=_actor(request))
-    request.session["flash"] = "Phone menu created."
-    return _back()
+    menu = menu_input(await request.form())
+    await act(request, save_ivr_menu, menu, actor=actor(request))
+    return PHONE.back(request, "Phone menu created.")
 
 
-@console_view(admin=True, refused=again(_page, keep=_draft))
+@console_view(admin=True, refused=PHONE.again(keep=_draft))
 async def phone_menu_update(request: Request) -> Response:
-    form = await request.form()
-    async with hub_of(request).uow() as uow:
-        await save_ivr_menu(
-            uow, menu_input(form), menu_id=request.path_params["menu_id"], actor=_actor(request)
-        )
-    request.session["flash"] = "Phone menu saved."
-    return _back()
+    menu, menu_id = menu_input(await request.form()), request.path_params["menu_id"]
+    await act(request, save_ivr_menu, menu, menu_id=menu_id, actor=actor(request))
+    return PHONE.back(request, "Phone menu saved.")
 
 
-@console_view(admin=True, refused=again(_page))
+@console_view(admin=True, refused=PHONE.again())
 async def phone_menu_delete(request: Request) -> Response:
-    async with hub_of(request).uow() as uow:
-        await delete_ivr_menu(uow, request.path_params["menu_id"], actor=_actor(request))
-    request.session["flash"] = "Phone menu deleted."
-    return _back()
+    await act(request, delete_ivr_menu, request.path_params["menu_id"], actor=actor(request))
+    return PHONE.back(request, "Phone menu deleted.")
