@@ -11,7 +11,7 @@ from hub.actions.customers import get_customer, get_thread
 from hub.actions.timeline import append_event
 from hub.core import UnitOfWork
 from hub.db import utcnow
-from hub.errors import Invalid, NotFound, Unreachable
+from hub.errors import Invalid, Unreachable
 from hub.models import Agent, Customer, Event, Identity, OutboxJob, Thread
 from hub.models.outbox import DELIVER_MESSAGE
 from hub.models.thread import DELIVERY_ORDER, IN, MESSAGE, OUT
@@ -239,11 +239,4 @@ async def record_delivery(
         event.updated_at = utcnow()
         await uow.session.flush()
         uow.emit(ev.event_updated(event, event.customer_id))
-    return event
-
-
-async def get_event(uow: UnitOfWork, event_id: int) -> Event:
-    event = await uow.session.get(Event, event_id)
-    if event is None:
-        raise NotFound(f"event {event_id} not found")
     return event

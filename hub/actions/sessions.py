@@ -1,7 +1,8 @@
 """Console sessions on the server: start one at sign-in, revoke them at once.
 
 The browser's cookie carries only the opaque key ``start_session`` returns; the row
-(``AgentSession``) holds its SHA-256, the agent and the expiry. Every revocation
+(``AgentSession``) holds its SHA-256, the agent and the expiry (finding the live session
+of a key is a read: ``hub.queries.sessions``). Every revocation
 emits ``agent.sessions_revoked`` after commit, so the ``/agent`` namespace disconnects
 that agent's sockets of those sessions in this process at once (other processes
 notice within ``hub.realtime.agents.SWEEP_SECONDS``).
@@ -9,12 +10,10 @@ notice within ``hub.realtime.agents.SWEEP_SECONDS``).
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import bindparam, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import update
 
 from hub import events as ev
 from hub.actions.audit import record_audit
@@ -22,12 +21,9 @@ from hub.core import UnitOfWork
 from hub.db import utcnow
 from hub.errors import NotFound
 from hub.models import Agent, AgentSession
+from hub.security import hash_key
 
 SESSION_LIFETIME = timedelta(hours=12)
-
-
-def session_key_hash(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()
 
 
 async def start_session(uow: UnitOfWork, agent: Agent) -> str:
@@ -36,7 +32,7 @@ async def start_session(uow: UnitOfWork, agent: Agent) -> str:
     now = utcnow()
     uow.session.add(
         AgentSession(
-            key_hash=session_key_hash(key),
+            key_hash=hash_key(key),
             agent_id=agent.id,
             created_at=now,
             expires_at=now + SESSION_LIFETIME,
@@ -46,50 +42,11 @@ async def start_session(uow: UnitOfWork, agent: Agent) -> str:
     return key
 
 
-# Built once (building the statement cost more than running it; every console page and
-# agent socket runs it): the live session of a key hash and its active agent.
-LIVE_SESSION = (
-    select(AgentSession, Agent)
-    .join(Agent, Agent.id == AgentSession.agent_id)
-    .where(
-        AgentSession.key_hash == bindparam("key_hash"),
-        AgentSession.revoked_at.is_(None),
-        AgentSession.expires_at > bindparam("now"),
-        Agent.is_active.is_(True),
-    )
-)
-
-
-async def find_session(db: AsyncSession, key: str) -> tuple[AgentSession, Agent] | None:
-    """The live session for ``key`` and its active agent, in one query; None when the
-    key is unknown, revoked or expired, or the agent was deactivated."""
-    params = {"key_hash": session_key_hash(key), "now": utcnow()}
-    row = (await db.execute(LIVE_SESSION, params)).one_or_none()
-    return (row[0], row[1]) if row is not None else None
-
-
-async def live_session_ids(db: AsyncSession, session_ids: set[int]) -> set[int]:
-    """Which of ``session_ids`` are still live (not revoked or expired, agent active)."""
-    if not session_ids:
-        return set()
-    result = await db.execute(
-        select(AgentSession.id)
-        .join(Agent, Agent.id == AgentSession.agent_id)
-        .where(
-            AgentSession.id.in_(session_ids),
-            AgentSession.revoked_at.is_(None),
-            AgentSession.expires_at > utcnow(),
-            Agent.is_active.is_(True),
-        )
-    )
-    return set(result.scalars())
-
-
 async def end_session(uow: UnitOfWork, key: str) -> None:
     """Sign out: the session of ``key`` stops working at once (logout)."""
     result = await uow.session.execute(
         update(AgentSession)
-        .where(AgentSession.key_hash == session_key_hash(key), AgentSession.revoked_at.is_(None))
+        .where(AgentSession.key_hash == hash_key(key), AgentSession.revoked_at.is_(None))
         .values(revoked_at=utcnow())
         .returning(AgentSession.id, AgentSession.agent_id)
     )
@@ -109,7 +66,7 @@ async def revoke_agent_sessions(
         .returning(AgentSession.id)
     )
     if keep_key is not None:
-        query = query.where(AgentSession.key_hash != session_key_hash(keep_key))
+        query = query.where(AgentSession.key_hash != hash_key(keep_key))
     revoked = list((await uow.session.execute(query)).scalars())
     await record_audit(
         uow, actor, "agent.sessions_revoked", "agent", agent_id, {"sessions": len(revoked)}

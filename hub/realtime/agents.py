@@ -28,9 +28,9 @@ from typing import Any
 import socketio
 
 from hub import events as ev
-from hub.actions.sessions import find_session, live_session_ids
 from hub.core import Hub
 from hub.periodic import Periodic
+from hub.queries.sessions import find_session, live_session_ids
 from hub.web.sessions import SESSION_KEY, read_session_cookie
 
 log = logging.getLogger(__name__)

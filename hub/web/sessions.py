@@ -31,9 +31,9 @@ from itsdangerous import BadSignature, TimestampSigner
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 
-from hub.actions.sessions import find_session
 from hub.errors import Forbidden, HubError
 from hub.models import Agent
+from hub.queries.sessions import find_session
 
 SESSION_COOKIE = "hub_session"
 SESSION_MAX_AGE = 12 * 3600

@@ -21,11 +21,11 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from hub.actions.sessions import session_key_hash
 from hub.core import Hub
 from hub.db import utcnow
 from hub.errors import HubError
 from hub.models import Agent, AgentSession
+from hub.security import hash_key
 from hub.web.sessions import (
     SignInRequired,
     browser_agent,
@@ -78,7 +78,7 @@ async def signed_in_among_active(request: Request, db: AsyncSession) -> Agent | 
     key = session_key(request)
     if key is None:
         return None
-    params = {"key_hash": session_key_hash(key), "now": utcnow()}
+    params = {"key_hash": hash_key(key), "now": utcnow()}
     result = await db.execute(ACTIVE_AGENTS_MARKING_ME, params)
     agents: list[Agent] = []
     signed_in: Agent | None = None
