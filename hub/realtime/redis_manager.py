@@ -5,6 +5,8 @@ changes how it talks to Redis (its ``_publish``/``_listen`` hooks) so that:
 
 - publishing and listening use separate clients, and a client that failed is closed
   before it is replaced (the library swaps both and leaks the old connections);
+- publishes are queued and sent by one task in a pipeline (one round trip for a
+  batch of emits, in order; the emitter does not wait for Redis);
 - while Redis is down, emits still reach this process's own sockets and the publish
   to other processes is dropped with one warning per outage (not retried per emit);
 - the listener reconnects within ``RETRY_MAX`` seconds once Redis is back (the
@@ -38,6 +40,8 @@ class HubRedisManager(socketio.AsyncRedisManager):  # type: ignore[misc]
         self._subscriber: tuple[aioredis.Redis, Any] | None = None
         self._publish_down_until = 0.0
         self._publish_failing = False
+        self._outgoing: list[str] = []
+        self._sender: asyncio.Task[None] | None = None
 
     def _client(self) -> aioredis.Redis:
         return aioredis.Redis.from_url(
@@ -45,20 +49,38 @@ class HubRedisManager(socketio.AsyncRedisManager):  # type: ignore[misc]
         )
 
     async def _publish(self, data: Any) -> None:
-        """Send one manager message to the other processes; never raises."""
+        """Queue one manager message for the other processes; never raises. One task
+        sends whatever is queued, in order, in one pipeline: a batch of emits (a group
+        commit's events) costs one round trip to Redis, not one each, and the emitter
+        does not wait for it."""
         if time.monotonic() < self._publish_down_until:
             return
-        try:
-            if self._publisher is None:
-                self._publisher = self._client()
-            await self._publisher.publish(self.channel, self.json.dumps(data))
-        except Exception as exc:
-            await self._close_publisher()
-            self._publish_down_until = time.monotonic() + RETRY_MAX
-            if not self._publish_failing:
-                log.warning("socket.io fan-out: Redis unavailable, emitting locally only (%s)", exc)
-            self._publish_failing = True
-        else:
+        if self._publisher is None:
+            self._publisher = self._client()
+        self._outgoing.append(self.json.dumps(data))
+        if self._sender is None or self._sender.done():
+            self._sender = asyncio.create_task(self._send_queued(), name="socketio-publish")
+
+    async def _send_queued(self) -> None:
+        while self._outgoing:
+            batch, self._outgoing = self._outgoing, []
+            try:
+                if self._publisher is None:
+                    self._publisher = self._client()
+                async with self._publisher.pipeline(transaction=False) as pipe:
+                    for message in batch:
+                        pipe.publish(self.channel, message)
+                    await pipe.execute()
+            except Exception as exc:
+                await self._close_publisher()
+                self._outgoing.clear()
+                self._publish_down_until = time.monotonic() + RETRY_MAX
+                if not self._publish_failing:
+                    log.warning(
+                        "socket.io fan-out: Redis unavailable, emitting locally only (%s)", exc
+                    )
+                self._publish_failing = True
+                return
             if self._publish_failing:
                 log.info("socket.io fan-out: Redis is back, publishing again")
             self._publish_failing = False
@@ -88,7 +110,12 @@ class HubRedisManager(socketio.AsyncRedisManager):  # type: ignore[misc]
             delay = min(delay * 2, RETRY_MAX)
 
     async def close(self) -> None:
-        """Stop listening and close every Redis connection (call at app shutdown)."""
+        """Send what is queued, stop listening and close every Redis connection (call
+        at app shutdown)."""
+        sender = self._sender
+        if sender is not None and not sender.done():
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(sender, CONNECT_TIMEOUT)
         thread = getattr(self, "thread", None)
         if isinstance(thread, asyncio.Task) and not thread.done():
             thread.cancel()

@@ -35,3 +35,33 @@ async def test_manager_listens_then_closes_cleanly(sqlite_url: str, tmp_path: Pa
     assert manager._publisher is None
     assert manager._subscriber is None
     gc.collect()
+
+
+async def test_a_burst_of_emits_reaches_redis_whole_and_in_order() -> None:
+    """Publishes are queued and sent in pipelines: a batch of emits costs one round
+    trip, and every message still arrives, in order."""
+    import asyncio
+    import json
+
+    from redis import asyncio as aioredis
+
+    url = require_service(REDIS_URL, "Redis", "HUB_TEST_REDIS_URL")
+    channel = f"test-{uuid.uuid4().hex[:8]}"
+    manager = HubRedisManager(url, channel=channel)
+    listener = aioredis.Redis.from_url(url)
+    pubsub = listener.pubsub(ignore_subscribe_messages=True)
+    await pubsub.subscribe(channel)
+    try:
+        for i in range(200):
+            await manager._publish({"method": "emit", "event": "n", "data": [i]})
+        seen: list[int] = []
+        async with asyncio.timeout(10):
+            while len(seen) < 200:
+                message = await pubsub.get_message(timeout=1)
+                if message is not None:
+                    seen.append(json.loads(message["data"])["data"][0])
+        assert seen == list(range(200))
+    finally:
+        await manager.close()
+        await pubsub.aclose()
+        await listener.aclose()
