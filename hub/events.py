@@ -27,6 +27,10 @@ ORDER_UPDATED = "order.updated"
 # A store terminal asked remote agents for help / an agent answered (connectors/instore).
 ASSIST_REQUESTED = "assist.requested"
 ASSIST_REPLIED = "assist.replied"
+# A call was transferred to a store: its terminals (the associates' view) get who is
+# calling, the summary and the thread's link: {"store", "store_name", "terminal_ids",
+# "customer_id", "name", "call_sid", "mode", "from_agent_name", "summary", "thread_url"}.
+CALL_TO_STORE = "call.to_store"
 # A customer rated the conversation: {"customer_id", "survey_id", "score", "channel"}.
 CSAT_RECORDED = "csat.recorded"
 # An admin added, changed or removed an outbound webhook endpoint: {"endpoint_id"}.

@@ -112,6 +112,11 @@ class Settings:
     # (HUB_CLAIM_MATCH_HOURS).
     claim_match_hours: int = 24
 
+    def absolute_url(self, path: str) -> str:
+        """``path`` on the hub's public URL (links that leave the console: a thread's
+        link sent to a store, ...)."""
+        return self.public_url.rstrip("/") + path
+
     @property
     def origins(self) -> tuple[str, ...]:
         """Origins allowed to open the widget socket (defaults to the public URL)."""

@@ -55,12 +55,20 @@ class InstoreConnector(Connector):
             await self.relay.stop()
 
     async def on_event(self, event: ev.DomainEvent) -> None:
-        """Deliver an agent's answer to the terminal that asked: to its sockets in this
-        process, and with ``HUB_REDIS_URL`` to those in every other process (through
+        """Deliver an agent's answer to the terminal that asked, and a call transferred
+        to a store to that store's terminals: to their sockets in this process, and
+        with ``HUB_REDIS_URL`` to those in every other process (through
         ``TerminalRelay``; never raises when Redis is down)."""
         if event.name == ev.ASSIST_REPLIED:
             terminal_id = int(event.payload["terminal_id"])
-            frame = {"type": "assist.reply", **event.payload}
-            await self.endpoints.push(terminal_id, frame)
-            if self.relay is not None:
-                await self.relay.publish(terminal_id, frame)
+            await self._push(terminal_id, {"type": "assist.reply", **event.payload})
+        elif event.name == ev.CALL_TO_STORE:
+            # A call transferred to this store: who, the summary and the thread's link.
+            payload = {k: v for k, v in event.payload.items() if k != "terminal_ids"}
+            for terminal_id in event.payload.get("terminal_ids") or []:
+                await self._push(int(terminal_id), {"type": "call.transfer", **payload})
+
+    async def _push(self, terminal_id: int, frame: dict[str, object]) -> None:
+        await self.endpoints.push(terminal_id, frame)
+        if self.relay is not None:
+            await self.relay.publish(terminal_id, frame)

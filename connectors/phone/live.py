@@ -42,6 +42,7 @@ from hub.actions.calls import send_to_voicemail
 from hub.errors import Conflict, Forbidden, Invalid, NotFound
 from hub.models import Agent, Customer, Detail, Event, Store
 from hub.port import AGENT, MESSAGE, OUT, EventRef
+from hub.settings import Settings
 
 if TYPE_CHECKING:
     from connectors.phone.connector import PhoneConnector
@@ -135,8 +136,9 @@ class LiveCalls:
     # -- Twilio callbacks ------------------------------------------------------------
 
     async def join(self, request: Request) -> Response:
-        """``POST /twilio/voice/join?call=…&role=agent|transfer``: a leg the hub placed
-        picked up. A transfer target first hears who is calling and why."""
+        """``POST /twilio/voice/join?call=…&role=agent|transfer|customer``: a leg the
+        hub placed picked up. A transfer target first hears who is calling and why; a
+        store (``store=…``) also hears the thread's link, which its terminals show."""
         await verified_form(request, self.settings)
         call_sid = request.query_params.get("call", "")
         role = request.query_params.get("role", "agent")
@@ -147,7 +149,13 @@ class LiveCalls:
                 whisper = "Hello, we are calling you back as you asked. Connecting you now."
         elif role == "transfer":
             async with self.hub.read() as session:
-                whisper = await _whisper(session, self.channel, call_sid)
+                whisper = await _whisper(
+                    session,
+                    self.channel,
+                    call_sid,
+                    link=bool(request.query_params.get("store")),
+                    settings=self.settings,
+                )
         return twiml.twiml_response(twiml.join_room(call_sid, role, whisper))
 
     async def leg(self, request: Request) -> Response:
@@ -328,6 +336,18 @@ class LiveCalls:
                 )
             if mode == "cold":
                 hand_call_to(uow, stored, target_agent.id if target_agent else None)
+        if store is not None:  # the associates' terminals show the summary and the link
+            async with self.hub.read() as session:
+                summary = await _whisper(session, self.channel, call_sid)
+            await self.port.calls.tell_store(
+                self.channel,
+                call_sid,
+                store,
+                mode=mode,
+                from_agent_id=agent.id,
+                from_agent_name=agent.name,
+                summary=summary,
+            )
         if mode == "cold":
             own = agent_leg(event, agent.id)
             assert own is not None
@@ -380,9 +400,17 @@ def customer_in_room(event: EventRef) -> str:
     return str(rung[-1]["sid"]) if rung else event.provider_id or ""
 
 
-async def _whisper(session: Any, channel: str, call_sid: str) -> str:
+async def _whisper(
+    session: Any,
+    channel: str,
+    call_sid: str,
+    *,
+    link: bool = False,
+    settings: Settings | None = None,
+) -> str:
     """What a transfer target hears before joining: who is calling, how sure the match
-    is, why they called and their last message."""
+    is, why they called and their last message; with ``link`` (a store, which has no
+    console) also the thread's absolute link, also shown on its terminals."""
     result = await session.execute(
         select(Event).where(Event.channel == channel, Event.provider_id == call_sid)
     )
@@ -413,6 +441,8 @@ async def _whisper(session: Any, channel: str, call_sid: str) -> str:
     ).scalar_one_or_none()
     if last:
         parts.append(f"Their last message: {last[:200]}")
+    if link and settings is not None:
+        parts.append(f"Their thread: {settings.absolute_url(f'/customers/{event.customer_id}')}")
     return " ".join(parts)
 
 

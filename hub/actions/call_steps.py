@@ -22,7 +22,7 @@ from hub.actions.routing import Route
 from hub.actions.screen_pop import screen_pop
 from hub.core import UnitOfWork
 from hub.db import utcnow
-from hub.models import Agent, Event
+from hub.models import Agent, Event, Store, Terminal
 from hub.models.thread import AGENT
 
 
@@ -130,3 +130,32 @@ async def pop_call(uow: UnitOfWork, event: Event, agent: Agent, **extra: Any) ->
 
 def emit_call_updated(uow: UnitOfWork, event: Event) -> None:
     uow.emit(ev.event_updated(event, event.customer_id))
+
+
+async def tell_store(uow: UnitOfWork, event: Event, code: str, **transfer: Any) -> dict[str, Any]:
+    """The call ``event`` is being transferred to store ``code``: its terminals (the
+    associate's view, pushed by the in-store connector) get who is calling, ``transfer``
+    (``mode``, ``from_agent_name``, ``summary``) and the absolute link to the thread
+    (``call.to_store`` after commit). Returns that payload."""
+    store = (
+        await uow.session.execute(select(Store).where(Store.code == code))
+    ).scalar_one_or_none()
+    terminals: list[int] = []
+    if store is not None:
+        result = await uow.session.execute(
+            select(Terminal.id).where(Terminal.store_id == store.id, Terminal.revoked_at.is_(None))
+        )
+        terminals = list(result.scalars())
+    customer = await get_customer(uow.session, event.customer_id)
+    payload: dict[str, Any] = {
+        "store": code,
+        "store_name": store.name if store is not None else code,
+        "terminal_ids": terminals,
+        "customer_id": customer.id,
+        "name": customer.name,
+        "call_sid": event.provider_id,
+        "thread_url": uow.settings.absolute_url(f"/customers/{customer.id}"),
+        **transfer,
+    }
+    uow.emit(ev.DomainEvent(ev.CALL_TO_STORE, payload, customer.id))
+    return payload

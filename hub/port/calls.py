@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hub.actions.call_steps import add_call_leg, add_call_step, live_call
+from hub.actions.call_steps import add_call_leg, add_call_step, live_call, tell_store
 from hub.actions.calls import take_queued_call_into_room
 from hub.core import Hub
 from hub.port.refs import EventRef
@@ -77,3 +77,15 @@ class CallPort:
         async with self.hub.read() as session:
             event = await call_of_agent(session, channel, sid, agent_id)
             return EventRef.of(event) if event is not None else None
+
+    async def tell_store(
+        self, channel: str, call_id: str, store: str, **transfer: Any
+    ) -> dict[str, Any] | None:
+        """Send store ``store``'s terminals who is calling on ``call_id``, ``transfer``
+        (``mode``, ``from_agent_name``, ``summary``) and the thread's link
+        (``hub.actions.call_steps.tell_store``); returns what was sent."""
+        async with self.hub.uow() as uow:
+            event = await live_call(uow, channel, call_id)
+            if event is None:
+                return None
+            return await tell_store(uow, event, store, **transfer)

@@ -8,16 +8,20 @@ import asyncio
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
 
 from connectors.phone.connector import PhoneConnector
 from connectors.phone.settings import PhoneSettings
 from connectors.phone.twiml import WAIT_MUSIC_URL
+from hub.actions.staff import create_terminal
 from hub.actions.threads import assign_thread
 from hub.settings import Settings
 from simulators.twilio.conferences import ConferencesResource, SimulatedConference
 from simulators.twilio.voice import CallsResource
 from tests.conftest import agent_session_cookie
+from tests.connectors.instore.conftest import recv_json, terminal
 from tests.connectors.phone.conftest import (
     STORE_PHONE,
     PhoneLab,
@@ -242,3 +246,51 @@ async def test_store_numbers_setting(settings: Settings) -> None:
     assert by_setting["HUB_CALL_RECORDING"].fatal is False
     assert by_setting["HUB_CALL_TRANSCRIBER"].fatal is True
     assert PhoneSettings.from_settings(wrong).recording == "off"
+
+
+async def test_a_store_transfer_carries_the_summary_and_the_thread_link(lab: PhoneLab) -> None:
+    mulder = await make_agent(lab.hub, "Mulder")
+    await lab.online(mulder)
+    async with lab.hub.uow() as uow:
+        _, key = await create_terminal(uow, "DT", "Counter 1")
+        _, elsewhere = await create_terminal(uow, "UP", "Uptown counter")
+    call_sid = await answered_call(lab, mulder)
+    async with terminal(lab.live, key) as counter, terminal(lab.live, elsewhere) as other:
+        cold = await lab.http.post(
+            f"/phone/calls/{call_sid}/transfer",
+            json={"mode": "cold", "store": "DT"},
+            headers=await as_agent(lab, mulder),
+        )
+        assert cold.status_code == 202, cold.text
+        # The store's terminals (the associates' view) get who, the summary and the link.
+        frame = await recv_json(counter)
+        event = await call_event(lab.hub, call_sid)
+        link = f"{lab.settings.public_url}/customers/{event.customer_id}"
+        assert frame["type"] == "call.transfer"
+        assert (frame["store"], frame["store_name"], frame["mode"]) == ("DT", "Downtown", "cold")
+        assert (frame["name"], frame["from_agent_name"], frame["call_sid"]) == (
+            "Dana Scully",
+            "Mulder",
+            call_sid,
+        )
+        assert frame["thread_url"] == link and link.startswith("http")
+        assert "Transferred call from Dana Scully" in frame["summary"]
+        assert "Their last message: Hello" in frame["summary"]
+        with pytest.raises(TimeoutError):  # another store's terminal hears nothing
+            await recv_json_within(other, 0.3)
+
+    # The store's phone hears the summary and the thread's link before joining.
+    leg = (await rung(lab, 2))[1]
+    assert leg.to == STORE_PHONE
+    join = urlsplit(leg.url or "")
+    assert parse_qs(join.query)["store"] == ["DT"]
+    whisper = ET.fromstring(
+        (await lab.twilio.post(f"{join.path}?{join.query}", {"CallSid": leg.sid})).text
+    )
+    said = whisper.findtext("Say") or ""
+    assert said.startswith(frame["summary"]) and said.endswith(f"Their thread: {link}")
+
+
+async def recv_json_within(ws: Any, seconds: float) -> Any:
+    async with asyncio.timeout(seconds):
+        return await ws.recv()
