@@ -149,13 +149,9 @@ class LiveCalls:
                 whisper = "Hello, we are calling you back as you asked. Connecting you now."
         elif role == "transfer":
             async with self.hub.read() as session:
-                whisper = await _whisper(
-                    session,
-                    self.channel,
-                    call_sid,
-                    link=bool(request.query_params.get("store")),
-                    settings=self.settings,
-                )
+                store = bool(request.query_params.get("store"))
+                link_from = self.settings if store else None
+                whisper = await _whisper(session, self.channel, call_sid, link_from)
         return twiml.twiml_response(twiml.join_room(call_sid, role, whisper))
 
     async def leg(self, request: Request) -> Response:
@@ -401,16 +397,11 @@ def customer_in_room(event: EventRef) -> str:
 
 
 async def _whisper(
-    session: Any,
-    channel: str,
-    call_sid: str,
-    *,
-    link: bool = False,
-    settings: Settings | None = None,
+    session: Any, channel: str, call_sid: str, link_from: Settings | None = None
 ) -> str:
     """What a transfer target hears before joining: who is calling, how sure the match
-    is, why they called and their last message; with ``link`` (a store, which has no
-    console) also the thread's absolute link, also shown on its terminals."""
+    is, why they called and their last message; with ``link_from`` (for a store, which
+    has no console) also the thread's absolute link, also shown on its terminals."""
     result = await session.execute(
         select(Event).where(Event.channel == channel, Event.provider_id == call_sid)
     )
@@ -441,8 +432,8 @@ async def _whisper(
     ).scalar_one_or_none()
     if last:
         parts.append(f"Their last message: {last[:200]}")
-    if link and settings is not None:
-        parts.append(f"Their thread: {settings.absolute_url(f'/customers/{event.customer_id}')}")
+    if link_from is not None:
+        parts.append(f"Their thread: {link_from.absolute_url(f'/customers/{event.customer_id}')}")
     return " ".join(parts)
 
 
