@@ -25,6 +25,7 @@ Read top to bottom, a batch is:
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -44,9 +45,9 @@ from hub.actions.customers import (
 from hub.actions.inbound_rows import (
     attach,
     claimed_addresses,
-    inbound_message_counts,
     insert_events,
     stored_provider_ids,
+    with_earlier_messages,
     write_back,
 )
 from hub.actions.mentions import known_orders, record_found, scan
@@ -280,11 +281,11 @@ async def _mark_first_texts(
     items: list[_Item],
     answers: list[Received | HubError | None],
 ) -> None:
-    """Set ``Received.first_text``: one count of inbound messages for the customers of
-    texts from young proven identities, then one look-up of recent claims on the
-    numbers of the first texts among them; no query at all when there are none. So
-    neither a known sender's text nor a new number nobody gave costs ``claim_links``
-    a transaction of its own."""
+    """Set ``Received.first_text``: for texts from young proven identities, one query of
+    which of their customers had an inbound message before this batch (an EXISTS: it
+    stops at the first), then, for the customers' only texts, one look-up of recent
+    claims on their numbers; no query at all without such texts. So neither a known
+    sender's text nor a new number nobody gave costs ``claim_links`` a transaction."""
     now = utcnow()
     candidates = [
         item
@@ -293,11 +294,20 @@ async def _mark_first_texts(
     ]
     if not candidates:
         return
-    counts = await inbound_message_counts(
+    in_batch = Counter(
+        senders[item.sender].customer["id"] for item in items if item.inbound.type == MESSAGE
+    )
+    earlier = await with_earlier_messages(
         await uow.session.connection(),
         {senders[item.sender].customer["id"] for item in candidates},
+        {item.row["id"] for item in items if item.row is not None},
     )
-    firsts = [item for item in candidates if counts.get(senders[item.sender].customer["id"]) == 1]
+    firsts = [
+        item
+        for item in candidates
+        if in_batch[customer_id := senders[item.sender].customer["id"]] == 1
+        and customer_id not in earlier
+    ]
     claimed = await claimed_addresses(
         await uow.session.connection(),
         {(item.inbound.kind, item.address) for item in firsts},

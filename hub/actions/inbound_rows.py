@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import Table, bindparam, func, insert, select, text, update
+from sqlalchemy import Table, bindparam, insert, not_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import configure_mappers, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
@@ -43,18 +43,25 @@ async def stored_provider_ids(conn: AsyncConnection, keys: set[Key]) -> set[Key]
     return {(channel, provider_id) for channel, provider_id in found} & keys
 
 
-async def inbound_message_counts(conn: AsyncConnection, customer_ids: set[int]) -> dict[int, int]:
-    """How many inbound messages each of ``customer_ids`` has (those with none left out)."""
-    found = await conn.execute(
-        select(EVENTS.c.customer_id, func.count())
+async def with_earlier_messages(
+    conn: AsyncConnection, customer_ids: set[int], new_event_ids: set[int]
+) -> set[int]:
+    """Which of ``customer_ids`` have an inbound message other than ``new_event_ids``
+    (an EXISTS per customer: it stops at the first message found)."""
+    earlier = (
+        select(EVENTS.c.id)
         .where(
-            one_of(conn.dialect, EVENTS.c.customer_id, customer_ids),
+            EVENTS.c.customer_id == CUSTOMERS.c.id,
             EVENTS.c.direction == IN,
             EVENTS.c.type == MESSAGE,
+            not_(one_of(conn.dialect, EVENTS.c.id, new_event_ids)),
         )
-        .group_by(EVENTS.c.customer_id)
+        .exists()
     )
-    return {customer_id: count for customer_id, count in found}
+    found = await conn.execute(
+        select(CUSTOMERS.c.id).where(one_of(conn.dialect, CUSTOMERS.c.id, customer_ids), earlier)
+    )
+    return {customer_id for (customer_id,) in found}
 
 
 # The claims index's own condition (``ix_details_claims``), word for word, so both
@@ -173,8 +180,10 @@ def attach(
         for name, value in values.items():
             set_committed_value(existing, name, value)
         return cast(M, existing)
-    configure_mappers()  # new_instance needs configured mappers (a no-op once they are)
-    instance = model.__mapper__.class_manager.new_instance()
+    mapper = model.__mapper__
+    if not mapper.configured:  # new_instance needs configured mappers
+        configure_mappers()  # (not called each time: even a no-op walks every registry)
+    instance = mapper.class_manager.new_instance()
     instance.__dict__.update(values)
     if add:
         make_transient_to_detached(instance)
