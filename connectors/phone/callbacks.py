@@ -16,7 +16,6 @@ from starlette.responses import Response
 
 from connectors.phone import confirm, twiml
 from connectors.phone.conference import ConferenceLine, ProviderError
-from connectors.phone.console import customer_phone
 from connectors.twilio.signatures import verified_form
 from hub.actions.call_steps import live_call
 from hub.actions.callback_requests import callback_of
@@ -327,7 +326,7 @@ class VoiceCallbacks:
         becomes the ``call`` event on the customer's thread and enters its room, then
         the customer is rung into it."""
         try:
-            to = await customer_phone(self.hub, customer_id)
+            to = await self.connector.port.phone.customer_phone(customer_id)
         except HubError as exc:
             return twiml.twiml_response(twiml.cannot_call(f"Sorry, {exc.message}."))
         call_sid = str(form.get("CallSid", ""))

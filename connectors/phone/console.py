@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from twilio.base.exceptions import TwilioException
@@ -19,19 +18,12 @@ from twilio.jwt.access_token.grants import VoiceGrant
 
 from connectors.phone import twiml
 from connectors.twilio.client import twilio_client
-from hub.actions.calls import record_outbound_call
-from hub.actions.customers import get_customer
-from hub.errors import Conflict, HubError, Invalid, Unreachable
-from hub.models import Agent, Identity
-from hub.models.staff import ROUTE_NUMBER, ROUTE_SIP
-from hub.port import PHONE
-from hub.queries.calls import find_outbound_call, next_in_line
-from hub.serializers import event_dict
+from hub.errors import Conflict, HubError, Invalid
+from hub.port.phone import ROUTE_NUMBER, ROUTE_SIP, VoiceAgent
 from hub.web.sessions import require_agent
 
 if TYPE_CHECKING:
     from connectors.phone.connector import PhoneConnector
-    from hub.core import Hub
 
 TOKEN_TTL_SECONDS = 3600
 # Call progress Twilio reports to the status webhook for click-to-call.
@@ -55,13 +47,13 @@ class AgentPhone:
 
     def __init__(self, connector: PhoneConnector) -> None:
         self.connector = connector
-        self.hub = connector.hub
-        self.settings = connector.hub.settings
+        self.phone = connector.port.phone
+        self.settings = connector.port.settings
         # One click-to-call at a time per agent in this process, so a repeated request
         # with the same client_id finds the first one's call instead of racing it.
         self._placing: dict[int, asyncio.Lock] = {}
 
-    async def agent_of(self, request: Request) -> Agent:
+    async def agent_of(self, request: Request) -> VoiceAgent:
         """The signed-in agent (and, for POSTs, the CSRF token): the hub's one browser
         check (``hub.web.sessions.require_agent``: 401 ``login_required``, 403 ``csrf``)."""
         return await require_agent(request)
@@ -117,25 +109,21 @@ class AgentPhone:
             raise NotConfigured("set TWILIO_VOICE_NUMBER to place calls")
         async with self._placing.setdefault(agent.id, asyncio.Lock()):
             if client_id is not None:
-                async with self.hub.read() as session:
-                    placed = await find_outbound_call(session, customer_id, agent.id, client_id)
+                placed = await self.phone.placed_call(customer_id, agent.id, client_id)
                 if placed is not None:
-                    return JSONResponse({"call": event_dict(placed)})
-            to = await customer_phone(self.hub, customer_id)
+                    return JSONResponse({"call": placed})
+            to = await self.phone.customer_phone(customer_id)
             bridge = twiml.callback_url(self.settings, twiml.BRIDGE_PATH, to=to)
             call = await self._create_call(agent, bridge)
-            async with self.hub.uow() as uow:
-                event = await record_outbound_call(
-                    uow,
-                    customer_id,
-                    channel=self.connector.channel,
-                    kind=PHONE,
-                    address=to,
-                    call_id=call.sid,
-                    agent_id=agent.id,
-                    status=call.status or "queued",
-                    client_id=client_id,
-                )
+            event = await self.phone.record_outbound_call(
+                customer_id,
+                channel=self.connector.channel,
+                address=to,
+                call_sid=call.sid,
+                agent_id=agent.id,
+                status=call.status or "queued",
+                client_id=client_id,
+            )
             # The agent's call is their leg in the call's room (``/twilio/voice/bridge``
             # puts it there and rings the customer in); its status follows the call's.
             await self.connector.port.calls.add_leg(
@@ -146,14 +134,11 @@ class AgentPhone:
                 status=call.status or "queued",
                 agent_id=agent.id,
             )
-        return JSONResponse({"call": event_dict(event)}, status_code=201)
+        return JSONResponse({"call": event}, status_code=201)
 
     async def _waiting(self) -> tuple[int, int]:
         """Callers in the queue and pending callbacks."""
-        async with self.hub.read() as session:
-            _, waiting, callbacks = await next_in_line(
-                session, self.connector.channel, self.settings.queue_max_wait_seconds
-            )
+        _, waiting, callbacks = await self.phone.next_in_line(self.connector.channel)
         return waiting, callbacks
 
     async def queue(self, request: Request) -> JSONResponse:
@@ -193,7 +178,7 @@ class AgentPhone:
         call = await self._create_call(agent, url, status_events=False)
         return JSONResponse({"call_sid": call.sid, "waiting": waiting}, status_code=202)
 
-    async def _create_call(self, agent: Agent, url: str, *, status_events: bool = True) -> Any:
+    async def _create_call(self, agent: VoiceAgent, url: str, *, status_events: bool = True) -> Any:
         """Ring ``agent`` on their route; once they answer, Twilio fetches ``url``. With
         ``status_events`` the call's progress is posted to the status webhook."""
         client = twilio_client(self.settings)
@@ -218,23 +203,7 @@ class AgentPhone:
             await client.http_client.close()  # type: ignore[union-attr]
 
 
-async def customer_phone(hub: Hub, customer_id: int) -> str:
-    """The customer's most recently used phone number (raises ``NotFound`` for an
-    unknown customer, ``Unreachable`` when they have no phone number)."""
-    async with hub.read() as session:
-        customer = await get_customer(session, customer_id)
-        result = await session.execute(
-            select(Identity.address)
-            .where(Identity.customer_id == customer.id, Identity.kind == PHONE)
-            .order_by(Identity.last_seen_at.desc().nulls_last(), Identity.id.desc())
-        )
-        phone = result.scalars().first()
-    if phone is None:
-        raise Unreachable("the customer has no phone number")
-    return phone
-
-
-def _rings_a_phone(agent: Agent) -> bool:
+def _rings_a_phone(agent: VoiceAgent) -> bool:
     return agent.voice_route in (ROUTE_NUMBER, ROUTE_SIP) and bool(agent.voice_address)
 
 

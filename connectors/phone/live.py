@@ -42,6 +42,7 @@ from hub.actions.calls import send_to_voicemail
 from hub.errors import Conflict, Forbidden, Invalid, NotFound
 from hub.models import Agent, Customer, Detail, Event, Store
 from hub.port import AGENT, MESSAGE, OUT, EventRef
+from hub.port.phone import VoiceAgent
 from hub.settings import Settings
 
 if TYPE_CHECKING:
@@ -217,7 +218,7 @@ class LiveCalls:
 
     # -- console endpoints -----------------------------------------------------------
 
-    async def _own_call(self, request: Request) -> tuple[Agent, EventRef]:
+    async def _own_call(self, request: Request) -> tuple[VoiceAgent, EventRef]:
         """The agent's call named in the path: by the call's CallSid, or by the CallSid
         of the agent's own leg in its room (all a browser phone that placed the call,
         or took it from the queue, knows)."""
@@ -375,7 +376,7 @@ class LiveCalls:
         return JSONResponse({"ok": True})
 
     async def _target(
-        self, body: dict[str, Any], agent: Agent, event: EventRef
+        self, body: dict[str, Any], agent: VoiceAgent, event: EventRef
     ) -> tuple[Agent | None, str | None, str]:
         agent_id, store = body.get("agent_id"), body.get("store")
         if isinstance(agent_id, int) and not isinstance(agent_id, bool):

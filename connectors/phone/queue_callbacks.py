@@ -58,7 +58,7 @@ class QueueCallbacks:
             return JSONResponse(
                 {"kind": "callback", "call_sid": event.provider_id}, status_code=202
             )
-        first, waiting = await self.phone.next_in_line(self.channel)
+        first, waiting, _ = await self.phone.next_in_line(self.channel)
         if first is None or not waiting:
             raise Conflict("nobody is waiting in the queue", code="queue_empty")
         return JSONResponse({"kind": "queue", "waiting": waiting})
@@ -67,7 +67,7 @@ class QueueCallbacks:
         """If the longest-waiting entry is a callback, take it for ``agent`` and ring
         them (then the customer). None when a queued caller is first (or nobody)."""
         for _ in range(3):  # another agent may take the same callback first
-            first, _ = await self.phone.next_in_line(self.channel)
+            first, _, _ = await self.phone.next_in_line(self.channel)
             if first is None or not first.data.get("callback"):
                 return None
             taken = await self.phone.take_callback(self.channel, first.provider_id or "", agent.id)
@@ -84,7 +84,9 @@ class QueueCallbacks:
             agent_id=agent.id,
             then="customer",
         )
-        await self.phone.add_leg(self.channel, call_sid, leg, "agent", agent_id=agent.id)
+        await self.connector.port.calls.add_leg(
+            self.channel, call_sid, leg, "agent", agent_id=agent.id
+        )
 
     async def agent_leg(self, call_sid: str, status: str) -> None:
         """The agent's leg of a callback moved: answered rings the customer; not
@@ -97,7 +99,7 @@ class QueueCallbacks:
                 return
             to = str(event.data.get("from", ""))
             leg = await ConferenceLine(self.settings, call_sid).ring(to, "customer")
-            await self.phone.add_leg(self.channel, call_sid, leg, "customer")
+            await self.connector.port.calls.add_leg(self.channel, call_sid, leg, "customer")
         elif status in NOT_ANSWERED:
             await self.phone.release_callback(
                 self.channel, call_sid, f"Callback not answered by the agent ({status})"

@@ -1,7 +1,6 @@
 """What the phone asks of the hub for its call flow (``HubPort.phone``): the phone
 menu of a dialled number, routing the answers of the IVR's steps, recordings and their
-transcripts, callbacks asked for (from the queue or after the order status) and the
-legs the hub rings for them.
+transcripts, callbacks asked for (from the queue or after the order status), click-to-call.
 
 Every method runs in a transaction of its own and returns plain values (``CallRoute``,
 ``EventRef``), never ORM objects; the one exception is ``order_status``, a step of
@@ -13,27 +12,35 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
 
-from hub.actions.call_steps import add_call_leg, add_call_step, live_call
+from hub.actions.call_steps import add_call_step, live_call
 from hub.actions.callback_requests import (
     finish_callback,
     release_callback,
     request_callback,
     take_callback,
 )
-from hub.actions.calls import CallAnswer, attach_recording, attach_transcript
+from hub.actions.calls import (
+    CallAnswer,
+    attach_recording,
+    attach_transcript,
+    record_outbound_call,
+)
 from hub.actions.claim_links import start_confirmed_call
 from hub.actions.customers import get_customer
 from hub.actions.handoff import CODE_DIGITS
 from hub.actions.ivr_calls import hold_call_in_ivr, order_to_tell, route_held_call
 from hub.actions.ivr_menus import DEFAULT_MENU, CallMenu, call_menu
 from hub.core import Hub, UnitOfWork
+from hub.errors import Unreachable
 from hub.models import Agent
+from hub.models.customer import PHONE
 from hub.models.staff import ROUTE_CLIENT, ROUTE_NUMBER, ROUTE_SIP
 from hub.port.refs import EventRef
-from hub.queries.calls import next_in_line
-from hub.types import Inbound
+from hub.queries.calls import find_outbound_call, next_in_line, phone_of
+from hub.serializers import event_dict
+from hub.types import Inbound, JSONDict
 
 __all__ = [
     "CODE_DIGITS",
@@ -48,11 +55,15 @@ __all__ = [
 
 
 class VoiceAgent(Protocol):
-    """What the phone reads of an agent to ring them: in the browser (``client``), on
-    a number or a SIP address (``voice_route``, ``voice_address``)."""
+    """What the phone reads of an agent (the signed-in one, ``require_agent``): who,
+    and how to ring them: in the browser (``client``), on a number or a SIP address
+    (``voice_route``, ``voice_address``)."""
 
     @property
     def id(self) -> int: ...
+
+    @property
+    def name(self) -> str: ...
 
     @property
     def voice_route(self) -> str: ...
@@ -184,14 +195,14 @@ class PhonePort:
             event = await request_callback(uow, channel, call_sid)
             return EventRef.of(event) if event is not None else None
 
-    async def next_in_line(self, channel: str) -> tuple[EventRef | None, int]:
+    async def next_in_line(self, channel: str) -> tuple[EventRef | None, int, int]:
         """The longest-waiting queued caller or pending callback, and how many callers
-        wait in the queue (``hub.queries.calls.next_in_line``)."""
+        wait in the queue and how many callbacks (``hub.queries.calls.next_in_line``)."""
         async with self.hub.read() as session:
-            first, waiting, _ = await next_in_line(
+            first, waiting, callbacks = await next_in_line(
                 session, channel, self.hub.settings.queue_max_wait_seconds
             )
-            return (EventRef.of(first) if first is not None else None), waiting
+            return (EventRef.of(first) if first is not None else None), waiting, callbacks
 
     async def take_callback(self, channel: str, call_sid: str, agent_id: int) -> EventRef | None:
         """The agent takes the pending callback ``call_sid``; None when another agent
@@ -202,16 +213,6 @@ class PhonePort:
                 return None
             event = await take_callback(uow, channel, call_sid, agent)
             return EventRef.of(event) if event is not None else None
-
-    async def add_leg(
-        self, channel: str, call_sid: str, leg_sid: str, role: str, **target: Any
-    ) -> None:
-        """Record the call ``leg_sid`` the hub placed for the live call ``call_sid``
-        (``hub.actions.call_steps.add_call_leg``; once per leg)."""
-        async with self.hub.uow() as uow:
-            event = await live_call(uow, channel, call_sid)
-            if event is not None:
-                await add_call_leg(uow, event, leg_sid, role, **target)
 
     async def release_callback(self, channel: str, call_sid: str, reason: str) -> None:
         """The agent could not be reached: the callback goes back in line, at its place."""
@@ -229,3 +230,48 @@ class PhonePort:
             event = await live_call(uow, channel, call_sid)
             if event is not None:
                 await finish_callback(uow, event, reached=reached, text=text)
+
+    async def customer_phone(self, customer_id: int) -> str:
+        """The customer's most recently used phone number. Raises ``NotFound`` for an
+        unknown customer, ``Unreachable`` when they have no phone number."""
+        async with self.hub.read() as session:
+            customer = await get_customer(session, customer_id)
+            phone = await phone_of(session, customer.id)
+        if phone is None:
+            raise Unreachable("the customer has no phone number")
+        return phone
+
+    async def placed_call(self, customer_id: int, agent_id: int, client_id: str) -> JSONDict | None:
+        """The click-to-call ``agent_id`` already placed to the customer with this
+        idempotency key, as the console's JSON (``find_outbound_call``), or None."""
+        async with self.hub.read() as session:
+            event = await find_outbound_call(session, customer_id, agent_id, client_id)
+            return event_dict(event) if event is not None else None
+
+    async def record_outbound_call(
+        self,
+        customer_id: int,
+        *,
+        channel: str,
+        address: str,
+        call_sid: str,
+        agent_id: int,
+        status: str,
+        client_id: str | None = None,
+    ) -> JSONDict:
+        """An agent's call to the customer's phone ``address`` on their thread
+        (``hub.actions.calls.record_outbound_call``; once per call), as the console's
+        JSON."""
+        async with self.hub.uow() as uow:
+            event = await record_outbound_call(
+                uow,
+                customer_id,
+                channel=channel,
+                kind=PHONE,
+                address=address,
+                call_id=call_sid,
+                agent_id=agent_id,
+                status=status,
+                client_id=client_id,
+            )
+            return event_dict(event)

@@ -16,7 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.db import utcnow
-from hub.models import Agent, BusinessHours, Event
+from hub.models import Agent, BusinessHours, Event, Identity
+from hub.models.customer import PHONE
 from hub.models.hours import DEFAULT_TEAM
 from hub.models.thread import (
     CALL,
@@ -238,3 +239,13 @@ async def call_of_agent(
         ),
         None,
     )
+
+
+async def phone_of(session: AsyncSession, customer_id: int) -> str | None:
+    """The customer's most recently used phone number (the one click-to-call dials)."""
+    result = await session.execute(
+        select(Identity.address)
+        .where(Identity.customer_id == customer_id, Identity.kind == PHONE)
+        .order_by(Identity.last_seen_at.desc().nulls_last(), Identity.id.desc())
+    )
+    return result.scalars().first()
