@@ -75,6 +75,9 @@ if [ -n "${SIM_PID:-}" ]; then
   echo "    $SIM_ENV $BIN/hub simulate sms --from +15551230000 \"Where is my order?\""
   echo "  Call the hub:"
   echo "    $SIM_ENV $BIN/hub simulate call --from +15551230000"
+  echo "  Fill the phone queue (the inbox's wallboard) and book a callback:"
+  echo "    $SIM_ENV $BIN/hub simulate call --from +15551230000 --talk 120 &"
+  echo "    $SIM_ENV $BIN/hub simulate call --from +15551230001 --wait 60 --callback"
   # WhatsApp goes through the simulator (it keeps the customer's 24-hour window).
   echo "  Write to the hub on WhatsApp:"
   echo "    $SIM_ENV TWILIO_ACCOUNT_SID=$TWILIO_ACCOUNT_SID TWILIO_API_BASE=$TWILIO_API_BASE $BIN/hub simulate whatsapp --from +15551230000 \"Is my order ready?\""

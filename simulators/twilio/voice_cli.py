@@ -5,6 +5,12 @@ Posts what Twilio posts during an incoming call, in order, to the hub at
 code when the hub asks for one (``--digits``; repeat it to try another code), status
 updates (in-progress, then completed with a duration), and for a voicemail the
 recording and its transcription. It follows the URLs in the hub's TwiML answers.
+
+A caller the hub puts in the queue waits there for ``--wait`` seconds (real time: the
+wait URL is requested once per round of music, with the ``QueueTime`` so far), then
+hangs up, or with ``--callback`` presses 2 for a callback and leaves the queue; the hub
+may send them to voicemail first once the maximum wait is reached. A caller put
+through to an agent stays on the line for ``--talk`` seconds (keeping that agent busy).
 """
 
 from __future__ import annotations
@@ -22,6 +28,9 @@ from hub.settings import Settings
 from simulators.twilio.core import API_VERSION, new_sid
 
 MAX_GATHERS = 5
+# Seconds between two requests of the queue's wait URL (one round of hold music).
+WAIT_ROUND_SECONDS = 5.0
+CALLBACK_DIGIT = "2"
 
 
 @dataclass(frozen=True)
@@ -46,6 +55,25 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     call.add_argument("--duration", type=int, default=42, help="seconds the call lasts")
     call.add_argument(
         "--message", default="Hi, please call me back about my order.", help="voicemail text"
+    )
+    call.add_argument(
+        "--wait",
+        type=float,
+        default=0,
+        metavar="SECONDS",
+        help="if queued: seconds to wait in the queue before hanging up (or --callback)",
+    )
+    call.add_argument(
+        "--callback",
+        action="store_true",
+        help="if queued: after --wait seconds press 2 to be called back instead",
+    )
+    call.add_argument(
+        "--talk",
+        type=float,
+        default=0,
+        metavar="SECONDS",
+        help="if put through to an agent: seconds to stay on the line (the agent is busy)",
     )
     call.set_defaults(func=cmd_call)
 
@@ -90,8 +118,18 @@ class CallSimulation:
         response.raise_for_status()
         return root
 
-    async def run(self, digits: list[str], *, duration: int, message: str) -> list[Step]:
-        """The whole call, from ringing to completed."""
+    async def run(
+        self,
+        digits: list[str],
+        *,
+        duration: int,
+        message: str,
+        wait: float = 0,
+        callback: bool = False,
+        talk: float = 0,
+    ) -> list[Step]:
+        """The whole call, from ringing to completed (see the module for ``wait``,
+        ``callback`` and ``talk``)."""
         root = await self.post("/twilio/voice", CallStatus="ringing")
         codes = list(digits)
         for _ in range(MAX_GATHERS):
@@ -101,9 +139,13 @@ class CallSimulation:
             code = codes.pop(0) if codes else ""
             root = await self.post(gather.get("action", ""), CallStatus="in-progress", Digits=code)
         await self.post("/twilio/voice/status", CallStatus="in-progress")
+        enqueue = root.find("Enqueue") if root is not None else None
+        if enqueue is not None:
+            root = await self._queue(enqueue, wait, callback)
         if root is not None and root.find("Dial") is not None:
             dial = root.find("Dial")
             assert dial is not None
+            await asyncio.sleep(talk)
             await self.post(
                 dial.get("action", "/twilio/voice/dialed"),
                 CallStatus="in-progress",
@@ -115,6 +157,41 @@ class CallSimulation:
             await self._voicemail(record, duration, message)
         await self.post("/twilio/voice/status", CallStatus="completed", CallDuration=str(duration))
         return self.steps
+
+    async def _queue(self, enqueue: ET.Element, wait: float, callback: bool) -> ET.Element | None:
+        """Wait in the queue: the wait URL once per round of music for ``wait`` seconds,
+        then hang up, or press 2 (``callback``); ``<Leave/>`` from the hub (the maximum
+        wait) ends the wait too. Returns the hub's answer to the Enqueue action."""
+        waited = 0.0
+        result = "hangup"
+        while True:
+            music = await self.post(
+                enqueue.get("waitUrl", "/twilio/voice/wait"),
+                CallStatus="in-progress",
+                QueueTime=str(int(waited)),
+                QueuePosition="1",
+            )
+            if music is not None and music.find("Leave") is not None:
+                result = "leave"
+                break
+            if waited >= wait:
+                gather = music.find("Gather") if music is not None else None
+                if callback and gather is not None:
+                    pressed = await self.post(
+                        gather.get("action", ""), CallStatus="in-progress", Digits=CALLBACK_DIGIT
+                    )
+                    if pressed is not None and pressed.find("Leave") is not None:
+                        result = "leave"
+                break
+            pause = min(WAIT_ROUND_SECONDS, wait - waited)
+            await asyncio.sleep(pause)
+            waited += pause
+        return await self.post(
+            enqueue.get("action", "/twilio/voice/enqueued"),
+            CallStatus="in-progress",
+            QueueResult=result,
+            QueueTime=str(int(waited)),
+        )
 
     async def _voicemail(self, record: ET.Element, duration: int, message: str) -> None:
         recording_sid = new_sid("RE")
@@ -152,7 +229,12 @@ def cmd_call(args: argparse.Namespace) -> int:
             simulation = CallSimulation(http, settings, args.caller, to=args.to, sid=args.sid)
             try:
                 return await simulation.run(
-                    args.digits, duration=args.duration, message=args.message
+                    args.digits,
+                    duration=args.duration,
+                    message=args.message,
+                    wait=max(0.0, args.wait),
+                    callback=args.callback,
+                    talk=max(0.0, args.talk),
                 )
             finally:
                 for step in simulation.steps:
