@@ -14,7 +14,10 @@ process (httpx's ASGI transport, no network), signed in as an agent:
   rows and fields. Target: console / bare <= 2.
 
 The pages alternate in rounds so machine load hits each alike; the load average is
-printed with the figures. Run with ``python -m bench.console [--requests N]
+printed with the figures. Beside each ratio of wall-clock medians (the targets'
+measure) stands the ratio of this process's CPU time per request (on SQLite all the
+work, on PostgreSQL the Python side), which moves far less with a shared machine's load.
+Run with ``python -m bench.console [--requests N]
 [--engines sqlite,postgresql]``. PostgreSQL: ``HUB_BENCH_DATABASE_URL`` (default the
 local test server); a scratch database is created and dropped.
 """
@@ -72,13 +75,23 @@ class Comparison:
 
 @dataclass(frozen=True)
 class Result:
+    """Medians of wall-clock time (the target's measure) and of this process's CPU
+    time per request (all its threads: on SQLite the queries' work too; on PostgreSQL
+    only the Python side). CPU time hardly moves with the machine's load."""
+
     comparison: Comparison
     console_ms: float
     bare_ms: float
+    console_cpu_ms: float
+    bare_cpu_ms: float
 
     @property
     def ratio(self) -> float:
         return self.console_ms / self.bare_ms
+
+    @property
+    def cpu_ratio(self) -> float:
+        return self.console_cpu_ms / self.bare_cpu_ms
 
 
 async def seed(hub: Hub) -> int:
@@ -191,12 +204,14 @@ async def seed_inbox(hub: Hub, agent_ids: list[int]) -> None:
             await uow.session.execute(text("ANALYZE"))
 
 
-async def timed(client: httpx.AsyncClient, path: str, n: int) -> list[float]:
+async def timed(client: httpx.AsyncClient, path: str, n: int) -> list[tuple[float, float]]:
+    """``n`` requests' (wall-clock, process CPU) milliseconds."""
     samples = []
     for _ in range(n):
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         response = await client.get(path)
-        samples.append((time.perf_counter() - started) * 1000)
+        elapsed = (time.perf_counter() - started) * 1000, (time.process_time() - cpu) * 1000
+        samples.append(elapsed)
         assert response.status_code == 200, response.status_code
     return samples
 
@@ -240,7 +255,7 @@ async def run(url: str, requests: int, tmp: Path) -> list[Result]:
                     page for c in wanted for page in (("console", c.console), ("bare", c.bare))
                 )
             )
-            samples: dict[tuple[str, str], list[float]] = {page: [] for page in pages}
+            samples: dict[tuple[str, str], list[tuple[float, float]]] = {p: [] for p in pages}
             for side, path in pages:
                 await timed(clients[side], path, 5)
             for _ in range(ROUNDS):
@@ -248,11 +263,17 @@ async def run(url: str, requests: int, tmp: Path) -> list[Result]:
                     samples[side, path] += await timed(
                         clients[side], path, max(1, requests // ROUNDS)
                     )
+
+    def median(page: tuple[str, str], which: int) -> float:
+        return statistics.median(sample[which] for sample in samples[page])
+
     return [
         Result(
             c,
-            statistics.median(samples["console", c.console]),
-            statistics.median(samples["bare", c.bare]),
+            median(("console", c.console), 0),
+            median(("bare", c.bare), 0),
+            median(("console", c.console), 1),
+            median(("bare", c.bare), 1),
         )
         for c in wanted
     ]
@@ -279,28 +300,20 @@ async def database(engine: str, tmp: Path) -> AsyncIterator[str]:
         await conn.close()
 
 
-def loadavg() -> str:
-    try:
-        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
-    except OSError:
-        return "n/a"
-
-
 async def amain(engines: list[str], requests: int) -> int:
     """Print one line per comparison and engine, each ratio beside its target (the
     verdict is in the line; the exit status is 0)."""
     for engine in engines:
         with tempfile.TemporaryDirectory() as tmp:
-            before = loadavg()
+            before = _report.loadavg()
             try:
                 async with database(engine, Path(tmp)) as url:
                     results = await run(url, requests, Path(tmp))
             except (OSError, ConnectionError) as exc:
                 print(f"{engine}: skipped ({exc})")
                 continue
-        print(
-            f"{engine}: median of {requests} requests a page; load average {before} -> {loadavg()}"
-        )
+        after = _report.loadavg()
+        print(f"{engine}: median of {requests} requests a page; load average {before} -> {after}")
         for r in results:
             c = r.comparison
             if c.target is not None:
@@ -313,7 +326,8 @@ async def amain(engines: list[str], requests: int) -> int:
             )
             print(
                 f"  {c.name}: console {r.console_ms:.2f} ms, bare {r.bare_ms:.2f} ms, "
-                f"ratio {r.ratio:.2f}x{verdict}"
+                f"ratio {r.ratio:.2f}x{verdict}; CPU {r.console_cpu_ms:.2f} vs "
+                f"{r.bare_cpu_ms:.2f} ms, {r.cpu_ratio:.2f}x"
             )
     return 0
 
@@ -323,7 +337,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--engines", default="sqlite,postgresql")
     args = parser.parse_args(argv)
-    return asyncio.run(amain(args.engines.split(","), args.requests))
+    status = asyncio.run(amain(args.engines.split(","), args.requests))
+    if __name__ == "__main__":
+        print()
+        print(_report.summary())
+    return status
 
 
 if __name__ == "__main__":
