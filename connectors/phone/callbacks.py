@@ -17,25 +17,9 @@ from starlette.responses import Response
 from connectors.phone import confirm, twiml
 from connectors.phone.conference import ConferenceLine, ProviderError
 from connectors.twilio.signatures import verified_form
-from hub.actions.call_steps import live_call
-from hub.actions.callback_requests import callback_of
-from hub.actions.calls import (
-    attach_recording,
-    attach_transcript,
-    find_caller,
-    record_outbound_call,
-    send_to_voicemail,
-    start_call,
-    start_call_with_code,
-    take_queued_call,
-    update_call_status,
-)
-from hub.actions.claim_links import claims_on, start_call_with_order_number
 from hub.errors import HubError
 from hub.identity import InvalidAddress, normalize_phone
-from hub.models import Agent
 from hub.port import PHONE
-from hub.port.phone import CallRoute
 from hub.types import Inbound
 
 if TYPE_CHECKING:
@@ -55,8 +39,8 @@ class VoiceCallbacks:
 
     def __init__(self, connector: PhoneConnector) -> None:
         self.connector = connector
-        self.hub = connector.hub
-        self.settings = connector.hub.settings
+        self.phone = connector.port.phone
+        self.settings = connector.port.settings
         self.channel = connector.channel
 
     def _inbound(self, form: FormData, status: str = "ringing") -> Inbound:
@@ -89,28 +73,16 @@ class VoiceCallbacks:
         form = await verified_form(request, self.settings)
         if not self._reachable(form):
             return twiml.twiml_response(twiml.unidentifiable())
-        claimed = False
-        async with self.hub.uow() as uow:
-            menu = await self.connector.port.phone.call_menu(str(form.get("To", "")), uow=uow)
-            known = await find_caller(uow, PHONE, str(form["From"])) is not None
+        call = await self.phone.incoming_call(self._inbound(form), str(form.get("To", "")))
+        menu = call.menu
+        if call.order_status is not None:
             # A verified caller with an open order hears its status first (ivr.py).
-            ivr = (
-                await self.connector.ivr.prompt_for(uow, self._inbound(form), menu)
-                if known and menu.order_status
-                else None
-            )
-            closed = not known and menu.closed
-            routed = (known or closed) and ivr is None
-            answer = await start_call(uow, self._inbound(form)) if routed else None
-            if answer is None and ivr is None:
-                claimed = bool(await claims_on(uow, PHONE, str(form["From"])))
-        if ivr is not None:
-            return twiml.twiml_response(ivr)
-        if answer is None and claimed:
+            return twiml.twiml_response(self.connector.ivr.prompt(call.order_status, menu))
+        if call.route is None and call.claimed:
             return twiml.twiml_response(confirm.ask_to_confirm(self.settings, menu))
-        if answer is None:
+        if call.route is None:
             return twiml.twiml_response(twiml.ask_for_code(self.settings, attempt=1, menu=menu))
-        return twiml.twiml_response(twiml.answer_call(self.settings, CallRoute.of(answer)))
+        return twiml.twiml_response(twiml.answer_call(self.settings, call.route))
 
     async def gather(self, request: Request) -> Response:
         """``POST /twilio/voice/gather``: a correct code links the call to its customer;
@@ -124,16 +96,12 @@ class VoiceCallbacks:
             attempt = int(request.query_params.get("attempt", "1"))
         except ValueError:
             attempt = MAX_CODE_ATTEMPTS
-        inbound = self._inbound(form)
-        async with self.hub.uow() as uow:
-            answer = await start_call_with_code(uow, inbound, digits) if digits else None
-            if answer is None and digits:  # an order number: a suggestion, never a link
-                answer = await start_call_with_order_number(uow, inbound, digits)
-            if answer is None and (not digits or attempt >= MAX_CODE_ATTEMPTS):
-                answer = await start_call(uow, inbound)
-        if answer is None:
+        route = await self.phone.start_call_with_digits(
+            self._inbound(form), digits, last_try=attempt >= MAX_CODE_ATTEMPTS
+        )
+        if route is None:
             return twiml.twiml_response(twiml.ask_for_code(self.settings, attempt + 1))
-        return twiml.twiml_response(twiml.answer_call(self.settings, CallRoute.of(answer)))
+        return twiml.twiml_response(twiml.answer_call(self.settings, route))
 
     async def status(self, request: Request) -> Response:
         """``POST /twilio/voice/status``: ringing, in-progress, completed, busy... A final
@@ -145,15 +113,13 @@ class VoiceCallbacks:
             return Response(status_code=204)
         duration = _int(form.get("CallDuration"))
         inbound = str(form.get("Direction", "")) == "inbound" and self._reachable(form)
-        async with self.hub.uow() as uow:
-            await update_call_status(
-                uow,
-                self.channel,
-                call_sid,
-                str(form.get("CallStatus", "")),
-                duration=duration,
-                missed=self._inbound(form) if inbound else None,
-            )
+        await self.phone.update_call_status(
+            self.channel,
+            call_sid,
+            str(form.get("CallStatus", "")),
+            duration=duration,
+            missed=self._inbound(form) if inbound else None,
+        )
         return Response(status_code=204)
 
     async def dialed(self, request: Request) -> Response:
@@ -162,8 +128,7 @@ class VoiceCallbacks:
         form = await verified_form(request, self.settings)
         if str(form.get("DialCallStatus", "")) in ANSWERED_DIAL_STATUSES:
             return twiml.twiml_response(twiml.hangup())
-        async with self.hub.uow() as uow:
-            await send_to_voicemail(uow, self.channel, str(form.get("CallSid", "")))
+        await self.phone.send_to_voicemail(self.channel, str(form.get("CallSid", "")))
         return twiml.twiml_response(twiml.voicemail(self.settings))
 
     async def recording(self, request: Request) -> Response:
@@ -174,15 +139,13 @@ class VoiceCallbacks:
         recording_sid = str(form.get("RecordingSid", "")) or url.rstrip("/").rsplit("/", 1)[-1]
         status = str(form.get("RecordingStatus", "completed"))
         if url and recording_sid and status == "completed":
-            async with self.hub.uow() as uow:
-                await attach_recording(
-                    uow,
-                    self.channel,
-                    str(form.get("CallSid", "")),
-                    recording_sid,
-                    url,
-                    duration=_int(form.get("RecordingDuration")),
-                )
+            await self.phone.attach_recording(
+                self.channel,
+                str(form.get("CallSid", "")),
+                recording_sid,
+                url,
+                duration=_int(form.get("RecordingDuration")),
+            )
         return twiml.twiml_response(twiml.hangup())
 
     async def transcription(self, request: Request) -> Response:
@@ -191,15 +154,13 @@ class VoiceCallbacks:
         text = str(form.get("TranscriptionText", "")).strip()
         recording_sid = str(form.get("RecordingSid", ""))
         if text and recording_sid and form.get("TranscriptionStatus") == "completed":
-            async with self.hub.uow() as uow:
-                await attach_transcript(
-                    uow,
-                    self.channel,
-                    str(form.get("CallSid", "")),
-                    recording_sid,
-                    text,
-                    url=str(form.get("RecordingUrl", "")) or None,
-                )
+            await self.phone.attach_transcript(
+                self.channel,
+                str(form.get("CallSid", "")),
+                recording_sid,
+                text,
+                url=str(form.get("RecordingUrl", "")) or None,
+            )
         return Response(status_code=204)
 
     async def wait(self, request: Request) -> Response:
@@ -228,12 +189,8 @@ class VoiceCallbacks:
             )
         if str(form.get("QueueResult", "")) not in VOICEMAIL_QUEUE_RESULTS:
             return twiml.twiml_response(twiml.hangup())
-        async with self.hub.uow() as uow:
-            event = await live_call(uow, self.channel, call_sid)
-            booked = event is not None and callback_of(event) is not None
-            if not booked:  # a caller who chose a callback left the queue on purpose
-                await send_to_voicemail(uow, self.channel, call_sid)
-        if booked:
+        # A caller who chose a callback left the queue on purpose: no voicemail.
+        if await self.phone.left_queue(self.channel, call_sid):
             return twiml.twiml_response(twiml.hangup())
         return twiml.twiml_response(
             twiml.voicemail(self.settings, greeting="Sorry, all our agents are still busy.")
@@ -326,21 +283,18 @@ class VoiceCallbacks:
         becomes the ``call`` event on the customer's thread and enters its room, then
         the customer is rung into it."""
         try:
-            to = await self.connector.port.phone.customer_phone(customer_id)
+            to = await self.phone.customer_phone(customer_id)
         except HubError as exc:
             return twiml.twiml_response(twiml.cannot_call(f"Sorry, {exc.message}."))
         call_sid = str(form.get("CallSid", ""))
-        async with self.hub.uow() as uow:
-            await record_outbound_call(
-                uow,
-                customer_id,
-                channel=self.channel,
-                kind=PHONE,
-                address=to,
-                call_id=call_sid,
-                agent_id=agent_id,
-                status="in-progress",
-            )
+        await self.phone.record_outbound_call(
+            customer_id,
+            channel=self.channel,
+            address=to,
+            call_sid=call_sid,
+            agent_id=agent_id,
+            status="in-progress",
+        )
         # The agent's own call is their leg in the call's room.
         await self.connector.port.calls.add_leg(
             self.channel,
@@ -358,15 +312,12 @@ class VoiceCallbacks:
         form = await verified_form(request, self.settings)
         agent_id = _int(request.query_params.get("agent_id"))
         if agent_id is not None and await self._active(agent_id):
-            async with self.hub.uow() as uow:
-                await take_queued_call(uow, self.channel, str(form.get("CallSid", "")), agent_id)
+            await self.phone.take_queued_call(self.channel, str(form.get("CallSid", "")), agent_id)
         return twiml.twiml_response(twiml.connecting())
 
     async def _active(self, agent_id: int) -> bool:
         """Whether ``agent_id`` is an active agent (voice webhooks act for no one else)."""
-        async with self.hub.read() as db:
-            agent = await db.get(Agent, agent_id)
-        return agent is not None and agent.is_active
+        return await self.phone.agent_is_active(agent_id)
 
 
 def _int(value: object) -> int | None:

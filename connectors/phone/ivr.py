@@ -21,10 +21,8 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from connectors.phone import twiml
 from connectors.twilio.signatures import verified_form
-from hub.core import UnitOfWork
 from hub.port.phone import CallMenu
 from hub.settings import Settings
-from hub.types import Inbound
 
 if TYPE_CHECKING:
     from connectors.phone.connector import PhoneConnector
@@ -63,18 +61,12 @@ def order_status_prompt(
 class OrderStatusIvr:
     def __init__(self, connector: PhoneConnector) -> None:
         self.connector = connector
-        self.hub = connector.hub
-        self.settings = connector.hub.settings
+        self.settings = connector.port.settings
         self.channel = connector.channel
 
-    async def prompt_for(
-        self, uow: UnitOfWork, inbound: Inbound, menu: CallMenu
-    ) -> VoiceResponse | None:
-        """The order-status TwiML for a verified caller with an open order (the call is
-        recorded, not routed yet), else None (route as usual)."""
-        told = await self.connector.port.phone.order_status(uow, inbound)
-        if told is None:
-            return None
+    def prompt(self, told: tuple[str | None, str], menu: CallMenu) -> VoiceResponse:
+        """The order-status TwiML for a verified caller held to hear their open order
+        (``IncomingCall.order_status``: their first name and the words)."""
         first_name, said = told
         return order_status_prompt(
             self.settings, twiml.greeting(first_name, menu.greeting), said, menu

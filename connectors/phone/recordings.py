@@ -34,8 +34,7 @@ log = logging.getLogger(__name__)
 class CallRecordings:
     def __init__(self, connector: PhoneConnector) -> None:
         self.connector = connector
-        self.hub = connector.hub
-        self.settings = connector.hub.settings
+        self.settings = connector.port.settings
         self.channel = connector.channel
         phone = PhoneSettings.from_settings(self.settings)
         self.mode = phone.recording

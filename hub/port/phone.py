@@ -2,10 +2,9 @@
 menu of a dialled number, routing the answers of the IVR's steps, recordings and their
 transcripts, callbacks asked for (from the queue or after the order status), click-to-call.
 
-Every method runs in a transaction of its own and returns plain values (``CallRoute``,
-``EventRef``), never ORM objects; the one exception is ``order_status``, a step of
-the incoming call's own transaction, which the connector passes. The TwiML is the
-connector's business.
+Every method runs in a transaction of its own (``call_menu`` may also read inside a
+caller's) and returns plain values (``CallRoute``, ``IncomingCall``, ``EventRef``),
+never ORM objects. The TwiML is the connector's business.
 """
 
 from __future__ import annotations
@@ -16,6 +15,7 @@ from typing import Protocol
 
 from hub.actions.call_steps import add_call_step, live_call
 from hub.actions.callback_requests import (
+    callback_of,
     finish_callback,
     release_callback,
     request_callback,
@@ -25,9 +25,15 @@ from hub.actions.calls import (
     CallAnswer,
     attach_recording,
     attach_transcript,
+    find_caller,
     record_outbound_call,
+    send_to_voicemail,
+    start_call,
+    start_call_with_code,
+    take_queued_call,
+    update_call_status,
 )
-from hub.actions.claim_links import start_confirmed_call
+from hub.actions.claim_links import claims_on, start_call_with_order_number, start_confirmed_call
 from hub.actions.customers import get_customer
 from hub.actions.handoff import CODE_DIGITS
 from hub.actions.ivr_calls import hold_call_in_ivr, order_to_tell, route_held_call
@@ -49,6 +55,7 @@ __all__ = [
     "ROUTE_SIP",
     "CallMenu",
     "CallRoute",
+    "IncomingCall",
     "PhonePort",
     "VoiceAgent",
 ]
@@ -104,6 +111,19 @@ class CallRoute:
         )
 
 
+@dataclass(frozen=True)
+class IncomingCall:
+    """What the hub made of an incoming call: the dialled number's ``menu`` and either
+    its ``route`` (routed now), the ``order_status`` it is held to hear (the caller's
+    first name and the words), or neither yet: an unknown caller, ``claimed`` when a
+    recent chat gave their number."""
+
+    menu: CallMenu
+    route: CallRoute | None = None
+    order_status: tuple[str | None, str] | None = None
+    claimed: bool = False
+
+
 class PhonePort:
     """The phone's call flow: confirmed chats, the order-status IVR, recordings,
     queue callbacks."""
@@ -129,20 +149,79 @@ class PhonePort:
             answer = await start_confirmed_call(uow, inbound)
             return CallRoute.of(answer) if answer is not None else None
 
-    async def order_status(
-        self, uow: UnitOfWork, inbound: Inbound
-    ) -> tuple[str | None, str] | None:
-        """Inside the incoming call's transaction ``uow``: for a verified caller with an
-        open order, record the call (held, not routed yet) and return the caller's
-        first name and the status to tell (``hub.actions.ivr_calls``); else None."""
-        order = await order_to_tell(uow, inbound)
-        if order is None:
-            return None
-        event = await hold_call_in_ivr(uow, inbound, order)
-        if event is None:
-            return None
-        customer = await get_customer(uow.session, event.customer_id)
-        return customer.first_name, str(event.data["ivr"]["said"])
+    async def incoming_call(self, inbound: Inbound, dialled: str) -> IncomingCall:
+        """What becomes of an incoming call to ``dialled``, in one transaction: a
+        verified caller with an open order is held to hear its status (when the menu
+        says so); a known caller, or any caller outside business hours, is routed
+        (``hub.actions.calls.start_call``); an unknown one waits for a code, or to
+        confirm the recent chat that gave the number (``claimed``)."""
+        async with self.hub.uow() as uow:
+            menu = await call_menu(uow.session, dialled, region=uow.settings.default_region)
+            known = await find_caller(uow, inbound.kind, inbound.address) is not None
+            told = await _order_status(uow, inbound) if known and menu.order_status else None
+            if told is not None:
+                return IncomingCall(menu, order_status=told)
+            if known or menu.closed:
+                return IncomingCall(menu, CallRoute.of(await start_call(uow, inbound)))
+            claimed = bool(await claims_on(uow, inbound.kind, inbound.address))
+            return IncomingCall(menu, claimed=claimed)
+
+    async def start_call_with_digits(
+        self, inbound: Inbound, digits: str, *, last_try: bool
+    ) -> CallRoute | None:
+        """The caller keyed in ``digits``: a handoff code links the call to its customer,
+        an order number starts it with that order's customer as a suggestion; with
+        nothing right, None to ask again, or on the ``last_try`` the call starts as
+        an unknown caller's."""
+        async with self.hub.uow() as uow:
+            answer = await start_call_with_code(uow, inbound, digits) if digits else None
+            if answer is None and digits:  # an order number: a suggestion, never a link
+                answer = await start_call_with_order_number(uow, inbound, digits)
+            if answer is None and (not digits or last_try):
+                answer = await start_call(uow, inbound)
+            return CallRoute.of(answer) if answer is not None else None
+
+    async def update_call_status(
+        self,
+        channel: str,
+        call_sid: str,
+        status: str,
+        *,
+        duration: int | None,
+        missed: Inbound | None,
+    ) -> None:
+        """The provider's news of a call (``hub.actions.calls.update_call_status``); a
+        final status for a call never recorded is kept as ``missed``."""
+        async with self.hub.uow() as uow:
+            await update_call_status(
+                uow, channel, call_sid, status, duration=duration, missed=missed
+            )
+
+    async def send_to_voicemail(self, channel: str, call_sid: str) -> None:
+        """Nobody answered: the caller leaves a voicemail (the agent rung is free again)."""
+        async with self.hub.uow() as uow:
+            await send_to_voicemail(uow, channel, call_sid)
+
+    async def left_queue(self, channel: str, call_sid: str) -> bool:
+        """The caller left the queue after the longest wait: they leave a voicemail,
+        unless they booked a callback (then True, and nothing changes)."""
+        async with self.hub.uow() as uow:
+            event = await live_call(uow, channel, call_sid)
+            if event is not None and callback_of(event) is not None:
+                return True
+            await send_to_voicemail(uow, channel, call_sid)
+            return False
+
+    async def take_queued_call(self, channel: str, call_sid: str, agent_id: int) -> None:
+        """The agent took the queued caller from Twilio's queue: the call is theirs."""
+        async with self.hub.uow() as uow:
+            await take_queued_call(uow, channel, call_sid, agent_id)
+
+    async def agent_is_active(self, agent_id: int) -> bool:
+        """Whether ``agent_id`` is an active agent (voice webhooks act for no one else)."""
+        async with self.hub.read() as session:
+            agent = await session.get(Agent, agent_id)
+            return agent is not None and agent.is_active
 
     async def route_held_call(self, channel: str, call_sid: str) -> CallRoute | None:
         """The caller held in the IVR asked to talk to someone: route the call now; None
@@ -171,7 +250,7 @@ class PhonePort:
         url: str,
         *,
         duration: int | None,
-        channels: int,
+        channels: int | None = None,
     ) -> EventRef | None:
         """Attach a finished recording to its call (once per recording id); None when
         the call is unknown (``hub.actions.calls.attach_recording``)."""
@@ -182,11 +261,11 @@ class PhonePort:
             return EventRef.of(event) if event is not None else None
 
     async def attach_transcript(
-        self, channel: str, call_sid: str, recording_sid: str, text: str
+        self, channel: str, call_sid: str, recording_sid: str, text: str, *, url: str | None = None
     ) -> None:
         """Attach a recording's transcript to its call (``attach_transcript``)."""
         async with self.hub.uow() as uow:
-            await attach_transcript(uow, channel, call_sid, recording_sid, text)
+            await attach_transcript(uow, channel, call_sid, recording_sid, text, url=url)
 
     async def request_callback(self, channel: str, call_sid: str) -> EventRef | None:
         """The queued caller pressed the callback key: book a callback for the call
@@ -275,3 +354,17 @@ class PhonePort:
                 client_id=client_id,
             )
             return event_dict(event)
+
+
+async def _order_status(uow: UnitOfWork, inbound: Inbound) -> tuple[str | None, str] | None:
+    """For a verified caller with an open order, record the call (held, not routed
+    yet) and return the caller's first name and the status to tell
+    (``hub.actions.ivr_calls``); else None."""
+    order = await order_to_tell(uow, inbound)
+    if order is None:
+        return None
+    event = await hold_call_in_ivr(uow, inbound, order)
+    if event is None:
+        return None
+    customer = await get_customer(uow.session, event.customer_id)
+    return customer.first_name, str(event.data["ivr"]["said"])
