@@ -55,30 +55,37 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def one_of(dialect: Dialect, column: Any, values: Iterable[Any]) -> ColumnElement[bool]:
-    """``column IN (values)``; on PostgreSQL ``column = ANY(:array)``, one bound array:
-    the statement's text is the same whatever the number of values, so asyncpg reuses
-    its prepared statement and nothing is rendered per value."""
-    listed = sorted(set(values))
-    if dialect.name == "postgresql":
-        array = bindparam(None, listed, type_=ARRAY(column.type), unique=True)
-        return cast(ColumnElement[bool], column == any_(array))
-    return cast(ColumnElement[bool], column.in_(listed))
+def in_list(dialect: str, column: Any, name: str) -> ColumnElement[bool]:
+    """``column IN :name``, the list bound when the statement runs (so a statement
+    using it is built once: ``functools.cache`` on its builder, keyed by ``dialect``,
+    the dialect's name); on PostgreSQL ``column = ANY(:name)``, one bound array: the
+    statement's text is the same whatever the number of values, so asyncpg reuses its
+    prepared statement."""
+    if dialect == "postgresql":
+        return cast(ColumnElement[bool], column == any_(bindparam(name, type_=ARRAY(column.type))))
+    return cast(ColumnElement[bool], column.in_(bindparam(name, expanding=True)))
 
 
-def pairs_of(
-    dialect: Dialect, first: Any, second: Any, pairs: Iterable[tuple[Any, Any]]
-) -> ColumnElement[bool]:
-    """``(first, second) IN (pairs)``; on PostgreSQL, like ``one_of``, each column
-    ``= ANY`` of its values: that may match more pairs than asked, so the caller keeps
-    only the pairs it asked for."""
-    listed = sorted(set(pairs))
-    if dialect.name == "postgresql":
+def pairs_in_list(dialect: str, first: Any, second: Any, name: str) -> ColumnElement[bool]:
+    """``(first, second) IN :name`` (bound by ``pairs_params``); on PostgreSQL each
+    column ``= ANY`` of its values, which may match more pairs than asked: the caller
+    keeps only the pairs it asked for."""
+    if dialect == "postgresql":
         return and_(
-            one_of(dialect, first, (a for a, _ in listed)),
-            one_of(dialect, second, (b for _, b in listed)),
+            in_list(dialect, first, f"{name}_first"), in_list(dialect, second, f"{name}_second")
         )
-    return cast(ColumnElement[bool], tuple_(first, second).in_(listed))
+    return cast(ColumnElement[bool], tuple_(first, second).in_(bindparam(name, expanding=True)))
+
+
+def pairs_params(dialect: str, name: str, pairs: Iterable[tuple[Any, Any]]) -> dict[str, Any]:
+    """The parameters of ``pairs_in_list(dialect, ..., name)`` for ``pairs``."""
+    listed = sorted(set(pairs))
+    if dialect == "postgresql":
+        return {
+            f"{name}_first": sorted({a for a, _ in listed}),
+            f"{name}_second": sorted({b for _, b in listed}),
+        }
+    return {name: listed}
 
 
 class UTCDateTime(TypeDecorator[datetime]):

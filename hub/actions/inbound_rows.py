@@ -13,16 +13,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime
+from functools import cache
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import Table, bindparam, insert, not_, select, text, update
+from sqlalchemy import Select, Table, bindparam, insert, not_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import configure_mappers, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 from hub.actions.senders import CUSTOMERS, IDENTITIES, THREADS, Key, Sender, upsert
 from hub.actions.timeline import THREAD_ACTIVITY
-from hub.db import one_of, pairs_of
+from hub.db import in_list, pairs_in_list, pairs_params
 from hub.models import Customer, Detail, Event, Identity, Thread
 from hub.models.thread import IN, MESSAGE
 
@@ -31,16 +32,34 @@ DETAILS = cast(Table, Detail.__table__)
 M = TypeVar("M", Customer, Event, Identity, Thread)
 
 
+@cache
+def _stored_ids(dialect: str) -> Select[str, str]:
+    pairs = pairs_in_list(dialect, EVENTS.c.channel, EVENTS.c.provider_id, "keys")
+    return select(EVENTS.c.channel, EVENTS.c.provider_id).where(pairs)
+
+
 async def stored_provider_ids(conn: AsyncConnection, keys: set[Key]) -> set[Key]:
     """Which ``(channel, provider_id)`` of ``keys`` are already stored."""
     if not keys:
         return set()
-    found = await conn.execute(
-        select(EVENTS.c.channel, EVENTS.c.provider_id).where(
-            pairs_of(conn.dialect, EVENTS.c.channel, EVENTS.c.provider_id, keys)
-        )
-    )
+    dialect = conn.dialect.name
+    found = await conn.execute(_stored_ids(dialect), pairs_params(dialect, "keys", keys))
     return {(channel, provider_id) for channel, provider_id in found} & keys
+
+
+@cache
+def _with_earlier(dialect: str) -> Select[int]:
+    earlier = (
+        select(EVENTS.c.id)
+        .where(
+            EVENTS.c.customer_id == CUSTOMERS.c.id,
+            EVENTS.c.direction == IN,
+            EVENTS.c.type == MESSAGE,
+            not_(in_list(dialect, EVENTS.c.id, "new_event_ids")),
+        )
+        .exists()
+    )
+    return select(CUSTOMERS.c.id).where(in_list(dialect, CUSTOMERS.c.id, "customer_ids"), earlier)
 
 
 async def with_earlier_messages(
@@ -48,18 +67,9 @@ async def with_earlier_messages(
 ) -> set[int]:
     """Which of ``customer_ids`` have an inbound message other than ``new_event_ids``
     (an EXISTS per customer: it stops at the first message found)."""
-    earlier = (
-        select(EVENTS.c.id)
-        .where(
-            EVENTS.c.customer_id == CUSTOMERS.c.id,
-            EVENTS.c.direction == IN,
-            EVENTS.c.type == MESSAGE,
-            not_(one_of(conn.dialect, EVENTS.c.id, new_event_ids)),
-        )
-        .exists()
-    )
     found = await conn.execute(
-        select(CUSTOMERS.c.id).where(one_of(conn.dialect, CUSTOMERS.c.id, customer_ids), earlier)
+        _with_earlier(conn.dialect.name),
+        {"customer_ids": sorted(customer_ids), "new_event_ids": sorted(new_event_ids)},
     )
     return {customer_id for (customer_id,) in found}
 

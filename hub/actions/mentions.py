@@ -11,13 +11,14 @@ customers by itself (``hub.queries.suggestions`` shows it as a suggested match).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cache
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from hub.actions.audit import record_audit
 from hub.actions.customers import record_detail
 from hub.core import UnitOfWork
-from hub.db import one_of
+from hub.db import in_list
 from hub.errors import HubError, NotFound
 from hub.mentions import ORDER_NUMBER, Mention, find_mentions
 from hub.models import Detail, Event, Order
@@ -85,14 +86,19 @@ async def record_found(
     return details
 
 
+@cache
+def _known(dialect: str) -> Select[str | None]:
+    return select(Order.number).where(in_list(dialect, Order.number, "numbers"))
+
+
 async def known_orders(uow: UnitOfWork, mentions: Iterable[Mention]) -> set[str]:
     """Which order-number candidates among ``mentions`` are known orders' numbers (one
     query, none when there is no candidate)."""
     wanted = {m.value for m in mentions if m.key == ORDER_NUMBER and not m.certain}
     if not wanted:
         return set()
-    where = one_of(uow.hub.engine.dialect, Order.number, wanted)
-    found = await uow.session.execute(select(Order.number).where(where))
+    dialect = uow.hub.engine.dialect.name
+    found = await uow.session.execute(_known(dialect), {"numbers": sorted(wanted)})
     return {number for number in found.scalars() if number}
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any, cast
 
 from sqlalchemy import Table, delete, insert, select
@@ -27,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hub.actions.customers import resolve_identity
 from hub.core import UnitOfWork
-from hub.db import pairs_of, utcnow
+from hub.db import pairs_in_list, pairs_params, utcnow
 from hub.errors import NotFound
 from hub.models import Customer, Identity, Thread
 from hub.models.customer import ASSERTED, VERIFIED
@@ -136,14 +137,20 @@ async def _assign_named_customers(conn: AsyncConnection, senders: dict[SenderKey
         sender.customer, sender.thread = found[customer_id]
 
 
-async def _load_senders(conn: AsyncConnection, keys: Iterable[Key]) -> dict[Key, Sender]:
-    wanted = set(keys)
-    found = await conn.execute(
+@cache
+def _senders_statement(dialect: str) -> Any:
+    return (
         select(IDENTITIES, CUSTOMERS, THREADS)
         .join(CUSTOMERS, CUSTOMERS.c.id == IDENTITIES.c.customer_id)
         .outerjoin(THREADS, THREADS.c.customer_id == CUSTOMERS.c.id)
-        .where(pairs_of(conn.dialect, IDENTITIES.c.kind, IDENTITIES.c.address, wanted))
+        .where(pairs_in_list(dialect, IDENTITIES.c.kind, IDENTITIES.c.address, "keys"))
     )
+
+
+async def _load_senders(conn: AsyncConnection, keys: Iterable[Key]) -> dict[Key, Sender]:
+    wanted = set(keys)
+    dialect = conn.dialect.name
+    found = await conn.execute(_senders_statement(dialect), pairs_params(dialect, "keys", wanted))
     n_identity, n_customer = len(IDENTITIES.c), len(CUSTOMERS.c)
     senders: dict[Key, Sender] = {}
     for row in found:
