@@ -13,6 +13,7 @@ the claim. Linking the two then takes an agent's merge or the caller's own proof
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 
@@ -26,13 +27,28 @@ from hub.core import UnitOfWork
 from hub.db import utcnow
 from hub.errors import Invalid, NotFound
 from hub.identity import InvalidAddress, normalize
-from hub.models import Customer, Detail, Identity, Thread
+from hub.models import Customer, Detail, Event, Identity, Thread
 from hub.models.customer import ASSERTED, FROM_FORM, TYPED_KINDS, VERIFIED
 from hub.types import IdentityClaim
 
 MAX_DETAIL_KEY = 64
 MAX_DETAIL_VALUE = 2000
 MAX_TYPED_VALUE = 320  # a phone or email detail (indexed for claim look-ups)
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a fact about a customer came from: the channel it was given on, the event
+    that carried it (if any) and when it was given (default: when it is recorded)."""
+
+    channel: str
+    source_event_id: int | None = None
+    created_at: datetime | None = None
+
+    @classmethod
+    def of(cls, event: Event) -> Provenance:
+        """Given in ``event``, on its channel, at its time."""
+        return cls(event.channel, event.id, event.created_at)
 
 
 @lru_cache(maxsize=8192)
@@ -237,8 +253,7 @@ async def release_typed(
         typist.id,
         identity.kind,
         identity.address,
-        channel=thread.last_channel or "console",
-        created_at=identity.created_at,
+        Provenance(thread.last_channel or "console", created_at=identity.created_at),
         origin=FROM_FORM,
     )
     identity.customer_id = holder.id
@@ -261,27 +276,16 @@ async def record_claim(
     uow: UnitOfWork,
     customer_id: int,
     claim: IdentityClaim,
-    *,
-    channel: str,
-    source_event_id: int | None = None,
-    created_at: datetime | None = None,
+    source: Provenance,
 ) -> None:
     """An extra identity an inbound carries: a proven one is attached (``add_identity``),
-    a typed one is only recorded as a detail (a claim; see the module docstring)."""
+    a typed one is only recorded as a detail (a claim, from ``source``; see the module
+    docstring)."""
     if claim.verified:
         await add_identity(uow, customer_id, claim.kind, claim.address, verified=True)
         return
     address = normalize_or_invalid(claim.kind, claim.address, uow.settings.default_region)
-    await record_detail(
-        uow,
-        customer_id,
-        claim.kind,
-        address,
-        channel=channel,
-        source_event_id=source_event_id,
-        created_at=created_at,
-        origin=FROM_FORM,
-    )
+    await record_detail(uow, customer_id, claim.kind, address, source, origin=FROM_FORM)
 
 
 async def record_detail(
@@ -289,16 +293,14 @@ async def record_detail(
     customer_id: int,
     key: str,
     value: str,
+    source: Provenance,
     *,
-    channel: str,
-    source_event_id: int | None = None,
-    created_at: datetime | None = None,
     origin: str | None = None,
 ) -> Detail:
     """Remember a fact the customer gave. The same key and value twice is kept once.
 
-    ``created_at`` is when the customer gave it (the source event's time), default now;
-    ``origin`` where it came from (``FROM_FORM``, ``FROM_TEXT``). A phone or email is
+    ``source`` says on which channel, in which event and when the customer gave it;
+    ``origin`` how it came (``FROM_FORM``, ``FROM_TEXT``). A phone or email is
     kept normalised when it parses, so claims on one address compare equal.
     """
     key = key.strip().lower().replace(" ", "_")[:MAX_DETAIL_KEY]
@@ -327,9 +329,9 @@ async def record_detail(
         customer_id=customer.id,
         key=key,
         value=value,
-        channel=channel,
-        source_event_id=source_event_id,
-        created_at=created_at or utcnow(),
+        channel=source.channel,
+        source_event_id=source.source_event_id,
+        created_at=source.created_at or utcnow(),
         origin=origin,
     )
     uow.session.add(detail)

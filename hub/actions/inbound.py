@@ -36,6 +36,7 @@ from hub import events as ev
 from hub.actions.consent import apply_consent
 from hub.actions.csat import could_be_rating, parse_csat_reply
 from hub.actions.customers import (
+    Provenance,
     get_customer,
     get_thread,
     normalize_or_invalid,
@@ -362,26 +363,12 @@ async def _apply_extras(
         answer = answers[item.index]
         assert isinstance(answer, Received)
         customer_id, event = answer.customer.id, answer.event
+        source = Provenance.of(event)
         for claim in inbound.claims:
-            await record_claim(
-                uow,
-                customer_id,
-                claim,
-                channel=inbound.channel,
-                source_event_id=event.id,
-                created_at=event.created_at,
-            )
+            await record_claim(uow, customer_id, claim, source)
         for key, value in inbound.details.items():
             if value and value.strip():
-                await record_detail(
-                    uow,
-                    customer_id,
-                    key,
-                    value,
-                    channel=inbound.channel,
-                    source_event_id=event.id,
-                    created_at=event.created_at,
-                )
+                await record_detail(uow, customer_id, key, value, source)
         if item.index in scans:
             await record_found(
                 uow,

@@ -16,7 +16,7 @@ from functools import cache
 from sqlalchemy import Select, select
 
 from hub.actions.audit import record_audit
-from hub.actions.customers import record_detail
+from hub.actions.customers import Provenance, record_detail
 from hub.core import UnitOfWork
 from hub.db import in_list
 from hub.errors import HubError, NotFound
@@ -75,9 +75,7 @@ async def record_found(
                     customer_id,
                     mention.key,
                     mention.value,
-                    channel=event.channel,
-                    source_event_id=event.id,
-                    created_at=event.created_at,
+                    Provenance.of(event),
                     origin=FROM_TEXT,
                 )
             )

@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from hub.actions.customers import (
     MAX_DETAIL_KEY,
     MAX_DETAIL_VALUE,
+    Provenance,
     add_identity,
     find_identity,
     get_customer,
@@ -147,7 +148,7 @@ async def import_customer_row(uow: UnitOfWork, row: dict[str, str]) -> bool:
     for kind, address in new.identities[1:]:
         await add_identity(uow, customer.id, kind, address, verified=True, actor="import")
     for key, value in new.details:
-        await record_detail(uow, customer.id, key, value, channel=CHANNEL)
+        await record_detail(uow, customer.id, key, value, Provenance(CHANNEL))
     return created and not owners
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from hub.actions import instore as actions
-from hub.actions.customers import add_identity, record_detail
+from hub.actions.customers import Provenance, add_identity, record_detail
 from hub.actions.instore import INSTORE, MAX_ASSIST_CHARS, CustomerRef, Revoked
 from hub.actions.orders import OrderInput, upsert_order
 from hub.actions.threads import add_note
@@ -138,7 +138,7 @@ class FrameWork:
 
     async def record_detail(self, customer_id: int, key: str, value: str) -> tuple[int, str, int]:
         """A fact the customer gave in store: ``(detail id, key as stored, customer id)``."""
-        row = await record_detail(self._uow, customer_id, key, value, channel=INSTORE)
+        row = await record_detail(self._uow, customer_id, key, value, Provenance(INSTORE))
         return row.id, row.key, row.customer_id
 
     async def add_identity(self, customer_id: int, kind: str, address: str) -> None:

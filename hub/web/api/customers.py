@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from hub.actions.consent import opt_in_address
-from hub.actions.customers import get_customer, record_detail
+from hub.actions.customers import Provenance, get_customer, record_detail
 from hub.actions.replies import send_reply
 from hub.actions.threads import add_note
 from hub.errors import Invalid
@@ -99,7 +99,7 @@ async def create_note(call: Call) -> Reply:
 async def create_detail(call: Call) -> Reply:
     async with call.hub.uow() as uow:
         detail = await record_detail(
-            uow, call.params["customer_id"], call.body["key"], call.body["value"], channel="api"
+            uow, call.params["customer_id"], call.body["key"], call.body["value"], Provenance("api")
         )
         return Reply(detail_dict(detail), status=201)
 

@@ -17,7 +17,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from hub.actions.customers import record_detail
+from hub.actions.customers import Provenance, record_detail
 from hub.actions.mentions import discard_detail
 from hub.actions.merge import merge_customers, unmerge_customers
 from hub.actions.replies import send_reply
@@ -133,8 +133,7 @@ async def save_detail(request: Request) -> Response:
             customer_id,
             field(form, "key"),
             field(form, "value"),
-            channel=source.channel,
-            source_event_id=source.id,
+            Provenance(source.channel, source.id),
         )
     return answer(request, here)
 

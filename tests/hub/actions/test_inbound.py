@@ -149,12 +149,12 @@ async def test_same_provider_id_at_once_makes_one_event(hub: Hub) -> None:
 async def test_only_a_claimed_numbers_first_text_is_marked_first(hub: Hub) -> None:
     """``first_text`` (what ``claim_links`` acts on) is found with the batch, so neither
     a young number's later texts nor a number nobody gave cost a follow-up transaction."""
-    from hub.actions.customers import create_customer, record_detail
+    from hub.actions.customers import Provenance, create_customer, record_detail
 
     async with hub.uow() as uow:
         unclaimed = await receive_inbound(uow, sms("hi", "SM0", sender="+15551239999"))
         chatter, _ = await create_customer(uow, "Chatter")
-        await record_detail(uow, chatter.id, "phone", "+15551230000", channel="webchat")
+        await record_detail(uow, chatter.id, "phone", "+15551230000", Provenance("webchat"))
     async with hub.uow() as uow:
         first = await receive_inbound(uow, sms("hello", "SM1"))
     async with hub.uow() as uow:

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from hub.actions.customers import get_customer, record_detail
+from hub.actions.customers import Provenance, get_customer, record_detail
 from hub.actions.handoff import create_handoff_code
 from hub.actions.inbound import receive_inbound
 from hub.actions.merge import merge_customers, unmerge_customers
@@ -78,7 +78,7 @@ async def two_customers(hub: Hub) -> tuple[int, int]:
             ),
         )
         a = sms.customer.id
-        await record_detail(uow, a, "order_number", "W-1", channel="sms")
+        await record_detail(uow, a, "order_number", "W-1", Provenance("sms"))
         await upsert_order(
             uow,
             OrderInput(external_id="W-1", customer_id=a, items=(ItemInput("Shoes", 1, 12900),)),

@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hub.actions.customers import add_identity, create_customer, record_detail
+from hub.actions.customers import Provenance, add_identity, create_customer, record_detail
 from hub.actions.merge import merge_customers, unmerge_customers
 from hub.actions.orders import ItemInput, OrderInput, upsert_order
 from hub.actions.privacy import export_customer
@@ -97,7 +97,7 @@ async def build(hub: Hub, people: list[Person], salt: str) -> list[int]:
                     uow, customer.id, kind, address(kind, salt, n), verified=verified
                 )
             for key, value in person.details:
-                await record_detail(uow, customer.id, key, value, channel="webchat")
+                await record_detail(uow, customer.id, key, value, Provenance("webchat"))
             for j, (type_, channel, direction, body) in enumerate(person.events):
                 await append_event(
                     uow,

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from hub.actions.audit import record_audit
 from hub.actions.calls import attach_recording, attach_transcript
-from hub.actions.customers import add_identity, record_detail
+from hub.actions.customers import Provenance, add_identity, record_detail
 from hub.actions.inbound import receive_inbound
 from hub.actions.merge import merge_customers, unmerge_customers
 from hub.actions.orders import ItemInput, OrderInput, upsert_order
@@ -66,7 +66,7 @@ async def build_person(hub: Hub) -> tuple[int, int]:
         await attach_recording(uow, "phone", "CA1", "RE1", "https://api.twilio.com/rec/RE1")
         await attach_transcript(uow, "phone", "CA1", "RE1", "please call me back")
         await add_identity(uow, customer_id, "email", "Grace@Example.com", verified=True)
-        await record_detail(uow, customer_id, "address", "12 Navy Yard", channel="sms")
+        await record_detail(uow, customer_id, "address", "12 Navy Yard", Provenance("sms"))
         await upsert_order(
             uow,
             OrderInput(

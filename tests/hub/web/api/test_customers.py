@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 from sqlalchemy import select
 
-from hub.actions.customers import record_detail
+from hub.actions.customers import Provenance, record_detail
 from hub.actions.inbound import receive_inbound
 from hub.actions.merge import merge_customers
 from hub.actions.orders import OrderInput, upsert_order
@@ -50,7 +50,7 @@ async def test_customer_card_follows_merges(api: httpx.AsyncClient, api_hub: Hub
     first = await text_in(api_hub, "my order W-7 is late", "SM1")
     second = await text_in(api_hub, "hello", "SM2", sender="+15559990000")
     async with api_hub.uow() as uow:
-        await record_detail(uow, first, "order_number", "W-7", channel="sms")
+        await record_detail(uow, first, "order_number", "W-7", Provenance("sms"))
         await upsert_order(uow, OrderInput(external_id="W-7", customer_id=first, total_cents=999))
         await merge_customers(uow, second, first, actor="test")
 
