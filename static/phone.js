@@ -187,6 +187,11 @@
     return rungFor || (call && call.parameters && call.parameters.CallSid) || "";
   }
 
+  function takingFromQueue(sdkCall) {
+    const params = sdkCall.customParameters;
+    return Boolean(params && params.get && params.get("To") === "queue");
+  }
+
   function popFor(sdkCall) {
     const params = sdkCall.customParameters;
     const sid = params && params.get ? params.get("call_sid") : null;
@@ -324,6 +329,9 @@
     if (call && popFor(call) === p) {
       showPop(p);
       if (panel.dataset.state === "ringing") status.textContent = `Incoming call from ${popName.textContent}`;
+    }
+    else if (call && p.dequeued && takingFromQueue(call)) {
+      showPop(p); // the caller the hub took from the queue for this phone
     }
     else if (!call && p.route && p.route.mode === "queue") {
       showPop(p);

@@ -78,7 +78,9 @@ class LiveCalls:
 
     def on_event(self, event: DomainEvent) -> None:
         """After commit: a call routed to an agent (``call.incoming`` with an agent
-        route, whatever IVR step routed it) rings that agent into the call's room."""
+        route, whatever IVR step routed it) rings that agent into the call's room (not
+        the pops of a transfer, a callback or a caller taken from the queue: those
+        agents' phones are rung, or already on the line, otherwise)."""
         pop = event.payload
         route = pop.get("route") or {}
         call = pop.get("call") or {}
@@ -90,6 +92,7 @@ class LiveCalls:
             or not call.get("provider_id")
             or pop.get("transfer")
             or pop.get("callback")
+            or pop.get("dequeued")
         ):
             return
         self.spawn(

@@ -23,7 +23,7 @@ from datetime import datetime
 from typing import Any
 
 from hub import events as ev
-from hub.actions.call_steps import add_call_leg, add_call_step, legs_of, live_call
+from hub.actions.call_steps import add_call_leg, add_call_step, legs_of, live_call, pop_call
 from hub.actions.callback_requests import book_callback
 from hub.actions.customers import add_identity, find_identity, get_customer, get_thread
 from hub.actions.handoff import redeem_handoff_code
@@ -271,7 +271,8 @@ async def take_queued_call_into_room(
     """An agent takes a queued caller into the call's own conference room: the call is
     theirs, their own call ``leg_id`` (already answered) is its agent leg, and the step
     is on the timeline. The connector then moves the caller from the queue into the
-    room. None when the call no longer waits (another agent took it first: the row is
+    room; the agent gets the screen pop (``call.incoming`` with ``dequeued``). None when
+    the call no longer waits (another agent took it first: the row is
     locked while this runs; it ended, went to voicemail or became a callback)."""
     event = await live_call(uow, channel, call_id)
     agent = await uow.session.get(Agent, agent_id)
@@ -284,6 +285,7 @@ async def take_queued_call_into_room(
     await add_call_step(
         uow, event, "dequeued", f"Taken from the queue ({agent.name})", agent_id=agent.id
     )
+    await pop_call(uow, event, agent, dequeued=True)  # who the agent is now talking to
     return event
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.async_api import Page, expect
+from playwright.async_api import Locator, Page, expect
 
 from connectors.twilio.signatures import SIGNATURE_HEADER, sign
 from hub.actions.inbound import receive_inbound
@@ -25,7 +25,7 @@ from hub.models import Store
 from hub.types import Inbound
 from simulators.twilio import RunningSimulator, serve_simulator
 from simulators.twilio.conferences import ConferencesResource
-from simulators.twilio.voice import CallsResource
+from simulators.twilio.voice import CallsResource, SimulatedCall
 from tests.browser.conftest import AGENT_EMAIL, AGENT_PASSWORD, sign_in_console
 from tests.conftest import (
     TWILIO_TEST_SID,
@@ -34,6 +34,7 @@ from tests.conftest import (
     live_server,
     make_settings,
 )
+from tests.connectors.phone.conftest import queued_call
 
 FAKE_DEVICE = Path(__file__).with_name("fake_twilio_device.js")
 CALLER = "+15557770101"
@@ -121,6 +122,20 @@ async def signed_post(server: LiveServer, path: str, params: dict[str, str]) -> 
         return await http.post(
             url, data=params, headers={SIGNATURE_HEADER: sign(server.settings, url, params)}
         )
+
+
+async def softphone_and_caller(
+    page: Page, server: LiveServer, sim: RunningSimulator
+) -> tuple[Locator, int, SimulatedCall]:
+    """Sam's console with the softphone ready; CALLER (Dana, with an open order) rings
+    the loopback Twilio. Returns the softphone, Dana's customer id and her call."""
+    customer_id = await known_customer_with_order(server.hub)
+    await page.add_init_script(path=str(FAKE_DEVICE))
+    await sign_in_console(page, server)
+    phone = page.locator("[data-softphone]")
+    await expect(phone).to_have_attribute("data-state", "ready")
+    number = server.settings.twilio_voice_number or ""
+    return phone, customer_id, sim.simulator.resource(CallsResource).incoming(CALLER, number)
 
 
 async def fake_log(page: Page) -> list[str]:
@@ -283,15 +298,9 @@ async def test_no_softphone_without_the_browser_phone_settings(
 async def test_hold_and_the_transfer_dialog_act_on_the_calls_conference(
     phone_server: LiveServer, sim: RunningSimulator, page: Page
 ) -> None:
-    customer_id = await known_customer_with_order(phone_server.hub)
-    await page.add_init_script(path=str(FAKE_DEVICE))
-    await sign_in_console(page, phone_server)
-    phone = page.locator("[data-softphone]")
-    await expect(phone).to_have_attribute("data-state", "ready")
-
+    phone, customer_id, caller = await softphone_and_caller(page, phone_server, sim)
     calls = sim.simulator.resource(CallsResource)
     conferences = sim.simulator.resource(ConferencesResource)
-    caller = calls.incoming(CALLER, phone_server.settings.twilio_voice_number or "")
     answer = await incoming_call(phone_server, caller.sid)
     conferences.execute(caller.sid, answer.text)  # Twilio puts the caller in the room
     for _ in range(250):  # the hub rang this agent's browser phone into the room
@@ -350,3 +359,40 @@ async def test_hold_and_the_transfer_dialog_act_on_the_calls_conference(
     await expect(steps.nth(1)).to_contain_text("Asked to talk to someone")
     await expect(steps.nth(4)).to_contain_text("Warm transfer to Skinner (Sam)")
     await expect(steps.nth(5)).to_contain_text("Transfer completed (Sam left)")
+
+
+async def test_take_next_caller_puts_them_in_a_room_with_the_pop(
+    phone_server: LiveServer, sim: RunningSimulator, page: Page
+) -> None:
+    phone, customer_id, caller = await softphone_and_caller(page, phone_server, sim)
+    conferences = sim.simulator.resource(ConferencesResource)
+    await queued_call(phone_server.hub, caller.sid, CALLER)  # (Twilio holds it in the queue)
+
+    take = phone.locator("[data-phone-next]")
+    await take.click()
+    await expect(phone).to_have_attribute("data-state", "open")
+    connect = [line for line in await fake_log(page) if line.startswith("connect:")]
+    assert json.loads(connect[-1].removeprefix("connect:")) == {"To": "queue"}
+    # Twilio asks the TwiML App what the browser's call does: the hub takes the caller
+    # for Sam, moves them into their room; the browser's call joins it.
+    answer = await signed_post(
+        phone_server,
+        "/twilio/voice/client",
+        {"CallSid": "CAfake0", "From": "client:agent-1", "To": "queue"},
+    )
+    conferences.execute("CAfake0", answer.text)
+    room = conferences.room(f"call-{caller.sid}")
+    assert room is not None and set(room.participants) == {caller.sid, "CAfake0"}
+    await expect(phone.locator("[data-pop-name]")).to_have_text("Dana Scully")
+
+    hold = phone.locator("[data-phone-hold]")
+    await hold.click()
+    await expect(hold).to_have_attribute("aria-pressed", "true")
+    assert room.participants[caller.sid].hold
+    await phone.locator("[data-phone-hangup]").click()
+
+    await page.goto(f"{phone_server.url}/customers/{customer_id}")
+    steps = page.locator("[data-call-steps] li")
+    await expect(steps).to_have_text(
+        [re.compile(r"Taken from the queue \(Sam\)"), re.compile(r"On hold \(Sam\)")]
+    )

@@ -5,6 +5,7 @@ own CallSid (all the browser knows), every step on the call's timeline."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from hub.actions.threads import assign_thread
@@ -83,7 +84,7 @@ async def test_a_caller_taken_from_the_queue_is_in_a_room(lab: PhoneLab) -> None
     mulder = await make_agent(lab.hub, "Mulder")
     skinner = await make_agent(lab.hub, "Skinner")
     room = Room(lab)
-    await lab.online(mulder)
+    console = await lab.online(mulder)
     busy_customer = await known_customer(lab.hub, OTHER, "Walter")
     await known_customer(lab.hub)
     async with lab.hub.uow() as uow:
@@ -103,6 +104,12 @@ async def test_a_caller_taken_from_the_queue_is_in_a_room(lab: PhoneLab) -> None
         "CAmulder": "agent",
     }
     assert "Thanks for waiting." in caller.updates[0]["Twiml"]
+    pop = await console.next("call.incoming")
+    while not pop.get("dequeued"):  # CA1's, then the queued caller's (every console)
+        pop = await console.next("call.incoming")
+    assert pop["call"]["provider_id"] == caller.sid and pop["name"] == "Dana Scully"
+    await asyncio.sleep(0.1)
+    assert len(await rung(lab, 1)) == 1  # only CA1 rang Mulder: he is on the line
     await lab.online(skinner)
 
     await hold_resume_and_transfer(lab, (mulder, skinner), "CAmulder", caller.sid, conference)
