@@ -31,7 +31,7 @@ from hub.actions.inbound import receive_inbound
 from hub.actions.ivr_menus import CallMenu, call_menu
 from hub.actions.routing import Route, choose_route
 from hub.actions.screen_pop import screen_pop
-from hub.actions.timeline import append_event, find_event
+from hub.actions.timeline import NewEvent, append_event, find_event
 from hub.core import UnitOfWork
 from hub.identity import InvalidAddress, normalize
 from hub.models import Agent, Customer, Event, Thread
@@ -368,16 +368,18 @@ async def record_outbound_call(
         uow,
         customer,
         thread,
-        type=CALL,
-        channel=channel,
-        direction=OUT,
-        body="Outgoing call",
-        provider_id=call_id,
-        status=status,
-        identity_id=identity.id if identity is not None else None,
-        agent_id=agent_id,
-        data={"to": address, "statuses": [status]}
-        | ({"client_id": client_id} if client_id else {}),
+        NewEvent(
+            type=CALL,
+            channel=channel,
+            direction=OUT,
+            body="Outgoing call",
+            provider_id=call_id,
+            status=status,
+            identity_id=identity.id if identity is not None else None,
+            agent_id=agent_id,
+            data={"to": address, "statuses": [status]}
+            | ({"client_id": client_id} if client_id else {}),
+        ),
     )
     return appended.event
 

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.actions.customers import get_customer, get_thread
 from hub.actions.replies import send_reply
-from hub.actions.timeline import append_event
+from hub.actions.timeline import NewEvent, append_event
 from hub.core import UnitOfWork
 from hub.db import utcnow
 from hub.errors import Unreachable
@@ -150,10 +150,12 @@ async def redeem_handoff_code(
         uow,
         customer,
         thread,
-        type=HANDOFF,
-        channel=channel,
-        body=f"Continued from {handoff.from_channel} to {channel} with a handoff code",
-        provider_id=f"handoff:{provider_id}" if provider_id else None,
-        data={"from": handoff.from_channel, "to": channel, "code_id": handoff.id},
+        NewEvent(
+            type=HANDOFF,
+            channel=channel,
+            body=f"Continued from {handoff.from_channel} to {channel} with a handoff code",
+            provider_id=f"handoff:{provider_id}" if provider_id else None,
+            data={"from": handoff.from_channel, "to": channel, "code_id": handoff.id},
+        ),
     )
     return customer

@@ -23,7 +23,7 @@ from hub.actions.customers import (
     resolve_identity,
 )
 from hub.actions.replies import send_reply
-from hub.actions.timeline import Appended, append_event
+from hub.actions.timeline import Appended, NewEvent, append_event
 from hub.core import UnitOfWork
 from hub.db import utcnow
 from hub.errors import Forbidden, HubError, Invalid, NotFound
@@ -218,12 +218,14 @@ async def _append_from_store(
         uow,
         customer,
         await get_thread(uow.session, customer.id),
-        type=type,
-        channel=INSTORE,
-        body=body,
-        provider_id=provider_id,
-        terminal_id=terminal.id,
-        data={"store_code": store.code, "terminal": terminal.name, **data},
+        NewEvent(
+            type=type,
+            channel=INSTORE,
+            body=body,
+            provider_id=provider_id,
+            terminal_id=terminal.id,
+            data={"store_code": store.code, "terminal": terminal.name, **data},
+        ),
     )
 
 
@@ -308,12 +310,14 @@ async def reply_to_assist(uow: UnitOfWork, assist_event_id: int, body: str, agen
         uow,
         customer,
         thread,
-        type=ASSIST,
-        channel="console",
-        body=body,
-        agent_id=agent.id,
-        terminal_id=request.terminal_id,
-        data={"reply_to": request.id, "agent_name": agent.name},
+        NewEvent(
+            type=ASSIST,
+            channel="console",
+            body=body,
+            agent_id=agent.id,
+            terminal_id=request.terminal_id,
+            data={"reply_to": request.id, "agent_name": agent.name},
+        ),
     )
     request.data = {**(request.data or {}), "status": "answered"}
     await uow.session.flush()

@@ -17,7 +17,7 @@ from sqlalchemy import delete, select, update
 from hub import events as ev
 from hub.actions.audit import record_audit
 from hub.actions.customers import get_customer, get_thread
-from hub.actions.timeline import append_event
+from hub.actions.timeline import NewEvent, append_event
 from hub.core import UnitOfWork
 from hub.db import utcnow
 from hub.errors import Conflict, Invalid, NotFound
@@ -129,10 +129,12 @@ async def merge_customers(
         uow,
         target,
         target_thread,
-        type=MERGE,
-        channel="console",
-        body=f"Merged {source.name or f'customer {source.id}'} into this customer",
-        data={"merge_id": merge.id, "source_customer_id": source.id},
+        NewEvent(
+            type=MERGE,
+            channel="console",
+            body=f"Merged {source.name or f'customer {source.id}'} into this customer",
+            data={"merge_id": merge.id, "source_customer_id": source.id},
+        ),
     )
     merge.moved = {**moved, "marker_event_id": marker.event.id}
     await record_audit(

@@ -25,7 +25,7 @@ from sqlalchemy.exc import IntegrityError
 
 from hub.actions.audit import record_audit
 from hub.actions.customers import get_customer, get_thread
-from hub.actions.timeline import append_event
+from hub.actions.timeline import NewEvent, append_event
 from hub.commerce.port import ADDRESS_FIELDS, Outcome, RefundLine, ShopRefused, ShopUnavailable
 from hub.commerce.service import CommerceService
 from hub.core import Hub, UnitOfWork
@@ -185,17 +185,19 @@ async def _finish(
             uow,
             customer,
             await get_thread(uow.session, customer.id),
-            type=ORDER_ACTION,
-            channel="console",
-            body=body[:2000],
-            agent_id=action.agent_id,
-            data={
-                "order_id": order.id,
-                "kind": action.kind,
-                "state": state,
-                "agent_name": agent.name if agent else None,
-                **{k: v for k, v in data.items() if isinstance(v, str | int | None)},
-            },
+            NewEvent(
+                type=ORDER_ACTION,
+                channel="console",
+                body=body[:2000],
+                agent_id=action.agent_id,
+                data={
+                    "order_id": order.id,
+                    "kind": action.kind,
+                    "state": state,
+                    "agent_name": agent.name if agent else None,
+                    **{k: v for k, v in data.items() if isinstance(v, str | int | None)},
+                },
+            ),
         )
     await record_audit(
         uow,

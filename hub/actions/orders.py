@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from hub import events as ev
 from hub.actions.customers import get_customer, get_thread, normalize_or_invalid, resolve_identity
-from hub.actions.timeline import append_event
+from hub.actions.timeline import NewEvent, append_event
 from hub.core import UnitOfWork
 from hub.errors import Invalid
 from hub.models import Order, OrderItem
@@ -114,19 +114,21 @@ async def upsert_order(
             uow,
             customer,
             thread,
-            type=PURCHASE,
-            channel=channel,
-            body=f"Order {order.number} — {len(order.items)} item(s)",
-            provider_id=f"order:{order.external_id}",
-            terminal_id=terminal_id,
-            data={
-                "order_id": order.id,
-                "source": order.source,
-                "store_code": order.store_code,
-                "total_cents": order.total_cents,
-                "currency": order.currency,
-            },
-            created_at=data.placed_at,
+            NewEvent(
+                type=PURCHASE,
+                channel=channel,
+                body=f"Order {order.number} — {len(order.items)} item(s)",
+                provider_id=f"order:{order.external_id}",
+                terminal_id=terminal_id,
+                data={
+                    "order_id": order.id,
+                    "source": order.source,
+                    "store_code": order.store_code,
+                    "total_cents": order.total_cents,
+                    "currency": order.currency,
+                },
+                created_at=data.placed_at,
+            ),
         )
     if changed:
         uow.emit(

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from hub import events as ev
 from hub.actions.customers import get_customer, get_thread
-from hub.actions.timeline import append_event
+from hub.actions.timeline import NewEvent, append_event
 from hub.core import UnitOfWork
 from hub.db import utcnow
 from hub.errors import Invalid, Unreachable
@@ -170,16 +170,18 @@ async def append_reply(
         uow,
         customer,
         thread,
-        type=MESSAGE,
-        channel=channel,
-        direction=OUT,
-        body=body,
-        status=status,
-        identity_id=identity_id,
-        provider_id=provider_id,
-        agent_id=agent.id if agent is not None else None,
-        data=payload,
-        created_at=at,
+        NewEvent(
+            type=MESSAGE,
+            channel=channel,
+            direction=OUT,
+            body=body,
+            status=status,
+            identity_id=identity_id,
+            provider_id=provider_id,
+            agent_id=agent.id if agent is not None else None,
+            data=payload,
+            created_at=at,
+        ),
     )
     thread.waiting_since = None
     thread.unread_count = 0

@@ -7,7 +7,7 @@ from datetime import datetime
 from hub import events as ev
 from hub.actions.audit import record_audit
 from hub.actions.customers import get_customer, get_thread
-from hub.actions.timeline import append_event
+from hub.actions.timeline import NewEvent, append_event
 from hub.core import UnitOfWork
 from hub.db import utcnow
 from hub.errors import Invalid, NotFound
@@ -42,13 +42,15 @@ async def add_note(
         uow,
         customer,
         thread,
-        type=NOTE,
-        channel=channel,
-        body=body,
-        agent_id=agent_id,
-        terminal_id=terminal_id,
-        provider_id=provider_id,
-        created_at=created_at,
+        NewEvent(
+            type=NOTE,
+            channel=channel,
+            body=body,
+            agent_id=agent_id,
+            terminal_id=terminal_id,
+            provider_id=provider_id,
+            created_at=created_at,
+        ),
     )
     return appended.event
 
@@ -77,12 +79,14 @@ async def assign_thread(
         uow,
         customer,
         thread,
-        type=ASSIGNMENT,
-        channel="console",
-        agent_id=actor_agent_id,
-        body=f"Assigned to {agent.name}" if agent else "Unassigned",
-        data={"assignee_id": agent_id, "assignee_name": agent.name if agent else None},
-        created_at=at,
+        NewEvent(
+            type=ASSIGNMENT,
+            channel="console",
+            agent_id=actor_agent_id,
+            body=f"Assigned to {agent.name}" if agent else "Unassigned",
+            data={"assignee_id": agent_id, "assignee_name": agent.name if agent else None},
+            created_at=at,
+        ),
     )
     return thread
 
@@ -115,12 +119,14 @@ async def set_thread_status(
         uow,
         customer,
         thread,
-        type=STATUS,
-        channel="console",
-        agent_id=actor_agent_id,
-        body=labels[status],
-        data={"from": previous, "to": status},
-        created_at=at,
+        NewEvent(
+            type=STATUS,
+            channel="console",
+            agent_id=actor_agent_id,
+            body=labels[status],
+            data={"from": previous, "to": status},
+            created_at=at,
+        ),
     )
     if actor_agent_id is not None:
         await record_audit(

@@ -33,22 +33,31 @@ async def find_event(uow: UnitOfWork, channel: str, provider_id: str) -> Event |
     return result.scalar_one_or_none()
 
 
+@dataclass(frozen=True)
+class NewEvent:
+    """What a timeline event to append says: its type and channel, and the columns the
+    caller knows (``append_event`` adds the customer, the thread and, by default, the
+    time). ``provider_id`` is unique per channel and makes a second append a no-op."""
+
+    type: str
+    channel: str
+    direction: str | None = None
+    body: str | None = None
+    provider_id: str | None = None
+    status: str | None = None
+    identity_id: int | None = None
+    agent_id: int | None = None
+    terminal_id: int | None = None
+    data: dict[str, Any] | None = None
+    created_at: datetime | None = None
+
+
 async def append_event(
     uow: UnitOfWork,
     customer: Customer,
     thread: Thread,
+    new: NewEvent,
     *,
-    type: str,
-    channel: str,
-    direction: str | None = None,
-    body: str | None = None,
-    provider_id: str | None = None,
-    status: str | None = None,
-    identity_id: int | None = None,
-    agent_id: int | None = None,
-    terminal_id: int | None = None,
-    data: dict[str, Any] | None = None,
-    created_at: datetime | None = None,
     awaits_reply: bool = True,
     known_new: bool = False,
 ) -> Appended:
@@ -61,27 +70,20 @@ async def append_event(
     constraint still catches a concurrent insert).
     """
     session = uow.session
+    channel, provider_id = new.channel, new.provider_id
     if provider_id is not None and not known_new:
         existing = await find_event(uow, channel, provider_id)
         if existing is not None:
             return Appended(existing, False)
-    now = created_at or utcnow()
-    values: dict[str, Any] = dict(
-        customer_id=customer.id,
-        thread_id=thread.id,
-        type=type,
-        channel=channel,
-        direction=direction,
-        body=body,
-        provider_id=provider_id,
-        status=status,
-        identity_id=identity_id,
-        agent_id=agent_id,
-        terminal_id=terminal_id,
-        data=data or {},
-        created_at=now,
-        updated_at=now,
-    )
+    now = new.created_at or utcnow()
+    values: dict[str, Any] = {
+        **vars(new),
+        "customer_id": customer.id,
+        "thread_id": thread.id,
+        "data": new.data or {},
+        "created_at": now,
+        "updated_at": now,
+    }
     if provider_id is not None:
         inserted = await _insert_unless_present(uow, values)
         if inserted is None:

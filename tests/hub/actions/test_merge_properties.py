@@ -27,7 +27,7 @@ from hub.actions.customers import Provenance, add_identity, create_customer, rec
 from hub.actions.merge import merge_customers, unmerge_customers
 from hub.actions.orders import ItemInput, OrderInput, upsert_order
 from hub.actions.privacy import export_customer
-from hub.actions.timeline import append_event
+from hub.actions.timeline import NewEvent, append_event
 from hub.core import Hub
 
 T = TypeVar("T")
@@ -103,11 +103,13 @@ async def build(hub: Hub, people: list[Person], salt: str) -> list[int]:
                     uow,
                     customer,
                     thread,
-                    type=type_,
-                    channel=channel,
-                    direction=direction,
-                    body=body,
-                    provider_id=f"ev-{salt}-{n}-{j}",
+                    NewEvent(
+                        type=type_,
+                        channel=channel,
+                        direction=direction,
+                        body=body,
+                        provider_id=f"ev-{salt}-{n}-{j}",
+                    ),
                 )
             for j, items in enumerate(person.orders):
                 await upsert_order(
