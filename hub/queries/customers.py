@@ -13,8 +13,10 @@ from sqlalchemy import (
     String,
     and_,
     bindparam,
+    literal,
     or_,
     select,
+    tuple_,
     union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,6 +28,13 @@ from hub.models.customer import EMAIL, PHONE
 from hub.models.thread import MESSAGE
 
 SEARCH_LIMIT = 50
+# "The detail claims a phone or email", in the SQL as literals: the claims index
+# (``ix_details_claims``) covers only those rows, and a database uses an index with a
+# WHERE only when the query says the same (a bound parameter would not do). Without it
+# the suggested-match reads scanned every detail of every customer.
+CLAIMS = Detail.key.in_(
+    [literal(PHONE, literal_execute=True), literal(EMAIL, literal_execute=True)]
+)
 
 
 async def search_customers(
@@ -197,18 +206,23 @@ def _matches_query(pairs: int) -> Select[Customer]:
     ids in a subquery (holding address ``n`` as an identity, or having typed it as a
     detail in its stored or its normalised form), the live customers around it."""
     identity_matches = []
-    detail_matches = []
+    typed_details = []
     for n in range(pairs):
         kind = bindparam(f"kind{n}", type_=String)
         identity_matches.append(
             and_(Identity.kind == kind, Identity.address == bindparam(f"address{n}", type_=String))
         )
-        detail_matches.append(
-            and_(Detail.key == kind, Detail.value.in_(bindparam(f"typed{n}", expanding=True)))
+        # One SELECT per address, not an OR: SQLite seeks the claims index by key and
+        # value only that way.
+        typed_details.append(
+            select(Detail.customer_id).where(
+                CLAIMS,
+                Detail.key == kind,
+                Detail.value.in_(bindparam(f"typed{n}", expanding=True)),
+            )
         )
     candidates = union_all(
-        select(Identity.customer_id).where(or_(*identity_matches)),
-        select(Detail.customer_id).where(or_(*detail_matches)),
+        select(Identity.customer_id).where(or_(*identity_matches)), *typed_details
     )
     return (
         select(Customer)
@@ -236,9 +250,10 @@ def shared_identity_customers(
         select(other.customer_id)
         .join(own, and_(own.kind == other.kind, own.address == other.address))
         .where(*mine),
-        select(Detail.customer_id)
-        .join(own, and_(Detail.key == own.kind, Detail.value == own.address))
-        .where(*mine),
+        select(Detail.customer_id).where(
+            CLAIMS,
+            tuple_(Detail.key, Detail.value).in_(select(own.kind, own.address).where(*mine)),
+        ),
     )
 
 
