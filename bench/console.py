@@ -2,8 +2,9 @@
 
 One database per engine holds a customer with 10,000 timeline events (messages on
 four channels, calls, notes), 200 orders and a few details, plus 10,000 other
-customers with an open thread each (two channels, some assigned). Timed server-side, in
-process (httpx's ASGI transport, no network), signed in as an agent:
+customers with an open thread each (two channels, some assigned), a phone identity and
+two details each. Timed server-side, in process (httpx's ASGI transport, no network),
+signed in as an agent:
 
 - ``GET /customers/{id}``, the console's thread page (session check, context panel,
   timeline of 50, reply box; full middleware stack), against a bare page that reads
@@ -159,12 +160,19 @@ async def seed(hub: Hub) -> int:
 
 
 async def seed_inbox(hub: Hub, agent_ids: list[int]) -> None:
-    """``THREADS`` customers with an open thread each and a message on two channels."""
+    """``THREADS`` customers with an open thread each, a message on two channels, a
+    phone identity and two details (an order number, an email they typed): tables of a
+    real size around the big customer, so a read that scans them shows."""
     now = utcnow()
     ids = range(FIRST_INBOX_ID, FIRST_INBOX_ID + THREADS)
     customers = [{"id": i, "name": f"Customer {i - FIRST_INBOX_ID}"} for i in ids]
-    threads, events = [], []
+    threads, events, identities, details = [], [], [], []
     for n, i in enumerate(ids):
+        identities.append({"customer_id": i, "kind": "phone", "address": f"+1555{n:07d}"})
+        details += [
+            {"customer_id": i, "key": "order_number", "value": f"W-{n:05d}", "channel": "sms"},
+            {"customer_id": i, "key": "email", "value": f"c{n}@example.com", "channel": "sms"},
+        ]
         at = now - timedelta(minutes=n)
         threads.append(
             {
@@ -197,6 +205,8 @@ async def seed_inbox(hub: Hub, agent_ids: list[int]) -> None:
         await uow.session.execute(insert(Customer), customers)
         await uow.session.execute(insert(Thread), threads)
         await uow.session.execute(insert(Event), events)
+        await uow.session.execute(insert(Identity), identities)
+        await uow.session.execute(insert(Detail), details)
         if not hub.settings.is_sqlite:
             # PostgreSQL's autovacuum would gather these statistics within a minute of
             # such a load; without them its planner guesses a handful of rows. (The hub
