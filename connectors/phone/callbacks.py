@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MAX_CODE_ATTEMPTS = 2
+# Queued callers tried in turn when the first ones hung up meanwhile.
+TAKE_ATTEMPTS = 3
 ANSWERED_DIAL_STATUSES = ("completed", "answered")
 # <Enqueue action> QueueResult values after which the caller leaves a voicemail
 # (``leave``: the wait URL answered <Leave/> after the maximum wait).
@@ -212,19 +214,25 @@ class VoiceCallbacks:
         from the queue into the room (REST: new TwiML for the caller's call) and the
         agent's call joins it, so hold and transfer work as for any call. A caller only
         Twilio's queue knows (none in the hub's) is bridged from the queue as before."""
-        taken = await self.connector.port.calls.take_queued(self.channel, agent_id, leg_id)
-        if taken is None or not taken.provider_id:
+        calls = self.connector.port.calls
+        for _ in range(TAKE_ATTEMPTS):
+            taken = await calls.take_queued(self.channel, agent_id, leg_id)
+            if taken is None or not taken.provider_id:
+                break
+            caller = taken.provider_id
+            try:
+                await ConferenceLine(self.settings, caller).redirect(
+                    twiml.caller_into_room(self.settings, caller, "Thanks for waiting.")
+                )
+            except ProviderError:  # they hung up meanwhile: the next in line
+                log.warning("queued call %s could not be moved into its room", caller)
+                await calls.end_leg(self.channel, caller, leg_id, "Had left the queue")
+                continue
+            await self.connector.recordings.start(caller, caller)
+            return twiml.twiml_response(twiml.join_room(caller, twiml.AGENT_LABEL))
+        if taken is None:
             return twiml.twiml_response(twiml.answer_queue(self.settings, agent_id))
-        caller = taken.provider_id
-        try:
-            await ConferenceLine(self.settings, caller).redirect(
-                twiml.caller_into_room(self.settings, caller, "Thanks for waiting.")
-            )
-        except ProviderError:
-            log.exception("could not move queued call %s into its room", caller)
-            return twiml.twiml_response(twiml.cannot_call("Sorry, the caller has just hung up."))
-        await self.connector.recordings.start(caller, caller)
-        return twiml.twiml_response(twiml.join_room(caller, twiml.AGENT_LABEL))
+        return twiml.twiml_response(twiml.cannot_call("Sorry, the caller has just hung up."))
 
     async def _ring_customer(self, call_sid: str, to: str) -> Response:
         """Click-to-call, the agent's call ``call_sid`` is answered: it enters its own

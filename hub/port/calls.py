@@ -10,7 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from hub.actions.call_steps import add_call_leg, add_call_step, live_call, tell_store
+from hub.actions.call_steps import (
+    add_call_leg,
+    add_call_step,
+    live_call,
+    set_leg_status,
+    tell_store,
+)
 from hub.actions.calls import take_queued_call_into_room
 from hub.core import Hub
 from hub.port.refs import EventRef
@@ -59,6 +65,14 @@ class CallPort:
                 return None
             await add_call_leg(uow, event, leg_id, role, status=status, **target)
             return EventRef.of(event)
+
+    async def end_leg(self, channel: str, call_id: str, leg_id: str, text: str) -> None:
+        """The leg ``leg_id`` of ``call_id`` never got through (``failed``, so it keeps
+        nobody busy); ``text`` is the step the timeline shows."""
+        async with self.hub.uow() as uow:
+            found = await set_leg_status(uow, channel, call_id, leg_id, "failed")
+            if found is not None:
+                await add_call_step(uow, found[0], "leg_failed", text)
 
     async def add_step(
         self, channel: str, call_id: str, step: str, text: str, **detail: Any

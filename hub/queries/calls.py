@@ -173,14 +173,16 @@ def _answered(event: Event) -> bool:
     """An agent picked up: a leg the hub placed to an agent was answered, or an agent
     took the caller from the queue."""
     data = event.data or {}
-    if (data.get("route") or {}).get("dequeued"):
-        return True
-    return any(
-        isinstance(leg, dict)
-        and leg.get("role") == "agent"
-        and leg.get("status") in ("in-progress", "answered", "completed")
-        for leg in data.get("legs", [])
-    )
+    agents = [
+        leg
+        for leg in data.get("legs") or []
+        if isinstance(leg, dict) and leg.get("role") == "agent"
+    ]
+    if (data.get("route") or {}).get("dequeued") and not (
+        agents and all(leg.get("status") == "failed" for leg in agents)
+    ):
+        return True  # (not when the caller had left before the agent got through)
+    return any(leg.get("status") in ("in-progress", "answered", "completed") for leg in agents)
 
 
 def _abandoned(event: Event) -> bool:

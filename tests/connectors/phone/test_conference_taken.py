@@ -166,3 +166,29 @@ async def test_a_click_to_call_is_in_a_room(lab: PhoneLab) -> None:
         ("transfer", skinner),
         ("transfer", None),
     ]
+
+
+async def test_a_queued_caller_who_hung_up_meanwhile_is_skipped(lab: PhoneLab) -> None:
+    mulder = await make_agent(lab.hub, "Mulder")
+    room = Room(lab)
+    await lab.online(mulder)
+    busy_customer = await known_customer(lab.hub, OTHER, "Walter")
+    async with lab.hub.uow() as uow:
+        await assign_thread(uow, busy_customer, mulder)
+    assert twiml(await lab.twilio.call("CA1", OTHER)).find("Dial/Conference") is not None
+    # CAgone queued first, then hung up (its status callback is not in yet); then CALLER.
+    await known_customer(lab.hub, "+15557770103", "Alex")
+    await known_customer(lab.hub)
+    assert twiml(await lab.twilio.call("CAgone", "+15557770103")).find("Enqueue") is not None
+    caller = room.calls.incoming(CALLER, lab.settings.twilio_voice_number or "")
+    assert twiml(await lab.twilio.call(caller.sid, CALLER)).find("Enqueue") is not None
+    await lab.twilio.status("CA1", "completed", OTHER)
+
+    assert await browser_call(lab, mulder, "CAmulder", To="queue") == f"call-{caller.sid}"
+    gone = await call_event(lab.hub, "CAgone")
+    assert [leg["status"] for leg in gone.data["legs"]] == ["failed"]
+    assert gone.data["steps"][-1]["text"] == "Had left the queue"
+    await lab.twilio.status("CAgone", "completed", "+15557770103")
+    board = (await lab.http.get("/phone/wallboard", headers=await as_agent(lab, mulder))).json()
+    assert (board["answered_today"], board["abandoned_today"]) == (2, 1)  # CA1, CALLER; CAgone
+    assert (board["agents_on_calls"], board["waiting"]) == (1, 0)
