@@ -18,7 +18,6 @@ import logging
 from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
@@ -27,21 +26,9 @@ from connectors.phone.conference import ConferenceLine, client_address
 from connectors.phone.settings import PhoneSettings
 from connectors.twilio.signatures import verified_form
 from hub import events as ev
-from hub.actions.call_steps import (
-    add_call_leg,
-    add_call_step,
-    agent_leg,
-    hand_call_to,
-    legs_of,
-    live_call,
-    pop_call,
-    set_leg_status,
-    set_transfer,
-)
-from hub.actions.calls import send_to_voicemail
 from hub.errors import Conflict, Forbidden, Invalid, NotFound
-from hub.models import Agent, Customer, Detail, Event, Store
-from hub.port import AGENT, MESSAGE, OUT, EventRef
+from hub.port import AGENT, OUT, EventRef
+from hub.port.calls import AgentRef, CallSummary, agent_leg, legs_of
 from hub.port.phone import VoiceAgent
 from hub.settings import Settings
 
@@ -67,8 +54,7 @@ class LiveCalls:
 
     def __init__(self, connector: PhoneConnector) -> None:
         self.connector = connector
-        self.hub = connector.hub
-        self.settings = connector.hub.settings
+        self.settings = connector.port.settings
         self.channel = connector.channel
         self.port = connector.port
         self.phone_settings = PhoneSettings.from_settings(self.settings)
@@ -106,8 +92,7 @@ class LiveCalls:
         task.add_done_callback(self._tasks.discard)
 
     async def _ring_agent(self, call_sid: str, agent_id: int, customer_id: int) -> None:
-        async with self.hub.read() as session:
-            agent = await session.get(Agent, agent_id)
+        agent = await self.port.calls.agent(agent_id)
         if agent is None:
             return
         try:
@@ -118,14 +103,10 @@ class LiveCalls:
             log.exception("could not ring agent %s for call %s", agent.id, call_sid)
             await self._to_voicemail(call_sid)
             return
-        async with self.hub.uow() as uow:
-            event = await live_call(uow, self.channel, call_sid)
-            if event is not None:
-                await add_call_leg(uow, event, leg, "agent", agent_id=agent.id)
+        await self.port.calls.add_leg(self.channel, call_sid, leg, "agent", agent_id=agent.id)
 
     async def _to_voicemail(self, call_sid: str) -> None:
-        async with self.hub.uow() as uow:
-            await send_to_voicemail(uow, self.channel, call_sid)
+        await self.port.phone.send_to_voicemail(self.channel, call_sid)
         try:
             await ConferenceLine(self.settings, call_sid).redirect(twiml.voicemail(self.settings))
         except Exception:
@@ -152,10 +133,9 @@ class LiveCalls:
             if call is not None and call.data.get("callback"):
                 whisper = "Hello, we are calling you back as you asked. Connecting you now."
         elif role == "transfer":
-            async with self.hub.read() as session:
-                store = bool(request.query_params.get("store"))
-                link_from = self.settings if store else None
-                whisper = await _whisper(session, self.channel, call_sid, link_from)
+            store = bool(request.query_params.get("store"))
+            summary = await self.port.calls.summary(self.channel, call_sid)
+            whisper = _whisper(summary, self.settings if store else None)
         return twiml.twiml_response(twiml.join_room(call_sid, role, whisper))
 
     async def leg(self, request: Request) -> Response:
@@ -167,8 +147,7 @@ class LiveCalls:
         role = request.query_params.get("role", "")
         status = str(form.get("CallStatus", ""))
         leg_sid = str(form.get("CallSid", ""))
-        async with self.hub.uow() as uow:
-            await set_leg_status(uow, self.channel, call_sid, leg_sid, status)
+        await self.port.calls.set_leg_status(self.channel, call_sid, leg_sid, status)
         then = request.query_params.get("then")
         # The customer and an agent are in the room now: record (per setting) the
         # customer's own call: the caller's, or the customer's leg of a callback.
@@ -187,18 +166,9 @@ class LiveCalls:
         if role == "agent" and then == "customer":
             await callbacks.agent_leg(call_sid, status)
             return Response(status_code=204)
-        unanswered = False
-        async with self.hub.uow() as uow:
-            # The leg may report before ``ring`` has recorded it: act on the call.
-            event = await live_call(uow, self.channel, call_sid)
-            if event is not None and status in NOT_ANSWERED:
-                unanswered = role == "agent" and not event.data.get("voicemail")
-                if role == "transfer":
-                    set_transfer(uow, event, None)
-                    await add_call_step(
-                        uow, event, "transfer_failed", f"Transfer not answered ({status})"
-                    )
-        if unanswered:
+        if status in NOT_ANSWERED and await self.port.calls.leg_not_answered(
+            self.channel, call_sid, role, status
+        ):
             await self._to_voicemail(call_sid)
         return Response(status_code=204)
 
@@ -246,38 +216,25 @@ class LiveCalls:
             raise Invalid("hold must be true or false")
         call_sid = event.provider_id or ""
         await ConferenceLine(self.settings, call_sid).hold(customer_in_room(event), on)
-        async with self.hub.uow() as uow:
-            stored = await live_call(uow, self.channel, call_sid)
-            assert stored is not None
-            step, text = ("hold", "On hold") if on else ("resume", "Resumed")
-            await add_call_step(uow, stored, step, f"{text} ({agent.name})", agent_id=agent.id)
+        step, text = ("hold", "On hold") if on else ("resume", "Resumed")
+        await self.port.calls.add_step(
+            self.channel, call_sid, step, f"{text} ({agent.name})", agent_id=agent.id
+        )
         return JSONResponse({"ok": True, "hold": on})
 
     async def targets(self, request: Request) -> JSONResponse:
         """``GET /phone/transfer-targets``: the other agents (and whether they are
         online) and the stores with a phone number."""
         me = await self.connector.agents.agent_of(request)
-        online = self.hub.presence()
-        async with self.hub.read() as session:
-            agents = (
-                await session.execute(
-                    select(Agent).where(Agent.is_active.is_(True), Agent.id != me.id)
-                )
-            ).scalars()
-            stores = (await session.execute(select(Store).order_by(Store.name))).scalars()
-            numbers = self.phone_settings.store_numbers
-            return JSONResponse(
-                {
-                    "agents": [
-                        {"id": a.id, "name": a.name, "online": a.id in online}
-                        for a in sorted(agents, key=lambda a: a.name)
-                    ],
-                    "stores": [
-                        {"code": s.code, "name": s.name} for s in stores if s.code in numbers
-                    ],
-                },
-                headers={"cache-control": "no-store"},
-            )
+        agents, stores = await self.port.calls.transfer_targets(me.id)
+        numbers = self.phone_settings.store_numbers
+        return JSONResponse(
+            {
+                "agents": [{"id": i, "name": n, "online": online} for i, n, online in agents],
+                "stores": [{"code": c, "name": n} for c, n in stores if c in numbers],
+            },
+            headers={"cache-control": "no-store"},
+        )
 
     async def transfer(self, request: Request) -> JSONResponse:
         """``{"mode": "warm"|"cold"|"three_way", "agent_id": int | "store": code}``.
@@ -304,41 +261,18 @@ class LiveCalls:
         leg = await line.ring(to, "transfer", **target)
         name = target_agent.name if target_agent is not None else f"store {store}"
         words = {"warm": "Warm transfer", "cold": "Cold transfer", "three_way": "Three-way call"}
-        async with self.hub.uow() as uow:
-            stored = await live_call(uow, self.channel, call_sid)
-            assert stored is not None
-            await add_call_leg(uow, stored, leg, "transfer", **target)
-            await add_call_step(
-                uow,
-                stored,
-                "transfer",
-                f"{words[mode]} to {name} ({agent.name})",
-                mode=mode,
-                agent_id=agent.id,
-                **{f"to_{k}": v for k, v in target.items()},
-            )
-            transfer = {"mode": mode, "by": agent.id, "leg": leg, **target}
-            if mode == "warm":
-                set_transfer(uow, stored, transfer)
-            if target_agent is not None:
-                summary = await _whisper(uow.session, self.channel, call_sid)
-                await pop_call(
-                    uow,
-                    stored,
-                    target_agent,
-                    transfer={
-                        "mode": mode,
-                        "from_agent_id": agent.id,
-                        "from_agent_name": agent.name,
-                        "summary": summary,
-                        "thread_url": f"/customers/{stored.customer_id}",
-                    },
-                )
-            if mode == "cold":
-                hand_call_to(uow, stored, target_agent.id if target_agent else None)
+        summary = _whisper(await self.port.calls.summary(self.channel, call_sid))
+        await self.port.calls.transfer(
+            self.channel,
+            call_sid,
+            leg,
+            mode=mode,
+            by=(agent.id, agent.name),
+            target=target,
+            text=f"{words[mode]} to {name} ({agent.name})",
+            summary=summary,
+        )
         if store is not None:  # the associates' terminals show the summary and the link
-            async with self.hub.read() as session:
-                summary = await _whisper(session, self.channel, call_sid)
             await self.port.calls.tell_store(
                 self.channel,
                 call_sid,
@@ -368,23 +302,20 @@ class LiveCalls:
         assert own is not None
         await line.remove(str(own["sid"]))
         target_id = transfer.get("agent_id")
-        async with self.hub.uow() as uow:
-            stored = await live_call(uow, self.channel, call_sid)
-            assert stored is not None
-            set_transfer(uow, stored, None)
-            hand_call_to(uow, stored, target_id if isinstance(target_id, int) else None)
-            await add_call_step(
-                uow, stored, "transfer_done", f"Transfer completed ({agent.name} left)"
-            )
+        await self.port.calls.complete_transfer(
+            self.channel,
+            call_sid,
+            target_id if isinstance(target_id, int) else None,
+            f"Transfer completed ({agent.name} left)",
+        )
         return JSONResponse({"ok": True})
 
     async def _target(
         self, body: dict[str, Any], agent: VoiceAgent, event: EventRef
-    ) -> tuple[Agent | None, str | None, str]:
+    ) -> tuple[AgentRef | None, str | None, str]:
         agent_id, store = body.get("agent_id"), body.get("store")
         if isinstance(agent_id, int) and not isinstance(agent_id, bool):
-            async with self.hub.read() as session:
-                target = await session.get(Agent, agent_id)
+            target = await self.port.calls.agent(agent_id)
             if target is None or not target.is_active or target.id == agent.id:
                 raise Invalid("no such agent to transfer to")
             return target, None, client_address(target, event.customer_id, event.provider_id or "")
@@ -400,44 +331,21 @@ def customer_in_room(event: EventRef) -> str:
     return str(rung[-1]["sid"]) if rung else event.provider_id or ""
 
 
-async def _whisper(
-    session: Any, channel: str, call_sid: str, link_from: Settings | None = None
-) -> str:
+def _whisper(summary: CallSummary | None, link_from: Settings | None = None) -> str:
     """What a transfer target hears before joining: who is calling, how sure the match
     is, why they called and their last message; with ``link_from`` (for a store, which
     has no console) also the thread's absolute link, also shown on its terminals."""
-    result = await session.execute(
-        select(Event).where(Event.channel == channel, Event.provider_id == call_sid)
-    )
-    event = result.scalar_one_or_none()
-    if event is None:
+    if summary is None:
         return "Transferred call."
-    customer = await session.get(Customer, event.customer_id)
-    name = (customer.name if customer is not None else None) or "a customer"
-    recognised = RECOGNITION_WORDS.get(str(event.data.get("recognised_by")), "")
+    name = summary.customer_name or "a customer"
+    recognised = RECOGNITION_WORDS.get(str(summary.recognised_by), "")
     parts = [f"Transferred call from {name}" + (f", {recognised}" if recognised else "") + "."]
-    reason = (
-        await session.execute(
-            select(Detail.value)
-            .where(Detail.customer_id == event.customer_id, Detail.key == "reason")
-            .order_by(Detail.id.desc())
-            .limit(1)
-        )
-    ).scalar_one_or_none()
-    if reason:
-        parts.append(f"Reason: {reason}.")
-    last = (
-        await session.execute(
-            select(Event.body)
-            .where(Event.customer_id == event.customer_id, Event.type == MESSAGE)
-            .order_by(Event.id.desc())
-            .limit(1)
-        )
-    ).scalar_one_or_none()
-    if last:
-        parts.append(f"Their last message: {last[:200]}")
+    if summary.reason:
+        parts.append(f"Reason: {summary.reason}.")
+    if summary.last_message:
+        parts.append(f"Their last message: {summary.last_message[:200]}")
     if link_from is not None:
-        parts.append(f"Their thread: {link_from.absolute_url(f'/customers/{event.customer_id}')}")
+        parts.append(f"Their thread: {link_from.absolute_url(f'/customers/{summary.customer_id}')}")
     return " ".join(parts)
 
 

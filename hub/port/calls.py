@@ -1,6 +1,7 @@
 """What the phone asks of the hub for calls in their conference rooms
 (``HubPort.calls``): taking a queued caller into a room, the legs in a room and the
-steps on a call's timeline, and finding the call an agent's own call belongs to.
+steps on a call's timeline, finding the call an agent's own call belongs to, and
+transfers (whom to, what the target is told, handing the call over).
 
 Every method runs in a transaction of its own and returns ``EventRef``s, never ORM
 objects. The rooms themselves (Twilio's conferences) are the connector's business.
@@ -8,21 +9,51 @@ objects. The rooms themselves (Twilio's conferences) are the connector's busines
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from hub.actions.call_steps import (
     add_call_leg,
     add_call_step,
+    agent_leg,
+    hand_call_to,
+    legs_of,
     live_call,
+    pop_call,
     set_leg_status,
+    set_transfer,
     tell_store,
 )
 from hub.actions.calls import take_queued_call_into_room
 from hub.core import Hub
+from hub.models import Agent
 from hub.port.refs import EventRef
-from hub.queries.calls import call_of_agent, queued_calls
+from hub.queries.calls import (
+    CallSummary,
+    call_of_agent,
+    call_summary,
+    queued_calls,
+    transfer_targets,
+)
 
-__all__ = ["CallPort"]
+__all__ = ["AgentRef", "CallPort", "CallSummary", "agent_leg", "legs_of"]
+
+
+@dataclass(frozen=True)
+class AgentRef:
+    """An agent as the phone rings them (``hub.port.phone.VoiceAgent``)."""
+
+    id: int
+    name: str
+    voice_route: str
+    voice_address: str | None
+    is_active: bool
+
+    @classmethod
+    def of(cls, agent: Agent) -> AgentRef:
+        return cls(agent.id, agent.name, agent.voice_route, agent.voice_address, agent.is_active)
+
 
 # Callers tried in turn when the first ones are taken meanwhile by other agents.
 TAKE_ATTEMPTS = 3
@@ -103,3 +134,108 @@ class CallPort:
             if event is None:
                 return None
             return await tell_store(uow, event, store, **transfer)
+
+    async def agent(self, agent_id: int) -> AgentRef | None:
+        """The agent ``agent_id`` (to ring them), or None."""
+        async with self.hub.read() as session:
+            agent = await session.get(Agent, agent_id)
+            return AgentRef.of(agent) if agent is not None else None
+
+    async def set_leg_status(self, channel: str, call_id: str, leg_id: str, status: str) -> None:
+        """Note the latest status of a leg the hub placed (``set_leg_status``)."""
+        async with self.hub.uow() as uow:
+            await set_leg_status(uow, channel, call_id, leg_id, status)
+
+    async def leg_not_answered(self, channel: str, call_id: str, role: str, status: str) -> bool:
+        """A leg the hub placed for ``call_id`` was not answered (``status``): a
+        transfer is called off (a step says so). True when it was the agent's leg of a
+        call not in voicemail yet: the caller goes there."""
+        async with self.hub.uow() as uow:
+            # The leg may report before ``ring`` has recorded it: act on the call.
+            event = await live_call(uow, channel, call_id)
+            if event is None:
+                return False
+            if role == "transfer":
+                set_transfer(uow, event, None)
+                await add_call_step(
+                    uow, event, "transfer_failed", f"Transfer not answered ({status})"
+                )
+            return role == "agent" and not event.data.get("voicemail")
+
+    async def summary(self, channel: str, call_id: str) -> CallSummary | None:
+        """What a transfer target is told of the call (``hub.queries.calls.call_summary``)."""
+        async with self.hub.read() as session:
+            return await call_summary(session, channel, call_id)
+
+    async def transfer_targets(
+        self, agent_id: int
+    ) -> tuple[list[tuple[int, str, bool]], list[tuple[str, str]]]:
+        """Whom ``agent_id`` may transfer to: the other active agents ``(id, name,
+        online)`` and the stores ``(code, name)``, by name."""
+        online = self.hub.presence()
+        async with self.hub.read() as session:
+            agents, stores = await transfer_targets(session, agent_id)
+        return [(i, n, i in online) for i, n in agents], stores
+
+    async def transfer(
+        self,
+        channel: str,
+        call_id: str,
+        leg_id: str,
+        *,
+        mode: str,
+        by: tuple[int, str],
+        target: Mapping[str, Any],
+        text: str,
+        summary: str,
+    ) -> None:
+        """Record a transfer the agent ``by`` (id, name) started (``mode`` warm, cold or
+        three_way) to ``target`` (``agent_id`` or ``store``) rung as ``leg_id``: the
+        leg, the step ``text``, the transfer in progress (warm), the target agent's
+        screen pop with ``summary``, and the call handed over (cold)."""
+        by_id, by_name = by
+        async with self.hub.uow() as uow:
+            stored = await live_call(uow, channel, call_id)
+            assert stored is not None
+            await add_call_leg(uow, stored, leg_id, "transfer", **target)
+            await add_call_step(
+                uow,
+                stored,
+                "transfer",
+                text,
+                mode=mode,
+                agent_id=by_id,
+                **{f"to_{k}": v for k, v in target.items()},
+            )
+            if mode == "warm":
+                transfer = {"mode": mode, "by": by_id, "leg": leg_id, **target}
+                set_transfer(uow, stored, transfer)
+            to_agent = target.get("agent_id")
+            agent = await uow.session.get(Agent, to_agent) if isinstance(to_agent, int) else None
+            if agent is not None:
+                await pop_call(
+                    uow,
+                    stored,
+                    agent,
+                    transfer={
+                        "mode": mode,
+                        "from_agent_id": by_id,
+                        "from_agent_name": by_name,
+                        "summary": summary,
+                        "thread_url": f"/customers/{stored.customer_id}",
+                    },
+                )
+            if mode == "cold":
+                hand_call_to(uow, stored, agent.id if agent is not None else None)
+
+    async def complete_transfer(
+        self, channel: str, call_id: str, to_agent: int | None, text: str
+    ) -> None:
+        """A warm transfer ends: the call is ``to_agent``'s (or a store's, None), with
+        the step ``text``."""
+        async with self.hub.uow() as uow:
+            stored = await live_call(uow, channel, call_id)
+            assert stored is not None
+            set_transfer(uow, stored, None)
+            hand_call_to(uow, stored, to_agent)
+            await add_call_step(uow, stored, "transfer_done", text)

@@ -8,6 +8,7 @@ behave the same on SQLite and PostgreSQL.
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -16,13 +17,14 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.db import utcnow
-from hub.models import Agent, BusinessHours, Event, Identity
+from hub.models import Agent, BusinessHours, Customer, Detail, Event, Identity, Store
 from hub.models.customer import PHONE
 from hub.models.hours import DEFAULT_TEAM
 from hub.models.thread import (
     CALL,
     FINAL_STATUSES,
     IN,
+    MESSAGE,
     OUT,
     STALE_CALL_AFTER,
     agents_on_call,
@@ -251,3 +253,64 @@ async def phone_of(session: AsyncSession, customer_id: int) -> str | None:
         .order_by(Identity.last_seen_at.desc().nulls_last(), Identity.id.desc())
     )
     return result.scalars().first()
+
+
+@dataclass(frozen=True)
+class CallSummary:
+    """What a transfer target is told of a call: the customer, how they were
+    recognised (``recognised_by``), why they called and their last message."""
+
+    customer_id: int
+    customer_name: str | None
+    recognised_by: str | None
+    reason: str | None
+    last_message: str | None
+
+
+async def call_summary(session: AsyncSession, channel: str, call_sid: str) -> CallSummary | None:
+    """The facts a transfer's whisper tells about the call ``call_sid``, or None."""
+    result = await session.execute(
+        select(Event).where(Event.channel == channel, Event.provider_id == call_sid)
+    )
+    event = result.scalar_one_or_none()
+    if event is None:
+        return None
+    customer = await session.get(Customer, event.customer_id)
+    reason = (
+        await session.execute(
+            select(Detail.value)
+            .where(Detail.customer_id == event.customer_id, Detail.key == "reason")
+            .order_by(Detail.id.desc())
+            .limit(1)
+        )
+    ).scalar_one_or_none()
+    last = (
+        await session.execute(
+            select(Event.body)
+            .where(Event.customer_id == event.customer_id, Event.type == MESSAGE)
+            .order_by(Event.id.desc())
+            .limit(1)
+        )
+    ).scalar_one_or_none()
+    recognised = event.data.get("recognised_by")
+    return CallSummary(
+        event.customer_id,
+        customer.name if customer is not None else None,
+        str(recognised) if recognised is not None else None,
+        reason,
+        last,
+    )
+
+
+async def transfer_targets(
+    session: AsyncSession, agent_id: int
+) -> tuple[list[tuple[int, str]], list[tuple[str, str]]]:
+    """Whom ``agent_id`` may transfer a call to: the other active agents ``(id,
+    name)`` by name, and the stores ``(code, name)`` by name."""
+    agents = await session.execute(
+        select(Agent.id, Agent.name).where(Agent.is_active.is_(True), Agent.id != agent_id)
+    )
+    stores = await session.execute(select(Store.code, Store.name).order_by(Store.name))
+    return sorted(((i, n) for i, n in agents.all()), key=lambda a: a[1]), [
+        (c, n) for c, n in stores.all()
+    ]
