@@ -21,29 +21,33 @@ from starlette.templating import Jinja2Templates
 from hub.db import utcnow
 from hub.web.console.auth import csrf_token, hub_of
 
+# From the largest unit down; a duration is told in the largest one it reaches.
+_UNITS = ((86400, "d"), (3600, "h"), (60, "m"))
+_GAP_UNITS = {"s": "s", "m": "min", "h": "h"}
+
+
+def _largest_unit(seconds: int) -> tuple[int, str]:
+    """``seconds`` as a whole number of the largest unit it reaches: ``(3, "h")``."""
+    for size, unit in _UNITS:
+        if seconds >= size:
+            return seconds // size, unit
+    return seconds, "s"
+
 
 def ago(value: datetime | None, now: datetime | None = None) -> str:
     """A short relative duration: ``"45s"``, ``"12m"``, ``"3h"``, ``"2d"``."""
     if value is None:
         return ""
-    seconds = max(0, int(((now or datetime.now(UTC)) - value).total_seconds()))
-    for size, unit in ((86400, "d"), (3600, "h"), (60, "m")):
-        if seconds >= size:
-            return f"{seconds // size}{unit}"
-    return f"{seconds}s"
+    count, unit = _largest_unit(max(0, int(((now or datetime.now(UTC)) - value).total_seconds())))
+    return f"{count}{unit}"
 
 
 def gap(later: datetime, earlier: datetime) -> str:
     """``"3 min later"``-style wording for a handoff marker."""
-    seconds = max(0, int((later - earlier).total_seconds()))
-    if seconds < 60:
-        return f"{seconds} s later"
-    if seconds < 3600:
-        return f"{seconds // 60} min later"
-    if seconds < 86400:
-        return f"{seconds // 3600} h later"
-    days = seconds // 86400
-    return f"{days} day later" if days == 1 else f"{days} days later"
+    count, unit = _largest_unit(max(0, int((later - earlier).total_seconds())))
+    if unit == "d":
+        return f"{count} day later" if count == 1 else f"{count} days later"
+    return f"{count} {_GAP_UNITS[unit]} later"
 
 
 def when(value: datetime | None) -> str:
