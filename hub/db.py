@@ -34,7 +34,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 from hub.safe_text import guard_text
@@ -109,7 +109,12 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 class Base(DeclarativeBase):
+    """Every model's table is keyed by a surrogate ``id`` (``BigId``, the first column),
+    declared here once."""
+
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, sort_order=-1)
 
 
 def _sqlite_path(url: str) -> Path | None:

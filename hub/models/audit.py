@@ -14,7 +14,6 @@ from hub.db import Base, BigId, UTCDateTime, utcnow
 class AuditEntry(Base):
     __tablename__ = "audit_log"
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True)
     # "agent:12", "terminal:3", "api:4", "cli", "system"
     actor: Mapped[str] = mapped_column(String(64))
     action: Mapped[str] = mapped_column(String(64), index=True)
@@ -29,7 +28,6 @@ class Merge(Base):
 
     __tablename__ = "merges"
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True)
     source_customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
     target_customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
     actor: Mapped[str] = mapped_column(String(64))
@@ -44,7 +42,6 @@ class HandoffCode(Base):
 
     __tablename__ = "handoff_codes"
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True)
     code: Mapped[str] = mapped_column(String(16), unique=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
     from_channel: Mapped[str] = mapped_column(String(16))

@@ -7,13 +7,12 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hub.db import Base, BigId, UTCDateTime, utcnow
+from hub.db import Base, UTCDateTime, utcnow
 
 
 class CannedResponse(Base):
     __tablename__ = "canned_responses"
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True)
     # Typed after "/" in the reply box, e.g. "refund".
     shortcut: Mapped[str] = mapped_column(String(64), unique=True)
     title: Mapped[str] = mapped_column(String(200))

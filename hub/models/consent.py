@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hub.db import Base, BigId, UTCDateTime, utcnow
+from hub.db import Base, UTCDateTime, utcnow
 
 # How an opt-in was given.
 CUSTOMER_MESSAGE = "customer_message"  # the person wrote to the business on the channel
@@ -27,7 +27,6 @@ class OptIn(Base):
     __tablename__ = "opt_ins"
     __table_args__ = (UniqueConstraint("identity_id", "channel"),)
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True)
     identity_id: Mapped[int] = mapped_column(ForeignKey("identities.id", ondelete="CASCADE"))
     channel: Mapped[str] = mapped_column(String(16))
     source: Mapped[str] = mapped_column(String(32))

@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hub.db import Base, BigId, UTCDateTime, utcnow
+from hub.db import Base, UTCDateTime, utcnow
 
 PENDING = "pending"
 ANSWERED = "answered"
@@ -23,7 +23,6 @@ class CsatSurvey(Base):
     __tablename__ = "csat_surveys"
     __table_args__ = (UniqueConstraint("answer_channel", "provider_id"),)
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True)
     key: Mapped[str | None] = mapped_column(String(64), unique=True)
     customer_id: Mapped[int] = mapped_column(
         ForeignKey("customers.id", ondelete="CASCADE"), index=True

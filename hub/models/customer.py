@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hub.db import Base, BigId, UTCDateTime, utcnow
+from hub.db import Base, UTCDateTime, utcnow
 
 # Identity kinds: how a customer is reached or recognised.
 PHONE = "phone"  # E.164
@@ -31,7 +31,6 @@ FROM_TEXT = "text"
 class Customer(Base):
     __tablename__ = "customers"
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True)
     name: Mapped[str | None] = mapped_column(String(200))
     # Set when this customer was merged into another; the row stays so unmerge can
     # bring it back, and lookups follow the pointer.
@@ -51,7 +50,6 @@ class Identity(Base):
     __tablename__ = "identities"
     __table_args__ = (UniqueConstraint("kind", "address"),)
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True)
     customer_id: Mapped[int] = mapped_column(
         ForeignKey("customers.id", ondelete="CASCADE"), index=True
     )
@@ -82,7 +80,6 @@ class Detail(Base):
         ),
     )
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
     key: Mapped[str] = mapped_column(String(64))
     value: Mapped[str] = mapped_column(String(2000))

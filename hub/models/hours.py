@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hub.db import Base, BigId, UTCDateTime, utcnow
+from hub.db import Base, UTCDateTime, utcnow
 
 DEFAULT_TEAM = "default"
 STORE_TEAM_PREFIX = "store:"
@@ -32,7 +32,6 @@ def store_team(code: str) -> str:
 class BusinessHours(Base):
     __tablename__ = "business_hours"
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True)
     team: Mapped[str] = mapped_column(String(64), unique=True, default=DEFAULT_TEAM)
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     intervals: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
@@ -50,7 +49,6 @@ class OutOfHoursReply(Base):
     __tablename__ = "out_of_hours_replies"
     __table_args__ = (UniqueConstraint("customer_id", "period"),)
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
     period: Mapped[str] = mapped_column(String(64))
     event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="SET NULL"))

@@ -14,14 +14,13 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hub.db import Base, BigId, UTCDateTime, utcnow
+from hub.db import Base, UTCDateTime, utcnow
 
 
 class TerminalFrame(Base):
     __tablename__ = "terminal_frames"
     __table_args__ = (UniqueConstraint("terminal_id", "frame_id"),)
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True)
     terminal_id: Mapped[int] = mapped_column(ForeignKey("terminals.id", ondelete="CASCADE"))
     frame_id: Mapped[str] = mapped_column(String(64))
     type: Mapped[str] = mapped_column(String(16))

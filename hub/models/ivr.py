@@ -17,7 +17,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hub.db import Base, BigId, UTCDateTime, utcnow
+from hub.db import Base, UTCDateTime, utcnow
 from hub.models.hours import DEFAULT_TEAM
 
 ANY_NUMBER = "*"
@@ -29,7 +29,6 @@ CLOSED_ACTIONS = (CLOSED_VOICEMAIL, CLOSED_CALLBACK)
 class IvrMenu(Base):
     __tablename__ = "ivr_menus"
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True)
     number: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     greeting: Mapped[str | None] = mapped_column(Text)

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hub.db import Base, BigId, UTCDateTime, utcnow
+from hub.db import Base, UTCDateTime, utcnow
 
 # A job is tried this many times (with backoff) before it is marked failed.
 MAX_ATTEMPTS = 12
@@ -25,7 +25,6 @@ class OutboxJob(Base):
     __tablename__ = "outbox"
     __table_args__ = (Index("ix_outbox_state_due", "state", "next_attempt_at"),)
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True)
     kind: Mapped[str] = mapped_column(String(32))
     # One job per (kind, key): enqueueing the same work twice is a no-op.
     key: Mapped[str] = mapped_column(String(128), unique=True)

@@ -13,13 +13,12 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hub.db import Base, BigId, UTCDateTime, utcnow
+from hub.db import Base, UTCDateTime, utcnow
 
 
 class AgentSession(Base):
     __tablename__ = "agent_sessions"
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True)
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hub.db import Base, BigId, UTCDateTime, utcnow
+from hub.db import Base, UTCDateTime, utcnow
 
 ADMIN = "admin"
 AGENT = "agent"
@@ -28,7 +28,6 @@ TERMINAL_ROLES = (TERMINAL_ASSOCIATE, TERMINAL_POS, TERMINAL_KIOSK)
 class Agent(Base):
     __tablename__ = "agents"
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True)
     email: Mapped[str] = mapped_column(String(320), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(16), default=AGENT)
@@ -49,7 +48,6 @@ class Agent(Base):
 class Store(Base):
     __tablename__ = "stores"
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     address: Mapped[str | None] = mapped_column(String(500))
@@ -60,7 +58,6 @@ class Store(Base):
 class Terminal(Base):
     __tablename__ = "terminals"
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True)
     store_id: Mapped[int] = mapped_column(ForeignKey("stores.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(16), default=TERMINAL_ASSOCIATE)
@@ -75,7 +72,6 @@ class Terminal(Base):
 class ApiToken(Base):
     __tablename__ = "api_tokens"
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     token_prefix: Mapped[str] = mapped_column(String(16), unique=True)
     token_hash: Mapped[str] = mapped_column(String(200))

@@ -19,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hub.db import Base, BigId, UTCDateTime, utcnow
+from hub.db import Base, UTCDateTime, utcnow
 
 OPEN = "open"
 PENDING = "pending"
@@ -72,7 +72,6 @@ DELIVERY_ORDER = {
 class Thread(Base):
     __tablename__ = "threads"
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True)
     customer_id: Mapped[int] = mapped_column(
         ForeignKey("customers.id", ondelete="CASCADE"), unique=True
     )
@@ -100,7 +99,6 @@ class Event(Base):
         Index("ix_events_customer_id_id", "customer_id", "id"),
     )
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
     thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id", ondelete="CASCADE"), index=True)
     type: Mapped[str] = mapped_column(String(16))
