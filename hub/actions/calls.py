@@ -289,6 +289,17 @@ async def take_queued_call_into_room(
     return event
 
 
+async def mark_recording_started(uow: UnitOfWork, channel: str, call_id: str, text: str) -> bool:
+    """Mark the live call as recorded, with the step ``text`` on its timeline; False
+    (nothing to start) when there is no such call or it is already being recorded."""
+    event = await live_call(uow, channel, call_id)
+    if event is None or event.data.get("recording_started"):
+        return False
+    event.data = {**event.data, "recording_started": True}
+    await add_call_step(uow, event, "recording", text)
+    return True
+
+
 async def attach_recording(
     uow: UnitOfWork,
     channel: str,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from hub.actions.call_steps import add_call_step, live_call
+from hub.actions.call_steps import live_call
 from hub.actions.callback_requests import (
     callback_of,
     finish_callback,
@@ -26,6 +26,7 @@ from hub.actions.calls import (
     attach_recording,
     attach_transcript,
     find_caller,
+    mark_recording_started,
     record_outbound_call,
     send_to_voicemail,
     start_call,
@@ -235,12 +236,7 @@ class PhonePort:
         timeline; False (nothing to start) when there is no such call or it is already
         being recorded."""
         async with self.hub.uow() as uow:
-            event = await live_call(uow, channel, call_sid)
-            if event is None or event.data.get("recording_started"):
-                return False
-            event.data = {**event.data, "recording_started": True}
-            await add_call_step(uow, event, "recording", text)
-            return True
+            return await mark_recording_started(uow, channel, call_sid, text)
 
     async def attach_recording(
         self,
