@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from hub.actions.threads import assign_thread
 from hub.models import Event
+from simulators.twilio.conferences import ConferencesResource
 from simulators.twilio.voice import CallsResource
 from tests.connectors.phone.conftest import PhoneLab, make_agent, rung, twiml, verbs
 from tests.connectors.phone.test_conference import as_agent
@@ -174,6 +175,30 @@ async def test_an_agent_on_a_callback_is_on_a_call_for_routing_and_the_wallboard
         1,
         0,
     )
+
+    # The callback is in its room like any call: hold acts on the customer Mulder
+    # called back, and a three-way call brings the store in.
+    customer_leg = next(leg for leg in event.data["legs"] if leg["role"] == "customer")
+    room = lab.sim.resource(ConferencesResource).room("call-CA2")
+    assert room is not None and customer_leg["sid"] in room.participants
+    for on in (True, False):
+        held = await lab.http.post(
+            "/phone/calls/CA2/hold", json={"hold": on}, headers=await as_agent(lab, mulder)
+        )
+        assert held.status_code == 200, held.text
+        assert room.participants[customer_leg["sid"]].hold is on
+    three = await lab.http.post(
+        "/phone/calls/CA2/transfer",
+        json={"mode": "three_way", "store": "DT"},
+        headers=await as_agent(lab, mulder),
+    )
+    assert three.status_code == 202, three.text
+    event = await call_event(lab.hub, "CA2")
+    assert [s["text"] for s in event.data["steps"]][-3:] == [
+        "On hold (Mulder)",
+        "Resumed (Mulder)",
+        "Three-way call to store DT (Mulder)",
+    ]
 
     # Mulder hangs up: free again, the next caller rings him.
     agent_leg = next(leg for leg in event.data["legs"] if leg["role"] == "agent")
