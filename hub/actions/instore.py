@@ -23,7 +23,7 @@ from hub.actions.customers import (
     resolve_identity,
 )
 from hub.actions.replies import send_reply
-from hub.actions.timeline import Appended, NewEvent, append_event
+from hub.actions.timeline import Appended, NewEvent, append_event, append_to_customer
 from hub.core import UnitOfWork
 from hub.db import utcnow
 from hub.errors import Forbidden, HubError, Invalid, NotFound
@@ -304,12 +304,9 @@ async def reply_to_assist(uow: UnitOfWork, assist_event_id: int, body: str, agen
     agent = await uow.session.get(Agent, agent_id)
     if agent is None or not agent.is_active:
         raise NotFound(f"agent {agent_id} not found")
-    customer = await get_customer(uow.session, request.customer_id)
-    thread = await get_thread(uow.session, customer.id)
-    appended = await append_event(
+    appended = await append_to_customer(
         uow,
-        customer,
-        thread,
+        request.customer_id,
         NewEvent(
             type=ASSIST,
             channel="console",
@@ -319,9 +316,10 @@ async def reply_to_assist(uow: UnitOfWork, assist_event_id: int, body: str, agen
             data={"reply_to": request.id, "agent_name": agent.name},
         ),
     )
+    customer_id = appended.event.customer_id  # the live customer (merges followed)
     request.data = {**(request.data or {}), "status": "answered"}
     await uow.session.flush()
-    uow.emit(ev.event_updated(request, customer.id))
+    uow.emit(ev.event_updated(request, customer_id))
     uow.emit(
         ev.DomainEvent(
             ev.ASSIST_REPLIED,
@@ -329,12 +327,12 @@ async def reply_to_assist(uow: UnitOfWork, assist_event_id: int, body: str, agen
                 "terminal_id": request.terminal_id,
                 "assist_id": request.id,
                 "reply_id": appended.event.id,
-                "customer_id": customer.id,
+                "customer_id": customer_id,
                 "body": body,
                 "agent": {"id": agent.id, "name": agent.name},
                 "created_at": iso(appended.event.created_at),
             },
-            customer.id,
+            customer_id,
         )
     )
     return appended.event

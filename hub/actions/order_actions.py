@@ -24,8 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from hub.actions.audit import record_audit
-from hub.actions.customers import get_customer, get_thread
-from hub.actions.timeline import NewEvent, append_event
+from hub.actions.timeline import NewEvent, append_to_customer
 from hub.commerce.port import ADDRESS_FIELDS, Outcome, RefundLine, ShopRefused, ShopUnavailable
 from hub.commerce.service import CommerceService
 from hub.core import Hub, UnitOfWork
@@ -180,11 +179,9 @@ async def _finish(
     else:
         body = f"Could not {what}: {message}"
     if order.customer_id is not None:
-        customer = await get_customer(uow.session, order.customer_id)
-        await append_event(
+        await append_to_customer(
             uow,
-            customer,
-            await get_thread(uow.session, customer.id),
+            order.customer_id,
             NewEvent(
                 type=ORDER_ACTION,
                 channel="console",

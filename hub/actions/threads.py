@@ -7,7 +7,7 @@ from datetime import datetime
 from hub import events as ev
 from hub.actions.audit import record_audit
 from hub.actions.customers import get_customer, get_thread
-from hub.actions.timeline import NewEvent, append_event
+from hub.actions.timeline import NewEvent, append_event, append_to_customer
 from hub.core import UnitOfWork
 from hub.db import utcnow
 from hub.errors import Invalid, NotFound
@@ -36,12 +36,9 @@ async def add_note(
         raise Invalid("a note needs a body", code="empty_body")
     if len(body) > MAX_NOTE_CHARS:
         raise Invalid(f"note longer than {MAX_NOTE_CHARS} characters", code="too_long")
-    customer = await get_customer(uow.session, customer_id)
-    thread = await get_thread(uow.session, customer.id)
-    appended = await append_event(
+    appended = await append_to_customer(
         uow,
-        customer,
-        thread,
+        customer_id,
         NewEvent(
             type=NOTE,
             channel=channel,

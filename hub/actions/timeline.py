@@ -12,6 +12,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from hub import events as ev
+from hub.actions.customers import get_customer, get_thread
 from hub.core import UnitOfWork
 from hub.db import add_if_new, utcnow
 from hub.models import Customer, Event, Thread
@@ -101,6 +102,13 @@ async def append_event(
     uow.emit(ev.event_created(event, customer.id))
     uow.emit(ev.thread_updated(thread, customer.id))
     return Appended(event, True)
+
+
+async def append_to_customer(uow: UnitOfWork, customer_id: int, new: NewEvent) -> Appended:
+    """``append_event`` on the thread of customer ``customer_id`` (a merged-away
+    customer's event goes to the customer they were merged into)."""
+    customer = await get_customer(uow.session, customer_id)
+    return await append_event(uow, customer, await get_thread(uow.session, customer.id), new)
 
 
 async def _insert_unless_present(uow: UnitOfWork, values: dict[str, Any]) -> Event | None:
