@@ -18,7 +18,6 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from hub import events as ev
-from hub.queries.calls import wallboard
 
 if TYPE_CHECKING:
     from connectors.phone.connector import PhoneConnector
@@ -31,17 +30,11 @@ CALL_EVENTS = (ev.EVENT_CREATED, ev.EVENT_UPDATED)
 class Wallboard:
     def __init__(self, connector: PhoneConnector) -> None:
         self.connector = connector
-        self.hub = connector.hub
+        self.calls = connector.port.calls
         self._scheduled = False
 
     async def counts(self) -> dict[str, Any]:
-        async with self.hub.read() as session:
-            return await wallboard(
-                session,
-                self.connector.channel,
-                self.hub.settings.queue_max_wait_seconds,
-                online=self.hub.presence(),
-            )
+        return await self.calls.wallboard(self.connector.channel)
 
     async def get(self, request: Request) -> JSONResponse:
         """``GET /phone/wallboard``."""
@@ -64,4 +57,4 @@ class Wallboard:
     async def _publish(self) -> None:
         await asyncio.sleep(DEBOUNCE_SECONDS)
         self._scheduled = False
-        await self.hub.publish([ev.DomainEvent(ev.WALLBOARD_UPDATED, await self.counts())])
+        await self.calls.announce_wallboard(await self.counts())

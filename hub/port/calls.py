@@ -1,7 +1,8 @@
 """What the phone asks of the hub for calls in their conference rooms
 (``HubPort.calls``): taking a queued caller into a room, the legs in a room and the
 steps on a call's timeline, finding the call an agent's own call belongs to, and
-transfers (whom to, what the target is told, handing the call over).
+transfers (whom to, what the target is told, handing the call over), and the
+wallboard's counts.
 
 Every method runs in a transaction of its own and returns ``EventRef``s, never ORM
 objects. The rooms themselves (Twilio's conferences) are the connector's business.
@@ -13,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from hub import events as ev
 from hub.actions.call_steps import (
     add_call_leg,
     add_call_step,
@@ -35,7 +37,9 @@ from hub.queries.calls import (
     call_summary,
     queued_calls,
     transfer_targets,
+    wallboard,
 )
+from hub.types import JSONDict
 
 __all__ = ["AgentRef", "CallPort", "CallSummary", "agent_leg", "legs_of"]
 
@@ -239,3 +243,18 @@ class CallPort:
             set_transfer(uow, stored, None)
             hand_call_to(uow, stored, to_agent)
             await add_call_step(uow, stored, "transfer_done", text)
+
+    async def wallboard(self, channel: str) -> JSONDict:
+        """The wallboard's live counts now (``hub.queries.calls.wallboard``), with the
+        agents online in any hub process."""
+        async with self.hub.read() as session:
+            return await wallboard(
+                session,
+                channel,
+                self.hub.settings.queue_max_wait_seconds,
+                online=self.hub.presence(),
+            )
+
+    async def announce_wallboard(self, counts: JSONDict) -> None:
+        """Send every console fresh wallboard counts (``wallboard.updated``)."""
+        await self.hub.publish([ev.DomainEvent(ev.WALLBOARD_UPDATED, counts)])
