@@ -58,8 +58,8 @@ class Connector:
 
     def __init__(self, port: HubPort) -> None:
         self.port = port
-        # The runtime behind the port, for what the port does not cover yet (a unit of
-        # work for the phone's and the terminals' own actions); new code uses ``port``.
+        # The runtime behind the port. No connector in this repository uses it any
+        # more (everything goes through ``port``); kept for connectors outside it.
         self.hub = port.hub
 
     @classmethod

@@ -15,8 +15,11 @@ Capabilities only some channels use are grouped in objects of their own, one mod
 each: ``port.visitors`` (the widget's history, one-time codes, handoffs and ratings,
 ``hub.port.visitors``), ``port.terminals`` (store terminals: keys, frames applied once,
 lookups, the console's answers to assists, ``hub.port.terminals``), ``port.phone`` (the
-phone's call flow: confirmed chats, the order-status IVR, recordings, ``hub.port.phone``),
-``port.calls`` (the phone's conference rooms, ``hub.port.calls``).
+phone's call flow: incoming calls and the IVR's steps, statuses, voicemail, recordings,
+callbacks, click-to-call, ``hub.port.phone``), ``port.calls`` (calls in their
+conference rooms: legs, steps, transfers, the wallboard, ``hub.port.calls``). A
+terminal's frame is the one place a connector holds a transaction: ``terminals.frame``
+hands out its unit of work, so the frame's effect and its ack commit together.
 
 The names a connector needs (identity kinds, consent keywords and opt-in sources) are
 re-exported here for the same reason.
