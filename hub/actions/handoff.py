@@ -16,9 +16,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.actions.customers import get_customer, get_thread
+from hub.actions.customers import get_customer
 from hub.actions.replies import send_reply
-from hub.actions.timeline import NewEvent, append_event
+from hub.actions.timeline import NewEvent, append_to_customer
 from hub.core import UnitOfWork
 from hub.db import utcnow
 from hub.errors import Unreachable
@@ -145,11 +145,9 @@ async def redeem_handoff_code(
         return None
     handoff.used_at = now
     customer = await get_customer(uow.session, handoff.customer_id)
-    thread = await get_thread(uow.session, customer.id)
-    await append_event(
+    await append_to_customer(
         uow,
-        customer,
-        thread,
+        customer.id,
         NewEvent(
             type=HANDOFF,
             channel=channel,
