@@ -3,7 +3,7 @@ widget handoff texts (SMS pumping: bots requesting codes to premium or foreign n
 billed to the company).
 
 Checked once, here, before any such text is queued (``hub.actions.verification``,
-``connectors.webchat.handoff``), on top of the widget's per-visitor limits — which a
+``hub.actions.handoff.offer_handoff``), on top of the widget's per-visitor limits — which a
 bot escapes by starting a new anonymous visitor each time:
 
 - the destination's country must be in ``HUB_SMS_COUNTRIES`` (default: the
