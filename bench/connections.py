@@ -20,6 +20,7 @@ import sys
 import time
 from pathlib import Path
 
+from bench import _report
 from bench._load import ROOT, machine, migrated, server, server_env
 from bench._servers import raise_nofile
 from bench._widgets import PER_IP
@@ -132,6 +133,8 @@ async def run(count: int, limit: float) -> None:
             f"{count} would need about {projected:.0f} MiB"
         )
     print(f"hub process still alive after {HOLD_SECONDS:.0f} s idle: {alive}")
+    _report.record(f"connections {count} idle: KiB each", per_conn, 60, False)
+    _report.record(f"connections of {count} reached", total / count, 1.0)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -31,6 +31,7 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bench import _report
 from bench.ingest import DEFAULT_PG, scratch_postgres, scratch_sqlite
 from connectors.email import EmailConnector
 from hub.core import Hub
@@ -129,6 +130,7 @@ async def run(messages: int, engines: list[str]) -> int:
             async with scratch as url:
                 hub_rate, bare_rate = await bench_engine(url, messages, Path(tmp))
         ratio = hub_rate / bare_rate
+        _report.record(f"email {engine} hub/bare", ratio, 0.5)
         print(
             f"email inbound ({engine}, {messages} msgs x {ROUNDS} rounds, "
             f"{CONCURRENCY} SMTP sessions): hub {hub_rate:.0f} msg/s, "
