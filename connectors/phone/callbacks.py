@@ -325,7 +325,8 @@ class VoiceCallbacks:
 
     async def _active(self, agent_id: int) -> bool:
         """Whether ``agent_id`` is an active agent (voice webhooks act for no one else)."""
-        return await self.phone.agent_is_active(agent_id)
+        agent = await self.connector.port.calls.agent(agent_id)
+        return agent is not None and agent.is_active
 
 
 def _int(value: object) -> int | None:

@@ -218,12 +218,6 @@ class PhonePort:
         async with self.hub.uow() as uow:
             await take_queued_call(uow, channel, call_sid, agent_id)
 
-    async def agent_is_active(self, agent_id: int) -> bool:
-        """Whether ``agent_id`` is an active agent (voice webhooks act for no one else)."""
-        async with self.hub.read() as session:
-            agent = await session.get(Agent, agent_id)
-            return agent is not None and agent.is_active
-
     async def route_held_call(self, channel: str, call_sid: str) -> CallRoute | None:
         """The caller held in the IVR asked to talk to someone: route the call now; None
         if it did not go through the IVR."""
