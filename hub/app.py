@@ -66,7 +66,7 @@ def create_app(settings: Settings | None = None, *, run_outbox: bool | None = No
         )
         agents.presence_changed = presence.changed
         hub.presence = presence
-    hub.subscribe(Fanout(sio))
+    hub.subscribe(Fanout(sio, hub))
     hub.subscribe(agents.on_domain_event)
 
     port = HubPort(hub)

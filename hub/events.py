@@ -84,3 +84,20 @@ def customer_updated(customer: Customer) -> DomainEvent:
         {"customer_id": customer.id, "customer": customer_dict(customer)},
         customer.id,
     )
+
+
+def call_incoming(
+    event: Event, customer_id: int, route: dict[str, Any], agent_id: int | None, **extra: Any
+) -> DomainEvent:
+    """``call.incoming``: the call ``event`` of (live) customer ``customer_id`` rings
+    ``agent_id`` (every agent when None) on ``route``, with ``extra`` (``transfer``,
+    ``callback``, ``dequeued``). It names the call; the realtime layer completes it
+    into the screen pop (``hub.queries.screen_pop``) after commit."""
+    payload = {
+        "customer_id": customer_id,
+        "call": event_dict(event),
+        "route": route,
+        "recognised_by": event.data.get("recognised_by"),
+        **extra,
+    }
+    return DomainEvent(CALL_INCOMING, payload, customer_id, agent_id=agent_id)

@@ -17,9 +17,8 @@ from typing import Any, Protocol
 from sqlalchemy import select
 
 from hub import events as ev
-from hub.actions.customers import get_customer, get_thread
+from hub.actions.customers import get_customer
 from hub.actions.routing import Route
-from hub.actions.screen_pop import screen_pop
 from hub.core import UnitOfWork
 from hub.db import utcnow
 from hub.models import Agent, Event, Store, Terminal
@@ -117,15 +116,12 @@ def hand_call_to(uow: UnitOfWork, event: Event, agent_id: int | None) -> None:
     emit_call_updated(uow, event)
 
 
-async def pop_call(uow: UnitOfWork, event: Event, agent: Agent, **extra: Any) -> dict[str, Any]:
+async def pop_call(uow: UnitOfWork, event: Event, agent: Agent, **extra: Any) -> None:
     """Send ``agent`` the screen pop of a call coming to them other than by routing,
-    with ``extra`` (``transfer={mode, who, summary…}``, ``callback=True``); returns it."""
+    with ``extra`` (``transfer={mode, who, summary…}``, ``callback=True``)."""
     customer = await get_customer(uow.session, event.customer_id)
-    thread = await get_thread(uow.session, customer.id)
-    pop = await screen_pop(uow, customer, thread, event, Route(AGENT, agent))
-    pop.update(extra)
-    uow.emit(ev.DomainEvent(ev.CALL_INCOMING, pop, customer.id, agent_id=agent.id))
-    return pop
+    route = Route(AGENT, agent).as_dict()
+    uow.emit(ev.call_incoming(event, customer.id, route, agent.id, **extra))
 
 
 def emit_call_updated(uow: UnitOfWork, event: Event) -> None:

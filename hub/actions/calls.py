@@ -30,7 +30,6 @@ from hub.actions.handoff import redeem_handoff_code
 from hub.actions.inbound import receive_inbound
 from hub.actions.ivr_menus import CallMenu, call_menu
 from hub.actions.routing import Route, choose_route
-from hub.actions.screen_pop import screen_pop
 from hub.actions.timeline import NewEvent, append_event, find_event
 from hub.core import UnitOfWork
 from hub.identity import InvalidAddress, normalize
@@ -151,8 +150,7 @@ async def route_call(
         _mark_voicemail(uow, customer, thread, event)
     _emit_updated(uow, event)
     if route.mode in (AGENT, QUEUE):
-        pop = await screen_pop(uow, customer, thread, event, route)
-        uow.emit(ev.DomainEvent(ev.CALL_INCOMING, pop, customer.id, agent_id=route.agent_id))
+        uow.emit(ev.call_incoming(event, customer.id, route.as_dict(), route.agent_id))
     return CallAnswer(event, customer, route, duplicate=False, menu=menu)
 
 

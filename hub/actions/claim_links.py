@@ -9,6 +9,9 @@ website." A press of 1 or a YES *from that number* is the proof: the caller's re
 is merged into the chat's (audited as a merge by ``ivr``/``sms-confirm``, undone from
 the audit page like any merge). No answer links nothing; the agent still sees the chat
 as a suggested match (``hub.queries.suggestions``).
+
+These actions only write: the recent claims they act on are read by their caller
+(``hub.port``, with ``hub.queries.suggestions``) in the same transaction and passed in.
 """
 
 from __future__ import annotations
@@ -27,10 +30,9 @@ from hub.actions.timeline import find_event
 from hub.core import UnitOfWork
 from hub.db import utcnow
 from hub.errors import HubError
-from hub.models import Event
+from hub.models import Customer, Event
 from hub.models.customer import TYPED_KINDS
 from hub.models.thread import IN, MESSAGE, OUT
-from hub.queries.suggestions import Suggestion, keyed_order_matches, recent_claims
 from hub.types import Inbound
 
 CONFIRM_PROMPT = "Reply YES if you were just chatting with us on our website."
@@ -39,22 +41,14 @@ CONFIRM_TTL = timedelta(hours=1)
 YES_WORDS = frozenset({"yes", "y", "yes.", "yes!", "yep", "oui", "si", "sí", "ja"})
 
 
-async def claims_on(uow: UnitOfWork, kind: str, address: str) -> list[Suggestion]:
-    """Recent claims (``HUB_CLAIM_MATCH_HOURS``) on ``(kind, address)``, newest first,
-    leaving out whoever already proved it."""
-    if kind not in TYPED_KINDS:
-        return []
-    try:
-        address = normalize_or_invalid(kind, address, uow.settings.default_region)
-    except HubError:
-        return []
-    return await recent_claims(uow.session, kind, address, hours=uow.settings.claim_match_hours)
-
-
-async def start_confirmed_call(uow: UnitOfWork, inbound: Inbound) -> CallAnswer | None:
-    """The caller pressed 1 ("that was me"): link them to the newest recent claim on
-    their number and start the call on that customer's thread. Returns None when no
-    recent claim exists any more (the caller then goes on as an unknown caller).
+async def start_confirmed_call(
+    uow: UnitOfWork, inbound: Inbound, claimant: Customer | None, reason: str
+) -> CallAnswer | None:
+    """The caller pressed 1 ("that was me"): link them to ``claimant``, who made the
+    newest recent claim on their number (``hub.queries.suggestions.claims_on``; its
+    ``reason`` goes into the audited merge), and start the call on that customer's
+    thread. Returns None when no recent claim exists any more (``claimant`` is None:
+    the caller then goes on as an unknown caller).
 
     The caller's number becomes a verified identity of a customer of its own first
     (the carrier proved it), which is then merged into the claimant, so unmerging the
@@ -63,20 +57,18 @@ async def start_confirmed_call(uow: UnitOfWork, inbound: Inbound) -> CallAnswer 
         existing = await find_event(uow, inbound.channel, inbound.provider_id)
         if existing is not None:
             return await start_call(uow, inbound)  # a replay answers what was stored
-    address = normalize_or_invalid(inbound.kind, inbound.address, uow.settings.default_region)
-    claims = await claims_on(uow, inbound.kind, address)
-    if not claims:
+    if claimant is None:
         return None
-    claimant = claims[0]
+    address = normalize_or_invalid(inbound.kind, inbound.address, uow.settings.default_region)
     _, caller, _ = await resolve_identity(uow, inbound.kind, address, verified=True)
     merge = None
-    if caller.id != claimant.customer.id:
+    if caller.id != claimant.id:
         merge = await merge_customers(
             uow,
             caller.id,
-            claimant.customer.id,
+            claimant.id,
             actor="ivr",
-            reason=f"The caller pressed 1 to confirm the web chat. {claimant.reason}"[:200],
+            reason=f"The caller pressed 1 to confirm the web chat. {reason}"[:200],
         )
     answer = await start_call(uow, inbound, recognised_by="confirmed")
     if merge is not None and not answer.duplicate:
@@ -89,14 +81,12 @@ async def start_confirmed_call(uow: UnitOfWork, inbound: Inbound) -> CallAnswer 
 
 async def start_call_with_order_number(
     uow: UnitOfWork, inbound: Inbound, digits: str
-) -> CallAnswer | None:
+) -> CallAnswer:
     """A caller with no match keyed in digits that are no handoff code but an order
-    number (a known order's, or one a recent chat gave): start the call as the caller's
+    number (a known order's, or one a recent chat gave: the caller checked with
+    ``hub.queries.suggestions.keyed_order_matches``): start the call as the caller's
     own, with ``keyed_order`` on the call so the pop suggests that order's customer.
-    Never a link (order numbers are guessable). None when nothing matches."""
-    matches = await keyed_order_matches(uow.session, digits, hours=uow.settings.claim_match_hours)
-    if not matches:
-        return None
+    Never a link (order numbers are guessable)."""
     keyed = "".join(ch for ch in digits if ch.isdigit())
     return await start_call(uow, replace(inbound, data={**inbound.data, "keyed_order": keyed}))
 
@@ -118,13 +108,15 @@ def is_yes(body: str | None) -> bool:
     return (body or "").strip().lower() in YES_WORDS
 
 
-async def after_text(uow: UnitOfWork, received: Received) -> None:
+async def after_text(uow: UnitOfWork, received: Received, claimant: Customer | None) -> None:
     """What a stored text from a proven number may set off (``received`` is new):
 
     - a YES answering our confirmation prompt links the texter to the chat the prompt
       named (a merge by ``sms-confirm``), while the prompt is less than an hour old;
-    - the first text from a number a recent chat gave gets that prompt (once), and
-      agents see the chat as a suggested match either way.
+    - the first text from a number a recent chat gave gets that prompt (once), naming
+      ``claimant``, the newest other customer who gave the number recently
+      (``hub.queries.suggestions.recent_claims``, None: nobody); agents see the chat as
+      a suggested match either way.
     """
     event, identity = received.event, received.identity
     if identity is None or identity.kind not in TYPED_KINDS or event.type != MESSAGE:
@@ -149,16 +141,7 @@ async def after_text(uow: UnitOfWork, received: Received) -> None:
             )
         prompt.data = {**prompt.data, "answered": True}
         return
-    if await _inbound_count(uow, customer.id) != 1:
-        return
-    claims = await recent_claims(
-        uow.session,
-        identity.kind,
-        identity.address,
-        hours=uow.settings.claim_match_hours,
-        exclude_customer_id=customer.id,
-    )
-    if not claims:
+    if claimant is None or await _inbound_count(uow, customer.id) != 1:
         return
     try:
         await send_reply(
@@ -168,7 +151,7 @@ async def after_text(uow: UnitOfWork, received: Received) -> None:
             channel=event.channel,
             via=CONFIRM_VIA,
             identity_id=identity.id,
-            data={"claimant_customer_id": claims[0].customer.id},
+            data={"claimant_customer_id": claimant.id},
         )
     except HubError:
         return  # opted out, or the channel cannot answer: the suggestion remains

@@ -25,13 +25,13 @@ from hub.actions.calls import CallAnswer, route_call, stored_call_answer
 from hub.actions.customers import find_identity, get_customer, get_thread
 from hub.actions.hours import get_schedule
 from hub.actions.inbound import receive_inbound
-from hub.actions.screen_pop import CLOSED_ORDER_STATUSES
 from hub.core import UnitOfWork
 from hub.db import utcnow
 from hub.hours import Schedule, current_close, next_opening
 from hub.identity import InvalidAddress, normalize
 from hub.models import Event, Order, Store
 from hub.models.hours import store_team
+from hub.models.order import CLOSED_ORDER_STATUSES
 from hub.types import Inbound
 
 VERIFIED = "verified"

@@ -13,6 +13,10 @@ from hub.db import Base, UTCDateTime, utcnow
 ONLINE = "online"
 STORE = "store"
 ORDER_SOURCES = (ONLINE, STORE)
+# Orders in these states are not "open" (the screen pop, the IVR's order status).
+CLOSED_ORDER_STATUSES = frozenset(
+    {"delivered", "completed", "cancelled", "canceled", "refunded", "returned", "picked_up"}
+)
 
 
 class Order(Base):

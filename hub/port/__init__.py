@@ -36,7 +36,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub import events as ev
-from hub.actions.claim_links import after_text, may_link
+from hub.actions.claim_links import after_text, is_yes, may_link
 from hub.actions.commerce import apply_shop_update as _apply_shop_update
 from hub.actions.consent import HELP, START, STOP, consent_keyword, find_opt_in
 from hub.actions.consent import opt_out_address as _opt_out_address
@@ -61,6 +61,7 @@ from hub.port.phone import PhonePort
 from hub.port.refs import EventRef, Receipt
 from hub.port.terminals import TerminalPort
 from hub.port.visitors import VisitorPort
+from hub.queries.suggestions import recent_claims
 from hub.queries.timeline import last_inbound_at as _last_inbound_at
 from hub.settings import Settings
 from hub.types import Inbound
@@ -161,7 +162,18 @@ class HubPort:
                 return
             customer = await get_customer(uow.session, receipt.customer_id)
             thread = await get_thread(uow.session, customer.id)
-            await after_text(uow, Received(event, customer, thread, identity, duplicate=False))
+            received = Received(event, customer, thread, identity, duplicate=False)
+            claimant = None
+            if not is_yes(event.body):  # a first text: who gave its number recently
+                claims = await recent_claims(
+                    uow.session,
+                    identity.kind,
+                    identity.address,
+                    hours=uow.settings.claim_match_hours,
+                    exclude_customer_id=customer.id,
+                )
+                claimant = claims[0].customer if claims else None
+            await after_text(uow, received, claimant)
 
     async def record_delivery(
         self,

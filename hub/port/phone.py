@@ -34,7 +34,7 @@ from hub.actions.calls import (
     take_queued_call,
     update_call_status,
 )
-from hub.actions.claim_links import claims_on, start_call_with_order_number, start_confirmed_call
+from hub.actions.claim_links import start_call_with_order_number, start_confirmed_call
 from hub.actions.customers import get_customer
 from hub.actions.handoff import CODE_DIGITS
 from hub.actions.ivr_calls import hold_call_in_ivr, order_to_tell, route_held_call
@@ -46,6 +46,7 @@ from hub.models.customer import PHONE
 from hub.models.staff import ROUTE_CLIENT, ROUTE_NUMBER, ROUTE_SIP
 from hub.port.refs import EventRef
 from hub.queries.calls import find_outbound_call, next_in_line, phone_of
+from hub.queries.suggestions import Suggestion, claims_on, keyed_order_matches
 from hub.serializers import event_dict
 from hub.types import Inbound, JSONDict
 
@@ -147,7 +148,14 @@ class PhonePort:
         route the call (``hub.actions.claim_links.start_confirmed_call``); None when
         no recent chat gave the number any more."""
         async with self.hub.uow() as uow:
-            answer = await start_confirmed_call(uow, inbound)
+            claims = await _claims_on(uow, inbound)
+            claimant = claims[0] if claims else None
+            answer = await start_confirmed_call(
+                uow,
+                inbound,
+                claimant.customer if claimant is not None else None,
+                claimant.reason if claimant is not None else "",
+            )
             return CallRoute.of(answer) if answer is not None else None
 
     async def incoming_call(self, inbound: Inbound, dialled: str) -> IncomingCall:
@@ -164,7 +172,7 @@ class PhonePort:
                 return IncomingCall(menu, order_status=told)
             if known or menu.closed:
                 return IncomingCall(menu, CallRoute.of(await start_call(uow, inbound)))
-            claimed = bool(await claims_on(uow, inbound.kind, inbound.address))
+            claimed = bool(await _claims_on(uow, inbound))
             return IncomingCall(menu, claimed=claimed)
 
     async def start_call_with_digits(
@@ -177,7 +185,9 @@ class PhonePort:
         async with self.hub.uow() as uow:
             answer = await start_call_with_code(uow, inbound, digits) if digits else None
             if answer is None and digits:  # an order number: a suggestion, never a link
-                answer = await start_call_with_order_number(uow, inbound, digits)
+                hours = uow.settings.claim_match_hours
+                if await keyed_order_matches(uow.session, digits, hours=hours):
+                    answer = await start_call_with_order_number(uow, inbound, digits)
             if answer is None and (not digits or last_try):
                 answer = await start_call(uow, inbound)
             return CallRoute.of(answer) if answer is not None else None
@@ -358,3 +368,15 @@ async def _order_status(uow: UnitOfWork, inbound: Inbound) -> tuple[str | None, 
         return None
     customer = await get_customer(uow.session, event.customer_id)
     return customer.first_name, str(event.data["ivr"]["said"])
+
+
+async def _claims_on(uow: UnitOfWork, inbound: Inbound) -> list[Suggestion]:
+    """Recent claims (``HUB_CLAIM_MATCH_HOURS``) on the caller's number, newest first."""
+    settings = uow.settings
+    return await claims_on(
+        uow.session,
+        inbound.kind,
+        inbound.address,
+        region=settings.default_region,
+        hours=settings.claim_match_hours,
+    )

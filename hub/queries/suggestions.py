@@ -20,6 +20,7 @@ from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.db import utcnow
+from hub.identity import InvalidAddress, normalize
 from hub.models import Customer, Detail, Event, Identity, Order
 from hub.models.customer import FROM_TEXT, PHONE, TYPED_KINDS, USER, VISITOR
 from hub.models.thread import IN, MESSAGE
@@ -206,6 +207,20 @@ async def recent_claims(
     result = list(suggestions.values())
     await _with_context(session, result)
     return result
+
+
+async def claims_on(
+    session: AsyncSession, kind: str, address: str, *, region: str, hours: int
+) -> list[Suggestion]:
+    """``recent_claims`` on ``(kind, address)`` as a caller gave it (normalised in
+    ``region``; an address that is no valid one, or a kind nobody types, has none)."""
+    if kind not in TYPED_KINDS:
+        return []
+    try:
+        address = normalize(kind, address, region)
+    except InvalidAddress:
+        return []
+    return await recent_claims(session, kind, address, hours=hours)
 
 
 async def claimed_by_others(session: AsyncSession, identity_id: int, *, hours: int) -> bool:

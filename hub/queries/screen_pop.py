@@ -1,15 +1,19 @@
-"""The screen pop: what an agent's console shows the moment a call rings."""
+"""The screen pop: what an agent's console shows the moment a call rings.
+
+The call's action emits ``call.incoming`` naming the call (``hub.events.call_incoming``);
+the realtime layer completes it here, after commit, before it reaches a console.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.actions.routing import Route
-from hub.core import UnitOfWork
 from hub.models import Customer, Detail, Event, Identity, Order, Thread
 from hub.models.customer import TYPED_KINDS
+from hub.models.order import CLOSED_ORDER_STATUSES
 from hub.models.thread import MESSAGE
 from hub.queries.suggestions import (
     Suggestion,
@@ -19,20 +23,28 @@ from hub.queries.suggestions import (
 )
 from hub.serializers import customer_dict, detail_dict, event_dict, identity_dict, order_dict
 
-# Orders in these states are not shown as "open" in the screen pop.
-CLOSED_ORDER_STATUSES = frozenset(
-    {"delivered", "completed", "cancelled", "canceled", "refunded", "returned", "picked_up"}
-)
 SCREEN_POP_MESSAGES = 10
 
 
 async def screen_pop(
-    uow: UnitOfWork, customer: Customer, thread: Thread, event: Event, route: Route
+    session: AsyncSession, call: dict[str, Any], *, claim_match_hours: int
 ) -> dict[str, Any]:
-    """Everything an agent needs the moment the call rings: who it is, the details
-    they already gave on any channel, their last messages, open orders and the call,
-    and who else the caller may be (``suggestions``, ``hints``)."""
-    session = uow.session
+    """The screen pop of the ``call.incoming`` payload ``call`` (``hub.events.call_incoming``:
+    the call, its customer and route, and what its action added), completed after commit
+    with everything an agent needs the moment the call rings: who it is, the details
+    they already gave on any channel, their last messages, open orders, and who else the
+    caller may be (``suggestions``, ``hints``). A payload naming no stored call is
+    returned as it is."""
+    event_id = (call.get("call") or {}).get("id")
+    event = await session.get(Event, event_id) if isinstance(event_id, int) else None
+    customer = await session.get(Customer, call.get("customer_id") or 0)
+    thread = (
+        await session.scalar(select(Thread).where(Thread.customer_id == customer.id))
+        if customer is not None
+        else None
+    )
+    if event is None or customer is None or thread is None:
+        return call
     details = await session.execute(
         select(Detail).where(Detail.customer_id == customer.id).order_by(Detail.id)
     )
@@ -55,18 +67,18 @@ async def screen_pop(
             session,
             caller.kind,
             caller.address,
-            hours=uow.settings.claim_match_hours,
+            hours=claim_match_hours,
             exclude_customer_id=customer.id,
         )
     keyed = event.data.get("keyed_order")
     if isinstance(keyed, str) and keyed:
         suggestions += await keyed_order_matches(
-            session, keyed, hours=uow.settings.claim_match_hours, exclude_customer_id=customer.id
+            session, keyed, hours=claim_match_hours, exclude_customer_id=customer.id
         )
     hints: list[Suggestion] = []
     if not suggestions and event.data.get("recognised_by") not in ("confirmed", "handoff"):
         hints = await recent_chats_without_phone(session, exclude_customer_id=customer.id)
-    return {
+    pop = {
         "customer_id": customer.id,
         "name": customer.name,
         "first_name": customer.first_name,
@@ -79,7 +91,7 @@ async def screen_pop(
             order_dict(o) for o in orders.scalars() if o.status.lower() not in CLOSED_ORDER_STATUSES
         ],
         "call": event_dict(event),
-        "route": route.as_dict(),
+        "route": call.get("route"),
         "recognised_by": event.data.get("recognised_by"),
         # Who this caller may be (a recent chat that gave this number) and, when
         # nobody did, the web chats of the last 15 minutes that left no phone (weak).
@@ -87,3 +99,4 @@ async def screen_pop(
         "suggestions": [s.as_dict() for s in suggestions],
         "hints": [s.as_dict() for s in hints],
     }
+    return {**pop, **call}  # what the action added (a transfer, a callback…)
