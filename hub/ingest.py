@@ -10,12 +10,6 @@ per transaction, so only the bad one fails.
 On one SQLite file this turns N commits into one; on PostgreSQL it cuts round trips
 and WAL flushes the same way. The batch is stored by ``receive_batch`` (the one inbound
 write path): a fixed number of statements per batch, not per input.
-
-On PostgreSQL, which takes concurrent writers, inputs go into ``LANES`` lanes by
-sender (the normalised address), each committing its own batches, so one batch's round
-trips to the database overlap another's work; the inputs of one sender stay in one lane,
-in order, so two batches never update the same sender's thread at once. On SQLite (one
-writer at a time) there is one lane.
 """
 
 from __future__ import annotations
@@ -25,7 +19,6 @@ import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from hub.actions.customers import normalize_or_invalid
 from hub.actions.inbound import Received, receive_batch
 from hub.errors import HubError
 from hub.types import Inbound
@@ -36,7 +29,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MAX_BATCH = 100
-LANES = 4  # on PostgreSQL; SQLite has one
 
 
 @dataclass
@@ -48,44 +40,18 @@ class _Item:
 
 
 class IngestBatcher:
-    def __init__(self, hub: Hub, *, max_batch: int = MAX_BATCH, lanes: int | None = None) -> None:
+    def __init__(self, hub: Hub, *, max_batch: int = MAX_BATCH) -> None:
         self.hub = hub
         self.max_batch = max_batch
-        if lanes is None:
-            lanes = 1 if hub.settings.is_sqlite else LANES
-        self._lanes = [_Lane(self, n) for n in range(max(1, lanes))]
-
-    async def submit(self, inbound: Inbound) -> Received:
-        """Store ``inbound`` (see ``receive_batch``) and return once it is committed."""
-        return await self._lane(inbound).submit(inbound)
-
-    def _lane(self, inbound: Inbound) -> _Lane:
-        if len(self._lanes) == 1:
-            return self._lanes[0]
-        try:
-            sender = normalize_or_invalid(
-                inbound.kind, inbound.address, self.hub.settings.default_region
-            )
-        except HubError:
-            sender = inbound.address  # refused by the batch anyway
-        return self._lanes[hash((inbound.kind, sender)) % len(self._lanes)]
-
-
-class _Lane:
-    """One queue of inputs committed a batch at a time."""
-
-    def __init__(self, batcher: IngestBatcher, number: int) -> None:
-        self.hub = batcher.hub
-        self.max_batch = batcher.max_batch
-        self.number = number
         self._pending: list[_Item] = []
         self._task: asyncio.Task[None] | None = None
 
     async def submit(self, inbound: Inbound) -> Received:
+        """Store ``inbound`` (see ``receive_batch``) and return once it is committed."""
         item = _Item(inbound)
         self._pending.append(item)
         if self._task is None or self._task.done():
-            self._task = asyncio.create_task(self._drain(), name=f"ingest-{self.number}")
+            self._task = asyncio.create_task(self._drain(), name="ingest")
         return await item.future
 
     async def _drain(self) -> None:

@@ -321,22 +321,3 @@ async def test_two_hubs_racing_on_one_provider_id_store_it_once(
     assert a.event.id == b.event.id and a.customer.id == b.customer.id
     assert await count(hub, Event) == 1
     assert await count(hub, Customer) == 1
-
-
-async def test_lanes_keep_each_senders_inputs_together(hub: Hub) -> None:
-    """With several lanes (PostgreSQL's default), batches commit concurrently, but one
-    sender's inputs stay in one lane: every thread counts all its unread messages."""
-    batcher = IngestBatcher(hub, lanes=4)
-    senders = [f"+1555300{n:04d}" for n in range(10)]
-    inputs = [
-        sms(100 * n + k, sender=sender, sid=f"SML{n}-{k}")
-        for k in range(6)
-        for n, sender in enumerate(senders)
-    ]
-    results = await asyncio.gather(*(batcher.submit(one) for one in inputs))
-    assert all(not r.duplicate for r in results)
-    async with hub.read() as session:
-        threads = (await session.execute(select(Thread))).scalars().all()
-        assert (await session.execute(select(func.count()).select_from(Event))).scalar() == 60
-    assert len(threads) == 10
-    assert all(thread.unread_count == 6 for thread in threads)
