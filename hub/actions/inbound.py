@@ -153,7 +153,6 @@ async def receive_batch(
         item.row = row
     written = [item for item in new if item.row is not None]
     _touch(senders, written)
-    await write_back(await uow.session.connection(), senders.values())
     for item in written:
         answers[item.index] = _received(uow, senders[item.sender], item, in_session)
     await _mark_first_texts(uow, senders, written, answers)
@@ -161,6 +160,9 @@ async def receive_batch(
     await _apply_extras(uow, written, answers)
     _after_commit(uow, written, answers)
     await _answer_repeats(uow, [item for item in new if item.row is None] + repeats, answers)
+    # Last: the row locks on threads and identities are held for the shortest time
+    # (concurrent batches of other processes queue on the same senders' rows).
+    await write_back(await uow.session.connection(), senders.values())
     return [answer for answer in answers if answer is not None]
 
 
