@@ -57,3 +57,29 @@ async def test_other_content_types_use_starlette() -> None:
 async def test_too_many_fields_is_refused() -> None:
     with pytest.raises(ValueError):
         await _read_form(request("&".join(f"k{i}=v" for i in range(500)).encode()))
+
+
+@pytest.mark.parametrize(
+    ("signed_url", "checked_url"),
+    [
+        ("https://hub.example/twilio/sms", "https://hub.example/twilio/sms"),
+        ("https://hub.example:443/twilio/sms", "https://hub.example/twilio/sms"),
+        ("https://hub.example/twilio/sms", "https://hub.example:443/twilio/sms"),
+        ("https://hub.example/twilio/sms?m=5", "https://hub.example/twilio/sms?m=5"),
+    ],
+)
+def test_signatures_verify_as_twilios_validator_says(signed_url: str, checked_url: str) -> None:
+    """The webhook check accepts exactly what ``RequestValidator.validate`` accepts (the
+    URL with or without its default port), stopping at the first form that matches."""
+    from twilio.request_validator import RequestValidator
+
+    from connectors.twilio.signatures import _Params, _verifies
+
+    validator = RequestValidator("token-0123456789")
+    params = _Params({"From": "+15551234567", "Body": "hi", "MessageSid": "SM1"})
+    good = validator.compute_signature(signed_url, params)
+    assert _verifies(validator, checked_url, params, good)
+    assert validator.validate(checked_url, params, good)
+    forged = RequestValidator("another-token").compute_signature(signed_url, params)
+    assert not _verifies(validator, checked_url, params, forged)
+    assert not _verifies(validator, checked_url, _Params({**params, "Body": "bye"}), good)
