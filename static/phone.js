@@ -490,8 +490,10 @@
 
   const queueEl = document.querySelector("[data-phone-queue]");
   if (queueEl) {
+    // A new count only shows or hides "Take next caller": the status line keeps what it
+    // says (the last call's outcome, e.g. "Missed: the caller hung up").
     new MutationObserver(() => {
-      if (panel.dataset.state === "ready") idleState();
+      if (panel.dataset.state === "ready") setState("ready", status.textContent);
     }).observe(queueEl, { attributes: true, attributeFilter: ["data-waiting", "data-callbacks"] });
   }
 

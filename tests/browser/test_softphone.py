@@ -199,6 +199,14 @@ async def test_softphone_rings_with_the_screen_pop_answers_mutes_and_hangs_up(
     await expect(status).to_have_text("Incoming call from Unknown caller")
     await phone.locator("[data-phone-decline]").click()
     await expect(status).to_have_text("Declined")
+    # A new queue count (the queue's refresh) leaves the last call's outcome on the
+    # status line: it only shows or hides "Take next caller".
+    shown = await page.evaluate(
+        "async () => { document.querySelector('[data-phone-queue]').dataset.waiting = '7';"
+        " await Promise.resolve();"
+        " return document.querySelector('[data-phone-status]').textContent; }"
+    )
+    assert shown == "Declined"
     await page.evaluate("() => window.fakeTwilio.ring('client:caller', {}).callerCancels()")
     await expect(status).to_have_text("Missed: the caller hung up")
     assert (await fake_log(page))[-1] == "reject"
