@@ -24,6 +24,7 @@ from sqlalchemy import (
     any_,
     bindparam,
     event,
+    text,
     tuple_,
 )
 from sqlalchemy.engine import Dialect, make_url
@@ -185,3 +186,14 @@ async def add_if_new(session: AsyncSession, row: object) -> bool:
     except IntegrityError:
         return False
     return True
+
+
+async def refresh_statistics(session: AsyncSession, tables: Iterable[str]) -> None:
+    """``ANALYZE`` ``tables`` on PostgreSQL, after a bulk load grew them (what its manual
+    advises after populating a database): the planner's row counts of a table that grew
+    from a few rows to many are otherwise stale until autovacuum (if it runs) gets to
+    it, and a stale count turns an index look-up on two columns into a scan of every
+    row of the first one. SQLite's planner keeps using its indexes without statistics:
+    nothing to do there. ``tables`` are the hub's own table names, never user input."""
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(text("ANALYZE " + ", ".join(tables)))

@@ -8,13 +8,13 @@ import io
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from hub.actions.customers import add_identity
 from hub.actions.inbound import receive_inbound
 from hub.cli import main
 from hub.core import Hub
-from hub.csv_import import import_csv
+from hub.csv_import import import_csv, run
 from hub.errors import Invalid
 from hub.models import Customer, Detail, Event, Identity, Order
 from hub.settings import Settings
@@ -49,6 +49,32 @@ ORDERS = (
 async def count(hub: Hub, model: type) -> int:
     async with hub.read() as session:
         return int((await session.execute(select(func.count()).select_from(model))).scalar_one())
+
+
+async def test_a_long_import_tells_postgresql_the_tables_grew(
+    hub: Hub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ANALYZE after the first rows (5,000; 3 here), then each time the import doubles:
+    without it PostgreSQL plans the batches' (kind, address) look-ups for the empty
+    table it last knew and scans every identity of a kind (448 rows/s at 100,000 rows
+    where 20,000 gave 1,746, autovacuum off)."""
+    monkeypatch.setattr(run, "FIRST_ANALYZE", 3)
+    result = await import_csv(hub, io.StringIO(CUSTOMERS), batch_size=3)
+    assert (result.rows, result.created, len(result.rejected)) == (9, 3, 5)
+    if hub.engine.dialect.name != "postgresql":
+        return  # SQLite plans with its indexes without statistics
+    async with hub.read() as session:
+        known = await session.execute(
+            text(
+                "SELECT relname, reltuples FROM pg_class"
+                " WHERE relname IN ('identities', 'customers')"
+            )
+        )
+        # reltuples is -1 until the table is first analysed (or vacuumed).
+        assert {name: tuples >= 0 for name, tuples in known} == {
+            "identities": True,
+            "customers": True,
+        }
 
 
 async def test_customers_import_reports_bad_rows(hub: Hub) -> None:
