@@ -89,6 +89,28 @@ class ItemInput:
 
 
 @dataclass(frozen=True)
+class OrderInput:
+    """An order as the shop, the POS, the REST API or an import gives it: its customer
+    by ``customer_id``, else by ``phone`` or ``email`` (``hub.actions.orders.upsert_order``);
+    ``total_cents`` None is the sum of the items."""
+
+    external_id: str
+    customer_id: int | None = None
+    phone: str | None = None
+    email: str | None = None
+    name: str | None = None
+    number: str | None = None
+    source: str = "online"
+    store_code: str | None = None
+    status: str = "placed"
+    pickup_location: str | None = None
+    currency: str = "USD"
+    total_cents: int | None = None
+    placed_at: datetime | None = None
+    items: tuple[ItemInput, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
 class Outbound:
     """A committed outbound message a connector must deliver."""
 

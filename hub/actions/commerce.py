@@ -17,7 +17,7 @@ from typing import Any, Literal
 from sqlalchemy import select
 
 from hub.actions.customers import normalize_or_invalid, resolve_identity
-from hub.actions.orders import OrderInput, upsert_order
+from hub.actions.orders import upsert_order
 from hub.actions.replies import send_reply
 from hub.actions.threads import add_note
 from hub.commerce.port import (
@@ -54,21 +54,22 @@ async def claim_delivery(uow: UnitOfWork, source: str, delivery_id: str, topic: 
     )
 
 
-async def _customer_for(uow: UnitOfWork, order: ShopOrder) -> Customer | None:
-    """The customer the shop's order belongs to, by its email (else phone), stated
-    verified; the other address is attached as verified too when nobody holds it."""
+async def _customer_for(uow: UnitOfWork, of: ShopOrder | ShopCustomer) -> Customer | None:
+    """The customer a shop's order or customer record is, by its email (else phone),
+    stated verified; the other address is attached as verified too when nobody holds
+    it."""
     region = uow.settings.default_region
     addresses: list[tuple[str, str]] = []
-    for kind, raw in ((EMAIL, order.email), (PHONE, order.phone)):
+    for kind, raw in ((EMAIL, of.email), (PHONE, of.phone)):
         if raw:
             try:
                 addresses.append((kind, normalize_or_invalid(kind, raw, region)))
             except Invalid:
-                log.info("shop order %s: unusable %s ignored", order.external_id, kind)
+                log.info("shop record %s: unusable %s ignored", of.external_id, kind)
     if not addresses:
         return None
     kind, address = addresses[0]
-    _, customer, _ = await resolve_identity(uow, kind, address, verified=True, name=order.name)
+    _, customer, _ = await resolve_identity(uow, kind, address, verified=True, name=of.name)
     for kind, address in addresses[1:]:
         await resolve_identity(uow, kind, address, verified=True, customer_id=customer.id)
     return customer
@@ -102,20 +103,14 @@ async def sync_shop_order(
         if customer is None:
             return None, "no_customer"
         customer_id = customer.id
+    kept_pickup = existing.pickup_location if existing is not None else None
     order, created = await upsert_order(
         uow,
-        OrderInput(
-            external_id=shop_order.external_id,
+        replace(
+            shop_order,
             customer_id=customer_id,
-            number=shop_order.number,
             source="online",
-            status=shop_order.status,
-            pickup_location=shop_order.pickup_location
-            or (existing.pickup_location if existing is not None else None),
-            currency=shop_order.currency,
-            total_cents=shop_order.total_cents,
-            placed_at=shop_order.placed_at,
-            items=shop_order.items,
+            pickup_location=shop_order.pickup_location or kept_pickup,
         ),
         channel=channel,
     )
@@ -191,14 +186,7 @@ async def sync_shop_customer(uow: UnitOfWork, shop_customer: ShopCustomer) -> Cu
     """The shop's customer record changed: their email and phone are verified
     identities (attached by ``resolve_identity``'s rule). Returns the customer, or None
     when the record has no usable address."""
-    fake = ShopOrder(
-        external_id=shop_customer.external_id,
-        updated_at=utcnow(),
-        email=shop_customer.email,
-        phone=shop_customer.phone,
-        name=shop_customer.name,
-    )
-    customer = await _customer_for(uow, fake)
+    customer = await _customer_for(uow, shop_customer)
     if customer is not None and shop_customer.name and not customer.name:
         customer.name = shop_customer.name[:200]
     return customer

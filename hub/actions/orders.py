@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime
-
 from sqlalchemy import select
 
 from hub import events as ev
@@ -17,31 +14,13 @@ from hub.models.customer import EMAIL, PHONE
 from hub.models.order import ORDER_SOURCES
 from hub.models.thread import PURCHASE
 from hub.serializers import order_dict
-from hub.types import ItemInput
+from hub.types import ItemInput, OrderInput
 
 # The purchase event's provider id is ``order:<external_id>`` in a 128-character column.
 MAX_EXTERNAL_ID = 128 - len("order:")
 MAX_NUMBER = 64
 
 __all__ = ["ItemInput", "OrderInput", "upsert_order"]
-
-
-@dataclass(frozen=True)
-class OrderInput:
-    external_id: str
-    customer_id: int | None = None
-    phone: str | None = None
-    email: str | None = None
-    name: str | None = None
-    number: str | None = None
-    source: str = "online"
-    store_code: str | None = None
-    status: str = "placed"
-    pickup_location: str | None = None
-    currency: str = "USD"
-    total_cents: int | None = None
-    placed_at: datetime | None = None
-    items: tuple[ItemInput, ...] = field(default_factory=tuple)
 
 
 async def upsert_order(

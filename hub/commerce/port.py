@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from hub.errors import HubError
-from hub.types import ItemInput
+from hub.types import OrderInput
 
 # Pickup statuses an order can carry (``Order.pickup_status``).
 PICKUP_PENDING = "pending"
@@ -34,24 +34,15 @@ class ShopUnavailable(HubError, code="shop_unavailable", status=503):
     """The shop's API could not be reached or answered with a server error."""
 
 
-@dataclass(frozen=True)
-class ShopOrder:
-    """One order as the shop has it now. ``updated_at`` orders versions: the hub never
-    lets an older one overwrite a newer one."""
+@dataclass(frozen=True, kw_only=True)
+class ShopOrder(OrderInput):
+    """One order as the shop has it now: the order (``OrderInput``, its customer by
+    ``email`` else ``phone``) with the shop's version, fulfilment and address.
+    ``updated_at`` orders versions: the hub never lets an older one overwrite a newer
+    one."""
 
-    external_id: str
     updated_at: datetime
-    number: str | None = None
-    email: str | None = None
-    phone: str | None = None
-    name: str | None = None
-    status: str = "placed"
     fulfillment_status: str | None = None
-    currency: str = "USD"
-    total_cents: int = 0
-    placed_at: datetime | None = None
-    items: tuple[ItemInput, ...] = ()
-    pickup_location: str | None = None
     pickup_status: str | None = None
     shipping_address: Mapping[str, str] | None = None
 

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from hub.actions.orders import ItemInput, OrderInput, upsert_order
 from hub.actions.threads import add_note, assign_thread
 from hub.demo.stories import Cast, answered_call
 from hub.demo.writer import DemoWriter, Person
-from hub.types import IdentityClaim
+from hub.types import IdentityClaim, ItemInput
 
 MARIA = Person(
     name="Maria Gonzalez",
@@ -49,21 +48,9 @@ async def maria(w: DemoWriter, cast: Cast, now: datetime) -> Person:
         body="Hi Maria! They're true to size, but if you're between sizes go half a size up.",
     )
     t += timedelta(minutes=14)
-    await upsert_order(
-        w.uow,
-        OrderInput(
-            external_id="demo-web-W-10421",
-            customer_id=p.customer_id,
-            number="W-10421",
-            source="online",
-            status="delivered",
-            placed_at=t,
-            items=(
-                ItemInput(sku="RUN-TRL-85", name="Trail running shoes", unit_price_cents=12900),
-                ItemInput(sku="SOCK-MER-3", name="Merino socks (3 pack)", unit_price_cents=2400),
-            ),
-        ),
-    )
+    shoes = ItemInput(sku="RUN-TRL-85", name="Trail running shoes", unit_price_cents=12900)
+    socks = ItemInput(sku="SOCK-MER-3", name="Merino socks (3 pack)", unit_price_cents=2400)
+    await w.web_order(p, t, "W-10421", (shoes, socks), status="delivered")
 
     t = day - timedelta(days=3, hours=2)
     await w.chat(
@@ -121,23 +108,9 @@ async def maria(w: DemoWriter, cast: Cast, now: datetime) -> Person:
         data={"store_code": "DT1", "terminal": "Downtown counter iPad", "reason": "exchange"},
     )
     t += timedelta(minutes=12)
-    await upsert_order(
-        w.uow,
-        OrderInput(
-            external_id="demo-pos-DT1-00871",
-            customer_id=p.customer_id,
-            number="DT1-00871",
-            source="store",
-            store_code="DT1",
-            status="completed",
-            placed_at=t,
-            items=(
-                ItemInput(sku="RUN-TRL-85", name="Trail running shoes (exchange, 8.5)"),
-                ItemInput(sku="BTL-STL-75", name="Steel bottle 750 ml", unit_price_cents=2900),
-            ),
-        ),
-        channel="instore",
-    )
+    exchanged = ItemInput(sku="RUN-TRL-85", name="Trail running shoes (exchange, 8.5)")
+    bottle = ItemInput(sku="BTL-STL-75", name="Steel bottle 750 ml", unit_price_cents=2900)
+    await w.store_purchase(p, t, "DT1", (exchanged, bottle))
     t += timedelta(minutes=30)
     await w.outbound(
         p,

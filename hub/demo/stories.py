@@ -11,12 +11,11 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from hub.actions.orders import ItemInput, OrderInput, upsert_order
 from hub.actions.threads import add_note
 from hub.demo import data
 from hub.demo.writer import DemoWriter, Person
 from hub.models import Agent
-from hub.types import IdentityClaim
+from hub.types import IdentityClaim, ItemInput
 
 
 @dataclass
@@ -174,25 +173,17 @@ async def online_order(
     picks = cast.rng.sample(data.PRODUCTS, cast.rng.randint(1, 3))
     pickup = cast.rng.random() < 0.3
     code, name = cast.rng.choice(cast.stores)
-    order, _ = await upsert_order(
-        w.uow,
-        OrderInput(
-            external_id=f"demo-web-{cast.order_number()}",
-            customer_id=p.customer_id,
-            email=p.email,
-            name=p.name,
-            number=f"W-{cast.next_order}",
-            source="online",
-            status=status or cast.rng.choice(("placed", "shipped", "delivered", "delivered")),
-            pickup_location=f"{name} ({code})" if pickup else None,
-            placed_at=at,
-            items=tuple(
-                ItemInput(sku=s, name=n, quantity=cast.rng.choice((1, 1, 1, 2)), unit_price_cents=c)
-                for s, n, c in picks
-            ),
+    await w.web_order(
+        p,
+        at,
+        cast.order_number(),
+        tuple(
+            ItemInput(sku=s, name=n, quantity=cast.rng.choice((1, 1, 1, 2)), unit_price_cents=c)
+            for s, n, c in picks
         ),
+        status=status or cast.rng.choice(("placed", "shipped", "delivered", "delivered")),
+        pickup_location=f"{name} ({code})" if pickup else None,
     )
-    p.customer_id = order.customer_id
     return _later(cast, at, 60, 600)
 
 
@@ -208,21 +199,8 @@ async def store_visit(w: DemoWriter, cast: Cast, p: Person, at: datetime) -> dat
     at = _later(cast, at, 300, 1500)
     if cast.rng.random() < 0.7:
         sku, product, cents = cast.rng.choice(data.PRODUCTS)
-        receipt = w.provider_id(f"pos-{code.lower()}")
-        await upsert_order(
-            w.uow,
-            OrderInput(
-                external_id=receipt,
-                customer_id=p.customer_id,
-                number=f"{code}-{receipt.rsplit('-', 1)[1].zfill(5)}",
-                source="store",
-                store_code=code,
-                status="completed",
-                placed_at=at,
-                items=(ItemInput(sku=sku, name=product, unit_price_cents=cents),),
-            ),
-            channel="instore",
-        )
+        item = ItemInput(sku=sku, name=product, unit_price_cents=cents)
+        await w.store_purchase(p, at, code, (item,))
     if cast.rng.random() < 0.4:
         assert p.customer_id is not None
         at = _later(cast, at, 30, 300)

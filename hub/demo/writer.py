@@ -9,16 +9,17 @@ through the outbox): the demo must not send anything to anybody.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 from hub.actions.customers import get_customer, get_thread
 from hub.actions.inbound import receive_inbound
+from hub.actions.orders import upsert_order
 from hub.actions.replies import append_reply, record_delivery
 from hub.core import UnitOfWork
 from hub.models import Agent
-from hub.types import IdentityClaim, Inbound
+from hub.types import IdentityClaim, Inbound, ItemInput, OrderInput
 
 # The identity kind a demo person writes from on each channel; ``Person`` has a field
 # of that name holding their address.
@@ -46,9 +47,13 @@ class DemoWriter:
     uow: UnitOfWork
     counters: dict[str, int] = field(default_factory=dict)
 
+    def count(self, key: str) -> int:
+        """1, 2, 3… for each ``key``."""
+        self.counters[key] = self.counters.get(key, 0) + 1
+        return self.counters[key]
+
     def provider_id(self, channel: str) -> str:
-        self.counters[channel] = self.counters.get(channel, 0) + 1
-        return f"demo-{channel}-{self.counters[channel]}"
+        return f"demo-{channel}-{self.count(channel)}"
 
     async def inbound(
         self,
@@ -150,3 +155,55 @@ class DemoWriter:
                 error_message="Unreachable destination handset" if error_code else None,
             )
         return event.id
+
+    async def web_order(
+        self,
+        person: Person,
+        at: datetime,
+        number: str,
+        items: tuple[ItemInput, ...],
+        *,
+        status: str,
+        pickup_location: str | None = None,
+    ) -> int:
+        """``person`` ordered from the web shop (order ``number``, e.g. ``W-10421``); the
+        first order of someone new creates their customer by email."""
+        return await self._order(
+            person,
+            OrderInput(
+                external_id=f"demo-web-{number}",
+                email=person.email,
+                name=person.name,
+                number=number,
+                status=status,
+                pickup_location=pickup_location,
+                placed_at=at,
+                items=items,
+            ),
+        )
+
+    async def store_purchase(
+        self, person: Person, at: datetime, store_code: str, items: tuple[ItemInput, ...]
+    ) -> int:
+        """``person`` paid at ``store_code``'s till (a POS receipt, ``DT1-00003``)."""
+        number = f"{store_code}-{self.count(f'pos-{store_code}'):05d}"
+        return await self._order(
+            person,
+            OrderInput(
+                external_id=f"demo-pos-{number}",
+                number=number,
+                source="store",
+                store_code=store_code,
+                status="completed",
+                placed_at=at,
+                items=items,
+            ),
+            channel="instore",
+        )
+
+    async def _order(self, person: Person, order: OrderInput, *, channel: str = "api") -> int:
+        if person.customer_id is not None:
+            order = replace(order, customer_id=person.customer_id)
+        written, _ = await upsert_order(self.uow, order, channel=channel)
+        person.customer_id = written.customer_id
+        return written.id
