@@ -37,13 +37,10 @@ from hub.checks import Problem
 from hub.errors import Invalid
 from hub.events import DomainEvent
 from hub.settings import Settings
-from hub.types import Outbound, ReplyOptions, SendResult
+from hub.types import Outbound, Recipient, ReplyOptions, SendResult
 
 if TYPE_CHECKING:
-    from sqlalchemy.ext.asyncio import AsyncSession
-
     from hub.core import UnitOfWork
-    from hub.models import Identity
     from hub.port import HubPort
 
 
@@ -94,10 +91,11 @@ class Connector:
         return kind in self.reply_kinds
 
     async def prepare_reply(
-        self, uow: UnitOfWork, identity: Identity, body: str, data: dict[str, Any]
+        self, uow: UnitOfWork, to: Recipient, body: str, data: dict[str, Any]
     ) -> str:
-        """Check a reply to ``identity`` against the channel's own rules, inside
-        ``send_reply``'s transaction, and return the body to store.
+        """Check a reply to ``to`` against the channel's own rules, inside
+        ``send_reply``'s transaction (pass ``uow`` to the port's reads so they see it),
+        and return the body to store.
 
         Raise ``hub.errors.Unreachable``/``Invalid`` to refuse it with a reason the agent
         can act on. ``data["template"]`` asks for one of the provider's approved
@@ -109,10 +107,11 @@ class Connector:
         return body
 
     async def reply_options(
-        self, session: AsyncSession, customer_id: int, identities: Sequence[Identity]
+        self, customer_id: int, addresses: Sequence[Recipient]
     ) -> ReplyOptions | None:
-        """What the console's reply box should say about replying on this channel now
-        (a window closing, templates to offer), read with ``session``; None: nothing."""
+        """What the console's reply box should say about replying on this channel to
+        the customer's ``addresses`` now (a window closing, templates to offer); None:
+        nothing."""
         return None
 
     async def send(self, message: Outbound) -> SendResult:

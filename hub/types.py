@@ -146,6 +146,19 @@ class TemplateOption:
 
 
 @dataclass(frozen=True)
+class Recipient:
+    """One of the customer's addresses as a channel's reply rules see it
+    (``Connector.prepare_reply`` / ``reply_options``); ``opted_out``: the number sent
+    STOP."""
+
+    identity_id: int
+    customer_id: int
+    kind: str
+    address: str
+    opted_out: bool = False
+
+
+@dataclass(frozen=True)
 class ReplyOptions:
     """What a channel tells the console's reply box about replying now.
 

@@ -21,13 +21,10 @@ from hub.checks import Problem
 from hub.errors import Invalid, Unreachable
 from hub.port import HubPort
 from hub.settings import Settings
-from hub.types import Outbound, ReplyOptions, SendResult, TemplateOption
+from hub.types import Outbound, Recipient, ReplyOptions, SendResult, TemplateOption
 
 if TYPE_CHECKING:
-    from sqlalchemy.ext.asyncio import AsyncSession
-
     from hub.core import UnitOfWork
-    from hub.models import Identity
 
 
 class WhatsappConnector(Connector):
@@ -81,7 +78,7 @@ class WhatsappConnector(Connector):
         await self.sender.close()
 
     async def prepare_reply(
-        self, uow: UnitOfWork, identity: Identity, body: str, data: dict[str, Any]
+        self, uow: UnitOfWork, to: Recipient, body: str, data: dict[str, Any]
     ) -> str:
         """A template (``data["template"]``: ``sid`` of an approved one and its
         ``variables``) is allowed whenever the number opted in (code ``no_opt_in``
@@ -92,7 +89,7 @@ class WhatsappConnector(Connector):
         if requested is not None:
             if not isinstance(requested, Mapping) or not requested.get("sid"):
                 raise Invalid("a template needs the sid of an approved template", code="template")
-            if not await self.port.has_opt_in(identity.id, CHANNEL, uow=uow):
+            if not await self.port.has_opt_in(to.identity_id, CHANNEL, uow=uow):
                 raise Unreachable(
                     "The customer has not opted in to WhatsApp messages from the business "
                     "(they never wrote on WhatsApp nor agreed to it), so no template may "
@@ -110,17 +107,17 @@ class WhatsappConnector(Connector):
                 raise Invalid(str(exc), code="template") from exc
             data["template"] = {"sid": template.sid, "name": template.name, "variables": variables}
             return template.render(variables)
-        window = await window_of(self.port, identity.customer_id, identity.id, uow=uow)
+        window = await window_of(self.port, to.customer_id, to.identity_id, uow=uow)
         if not window.is_open:
             raise Unreachable(window.explain(), code="window_closed")
         return body
 
     async def reply_options(
-        self, session: AsyncSession, customer_id: int, identities: Sequence[Identity]
+        self, customer_id: int, addresses: Sequence[Recipient]
     ) -> ReplyOptions | None:
         """The window's end while it is open (the reply box counts down); once closed,
         why, and the approved templates if the number opted in."""
-        phones = [i for i in identities if i.kind == PHONE and not i.sms_opted_out]
+        phones = [a for a in addresses if a.kind == PHONE and not a.opted_out]
         if not phones:
             return None
         window = await window_of(self.port, customer_id, None)
@@ -131,7 +128,7 @@ class WhatsappConnector(Connector):
                 notice="WhatsApp delivers free-form replies until 24 hours after the "
                 "customer's last message; after that only approved templates.",
             )
-        opted_in = [p for p in phones if await self.port.has_opt_in(p.id, CHANNEL)]
+        opted_in = [p for p in phones if await self.port.has_opt_in(p.identity_id, CHANNEL)]
         if not opted_in:
             return ReplyOptions(
                 free_form=False,

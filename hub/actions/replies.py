@@ -123,7 +123,7 @@ async def send_reply(
             )
         raise Unreachable(f"the customer has no address reachable on {channel}")
 
-    body = await connector.prepare_reply(uow, target, body, payload)
+    body = await connector.prepare_reply(uow, target.recipient(), body, payload)
     if not body:
         raise Invalid("a reply needs a body", code="empty_body")
     agent = await uow.session.get(Agent, agent_id) if agent_id else None

@@ -8,6 +8,7 @@ from sqlalchemy import Boolean, ForeignKey, Index, String, UniqueConstraint, tex
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.db import Base, UTCDateTime, utcnow
+from hub.types import Recipient
 
 # Identity kinds: how a customer is reached or recognised.
 PHONE = "phone"  # E.164
@@ -61,6 +62,10 @@ class Identity(Base):
     opted_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    def recipient(self) -> Recipient:
+        """What a channel's reply rules see of this address (no ORM row crosses)."""
+        return Recipient(self.id, self.customer_id, self.kind, self.address, self.sms_opted_out)
 
 
 class Detail(Base):

@@ -59,7 +59,7 @@ async def thread_page(request: Request) -> Response:
     names = {a.id: a.name for a in agents}
     opted_out = opted_out_channels(hub, panel.identities, channels)
     last = thread.last_channel
-    options = await reply_options(hub, session, customer.id, panel.identities, channels)
+    options = await reply_options(hub, customer.id, panel.identities, channels)
     rows = entries(list(reversed(events)), names, customer.name or "Customer")
     settings = hub.settings
     mark_mentions(rows, panel.details, settings.default_region, settings.order_number_pattern)
@@ -97,16 +97,15 @@ def channels_reaching(hub: Hub, identities: list[Identity]) -> list[str]:
 
 
 async def reply_options(
-    hub: Hub, session: Any, customer_id: int, identities: list[Identity], channels: list[str]
+    hub: Hub, customer_id: int, identities: list[Identity], channels: list[str]
 ) -> dict[str, ReplyOptions]:
     """What each reachable channel says about replying now (``Connector.reply_options``:
     WhatsApp's window and templates); channels with nothing to say are left out."""
     found = {}
+    addresses = [identity.recipient() for identity in identities]
     for name in channels:
         connector = hub.connector(name)
-        options = (
-            await connector.reply_options(session, customer_id, identities) if connector else None
-        )
+        options = await connector.reply_options(customer_id, addresses) if connector else None
         if options is not None:
             found[name] = options
     return found
