@@ -27,7 +27,7 @@ from starlette.responses import FileResponse, JSONResponse, Response
 
 from connectors.email.parse import Attachment
 from hub.port import HubPort
-from hub.web.sessions import require_agent
+from hub.port.web import signed_in_agent
 
 ROUTE = "/email/attachments/{digest}"
 INLINE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
@@ -80,7 +80,7 @@ class AttachmentStore:
     async def serve(self, request: Request) -> Response:
         """``GET /email/attachments/{sha256}?name=…`` for a signed-in agent (401
         ``login_required`` otherwise)."""
-        await require_agent(request)  # the hub's one browser check (401 / 403)
+        await signed_in_agent(request)  # the hub's one browser check (401 / 403)
         digest = request.path_params["digest"]
         path = self.path(digest) if _DIGEST.match(digest) else None
         if path is None or not path.is_file():

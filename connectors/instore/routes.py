@@ -37,8 +37,7 @@ from connectors.instore.protocol import (
 from hub.errors import HubError
 from hub.port import HubPort
 from hub.port.terminals import MAX_ASSIST_CHARS, Revoked
-from hub.web.errors import error_response
-from hub.web.sessions import require_agent
+from hub.port.web import error_response, signed_in_agent
 
 log = logging.getLogger(__name__)
 
@@ -174,9 +173,9 @@ class InstoreEndpoints:
         """The console answers an assist request: ``{"body": str}``.
 
         Needs a signed-in console session and ``X-CSRF-Token`` (the hub's one browser
-        check, ``require_agent``). Answers ``{"ok": true, "event": <the reply event>}``.
+        check, ``signed_in_agent``). Answers ``{"ok": true, "event": <the reply event>}``.
         """
-        agent_id = (await require_agent(request)).id
+        agent_id = (await signed_in_agent(request)).id
         try:
             payload = await request.json()
         except (ValueError, RecursionError):

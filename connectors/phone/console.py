@@ -2,7 +2,7 @@
 the phone queue's size and "answer the next queued caller".
 
 All need a signed-in console session and, for the POSTs, the header ``X-CSRF-Token``:
-the hub's one browser check, ``hub.web.sessions.require_agent``.
+the hub's one browser check, ``hub.port.web.signed_in_agent``.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from connectors.phone import twiml
 from connectors.twilio.client import twilio_client
 from hub.errors import Conflict, HubError, Invalid
 from hub.port.phone import ROUTE_NUMBER, ROUTE_SIP, VoiceAgent
-from hub.web.sessions import require_agent
+from hub.port.web import signed_in_agent
 
 if TYPE_CHECKING:
     from connectors.phone.connector import PhoneConnector
@@ -55,8 +55,8 @@ class AgentPhone:
 
     async def agent_of(self, request: Request) -> VoiceAgent:
         """The signed-in agent (and, for POSTs, the CSRF token): the hub's one browser
-        check (``hub.web.sessions.require_agent``: 401 ``login_required``, 403 ``csrf``)."""
-        return await require_agent(request)
+        check (``hub.port.web.signed_in_agent``: 401 ``login_required``, 403 ``csrf``)."""
+        return await signed_in_agent(request)
 
     async def token(self, request: Request) -> JSONResponse:
         """``GET /phone/token``: an access token for the browser Voice SDK. Its identity

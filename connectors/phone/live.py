@@ -28,8 +28,9 @@ from connectors.twilio.signatures import verified_form
 from hub import events as ev
 from hub.errors import Conflict, Forbidden, Invalid, NotFound
 from hub.port import AGENT, OUT, EventRef
-from hub.port.calls import AgentRef, CallSummary, agent_leg, legs_of
+from hub.port.calls import CallSummary, agent_leg, legs_of
 from hub.port.phone import VoiceAgent
+from hub.port.refs import AgentRef
 from hub.settings import Settings
 
 if TYPE_CHECKING:

@@ -33,7 +33,7 @@ from connectors.shopify.payloads import (
 from connectors.shopify.settings import ShopifySettings
 from hub.commerce.port import OrderRefresh, PickupUpdate, ShopUpdate
 from hub.port import HubPort
-from hub.web.errors import error_response
+from hub.port.web import error_response
 
 log = logging.getLogger(__name__)
 

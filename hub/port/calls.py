@@ -11,7 +11,6 @@ objects. The rooms themselves (Twilio's conferences) are the connector's busines
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from hub import events as ev
@@ -30,7 +29,7 @@ from hub.actions.call_steps import (
 from hub.actions.calls import take_queued_call_into_room
 from hub.core import Hub
 from hub.models import Agent
-from hub.port.refs import EventRef
+from hub.port.refs import AgentRef, EventRef
 from hub.queries.calls import (
     CallSummary,
     call_of_agent,
@@ -42,21 +41,6 @@ from hub.queries.calls import (
 from hub.types import JSONDict
 
 __all__ = ["AgentRef", "CallPort", "CallSummary", "agent_leg", "legs_of"]
-
-
-@dataclass(frozen=True)
-class AgentRef:
-    """An agent as the phone rings them (``hub.port.phone.VoiceAgent``)."""
-
-    id: int
-    name: str
-    voice_route: str
-    voice_address: str | None
-    is_active: bool
-
-    @classmethod
-    def of(cls, agent: Agent) -> AgentRef:
-        return cls(agent.id, agent.name, agent.voice_route, agent.voice_address, agent.is_active)
 
 
 # Callers tried in turn when the first ones are taken meanwhile by other agents.

@@ -64,7 +64,7 @@ __all__ = [
 
 
 class VoiceAgent(Protocol):
-    """What the phone reads of an agent (the signed-in one, ``require_agent``): who,
+    """What the phone reads of an agent (the signed-in one, ``hub.port.web.signed_in_agent``): who,
     and how to ring them: in the browser (``client``), on a number or a SIP address
     (``voice_route``, ``voice_address``)."""
 

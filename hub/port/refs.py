@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from hub.models import Event
+from hub.models import Agent, Event
 
 
 @dataclass(frozen=True)
@@ -53,3 +53,19 @@ class EventRef:
             event.created_at,
             event.agent_id,
         )
+
+
+@dataclass(frozen=True)
+class AgentRef:
+    """An agent: who, whether they may still sign in, and how the phone rings them
+    (``hub.port.phone.VoiceAgent``)."""
+
+    id: int
+    name: str
+    voice_route: str
+    voice_address: str | None
+    is_active: bool
+
+    @classmethod
+    def of(cls, agent: Agent) -> AgentRef:
+        return cls(agent.id, agent.name, agent.voice_route, agent.voice_address, agent.is_active)
