@@ -65,10 +65,14 @@ async def set_agent_active(uow: UnitOfWork, agent_id: int, active: bool, *, acto
 
 
 async def change_password(
-    uow: UnitOfWork, agent: Agent, current: str, new: str, *, keep_key: str
+    uow: UnitOfWork, agent_id: int, current: str, new: str, *, keep_key: str
 ) -> None:
-    """Set ``agent``'s password after checking the current one; every other session
-    of the agent is revoked (the browser that changed it stays signed in)."""
+    """Set the agent's password after checking the current one (their row locked, so
+    two changes at once do not both pass the check); every other session of the agent
+    is revoked (the browser that changed it stays signed in)."""
+    agent = await uow.session.get(Agent, agent_id, with_for_update=True)
+    if agent is None:
+        raise NotFound("no such agent")
     if not verify_password(agent.password_hash, current):
         raise Invalid("the current password is wrong", code="wrong_password")
     if len(new) < MIN_PASSWORD:

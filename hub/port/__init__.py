@@ -31,7 +31,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -62,6 +61,7 @@ from hub.port.refs import EventRef, Receipt
 from hub.port.terminals import TerminalPort
 from hub.port.visitors import VisitorPort
 from hub.queries.suggestions import recent_claims
+from hub.queries.timeline import event_data_after, latest_inbound
 from hub.queries.timeline import last_inbound_at as _last_inbound_at
 from hub.settings import Settings
 from hub.types import Inbound
@@ -216,17 +216,7 @@ class HubPort:
     async def latest_inbound(self, customer_id: int, channel: str) -> EventRef | None:
         """The customer's latest input on ``channel`` (e.g. the mail a reply threads under)."""
         async with self.hub.read() as session:
-            result = await session.execute(
-                select(Event)
-                .where(
-                    Event.customer_id == customer_id,
-                    Event.channel == channel,
-                    Event.direction == IN,
-                )
-                .order_by(Event.id.desc())
-                .limit(1)
-            )
-            event = result.scalar_one_or_none()
+            event = await latest_inbound(session, customer_id, channel)
             return EventRef.of(event) if event is not None else None
 
     async def attachment_digests(self, channel: str, *, batch: int = 500) -> set[str]:
@@ -238,19 +228,12 @@ class HubPort:
         last_id = 0
         while True:
             async with self.hub.read() as session:
-                rows = (
-                    await session.execute(
-                        select(Event.id, Event.data)
-                        .where(Event.channel == channel, Event.id > last_id)
-                        .order_by(Event.id)
-                        .limit(batch)
-                    )
-                ).all()
+                rows = await event_data_after(session, channel, last_id, batch)
             if not rows:
                 return found
             for event_id, data in rows:
                 last_id = event_id
-                for item in (data or {}).get("attachments") or []:
+                for item in data.get("attachments") or []:
                     if isinstance(item, dict) and isinstance(item.get("sha256"), str):
                         found.add(item["sha256"])
 

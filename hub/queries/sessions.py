@@ -47,3 +47,31 @@ async def live_session_ids(db: AsyncSession, session_ids: set[int]) -> set[int]:
         )
     )
     return set(result.scalars())
+
+
+ACTIVE_AGENTS = select(Agent).where(Agent.is_active.is_(True)).order_by(Agent.name)
+# Every active agent, each with whether it holds the live session of a key hash (built
+# once, as ``LIVE_SESSION``: every console page runs it).
+_HOLDS_SESSION = (
+    select(AgentSession.agent_id)
+    .where(
+        AgentSession.key_hash == bindparam("key_hash"),
+        AgentSession.revoked_at.is_(None),
+        AgentSession.expires_at > bindparam("now"),
+    )
+    .scalar_subquery()
+)
+ACTIVE_AGENTS_MARKING_HOLDER = ACTIVE_AGENTS.add_columns(Agent.id == _HOLDS_SESSION)
+
+
+async def active_agents_and_holder(db: AsyncSession, key: str) -> tuple[list[Agent], Agent | None]:
+    """Every active agent (by name) and the one whose live session ``key`` is (None
+    when it is unknown, revoked or expired), in one query."""
+    params = {"key_hash": hash_key(key), "now": utcnow()}
+    agents: list[Agent] = []
+    holder: Agent | None = None
+    for agent, holds in await db.execute(ACTIVE_AGENTS_MARKING_HOLDER, params):
+        agents.append(agent)
+        if holds:
+            holder = agent
+    return agents, holder

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Sequence
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -35,14 +38,22 @@ async def list_deliveries(
     return list((await session.execute(query)).scalars())
 
 
-async def delivery_attempts(session: AsyncSession, delivery_id: int) -> list[WebhookAttempt]:
-    """Every HTTP attempt of a delivery, in order."""
+async def delivery_attempts(
+    session: AsyncSession, delivery_ids: Sequence[int]
+) -> dict[int, list[WebhookAttempt]]:
+    """Every HTTP attempt of each delivery, in order, by delivery id (deliveries never
+    attempted are left out)."""
+    attempts: dict[int, list[WebhookAttempt]] = defaultdict(list)
+    if not delivery_ids:
+        return attempts
     rows = await session.execute(
         select(WebhookAttempt)
-        .where(WebhookAttempt.delivery_id == delivery_id)
-        .order_by(WebhookAttempt.number)
+        .where(WebhookAttempt.delivery_id.in_(delivery_ids))
+        .order_by(WebhookAttempt.delivery_id, WebhookAttempt.number)
     )
-    return list(rows.scalars())
+    for attempt in rows.scalars():
+        attempts[attempt.delivery_id].append(attempt)
+    return attempts
 
 
 async def subscribed_events(session: AsyncSession) -> set[str]:

@@ -8,6 +8,7 @@ however long the history is.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,6 +19,12 @@ from hub.models.thread import IN
 
 MAX_PAGE = 200
 MAX_SEARCH = 200
+
+
+async def event_on_timeline(session: AsyncSession, customer_id: int, event_id: int) -> Event | None:
+    """Event ``event_id`` when it is on the customer's timeline, else None."""
+    event = await session.get(Event, event_id)
+    return event if event is not None and event.customer_id == customer_id else None
 
 
 def parse_cursor(cursor: str | None) -> int | None:
@@ -77,3 +84,28 @@ async def last_inbound_at(
         query = query.where(Event.identity_id == identity_id)
     found: datetime | None = await session.scalar(query)
     return found
+
+
+async def latest_inbound(session: AsyncSession, customer_id: int, channel: str) -> Event | None:
+    """The customer's latest input on ``channel``."""
+    found = await session.execute(
+        select(Event)
+        .where(Event.customer_id == customer_id, Event.channel == channel, Event.direction == IN)
+        .order_by(Event.id.desc())
+        .limit(1)
+    )
+    return found.scalar_one_or_none()
+
+
+async def event_data_after(
+    session: AsyncSession, channel: str, after_id: int, limit: int
+) -> list[tuple[int, dict[str, Any]]]:
+    """``(id, data)`` of the next ``limit`` events of ``channel`` after ``after_id``, in
+    id order (to walk a channel's whole history in batches)."""
+    rows = await session.execute(
+        select(Event.id, Event.data)
+        .where(Event.channel == channel, Event.id > after_id)
+        .order_by(Event.id)
+        .limit(limit)
+    )
+    return [(event_id, data or {}) for event_id, data in rows]

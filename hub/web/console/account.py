@@ -8,7 +8,6 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from hub.actions.staff import change_password
-from hub.models import Agent
 from hub.web.console.answers import again
 from hub.web.console.auth import console_view, current_agent, hub_of
 from hub.web.console.forms import field
@@ -31,8 +30,8 @@ async def change_password_submit(request: Request) -> Response:
     key = session_key(request)
     assert key is not None  # console_view found a live session
     async with hub_of(request).uow() as uow:
-        agent = await uow.session.get(Agent, current_agent(request).id, with_for_update=True)
-        assert agent is not None
-        await change_password(uow, agent, field(form, "current"), field(form, "new"), keep_key=key)
+        await change_password(
+            uow, current_agent(request).id, field(form, "current"), field(form, "new"), keep_key=key
+        )
     request.session["flash"] = "Password changed; every other browser was signed out."
     return RedirectResponse("/account", 303)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 from starlette.responses import Response
@@ -23,31 +22,25 @@ from hub.actions.staff import (
     revoke_terminal,
     set_agent_active,
 )
-from hub.models import Agent, ApiToken, Store, Terminal
 from hub.models.staff import AGENT_ROLES, TERMINAL_ROLES
+from hub.queries.staff import list_agents, list_api_tokens, list_stores, list_terminals
 from hub.web.console.auth import actor, console_view
 from hub.web.console.forms import act, field
 from hub.web.console.sections import Section
 
 
 async def _agents(db: AsyncSession) -> dict[str, Any]:
-    agents = list((await db.execute(select(Agent).order_by(Agent.id))).scalars())
-    return {"agents": agents, "roles": AGENT_ROLES}
+    return {"agents": await list_agents(db), "roles": AGENT_ROLES}
 
 
 async def _tokens(db: AsyncSession) -> dict[str, Any]:
-    return {"tokens": list((await db.execute(select(ApiToken).order_by(ApiToken.id))).scalars())}
+    return {"tokens": await list_api_tokens(db)}
 
 
 async def _stores(db: AsyncSession) -> dict[str, Any]:
-    terminals = await db.execute(
-        select(Terminal, Store.code)
-        .join(Store, Store.id == Terminal.store_id)
-        .order_by(Terminal.id)
-    )
     return {
-        "stores": list((await db.execute(select(Store).order_by(Store.code))).scalars()),
-        "terminals": list(terminals),
+        "stores": await list_stores(db, by_code=True),
+        "terminals": await list_terminals(db),
         "terminal_roles": TERMINAL_ROLES,
     }
 

@@ -15,17 +15,15 @@ import functools
 from collections.abc import Awaitable, Callable
 from urllib.parse import quote
 
-from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from hub.core import Hub
-from hub.db import utcnow
 from hub.errors import HubError
-from hub.models import Agent, AgentSession
-from hub.security import hash_key
+from hub.models import Agent
+from hub.queries.sessions import active_agents_and_holder
 from hub.web.sessions import (
     SignInRequired,
     browser_agent,
@@ -46,19 +44,6 @@ __all__ = [
 Endpoint = Callable[[Request], Awaitable[Response]]
 # How a view answers the HubError it raised (``hub.web.console.answers``).
 Refusal = Callable[[Request, HubError], Awaitable[Response]]
-ACTIVE_AGENTS = select(Agent).where(Agent.is_active.is_(True)).order_by(Agent.name)
-# Every active agent, each with whether it holds the live session of a key hash (built
-# once: building it per page cost more than running it).
-_MY_SESSION = (
-    select(AgentSession.agent_id)
-    .where(
-        AgentSession.key_hash == bindparam("key_hash"),
-        AgentSession.revoked_at.is_(None),
-        AgentSession.expires_at > bindparam("now"),
-    )
-    .scalar_subquery()
-)
-ACTIVE_AGENTS_MARKING_ME = ACTIVE_AGENTS.add_columns(Agent.id == _MY_SESSION)
 
 
 def hub_of(request: Request) -> Hub:
@@ -78,15 +63,7 @@ async def signed_in_among_active(request: Request, db: AsyncSession) -> Agent | 
     key = session_key(request)
     if key is None:
         return None
-    params = {"key_hash": hash_key(key), "now": utcnow()}
-    result = await db.execute(ACTIVE_AGENTS_MARKING_ME, params)
-    agents: list[Agent] = []
-    signed_in: Agent | None = None
-    for agent, is_me in result:
-        agents.append(agent)
-        if is_me:
-            signed_in = agent
-    request.state.agents = agents
+    request.state.agents, signed_in = await active_agents_and_holder(db, key)
     return signed_in
 
 

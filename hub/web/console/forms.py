@@ -24,8 +24,8 @@ from hub.actions.replies import send_reply
 from hub.actions.threads import add_note, assign_thread, mark_read, set_thread_status
 from hub.core import UnitOfWork
 from hub.errors import Invalid, NotFound
-from hub.models import Event
 from hub.models.thread import OPEN, RESOLVED
+from hub.queries.timeline import event_on_timeline
 from hub.serializers import event_dict
 from hub.web.console.answers import answer, back
 from hub.web.console.auth import actor, console_view, current_agent, hub_of
@@ -125,8 +125,8 @@ async def save_detail(request: Request) -> Response:
     form = await request.form()
     source_id = int_field(form, "source_event_id")
     async with hub_of(request).uow() as uow:
-        source = await uow.session.get(Event, source_id)
-        if source is None or source.customer_id != customer_id:
+        source = await event_on_timeline(uow.session, customer_id, source_id)
+        if source is None:
             raise NotFound("no such message on this thread")
         await record_detail(
             uow,

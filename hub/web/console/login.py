@@ -3,13 +3,12 @@ cannot lock anyone out (``hub.web.throttle``), one answer for every failure."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from hub.actions.logins import record_login
 from hub.actions.sessions import end_session, start_session
-from hub.models import Agent
+from hub.queries.staff import find_agent
 from hub.security import verify_password
 from hub.web.console.auth import console_view, hub_of, signed_in_agent
 from hub.web.console.render import render
@@ -53,9 +52,7 @@ async def login_submit(request: Request) -> Response:
     hub = hub_of(request)
     key: str | None = None
     async with hub.uow() as uow:
-        agent = (
-            await uow.session.execute(select(Agent).where(Agent.email == email))
-        ).scalar_one_or_none()
+        agent = await find_agent(uow.session, email)
         usable = allowed and agent is not None and agent.is_active
         # Always run argon2 so unknown, throttled and wrong all take the same time.
         ok = verify_password(agent.password_hash if usable and agent else None, password)

@@ -8,10 +8,8 @@ form's error message, with what the admin typed kept.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import FormData
 from starlette.requests import Request
@@ -24,9 +22,8 @@ from hub.actions.subscriptions import (
     rotate_webhook_secret,
     update_webhook,
 )
-from hub.models import WebhookAttempt
 from hub.models.subscriptions import PENDING, WEBHOOK_EVENTS
-from hub.queries.subscriptions import list_deliveries, list_endpoints
+from hub.queries.subscriptions import delivery_attempts, list_deliveries, list_endpoints
 from hub.web.console.auth import actor, console_view
 from hub.web.console.forms import act, field
 from hub.web.console.sections import Section
@@ -37,15 +34,7 @@ LOG_SIZE = 50
 async def _webhooks(db: AsyncSession) -> dict[str, Any]:
     endpoints = await list_endpoints(db)
     deliveries = await list_deliveries(db, limit=LOG_SIZE)
-    attempts: dict[int, list[WebhookAttempt]] = defaultdict(list)
-    if deliveries:
-        rows = await db.execute(
-            select(WebhookAttempt)
-            .where(WebhookAttempt.delivery_id.in_([d.id for d in deliveries]))
-            .order_by(WebhookAttempt.delivery_id, WebhookAttempt.number)
-        )
-        for attempt in rows.scalars():
-            attempts[attempt.delivery_id].append(attempt)
+    attempts = await delivery_attempts(db, [d.id for d in deliveries])
     return {
         "endpoints": endpoints,
         "urls": {e.id: e.url for e in endpoints},

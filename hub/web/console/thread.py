@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 import re
-from typing import Any
 
-from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from hub.actions.customers import get_customer, get_thread
 from hub.core import Hub
 from hub.errors import NotFound
-from hub.models import Agent, Identity
+from hub.models import Identity
 from hub.models.thread import RESOLVED
+from hub.queries.staff import agent_names
+from hub.queries.thread_view import load_thread_view
 from hub.queries.timeline import parse_cursor, timeline_page
 from hub.types import ReplyOptions
 from hub.web.console.auth import console_view, hub_of, page_agents, page_session
-from hub.web.console.panel import load_thread_view
 from hub.web.console.render import render
 from hub.web.console.timeline import entries, event_json, mark_mentions
 
@@ -31,17 +30,12 @@ def _customer_id(request: Request) -> int:
     return raw
 
 
-async def _agent_names(session: Any) -> dict[int, str]:
-    result = await session.execute(select(Agent.id, Agent.name))
-    return {agent_id: name for agent_id, name in result}
-
-
 @console_view(read=True, agents=True)
 async def thread_page(request: Request) -> Response:
     """One customer's whole history across channels, newest at the bottom.
 
     Read in the session (and the query) that checked the agent, in two more small
-    indexed queries (``hub.web.console.panel``; ``bench/console.py`` times it against a
+    indexed queries (``hub.queries.thread_view``; ``bench/console.py`` times it against a
     bare page)."""
     hub = hub_of(request)
     customer_id = _customer_id(request)
@@ -154,5 +148,5 @@ async def timeline_json(request: Request) -> Response:
         events, cursor = await timeline_page(
             session, customer.id, limit=PAGE_SIZE, before=before, search=search
         )
-        names = await _agent_names(session)
+        names = await agent_names(session)
     return JSONResponse({"items": [event_json(e, names) for e in events], "next": cursor})

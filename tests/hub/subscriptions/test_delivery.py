@@ -121,7 +121,7 @@ async def test_client_error_fails_without_retry(hub: Hub, receiver: Receiver) ->
     await drain_until_idle(hub)
     async with hub.read() as session:
         [again] = await list_deliveries(session, state="delivered")
-        attempts = await delivery_attempts(session, again.id)
+        attempts = (await delivery_attempts(session, [again.id]))[again.id]
     assert again.id == delivery.id and again.attempts == 2
     assert [a.status_code for a in attempts] == [410, 200]
     assert receiver.received[0].body == receiver.received[1].body

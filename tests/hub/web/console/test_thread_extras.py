@@ -13,7 +13,7 @@ from hub.actions.csat import record_csat
 from hub.actions.orders import ItemInput, OrderInput, upsert_order
 from hub.core import Hub
 from hub.models import AuditEntry, Customer, Identity
-from hub.web.console.panel import ORDERS_SHOWN
+from hub.queries.thread_view import ORDERS_SHOWN
 from tests.hub.web.console.conftest import SignedIn
 from tests.hub.web.console.test_thread import cross_channel_customer, inbound
 

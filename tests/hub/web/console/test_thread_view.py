@@ -15,7 +15,7 @@ from hub.models.csat import ANSWERED, PENDING
 from hub.models.thread import STATUS
 from hub.queries.csat import thread_csat
 from hub.queries.customers import suggested_matches
-from hub.web.console.panel import ORDERS_SHOWN, ThreadView, load_thread_view
+from hub.queries.thread_view import ORDERS_SHOWN, ThreadView, load_thread_view
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 PHONE = "+15551230000"
