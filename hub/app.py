@@ -18,7 +18,6 @@ from starlette.types import ASGIApp
 from connectors.registry import connector_classes
 from hub.core import Hub
 from hub.errors import HubError
-from hub.outbox import OutboxWorker
 from hub.policies.csat_survey import install_csat
 from hub.policies.out_of_hours import install_out_of_hours
 from hub.policies.shop_sync import install_commerce
@@ -28,7 +27,6 @@ from hub.realtime.agents import AgentNamespace
 from hub.realtime.fanout import Fanout
 from hub.realtime.presence import SharedPresence
 from hub.realtime.server import close_sio, create_sio
-from hub.retention import DeliveryLogPruner, schedule_recording_purge
 from hub.settings import Settings
 from hub.web.api import api_routes
 from hub.web.callbacks import CallbackDispatch
@@ -42,6 +40,8 @@ from hub.web.middleware import (
 )
 from hub.web.sessions import SESSION_COOKIE, SESSION_MAX_AGE
 from hub.web.throttle import LoginThrottle
+from hub.workers.outbox import OutboxWorker
+from hub.workers.retention import DeliveryLogPruner, schedule_recording_purge
 
 log = logging.getLogger(__name__)
 

@@ -3,7 +3,7 @@
 
 Used where a limit must hold across processes and visitors: console sign-in
 throttling (``hub.web.throttle``) and the SMS-pumping limits
-(``hub.sms_limits``). Each key holds the times of its recent hits (a Redis sorted
+(``hub.rules.sms_limits``). Each key holds the times of its recent hits (a Redis sorted
 set, or a deque), so "at most 3 in any hour" means exactly that, with no burst at a
 window boundary.
 

@@ -86,7 +86,7 @@ class Settings:
     webhooks_allowed_ports: frozenset[int] = frozenset({80, 443})
     # A widget visitor token unused this long stops working (sliding; rotated on use).
     visitor_token_days: int = 90
-    # SMS-pumping limits on verification codes and handoff texts (hub.sms_limits).
+    # SMS-pumping limits on verification codes and handoff texts (hub.rules.sms_limits).
     sms_countries: tuple[str, ...] = ()  # HUB_SMS_COUNTRIES; empty = the default region's
     sms_per_number_hour: int = 3
     sms_per_client_hour: int = 10

@@ -49,7 +49,7 @@ async def request_handoff(
     webchat: WebchatConnector, principal: Principal, target: str, *, client: str
 ) -> tuple[dict[str, Any], int | None]:
     """Create the handoff (and the SMS, for ``target == "sms"``, within the hub's
-    SMS-pumping limits for ``client``, ``hub.sms_limits``); returns the ack and the
+    SMS-pumping limits for ``client``, ``hub.rules.sms_limits``); returns the ack and the
     visitor's customer id (created here if the visitor had not written yet)."""
     settings = webchat.port.settings
     number = settings.twilio_voice_number if target == "phone" else settings.twilio_sms_number
@@ -81,7 +81,7 @@ async def request_email_handoff(
     webchat: WebchatConnector, principal: Principal, *, client: str
 ) -> tuple[dict[str, Any], int | None]:
     """ "Continue by email": mail the customer's verified address a message to answer
-    (quoting a handoff code, within ``hub.sms_limits``' per-address and per-client
+    (quoting a handoff code, within ``hub.rules.sms_limits``' per-address and per-client
     limits); returns the ack (``code`` and that ``address``) and the visitor's
     customer id."""
     mail = webchat.port.connector_reaching(EMAIL)

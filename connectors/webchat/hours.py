@@ -7,8 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from hub.db import utcnow
-from hub.hours import expected_reply_minutes, is_open, next_opening
 from hub.port import HubPort
+from hub.rules.hours import expected_reply_minutes, is_open, next_opening
 from hub.serializers import iso
 
 

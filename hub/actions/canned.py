@@ -7,10 +7,10 @@ import re
 from sqlalchemy import select
 
 from hub.actions.audit import record_audit
-from hub.canned import validate_template
 from hub.core import UnitOfWork
 from hub.errors import Conflict, Invalid, NotFound
 from hub.models import CannedResponse
+from hub.rules.canned import validate_template
 
 _SHORTCUT = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 MAX_BODY = 4000

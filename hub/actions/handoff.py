@@ -25,7 +25,7 @@ from hub.errors import Unreachable
 from hub.models import Customer, HandoffCode, Identity
 from hub.models.customer import VERIFIED
 from hub.models.thread import HANDOFF
-from hub.sms_limits import check_text_allowed
+from hub.rules.sms_limits import check_text_allowed
 from hub.types import JSONDict
 
 CODE_DIGITS = 6
@@ -97,7 +97,7 @@ async def offer_handoff(
 
     None, with nothing written, when they have no such identity. Raises
     ``Unreachable`` (code ``unavailable``) when ``message.channel`` cannot reach it,
-    and what ``hub.sms_limits.check_text_allowed`` raises for ``client`` (the asking
+    and what ``hub.rules.sms_limits.check_text_allowed`` raises for ``client`` (the asking
     IP address).
     """
     identity = None

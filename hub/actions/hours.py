@@ -24,9 +24,9 @@ from hub.actions.replies import send_reply
 from hub.core import UnitOfWork
 from hub.db import add_if_new, utcnow
 from hub.errors import HubError, Invalid
-from hub.hours import Schedule, closed_period_key, is_open, make_schedule, next_opening
 from hub.models import BusinessHours, Event, OutOfHoursReply, Store
 from hub.models.hours import DEFAULT_TEAM, STORE_TEAM_PREFIX
+from hub.rules.hours import Schedule, closed_period_key, is_open, make_schedule, next_opening
 
 DEFAULT_AUTO_REPLY = (
     "Thanks for your message! We're closed right now and will get back to you "

@@ -57,10 +57,10 @@ from hub.actions.timeline import find_event, thread_changes
 from hub.core import Hub, UnitOfWork
 from hub.db import utcnow
 from hub.errors import HubError, Invalid
-from hub.mentions import might_mention
 from hub.models import Customer, Event, Identity, Thread
 from hub.models.customer import TYPED_KINDS, VERIFIED
 from hub.models.thread import EVENT_TYPES, IN, MESSAGE
+from hub.rules.mentions import might_mention
 from hub.serializers import event_dict
 from hub.types import Inbound, InboundStored
 

@@ -27,11 +27,11 @@ from hub.actions.hours import get_schedule
 from hub.actions.inbound import receive_inbound
 from hub.core import UnitOfWork
 from hub.db import utcnow
-from hub.hours import Schedule, current_close, next_opening
 from hub.identity import InvalidAddress, normalize
 from hub.models import Event, Order, Store
 from hub.models.hours import store_team
 from hub.models.order import CLOSED_ORDER_STATUSES
+from hub.rules.hours import Schedule, current_close, next_opening
 from hub.types import Inbound
 
 VERIFIED = "verified"

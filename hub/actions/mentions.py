@@ -1,4 +1,4 @@
-"""Recording the details customers write in their messages (``hub.mentions``).
+"""Recording the details customers write in their messages (``hub.rules.mentions``).
 
 Every inbound message on every channel is scanned once, in the transaction that stores
 it. Each phone number, email address and order number found becomes an *asserted*
@@ -20,9 +20,9 @@ from hub.actions.customers import Provenance, record_detail
 from hub.core import UnitOfWork
 from hub.db import in_list
 from hub.errors import HubError, NotFound
-from hub.mentions import ORDER_NUMBER, Mention, find_mentions
 from hub.models import Detail, Event, Order
 from hub.models.customer import FROM_TEXT
+from hub.rules.mentions import ORDER_NUMBER, Mention, find_mentions
 
 # Detail keys an agent may discard from the panel (what the scanner records).
 DISCARDABLE = frozenset({"phone", "email", ORDER_NUMBER})
@@ -45,7 +45,7 @@ async def record_mentions(
 
 
 def scan(uow: UnitOfWork, body: str | None) -> list[Mention]:
-    """What ``body`` mentions (no query): ``hub.mentions.find_mentions`` with the hub's
+    """What ``body`` mentions (no query): ``hub.rules.mentions.find_mentions`` with the hub's
     region and order-number pattern."""
     settings = uow.settings
     return find_mentions(body, settings.default_region, settings.order_number_pattern)

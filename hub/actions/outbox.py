@@ -1,4 +1,4 @@
-"""The outbox's job bookkeeping, for its worker (``hub.outbox``): claiming due jobs
+"""The outbox's job bookkeeping, for its worker (``hub.workers.outbox``): claiming due jobs
 under a lease, and settling each one (done, failed for good, or queued again)."""
 
 from __future__ import annotations

@@ -35,7 +35,7 @@ Erasure at the provider (Twilio's message logs and recordings) is the operator's
 export first, the export lists the provider ids. A pending outbound message is never
 sent after erasure (its identity is gone). Stored terminal acks and outbound-webhook
 delivery logs are scrubbed where they mention the person, and pruned by age anyway
-(``HUB_DELIVERY_LOG_RETENTION_DAYS``, ``hub.retention``).
+(``HUB_DELIVERY_LOG_RETENTION_DAYS``, ``hub.workers.retention``).
 """
 
 from __future__ import annotations

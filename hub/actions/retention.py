@@ -1,6 +1,6 @@
 """Retention writes: call recordings and transcripts past
 ``HUB_RECORDING_RETENTION_DAYS`` are removed, delivery logs past
-``HUB_DELIVERY_LOG_RETENTION_DAYS`` deleted. ``hub.retention`` runs them on schedule
+``HUB_DELIVERY_LOG_RETENTION_DAYS`` deleted. ``hub.workers.retention`` runs them on schedule
 (the rules: its module docstring); ``hub purge-recordings`` by hand.
 """
 

@@ -27,7 +27,7 @@ from hub.db import utcnow
 from hub.errors import Conflict, Invalid, Unreachable
 from hub.models import Identity
 from hub.models.customer import VERIFIED
-from hub.sms_limits import check_text_allowed
+from hub.rules.sms_limits import check_text_allowed
 
 CODE_DIGITS = 6
 CODE_TTL = timedelta(minutes=10)
@@ -62,7 +62,7 @@ async def start_verification(
     """Send a one-time code to ``(kind, address)``, attaching it (asserted) if new.
 
     Raises ``Conflict`` when another customer holds the address, ``Unreachable`` when
-    no connector can deliver to it, and what ``hub.sms_limits.check_text_allowed``
+    no connector can deliver to it, and what ``hub.rules.sms_limits.check_text_allowed``
     raises for ``client`` (the asking IP address): a country not allowed, too many
     texts to the number, from the client or in the hub this hour.
     """

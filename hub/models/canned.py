@@ -16,7 +16,7 @@ class CannedResponse(Base):
     # Typed after "/" in the reply box, e.g. "refund".
     shortcut: Mapped[str] = mapped_column(String(64), unique=True)
     title: Mapped[str] = mapped_column(String(200))
-    # Validated template text (see ``hub.canned``); rendered as plain text.
+    # Validated template text (see ``hub.rules.canned``); rendered as plain text.
     body: Mapped[str] = mapped_column(Text)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

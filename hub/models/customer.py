@@ -89,7 +89,7 @@ class Detail(Base):
     key: Mapped[str] = mapped_column(String(64))
     value: Mapped[str] = mapped_column(String(2000))
     channel: Mapped[str] = mapped_column(String(16))
-    # FROM_FORM, FROM_TEXT (found in a message by ``hub.mentions``) or None (given
+    # FROM_FORM, FROM_TEXT (found in a message by ``hub.rules.mentions``) or None (given
     # another way: an agent, an import). A phone or email detail is an asserted claim.
     origin: Mapped[str | None] = mapped_column(String(16))
     source_event_id: Mapped[int | None] = mapped_column(

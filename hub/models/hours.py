@@ -3,7 +3,7 @@
 ``intervals`` is a list of ``{"day": 0-6 (Monday=0), "open": "HH:MM", "close": "HH:MM"}``
 in the schedule's local time; a ``close`` at or before ``open`` runs overnight into
 the next day and ``"24:00"`` means midnight at the end of the day. ``holidays`` lists
-local dates (``"YYYY-MM-DD"``) on which no interval *starts*. See ``hub.hours``.
+local dates (``"YYYY-MM-DD"``) on which no interval *starts*. See ``hub.rules.hours``.
 
 A store's opening hours are the schedule of the team ``store:<CODE>`` (``store_team``):
 the phone's order status says until when a pickup can be collected, and a phone menu

@@ -17,9 +17,9 @@ from hub import events as ev
 from hub.actions.hours import auto_reply_if_closed, get_schedule
 from hub.core import Hub
 from hub.db import utcnow
-from hub.hours import Schedule, is_open
 from hub.models import Event
 from hub.models.thread import MESSAGE
+from hub.rules.hours import Schedule, is_open
 from hub.types import InboundStored
 
 # How stale another process's change to the schedule may be seen here.

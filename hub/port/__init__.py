@@ -48,7 +48,6 @@ from hub.channels import Connector
 from hub.commerce.port import CommercePort, ShopUpdate
 from hub.commerce.service import CommerceService
 from hub.core import Hub, UnitOfWork
-from hub.hours import Schedule
 from hub.ingest import IngestBatcher
 from hub.models import Event, Identity
 from hub.models.consent import CUSTOMER_MESSAGE, KEYWORD
@@ -63,6 +62,7 @@ from hub.port.visitors import VisitorPort
 from hub.queries.suggestions import recent_claims
 from hub.queries.timeline import event_data_after, latest_inbound
 from hub.queries.timeline import last_inbound_at as _last_inbound_at
+from hub.rules.hours import Schedule
 from hub.settings import Settings
 from hub.types import Inbound
 

@@ -159,7 +159,7 @@ async def wallboard(
 
 async def business_zone(session: AsyncSession) -> ZoneInfo:
     """The hub's business time zone: the default team's business-hours schedule's
-    (``hub.hours``), UTC when none is set."""
+    (``hub.rules.hours``), UTC when none is set."""
     name = (
         await session.execute(
             select(BusinessHours.timezone).where(BusinessHours.team == DEFAULT_TEAM)

@@ -1,15 +1,15 @@
 """Canned-response reads: the reply box's "/" search and the placeholder values for a
-customer (rendered by ``hub.canned.render_template``)."""
+customer (rendered by ``hub.rules.canned.render_template``)."""
 
 from __future__ import annotations
 
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.canned import Context
 from hub.models import Agent, CannedResponse, Customer, Identity, Order
 from hub.models.customer import EMAIL, PHONE
 from hub.queries.customers import escape_like
+from hub.rules.canned import Context
 
 
 async def template_context(

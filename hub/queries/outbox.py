@@ -1,4 +1,4 @@
-"""What the outbox worker (``hub.outbox``) reads: the message a delivery job sends."""
+"""What the outbox worker (``hub.workers.outbox``) reads: the message a delivery job sends."""
 
 from __future__ import annotations
 

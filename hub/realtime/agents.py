@@ -29,9 +29,9 @@ import socketio
 
 from hub import events as ev
 from hub.core import Hub
-from hub.periodic import Periodic
 from hub.queries.sessions import find_session, live_session_ids
 from hub.web.sessions import SESSION_KEY, read_session_cookie
+from hub.workers.periodic import Periodic
 
 log = logging.getLogger(__name__)
 

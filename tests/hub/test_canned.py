@@ -9,10 +9,10 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from hub.actions.canned import create_canned, delete_canned, update_canned
 from hub.actions.orders import OrderInput, upsert_order
-from hub.canned import render_template, validate_template
 from hub.core import Hub
 from hub.errors import Conflict, Invalid
 from hub.queries.canned import search_canned, template_context
+from hub.rules.canned import render_template, validate_template
 
 CONTEXT = {"customer": {"first_name": "Ann", "name": "Ann Lee"}, "order": {"number": "A-1"}}
 

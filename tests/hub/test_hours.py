@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from hub.errors import Invalid
-from hub.hours import (
+from hub.rules.hours import (
     closed_period_key,
     expected_reply_minutes,
     is_open,

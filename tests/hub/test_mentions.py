@@ -1,10 +1,10 @@
-"""Finding phones, emails and order numbers in what customers write (``hub.mentions``)."""
+"""Finding phones, emails and order numbers in what customers write (``hub.rules.mentions``)."""
 
 from __future__ import annotations
 
 import pytest
 
-from hub.mentions import Mention, find_mentions, might_mention
+from hub.rules.mentions import Mention, find_mentions, might_mention
 from hub.settings import Settings
 
 

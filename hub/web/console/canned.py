@@ -2,7 +2,7 @@
 
 The picker reads ``GET /canned.json?q=`` (shortcut and title only) and, once an agent
 picks one, ``GET /customers/{id}/canned/{canned_id}.json`` → ``{"text": ...}``: the
-template rendered server-side (``hub.canned.render_template``) for that customer and
+template rendered server-side (``hub.rules.canned.render_template``) for that customer and
 the signed-in agent. The text is plain text; the script inserts it with ``.value``.
 """
 
@@ -17,10 +17,10 @@ from starlette.responses import JSONResponse, Response
 
 from hub.actions.canned import create_canned, delete_canned, update_canned
 from hub.actions.customers import get_customer
-from hub.canned import PLACEHOLDERS, render_template
 from hub.errors import NotFound
 from hub.models import CannedResponse
 from hub.queries.canned import search_canned, template_context
+from hub.rules.canned import PLACEHOLDERS, render_template
 from hub.web.console.auth import console_view, current_agent, hub_of
 from hub.web.console.forms import act, field
 from hub.web.console.sections import Section

@@ -23,10 +23,10 @@ from starlette.responses import RedirectResponse, Response
 
 from hub.actions.hours import DEFAULT_AUTO_REPLY, format_opening, schedule_of, set_business_hours
 from hub.errors import HubError, Invalid
-from hub.hours import DAYS, is_open, next_opening
 from hub.models import BusinessHours
 from hub.models.hours import DEFAULT_TEAM
 from hub.queries.hours import hours_choices, hours_row
+from hub.rules.hours import DAYS, is_open, next_opening
 from hub.web.console.auth import actor, console_view, hub_of
 from hub.web.console.forms import field
 from hub.web.console.render import render

@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from hub.mentions import find_mentions
 from hub.models import Detail, Event
 from hub.models.customer import FROM_TEXT
 from hub.models.thread import ASSIST, CALL, IN, MESSAGE, NOTE, OUT, VISIT
+from hub.rules.mentions import find_mentions
 from hub.serializers import event_dict
 from hub.web.console.event_details import call_route_text, csat_text
 from hub.web.console.render import gap, iso, when

@@ -15,8 +15,8 @@ from hub.core import Hub
 from hub.db import utcnow
 from hub.models import Event, OutboxJob
 from hub.models.outbox import DONE
-from hub.outbox import OutboxWorker
 from hub.queries.outbox import outbound_message
+from hub.workers.outbox import OutboxWorker
 from simulators.mail.sink import MailSink
 from tests.connectors.email.support import SHOP, email_connector, mail, smtp_send
 from tests.hub.policies.hours_support import closed_now

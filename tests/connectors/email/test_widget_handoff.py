@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from hub.outbox import OutboxWorker
 from hub.settings import Settings
+from hub.workers.outbox import OutboxWorker
 from simulators.mail.sink import MailSink
 from tests.conftest import LiveServer, live_server
 

@@ -10,9 +10,9 @@ import pytest
 from hub.actions.hours import set_business_hours
 from hub.actions.ivr_calls import order_status_said, spoken_pickup_hours, spoken_time
 from hub.core import Hub
-from hub.hours import make_schedule
 from hub.models import Order, Store
 from hub.models.hours import store_team
+from hub.rules.hours import make_schedule
 
 # Open 10:00-19:00 every day but Sunday, 10:00-17:30 on Saturday, in Los Angeles.
 HOURS = [{"day": d, "open": "10:00", "close": "19:00"} for d in range(5)] + [

@@ -15,10 +15,10 @@ from hub.actions.threads import set_thread_status
 from hub.core import Hub
 from hub.db import utcnow
 from hub.models import OutboxJob, WebhookAttempt, WebhookDelivery
-from hub.outbox import OutboxWorker
 from hub.policies.subscriptions import install_subscriptions
 from hub.queries.subscriptions import delivery_attempts, list_deliveries
 from hub.types import Inbound
+from hub.workers.outbox import OutboxWorker
 from tests.hub.subscriptions.conftest import Receiver
 
 

@@ -12,8 +12,8 @@ from hub.actions.subscriptions import create_webhook
 from hub.core import Hub
 from hub.errors import Invalid
 from hub.models import OutboxJob, WebhookAttempt, WebhookDelivery
-from hub.outbox import OutboxWorker
 from hub.subscriptions.targets import RefusedTarget, is_public, vet_target
+from hub.workers.outbox import OutboxWorker
 from tests.conftest import make_settings
 
 REFUSED = [

@@ -22,10 +22,10 @@ from hub.actions.replies import send_reply
 from hub.app import create_app
 from hub.models import Event, OutboxJob
 from hub.models.outbox import DONE
-from hub.outbox import OutboxWorker
 from hub.settings import Settings
 from hub.types import Inbound, Outbound, SendResult
 from hub.web.server import HubServer, server_config
+from hub.workers.outbox import OutboxWorker
 from tests.conftest import free_socket, make_settings
 
 WAIT = 15.0

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from hub.actions.replies import send_reply
 from hub.cli import build_parser, main
 from hub.models import Event
-from hub.outbox import OutboxWorker
+from hub.workers.outbox import OutboxWorker
 from simulators.mail.app import create_catcher_app
 from simulators.mail.sink import MailSink
 from tests.connectors.email.support import email_connector

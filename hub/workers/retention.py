@@ -36,7 +36,7 @@ from hub.actions.retention import (
 )
 from hub.core import Hub
 from hub.db import utcnow
-from hub.periodic import Periodic
+from hub.workers.periodic import Periodic
 
 log = logging.getLogger(__name__)
 
