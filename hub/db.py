@@ -118,6 +118,13 @@ class Base(DeclarativeBase):
     id: Mapped[int] = mapped_column(BigId, primary_key=True, sort_order=-1)
 
 
+class CreatedAt:
+    """Mixin: ``created_at``, when the row was added (UTC, set on insert), declared
+    once. The few tables that also index it declare their own."""
+
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
 def _sqlite_path(url: str) -> Path | None:
     database = make_url(url).database
     if not database or database == ":memory:":

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hub.db import Base, BigId, UTCDateTime, utcnow
+from hub.db import Base, BigId, CreatedAt, UTCDateTime, utcnow
 
 
 class AuditEntry(Base):
@@ -23,7 +23,7 @@ class AuditEntry(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
 
 
-class Merge(Base):
+class Merge(CreatedAt, Base):
     """Customer ``source`` folded into ``target``; ``moved`` lists every row moved."""
 
     __tablename__ = "merges"
@@ -33,11 +33,10 @@ class Merge(Base):
     actor: Mapped[str] = mapped_column(String(64))
     reason: Mapped[str | None] = mapped_column(String(200))
     moved: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
-class HandoffCode(Base):
+class HandoffCode(CreatedAt, Base):
     """A short one-time code that links a call or text to a customer's thread."""
 
     __tablename__ = "handoff_codes"
@@ -48,4 +47,3 @@ class HandoffCode(Base):
     to_channel: Mapped[str] = mapped_column(String(16))
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -7,10 +7,10 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hub.db import Base, UTCDateTime, utcnow
+from hub.db import Base, CreatedAt, UTCDateTime, utcnow
 
 
-class CannedResponse(Base):
+class CannedResponse(CreatedAt, Base):
     __tablename__ = "canned_responses"
 
     # Typed after "/" in the reply box, e.g. "refund".
@@ -19,5 +19,4 @@ class CannedResponse(Base):
     # Validated template text (see ``hub.rules.canned``); rendered as plain text.
     body: Mapped[str] = mapped_column(Text)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)

@@ -8,12 +8,10 @@ on the identity and always wins.
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hub.db import Base, UTCDateTime, utcnow
+from hub.db import Base, CreatedAt
 
 # How an opt-in was given.
 CUSTOMER_MESSAGE = "customer_message"  # the person wrote to the business on the channel
@@ -23,11 +21,10 @@ API = "api"  # an integrator recorded it (e.g. a checkout checkbox)
 OPT_IN_SOURCES = (CUSTOMER_MESSAGE, KEYWORD, AGENT, API)
 
 
-class OptIn(Base):
+class OptIn(CreatedAt, Base):
     __tablename__ = "opt_ins"
     __table_args__ = (UniqueConstraint("identity_id", "channel"),)
 
     identity_id: Mapped[int] = mapped_column(ForeignKey("identities.id", ondelete="CASCADE"))
     channel: Mapped[str] = mapped_column(String(16))
     source: Mapped[str] = mapped_column(String(32))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -13,13 +13,13 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hub.db import Base, UTCDateTime, utcnow
+from hub.db import Base, CreatedAt, UTCDateTime
 
 PENDING = "pending"
 ANSWERED = "answered"
 
 
-class CsatSurvey(Base):
+class CsatSurvey(CreatedAt, Base):
     __tablename__ = "csat_surveys"
     __table_args__ = (UniqueConstraint("answer_channel", "provider_id"),)
 
@@ -37,5 +37,4 @@ class CsatSurvey(Base):
     score: Mapped[int | None] = mapped_column(Integer)
     answer_channel: Mapped[str | None] = mapped_column(String(16))
     provider_id: Mapped[str | None] = mapped_column(String(128))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hub.db import Base, UTCDateTime, utcnow
+from hub.db import Base, CreatedAt, UTCDateTime, utcnow
 from hub.types import Recipient
 
 # Identity kinds: how a customer is reached or recognised.
@@ -29,7 +29,7 @@ FROM_FORM = "form"
 FROM_TEXT = "text"
 
 
-class Customer(Base):
+class Customer(CreatedAt, Base):
     __tablename__ = "customers"
 
     name: Mapped[str | None] = mapped_column(String(200))
@@ -39,7 +39,6 @@ class Customer(Base):
         ForeignKey("customers.id", ondelete="SET NULL"), index=True
     )
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     @property
@@ -47,7 +46,7 @@ class Customer(Base):
         return self.name.split()[0] if self.name else None
 
 
-class Identity(Base):
+class Identity(CreatedAt, Base):
     __tablename__ = "identities"
     __table_args__ = (UniqueConstraint("kind", "address"),)
 
@@ -60,7 +59,6 @@ class Identity(Base):
     # SMS opt-out (STOP) is a property of the number, kept on its identity.
     sms_opted_out: Mapped[bool] = mapped_column(Boolean, default=False)
     opted_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     def recipient(self) -> Recipient:
@@ -68,7 +66,7 @@ class Identity(Base):
         return Recipient(self.id, self.customer_id, self.kind, self.address, self.sms_opted_out)
 
 
-class Detail(Base):
+class Detail(CreatedAt, Base):
     """A fact the customer gave (name, order number, address...), with where it came from."""
 
     __tablename__ = "details"
@@ -95,4 +93,3 @@ class Detail(Base):
     source_event_id: Mapped[int | None] = mapped_column(
         ForeignKey("events.id", ondelete="SET NULL")
     )
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

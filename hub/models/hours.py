@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hub.db import Base, UTCDateTime, utcnow
+from hub.db import Base, CreatedAt, UTCDateTime, utcnow
 
 DEFAULT_TEAM = "default"
 STORE_TEAM_PREFIX = "store:"
@@ -43,7 +43,7 @@ class BusinessHours(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
 
-class OutOfHoursReply(Base):
+class OutOfHoursReply(CreatedAt, Base):
     """Marks that a customer got the auto-reply for the closed period ending at ``period``."""
 
     __tablename__ = "out_of_hours_replies"
@@ -52,4 +52,3 @@ class OutOfHoursReply(Base):
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
     period: Mapped[str] = mapped_column(String(64))
     event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

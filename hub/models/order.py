@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from hub.db import Base, UTCDateTime, utcnow
+from hub.db import Base, CreatedAt, UTCDateTime, utcnow
 
 ONLINE = "online"
 STORE = "store"
@@ -19,7 +19,7 @@ CLOSED_ORDER_STATUSES = frozenset(
 )
 
 
-class Order(Base):
+class Order(CreatedAt, Base):
     __tablename__ = "orders"
 
     external_id: Mapped[str] = mapped_column(String(128), unique=True)
@@ -43,7 +43,6 @@ class Order(Base):
     pickup_status: Mapped[str | None] = mapped_column(String(16))
     pickup_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     shipping_address: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     items: Mapped[list[OrderItem]] = relationship(
@@ -68,7 +67,7 @@ class OrderItem(Base):
     order: Mapped[Order] = relationship(back_populates="items")
 
 
-class OrderAction(Base):
+class OrderAction(CreatedAt, Base):
     """An agent's request to the shop about an order (cancel, refund, address, resend).
 
     ``key`` is the confirmation form's one-time key: a second submit of the same form
@@ -84,7 +83,6 @@ class OrderAction(Base):
     state: Mapped[str] = mapped_column(String(16), default="pending")
     request: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     message: Mapped[str | None] = mapped_column(String(1000))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hub.db import Base, UTCDateTime, utcnow
+from hub.db import Base, CreatedAt, UTCDateTime
 
 ADMIN = "admin"
 AGENT = "agent"
@@ -25,7 +25,7 @@ TERMINAL_KIOSK = "kiosk"
 TERMINAL_ROLES = (TERMINAL_ASSOCIATE, TERMINAL_POS, TERMINAL_KIOSK)
 
 
-class Agent(Base):
+class Agent(CreatedAt, Base):
     __tablename__ = "agents"
 
     email: Mapped[str] = mapped_column(String(320), unique=True)
@@ -38,24 +38,22 @@ class Agent(Base):
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     @property
     def is_admin(self) -> bool:
         return self.role == ADMIN
 
 
-class Store(Base):
+class Store(CreatedAt, Base):
     __tablename__ = "stores"
 
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     address: Mapped[str | None] = mapped_column(String(500))
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-class Terminal(Base):
+class Terminal(CreatedAt, Base):
     __tablename__ = "terminals"
 
     store_id: Mapped[int] = mapped_column(ForeignKey("stores.id", ondelete="CASCADE"), index=True)
@@ -66,10 +64,9 @@ class Terminal(Base):
     key_hash: Mapped[str] = mapped_column(String(200))
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-class ApiToken(Base):
+class ApiToken(CreatedAt, Base):
     __tablename__ = "api_tokens"
 
     name: Mapped[str] = mapped_column(String(200))
@@ -77,4 +74,3 @@ class ApiToken(Base):
     token_hash: Mapped[str] = mapped_column(String(200))
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

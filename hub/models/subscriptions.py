@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hub.db import Base, UTCDateTime, utcnow
+from hub.db import Base, CreatedAt, UTCDateTime, utcnow
 
 # Public event names an endpoint may subscribe to.
 MESSAGE_CREATED = "message.created"
@@ -30,7 +30,7 @@ DELIVERED = "delivered"
 FAILED = "failed"
 
 
-class WebhookEndpoint(Base):
+class WebhookEndpoint(CreatedAt, Base):
     __tablename__ = "webhook_endpoints"
 
     url: Mapped[str] = mapped_column(String(2000))
@@ -38,7 +38,6 @@ class WebhookEndpoint(Base):
     secret: Mapped[str] = mapped_column(String(128))
     events: Mapped[list[str]] = mapped_column(JSON, default=list)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
 
@@ -63,7 +62,7 @@ class WebhookDelivery(Base):
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
-class WebhookAttempt(Base):
+class WebhookAttempt(CreatedAt, Base):
     """One HTTP try of a delivery (or a refusal before sending)."""
 
     __tablename__ = "webhook_attempts"
@@ -76,4 +75,3 @@ class WebhookAttempt(Base):
     response_excerpt: Mapped[str | None] = mapped_column(Text)
     error: Mapped[str | None] = mapped_column(String(500))
     duration_ms: Mapped[int] = mapped_column(Integer, default=0)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -19,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hub.db import Base, UTCDateTime, utcnow
+from hub.db import Base, CreatedAt, UTCDateTime, utcnow
 
 OPEN = "open"
 PENDING = "pending"
@@ -69,7 +69,7 @@ DELIVERY_ORDER = {
 }
 
 
-class Thread(Base):
+class Thread(CreatedAt, Base):
     __tablename__ = "threads"
 
     customer_id: Mapped[int] = mapped_column(
@@ -87,10 +87,9 @@ class Thread(Base):
     unread_count: Mapped[int] = mapped_column(Integer, default=0)
     first_response_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-class Event(Base):
+class Event(CreatedAt, Base):
     """One timeline entry. ``(channel, provider_id)`` is unique so replays are no-ops."""
 
     __tablename__ = "events"
@@ -117,7 +116,6 @@ class Event(Base):
     agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id", ondelete="SET NULL"))
     terminal_id: Mapped[int | None] = mapped_column(ForeignKey("terminals.id", ondelete="SET NULL"))
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
 
