@@ -125,6 +125,13 @@ class CreatedAt:
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
+class UpdatedAt:
+    """Mixin: ``updated_at``, when the row last changed (UTC, set on insert and on every
+    ORM update; a bulk ``UPDATE`` sets it itself)."""
+
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
 def _sqlite_path(url: str) -> Path | None:
     database = make_url(url).database
     if not database or database == ":memory:":

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hub.db import Base, CreatedAt, UTCDateTime, utcnow
+from hub.db import Base, CreatedAt, UpdatedAt
 
 
-class CannedResponse(CreatedAt, Base):
+class CannedResponse(CreatedAt, UpdatedAt, Base):
     __tablename__ = "canned_responses"
 
     # Typed after "/" in the reply box, e.g. "refund".
@@ -19,4 +17,3 @@ class CannedResponse(CreatedAt, Base):
     # Validated template text (see ``hub.rules.canned``); rendered as plain text.
     body: Mapped[str] = mapped_column(Text)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id", ondelete="SET NULL"))
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)

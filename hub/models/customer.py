@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hub.db import Base, CreatedAt, UTCDateTime, utcnow
+from hub.db import Base, CreatedAt, UpdatedAt, UTCDateTime
 from hub.types import Recipient
 
 # Identity kinds: how a customer is reached or recognised.
@@ -29,7 +29,7 @@ FROM_FORM = "form"
 FROM_TEXT = "text"
 
 
-class Customer(CreatedAt, Base):
+class Customer(CreatedAt, UpdatedAt, Base):
     __tablename__ = "customers"
 
     name: Mapped[str | None] = mapped_column(String(200))
@@ -39,7 +39,6 @@ class Customer(CreatedAt, Base):
         ForeignKey("customers.id", ondelete="SET NULL"), index=True
     )
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     @property
     def first_name(self) -> str | None:

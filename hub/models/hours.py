@@ -12,13 +12,12 @@ may follow them.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hub.db import Base, CreatedAt, UTCDateTime, utcnow
+from hub.db import Base, CreatedAt, UpdatedAt
 
 DEFAULT_TEAM = "default"
 STORE_TEAM_PREFIX = "store:"
@@ -29,7 +28,7 @@ def store_team(code: str) -> str:
     return f"{STORE_TEAM_PREFIX}{code}"
 
 
-class BusinessHours(Base):
+class BusinessHours(UpdatedAt, Base):
     __tablename__ = "business_hours"
 
     team: Mapped[str] = mapped_column(String(64), unique=True, default=DEFAULT_TEAM)
@@ -40,7 +39,6 @@ class BusinessHours(Base):
     reply_minutes: Mapped[int] = mapped_column(Integer, default=5)
     # Sent once per conversation per closed period; "{opening}" is replaced.
     auto_reply: Mapped[str | None] = mapped_column(Text)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
 
 class OutOfHoursReply(CreatedAt, Base):

@@ -12,12 +12,10 @@ are closed, takes a voicemail after ``voicemail_greeting`` or books a callback
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from sqlalchemy import Boolean, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hub.db import Base, CreatedAt, UTCDateTime, utcnow
+from hub.db import Base, CreatedAt, UpdatedAt
 from hub.models.hours import DEFAULT_TEAM
 
 ANY_NUMBER = "*"
@@ -26,7 +24,7 @@ CLOSED_CALLBACK = "callback"
 CLOSED_ACTIONS = (CLOSED_VOICEMAIL, CLOSED_CALLBACK)
 
 
-class IvrMenu(CreatedAt, Base):
+class IvrMenu(CreatedAt, UpdatedAt, Base):
     __tablename__ = "ivr_menus"
 
     number: Mapped[str] = mapped_column(String(32), unique=True)
@@ -38,4 +36,3 @@ class IvrMenu(CreatedAt, Base):
     hours: Mapped[str] = mapped_column(String(64), default=DEFAULT_TEAM)
     closed_action: Mapped[str] = mapped_column(String(16), default=CLOSED_VOICEMAIL)
     voicemail_greeting: Mapped[str | None] = mapped_column(Text)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from hub.db import Base, CreatedAt, UTCDateTime, utcnow
+from hub.db import Base, CreatedAt, UpdatedAt, UTCDateTime, utcnow
 
 ONLINE = "online"
 STORE = "store"
@@ -19,7 +19,7 @@ CLOSED_ORDER_STATUSES = frozenset(
 )
 
 
-class Order(CreatedAt, Base):
+class Order(CreatedAt, UpdatedAt, Base):
     __tablename__ = "orders"
 
     external_id: Mapped[str] = mapped_column(String(128), unique=True)
@@ -43,7 +43,6 @@ class Order(CreatedAt, Base):
     pickup_status: Mapped[str | None] = mapped_column(String(16))
     pickup_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     shipping_address: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     items: Mapped[list[OrderItem]] = relationship(
         back_populates="order",

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hub.db import Base, CreatedAt, UTCDateTime, utcnow
+from hub.db import Base, CreatedAt, UpdatedAt, UTCDateTime, utcnow
 
 # A job is tried this many times (with backoff) before it is marked failed.
 MAX_ATTEMPTS = 12
@@ -21,7 +21,7 @@ DONE = "done"
 FAILED = "failed"
 
 
-class OutboxJob(CreatedAt, Base):
+class OutboxJob(CreatedAt, UpdatedAt, Base):
     __tablename__ = "outbox"
     __table_args__ = (Index("ix_outbox_state_due", "state", "next_attempt_at"),)
 
@@ -36,4 +36,3 @@ class OutboxJob(CreatedAt, Base):
     # A claim expires so a crashed worker's job is picked up again.
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_error: Mapped[str | None] = mapped_column(String(500))
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hub.db import Base, CreatedAt, UTCDateTime, utcnow
+from hub.db import Base, CreatedAt, UpdatedAt, UTCDateTime, utcnow
 
 # Public event names an endpoint may subscribe to.
 MESSAGE_CREATED = "message.created"
@@ -30,7 +30,7 @@ DELIVERED = "delivered"
 FAILED = "failed"
 
 
-class WebhookEndpoint(CreatedAt, Base):
+class WebhookEndpoint(CreatedAt, UpdatedAt, Base):
     __tablename__ = "webhook_endpoints"
 
     url: Mapped[str] = mapped_column(String(2000))
@@ -38,7 +38,6 @@ class WebhookEndpoint(CreatedAt, Base):
     secret: Mapped[str] = mapped_column(String(128))
     events: Mapped[list[str]] = mapped_column(JSON, default=list)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
 
 class WebhookDelivery(Base):

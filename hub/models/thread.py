@@ -19,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hub.db import Base, CreatedAt, UTCDateTime, utcnow
+from hub.db import Base, CreatedAt, UpdatedAt, UTCDateTime, utcnow
 
 OPEN = "open"
 PENDING = "pending"
@@ -89,7 +89,7 @@ class Thread(CreatedAt, Base):
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
-class Event(CreatedAt, Base):
+class Event(CreatedAt, UpdatedAt, Base):
     """One timeline entry. ``(channel, provider_id)`` is unique so replays are no-ops."""
 
     __tablename__ = "events"
@@ -116,7 +116,6 @@ class Event(CreatedAt, Base):
     agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id", ondelete="SET NULL"))
     terminal_id: Mapped[int | None] = mapped_column(ForeignKey("terminals.id", ondelete="SET NULL"))
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
 
 # Provider call statuses by progress (a status never moves back); final ones end a call.
