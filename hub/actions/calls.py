@@ -30,7 +30,7 @@ from hub.actions.handoff import redeem_handoff_code
 from hub.actions.inbound import receive_inbound
 from hub.actions.ivr_menus import CallMenu, call_menu
 from hub.actions.routing import Route, choose_route
-from hub.actions.timeline import NewEvent, append_event, find_event
+from hub.actions.timeline import NewEvent, append_to_customer, find_event
 from hub.core import UnitOfWork
 from hub.identity import InvalidAddress, normalize
 from hub.models import Agent, Customer, Event, Thread
@@ -370,13 +370,10 @@ async def record_outbound_call(
     ``call_id``. Status callbacks then update it like any call. ``client_id`` (the
     console's idempotency key) is kept in ``data`` so a repeated request finds the call
     (``hub.queries.calls.find_outbound_call``)."""
-    customer = await get_customer(uow.session, customer_id)
-    thread = await get_thread(uow.session, customer.id)
     identity = await find_identity(uow.session, kind, address)
-    appended = await append_event(
+    appended = await append_to_customer(
         uow,
-        customer,
-        thread,
+        customer_id,
         NewEvent(
             type=CALL,
             channel=channel,
