@@ -62,6 +62,18 @@ class Inbound:
 
 
 @dataclass(frozen=True)
+class CallUpdate:
+    """What the provider says of a call: ``call_id`` on ``channel`` is ``status``
+    (``queued``, ``ringing``, ``in-progress``, ``completed``…), lasting ``duration``
+    seconds once it ended. A status callback brings one; placing a call gives the first."""
+
+    channel: str
+    call_id: str
+    status: str
+    duration: int | None = None
+
+
+@dataclass(frozen=True)
 class InboundStored:
     """New customer input, committed: what the hub's inbound policies see
     (``Hub.after_inbound``). ``awaits_reply`` is as stored (a CSAT rating does not);

@@ -20,7 +20,7 @@ from connectors.twilio.signatures import verified_form
 from hub.errors import HubError
 from hub.identity import InvalidAddress, normalize_phone
 from hub.port import PHONE
-from hub.types import Inbound
+from hub.types import CallUpdate, Inbound
 
 if TYPE_CHECKING:
     from connectors.phone.connector import PhoneConnector
@@ -116,10 +116,7 @@ class VoiceCallbacks:
         duration = _int(form.get("CallDuration"))
         inbound = str(form.get("Direction", "")) == "inbound" and self._reachable(form)
         await self.phone.update_call_status(
-            self.channel,
-            call_sid,
-            str(form.get("CallStatus", "")),
-            duration=duration,
+            CallUpdate(self.channel, call_sid, str(form.get("CallStatus", "")), duration),
             missed=self._inbound(form) if inbound else None,
         )
         return Response(status_code=204)
@@ -297,11 +294,9 @@ class VoiceCallbacks:
         call_sid = str(form.get("CallSid", ""))
         await self.phone.record_outbound_call(
             customer_id,
-            channel=self.channel,
+            CallUpdate(self.channel, call_sid, "in-progress"),
             address=to,
-            call_sid=call_sid,
             agent_id=agent_id,
-            status="in-progress",
         )
         # The agent's own call is their leg in the call's room.
         await self.connector.port.calls.add_leg(

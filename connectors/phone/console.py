@@ -21,6 +21,7 @@ from connectors.twilio.client import twilio_client
 from hub.errors import Conflict, HubError, Invalid
 from hub.port.phone import ROUTE_NUMBER, ROUTE_SIP, VoiceAgent
 from hub.port.web import signed_in_agent
+from hub.types import CallUpdate
 
 if TYPE_CHECKING:
     from connectors.phone.connector import PhoneConnector
@@ -117,11 +118,9 @@ class AgentPhone:
             call = await self._create_call(agent, bridge)
             event = await self.phone.record_outbound_call(
                 customer_id,
-                channel=self.connector.channel,
+                CallUpdate(self.connector.channel, call.sid, call.status or "queued"),
                 address=to,
-                call_sid=call.sid,
                 agent_id=agent.id,
-                status=call.status or "queued",
                 client_id=client_id,
             )
             # The agent's call is their leg in the call's room (``/twilio/voice/bridge``

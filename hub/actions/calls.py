@@ -47,7 +47,7 @@ from hub.models.thread import (
     VOICEMAIL,
     waits_in_queue,
 )
-from hub.types import Inbound
+from hub.types import CallUpdate, Inbound
 
 # How far each call status has got; a callback with a lower rank is stale.
 
@@ -181,20 +181,16 @@ async def start_call_with_code(uow: UnitOfWork, inbound: Inbound, code: str) -> 
 
 
 async def update_call_status(
-    uow: UnitOfWork,
-    channel: str,
-    call_id: str,
-    status: str,
-    *,
-    duration: int | None = None,
-    missed: Inbound | None = None,
+    uow: UnitOfWork, update: CallUpdate, *, missed: Inbound | None = None
 ) -> Event | None:
-    """Apply a provider status callback to the call ``(channel, call_id)``.
+    """Apply a provider status callback to the call ``(update.channel, update.call_id)``.
 
     Unknown statuses, replays and statuses older than the stored one change nothing.
     When no call event exists yet and the status is final, ``missed`` (if given) is
     recorded as a missed call that awaits a call-back. Returns the call event or None.
     """
+    channel, call_id, status = update.channel, update.call_id, update.status
+    duration = update.duration
     if status not in STATUS_RANK:
         return await find_event(uow, channel, call_id)
     event = await live_call(uow, channel, call_id)
@@ -357,17 +353,16 @@ async def attach_transcript(
 async def record_outbound_call(
     uow: UnitOfWork,
     customer_id: int,
+    call: CallUpdate,
     *,
-    channel: str,
     kind: str,
     address: str,
-    call_id: str,
     agent_id: int,
-    status: str = "queued",
     client_id: str | None = None,
 ) -> Event:
-    """An agent-initiated call (click-to-call) on the customer's thread; idempotent on
-    ``call_id``. Status callbacks then update it like any call. ``client_id`` (the
+    """An agent-initiated call (click-to-call) to ``address`` on the customer's thread,
+    as the provider first reported it (``call``); idempotent on ``call.call_id``. Status
+    callbacks then update it like any call. ``client_id`` (the
     console's idempotency key) is kept in ``data`` so a repeated request finds the call
     (``hub.queries.calls.find_outbound_call``)."""
     identity = await find_identity(uow.session, kind, address)
@@ -376,14 +371,14 @@ async def record_outbound_call(
         customer_id,
         NewEvent(
             type=CALL,
-            channel=channel,
+            channel=call.channel,
             direction=OUT,
             body="Outgoing call",
-            provider_id=call_id,
-            status=status,
+            provider_id=call.call_id,
+            status=call.status,
             identity_id=identity.id if identity is not None else None,
             agent_id=agent_id,
-            data={"to": address, "statuses": [status]}
+            data={"to": address, "statuses": [call.status]}
             | ({"client_id": client_id} if client_id else {}),
         ),
     )

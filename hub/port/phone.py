@@ -48,7 +48,7 @@ from hub.port.refs import EventRef
 from hub.queries.calls import find_outbound_call, next_in_line, phone_of
 from hub.queries.suggestions import Suggestion, claims_on, keyed_order_matches
 from hub.serializers import event_dict
-from hub.types import Inbound, JSONDict
+from hub.types import CallUpdate, Inbound, JSONDict
 
 __all__ = [
     "CODE_DIGITS",
@@ -192,21 +192,11 @@ class PhonePort:
                 answer = await start_call(uow, inbound)
             return CallRoute.of(answer) if answer is not None else None
 
-    async def update_call_status(
-        self,
-        channel: str,
-        call_sid: str,
-        status: str,
-        *,
-        duration: int | None,
-        missed: Inbound | None,
-    ) -> None:
+    async def update_call_status(self, update: CallUpdate, *, missed: Inbound | None) -> None:
         """The provider's news of a call (``hub.actions.calls.update_call_status``); a
         final status for a call never recorded is kept as ``missed``."""
         async with self.hub.uow() as uow:
-            await update_call_status(
-                uow, channel, call_sid, status, duration=duration, missed=missed
-            )
+            await update_call_status(uow, update, missed=missed)
 
     async def send_to_voicemail(self, channel: str, call_sid: str) -> None:
         """Nobody answered: the caller leaves a voicemail (the agent rung is free again)."""
@@ -330,27 +320,23 @@ class PhonePort:
     async def record_outbound_call(
         self,
         customer_id: int,
+        call: CallUpdate,
         *,
-        channel: str,
         address: str,
-        call_sid: str,
         agent_id: int,
-        status: str,
         client_id: str | None = None,
     ) -> JSONDict:
-        """An agent's call to the customer's phone ``address`` on their thread
-        (``hub.actions.calls.record_outbound_call``; once per call), as the console's
-        JSON."""
+        """An agent's call to the customer's phone ``address`` on their thread, as the
+        provider first reported it (``hub.actions.calls.record_outbound_call``; once per
+        call), as the console's JSON."""
         async with self.hub.uow() as uow:
             event = await record_outbound_call(
                 uow,
                 customer_id,
-                channel=channel,
+                call,
                 kind=PHONE,
                 address=address,
-                call_id=call_sid,
                 agent_id=agent_id,
-                status=status,
                 client_id=client_id,
             )
             return event_dict(event)

@@ -11,6 +11,7 @@ from playwright.async_api import Locator, Page, expect
 from hub.actions.call_steps import add_call_leg, live_call, set_leg_status
 from hub.actions.callback_requests import request_callback
 from hub.actions.calls import update_call_status
+from hub.types import CallUpdate
 from tests.browser.conftest import sign_in_console
 from tests.conftest import LiveServer
 from tests.connectors.phone.conftest import queued_call
@@ -42,7 +43,7 @@ async def test_wallboard_counts_are_live(console_server: LiveServer, page: Page)
     await expect(tile("waiting")).to_have_text("2")
 
     async with hub.uow() as uow:  # CA2 hangs up while waiting
-        await update_call_status(uow, "phone", "CA2", "completed", duration=20)
+        await update_call_status(uow, CallUpdate("phone", "CA2", "completed", 20))
     await expect(tile("abandoned_today")).to_have_text("1")
     await expect(tile("waiting")).to_have_text("1")
 
@@ -57,7 +58,7 @@ async def test_wallboard_counts_are_live(console_server: LiveServer, page: Page)
         assert event is not None
         event.agent_id = 1
         event.data = {**event.data, "route": {"mode": "agent", "agent_id": 1, "sticky": False}}
-        await update_call_status(uow, "phone", "CA3", "in-progress")
+        await update_call_status(uow, CallUpdate("phone", "CA3", "in-progress"))
     await expect(tile("answered_today")).to_have_text("1")
     await expect(tile("agents_on_calls")).to_have_text("1")
     await expect(tile("agents_available")).to_have_text("0")

@@ -11,6 +11,7 @@ from hub.actions.hours import set_business_hours
 from hub.actions.staff import set_agent_active
 from hub.core import Hub
 from hub.queries.calls import wallboard
+from hub.types import CallUpdate
 from tests.connectors.phone.conftest import make_agent, queued_call
 
 # 00:30 on Tuesday 10 March 2026 in Los Angeles (PDT, UTC-7 since the 8th).
@@ -25,7 +26,7 @@ async def answered(hub: Hub, call_sid: str, agent_id: int) -> None:
         await add_call_leg(uow, event, f"{call_sid}leg", "agent", agent_id=agent_id)
     async with hub.uow() as uow:
         await set_leg_status(uow, "phone", call_sid, f"{call_sid}leg", "in-progress")
-        await update_call_status(uow, "phone", call_sid, "in-progress")
+        await update_call_status(uow, CallUpdate("phone", call_sid, "in-progress"))
 
 
 async def board(hub: Hub, online: set[int] | None = None) -> dict[str, object]:
@@ -45,11 +46,11 @@ async def test_today_is_the_business_day_and_agents_come_from_presence(hub: Hub)
     await queued_call(hub, "CAgone", "+15557770103", AT - timedelta(minutes=10))
     await answered(hub, "CAmon", scully)
     async with hub.uow() as uow:
-        await update_call_status(uow, "phone", "CAmon", "completed", duration=60)
+        await update_call_status(uow, CallUpdate("phone", "CAmon", "completed", 60))
         await set_leg_status(uow, "phone", "CAmon", "CAmonleg", "completed")
     await answered(hub, "CAtue", mulder)  # still talking
     async with hub.uow() as uow:  # hung up while waiting
-        await update_call_status(uow, "phone", "CAgone", "completed", duration=5)
+        await update_call_status(uow, CallUpdate("phone", "CAgone", "completed", 5))
 
     utc_day = await board(hub, {mulder, scully, gone})
     assert (utc_day["answered_today"], utc_day["abandoned_today"]) == (2, 1)
