@@ -17,6 +17,17 @@ from tests.connectors.phone.test_twiml import CALLER, call_event, known_customer
 OTHER = "+15557770102"
 
 
+async def agent_picked_up(lab: PhoneLab, call_sid: str) -> None:
+    """Until the agent rung for ``call_sid`` answered (the simulator answers the leg the
+    hub placed and reports it a moment later): only then is the call answered."""
+    for _ in range(250):
+        legs = (await call_event(lab.hub, call_sid)).data.get("legs") or []
+        if any(leg.get("role") == "agent" and leg.get("status") == "in-progress" for leg in legs):
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"no agent picked up {call_sid}")
+
+
 async def browser_call(lab: PhoneLab, agent: int, sid: str, **params: str) -> Any:
     """``agent``'s browser phone places ``sid`` through the TwiML App; Twilio runs the
     TwiML answered (the room it joins)."""
@@ -93,6 +104,7 @@ async def test_a_caller_taken_from_the_queue_is_in_a_room(lab: PhoneLab) -> None
     caller = room.calls.incoming(CALLER, lab.settings.twilio_voice_number or "")
     queued = twiml(await lab.twilio.call(caller.sid, CALLER))
     assert queued.find("Enqueue") is not None  # Mulder is busy
+    await agent_picked_up(lab, "CA1")
     await lab.twilio.status("CA1", "completed", OTHER)  # his call ends: the room too
 
     # "Take next caller": the browser connects To=queue; the hub takes the caller for
@@ -182,6 +194,7 @@ async def test_a_queued_caller_who_hung_up_meanwhile_is_skipped(lab: PhoneLab) -
     assert twiml(await lab.twilio.call("CAgone", "+15557770103")).find("Enqueue") is not None
     caller = room.calls.incoming(CALLER, lab.settings.twilio_voice_number or "")
     assert twiml(await lab.twilio.call(caller.sid, CALLER)).find("Enqueue") is not None
+    await agent_picked_up(lab, "CA1")
     await lab.twilio.status("CA1", "completed", OTHER)
 
     assert await browser_call(lab, mulder, "CAmulder", To="queue") == f"call-{caller.sid}"
