@@ -22,7 +22,7 @@ from hub.actions.routing import Route
 from hub.core import UnitOfWork
 from hub.db import utcnow
 from hub.models import Agent, Event, Store, Terminal
-from hub.models.thread import AGENT
+from hub.models.thread import AGENT, STATUS_RANK
 
 
 async def live_call(uow: UnitOfWork, channel: str, call_id: str) -> Event | None:
@@ -73,7 +73,9 @@ async def add_call_leg(
 async def set_leg_status(
     uow: UnitOfWork, channel: str, call_id: str, leg_sid: str, status: str
 ) -> tuple[Event, dict[str, Any]] | None:
-    """Note a placed leg's latest status; returns the call and the leg, or None."""
+    """Note a placed leg's latest status; returns the call and the leg, or None. A
+    status only moves forward (``STATUS_RANK``): the provider does not promise its
+    callbacks arrive in order, and a late ``ringing`` must not undo ``in-progress``."""
     event = await live_call(uow, channel, call_id)
     if event is None:
         return None
@@ -81,7 +83,7 @@ async def set_leg_status(
     leg = next((leg for leg in legs if leg.get("sid") == leg_sid), None)
     if leg is None:
         return None
-    if leg.get("status") != status:
+    if STATUS_RANK.get(status, -1) > STATUS_RANK.get(str(leg.get("status")), -1):
         leg["status"] = status
         event.data = {**event.data, "legs": legs}
         emit_call_updated(uow, event)

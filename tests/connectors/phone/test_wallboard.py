@@ -71,3 +71,19 @@ async def test_today_is_the_business_day_and_agents_come_from_presence(hub: Hub)
     assert local_day["day_started_at"] == "2026-03-10T00:00:00-07:00"
     assert (local_day["agents_online"], local_day["agents_available"]) == (1, 0)
     assert local_day["at"] == AT.isoformat()
+
+
+async def test_a_late_leg_callback_never_moves_a_leg_back(hub: Hub) -> None:
+    """Twilio does not promise its callbacks arrive in order: a ``ringing`` that comes
+    after ``in-progress`` leaves the agent's leg answered (and the call counted so)."""
+    mulder = await make_agent(hub, "Mulder")
+    await queued_call(hub, "CAlate", "+15557770104", AT - timedelta(minutes=5))
+    await answered(hub, "CAlate", mulder)
+    async with hub.uow() as uow:
+        await set_leg_status(uow, "phone", "CAlate", "CAlateleg", "ringing")
+        await update_call_status(uow, CallUpdate("phone", "CAlate", "completed", 30))
+    async with hub.uow() as uow:
+        event = await live_call(uow, "phone", "CAlate")
+        assert event is not None
+        assert [leg["status"] for leg in event.data["legs"]] == ["in-progress"]
+    assert (await board(hub))["answered_today"] == 1
