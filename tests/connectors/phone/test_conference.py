@@ -21,7 +21,7 @@ from hub.settings import Settings
 from simulators.twilio.conferences import ConferencesResource, SimulatedConference
 from simulators.twilio.voice import CallsResource
 from tests.conftest import agent_session_cookie
-from tests.connectors.instore.conftest import recv_json, terminal
+from tests.connectors.instore.conftest import call, recv_json, terminal
 from tests.connectors.phone.conftest import (
     STORE_PHONE,
     PhoneLab,
@@ -256,6 +256,10 @@ async def test_a_store_transfer_carries_the_summary_and_the_thread_link(lab: Pho
         _, elsewhere = await create_terminal(uow, "UP", "Uptown counter")
     call_sid = await answered_call(lab, mulder)
     async with terminal(lab.live, key) as counter, terminal(lab.live, elsewhere) as other:
+        # An ack proves the hub has registered each socket (it authenticates after the
+        # handshake): a push sent before that reaches no one.
+        for ws in (counter, other):
+            assert (await call(ws, "ready?"))["error"]["code"] == "bad_json"
         cold = await lab.http.post(
             f"/phone/calls/{call_sid}/transfer",
             json={"mode": "cold", "store": "DT"},
